@@ -1,0 +1,28 @@
+//! `interbot check`: every load problem, one per line; exit 1 if there is one.
+
+use std::process::ExitCode;
+
+use interbot::Engine;
+use interbot::text::sanitize_line;
+
+/// Runs `check`.
+pub fn run(engine: &Engine) -> anyhow::Result<ExitCode> {
+    let problems = engine.problems();
+    let workspace = engine.workspace();
+    let entries: usize = workspace.bots.iter().map(|b| b.qna.len()).sum();
+    for problem in &problems {
+        println!("{}", sanitize_line(&problem.to_string()));
+    }
+    println!(
+        "{} bots, {} QnA entries, {} problem{}",
+        workspace.bots.len(),
+        entries,
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,94 @@
+//! Command-line interface: clap definitions and one module per command. Plain stdout, no
+//! terminal setup; everything goes through the same core calls the TUI uses.
+
+mod ask;
+mod check;
+mod eval;
+pub mod logging;
+mod render;
+mod table;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use interbot::{Engine, Workspace};
+
+/// interbot: a terminal workbench for Botpress-style inter-bot delegation.
+///
+/// With no command, opens the terminal UI on the workspace.
+#[derive(Debug, Parser)]
+#[command(name = "interbot", version, about, long_about = None)]
+pub struct Args {
+    /// Workspace folder (the one holding `bots/`).
+    #[arg(short, long, global = true, default_value = "workspace", value_name = "DIR")]
+    pub workspace: PathBuf,
+
+    /// External URL used in bot URLs (`<URL>/s/<botId>`); overrides interbot.json.
+    #[arg(long, global = true, value_name = "URL")]
+    pub external_url: Option<String>,
+
+    /// Write logs to this file (also: INTERBOT_LOG=FILE; level from RUST_LOG, default info).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ask a bot a question and print its replies and the delegation trace.
+    Ask(ask::AskArgs),
+    /// List every problem in the workspace's files; exit 1 if there is one.
+    Check,
+    /// Render a content element (or a template file) with the given state.
+    Render(render::RenderArgs),
+    /// Measure routing on a labelled JSONL file: accuracy and the accuracy/coverage curve.
+    Eval(eval::EvalArgs),
+}
+
+/// Runs the parsed command.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        Some(Command::Ask(ask)) => ask::run(&open_engine(&args)?, ask),
+        Some(Command::Check) => check::run(&open_engine(&args)?),
+        Some(Command::Render(render)) => render::run(&open_workspace(&args)?, render),
+        Some(Command::Eval(eval)) => eval::run(&open_engine(&args)?, eval),
+        None => {
+            use clap::CommandFactory;
+            Args::command().print_help()?;
+            println!();
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Loads the workspace named by `-w`, applying `--external-url`.
+pub fn open_workspace(args: &Args) -> anyhow::Result<Workspace> {
+    let mut workspace = Workspace::load(&args.workspace)?;
+    if let Some(url) = &args.external_url {
+        workspace.settings.external_url = url.clone();
+    }
+    Ok(workspace)
+}
+
+/// Loads and indexes the workspace named by `-w`.
+pub fn open_engine(args: &Args) -> anyhow::Result<Engine> {
+    Ok(Engine::new(open_workspace(args)?))
+}
+
+/// A tokio runtime for one command.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Reads a whole text file for a command, naming it in the error.
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}

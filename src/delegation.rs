@@ -1,0 +1,258 @@
+//! Delegation: ask several sub-bots one question, keep the answers that pass the threshold
+//! (as Botpress's `delegate_to_bots` fills `temp.delegation`), and trace every bot asked.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::index::BotIndex;
+use crate::workspace::{Redirect, Workspace};
+
+/// The indexes of a workspace's bots, by bot id.
+pub type Indexes = HashMap<String, Arc<BotIndex>>;
+
+/// One passing match, exactly as Botpress puts it in `temp.delegation`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DelegationMatch {
+    /// The sub-bot that can answer.
+    pub bot_id: String,
+    /// Its confidence in [0, 1].
+    pub confidence: f64,
+    /// `<externalUrl>/s/<botId>`.
+    pub bot_url: String,
+    /// What the sub-bot answered (its best entry's first answer).
+    pub answer: Option<String>,
+}
+
+/// What happened when one bot was asked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceRow {
+    /// The bot asked.
+    pub bot_id: String,
+    /// Its best entry, if any word matched.
+    pub entry_id: Option<String>,
+    /// The best entry's question variant closest to the question asked.
+    pub question: Option<String>,
+    /// Raw BM25 score (0 when nothing matched).
+    pub score: f64,
+    /// Confidence in [0, 1] (0 when nothing matched).
+    pub confidence: f64,
+    /// Whether the confidence reached the threshold.
+    pub passed: bool,
+    /// `<externalUrl>/s/<botId>`.
+    pub bot_url: String,
+    /// The best entry's answer.
+    pub answer: Option<String>,
+    /// Where a `redirect`/`text_redirect` entry would send the conversation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<Redirect>,
+    /// Why the bot could not be asked (unknown bot, index failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Time spent asking this bot, in microseconds.
+    pub micros: u64,
+}
+
+/// The outcome of one delegation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delegation {
+    /// Passing matches, best first (ties in the order the bots were listed).
+    pub matches: Vec<DelegationMatch>,
+    /// One row per bot asked, best first.
+    pub trace: Vec<TraceRow>,
+    /// The threshold used.
+    pub min_confidence: f64,
+}
+
+/// How local searches are spread over threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FanOut {
+    /// One blocking task searches every bot in turn (the default: on 2 cores a task per
+    /// small bot costs more in scheduling than it saves; see the `delegation` bench).
+    #[default]
+    OneTask,
+    /// One blocking task per bot, joined.
+    TaskPerBot,
+}
+
+/// Asks sub-bots questions. Cheap to clone; shares the workspace and indexes.
+#[derive(Debug, Clone)]
+pub struct Delegator {
+    workspace: Arc<Workspace>,
+    indexes: Arc<Indexes>,
+    fan_out: FanOut,
+}
+
+impl Delegator {
+    /// A delegator over these bots and indexes.
+    pub fn new(workspace: Arc<Workspace>, indexes: Arc<Indexes>) -> Self {
+        Self {
+            workspace,
+            indexes,
+            fan_out: FanOut::default(),
+        }
+    }
+
+    /// The same delegator with another fan-out strategy.
+    pub fn with_fan_out(mut self, fan_out: FanOut) -> Self {
+        self.fan_out = fan_out;
+        self
+    }
+
+    /// Asks each of `bots` the question concurrently with the caller (searches run on tokio's
+    /// blocking pool, never on the async workers), and returns the passing matches sorted by
+    /// confidence plus a trace row for every bot asked. Unknown bots are traced, not errors.
+    pub async fn delegate(&self, question: &str, bots: &[String], min_confidence: f64) -> Delegation {
+        let rows = match self.fan_out {
+            FanOut::OneTask => {
+                let this = self.clone();
+                let question = question.to_string();
+                let bots_owned = bots.to_vec();
+                let task = tokio::task::spawn_blocking(move || {
+                    bots_owned
+                        .iter()
+                        .map(|bot| this.ask_one(bot, &question, min_confidence))
+                        .collect::<Vec<_>>()
+                });
+                match task.await {
+                    Ok(rows) => rows,
+                    Err(e) => bots.iter().map(|bot| self.failed_row(bot, &e.to_string())).collect(),
+                }
+            }
+            FanOut::TaskPerBot => {
+                let tasks = bots.iter().map(|bot| {
+                    let this = self.clone();
+                    let question = question.to_string();
+                    let bot = bot.clone();
+                    tokio::task::spawn_blocking(move || this.ask_one(&bot, &question, min_confidence))
+                });
+                let results = futures::future::join_all(tasks).await;
+                results
+                    .into_iter()
+                    .zip(bots)
+                    .map(|(result, bot)| result.unwrap_or_else(|e| self.failed_row(bot, &e.to_string())))
+                    .collect()
+            }
+        };
+        assemble(rows, min_confidence)
+    }
+
+    /// Asks one bot, synchronously (this is the work the blocking tasks do).
+    pub fn ask_one(&self, bot_id: &str, question: &str, min_confidence: f64) -> TraceRow {
+        let started = Instant::now();
+        let mut row = self.empty_row(bot_id);
+        let (Some(bot), Some(index)) = (self.workspace.bot(bot_id), self.indexes.get(bot_id)) else {
+            row.error = Some(format!("no bot `{bot_id}` in this workspace"));
+            row.micros = elapsed_micros(started);
+            return row;
+        };
+        match index.best(question, &self.workspace.settings.included_contexts) {
+            Ok(Some(hit)) => {
+                let entry = &bot.qna[hit.entry];
+                row.entry_id = Some(hit.entry_id);
+                row.question = Some(hit.question);
+                row.score = f64::from(hit.score);
+                row.confidence = f64::from(hit.confidence);
+                row.passed = row.confidence >= min_confidence;
+                if let Some(answer) = entry.first_answer() {
+                    match bot.answer_text(answer, &serde_json::json!({})) {
+                        Ok(text) => row.answer = Some(text),
+                        Err(e) => {
+                            row.answer = Some(answer.to_string());
+                            row.error = Some(e.to_string());
+                        }
+                    }
+                }
+                row.redirect = entry.redirect.clone();
+            }
+            Ok(None) => {}
+            Err(e) => row.error = Some(e.to_string()),
+        }
+        row.micros = elapsed_micros(started);
+        row
+    }
+
+    fn empty_row(&self, bot_id: &str) -> TraceRow {
+        TraceRow {
+            bot_id: bot_id.to_string(),
+            entry_id: None,
+            question: None,
+            score: 0.0,
+            confidence: 0.0,
+            passed: false,
+            bot_url: self.workspace.bot_url(bot_id),
+            answer: None,
+            redirect: None,
+            error: None,
+            micros: 0,
+        }
+    }
+
+    fn failed_row(&self, bot_id: &str, error: &str) -> TraceRow {
+        TraceRow {
+            error: Some(format!("search failed: {error}")),
+            ..self.empty_row(bot_id)
+        }
+    }
+}
+
+fn elapsed_micros(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+/// Sorts rows best first (stable, so ties keep bot order) and picks the passing matches.
+fn assemble(mut trace: Vec<TraceRow>, min_confidence: f64) -> Delegation {
+    trace.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    let matches = trace
+        .iter()
+        .filter(|row| row.passed)
+        .map(|row| DelegationMatch {
+            bot_id: row.bot_id.clone(),
+            confidence: row.confidence,
+            bot_url: row.bot_url.clone(),
+            answer: row.answer.clone(),
+        })
+        .collect();
+    Delegation {
+        matches,
+        trace,
+        min_confidence,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(bot: &str, confidence: f64, passed: bool) -> TraceRow {
+        TraceRow {
+            bot_id: bot.to_string(),
+            entry_id: None,
+            question: None,
+            score: 0.0,
+            confidence,
+            passed,
+            bot_url: String::new(),
+            answer: None,
+            redirect: None,
+            error: None,
+            micros: 0,
+        }
+    }
+
+    #[test]
+    fn matches_are_sorted_by_confidence_with_ties_in_bot_order() {
+        let delegation = assemble(
+            vec![row("a", 0.6, true), row("b", 0.9, true), row("c", 0.6, true), row("d", 0.2, false)],
+            0.5,
+        );
+        let order: Vec<_> = delegation.matches.iter().map(|m| m.bot_id.as_str()).collect();
+        assert_eq!(order, ["b", "a", "c"]);
+        assert_eq!(delegation.trace.last().map(|r| r.bot_id.as_str()), Some("d"));
+    }
+}

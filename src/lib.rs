@@ -1,0 +1,29 @@
+//! interbot: Botpress-style inter-bot delegation as a library.
+//!
+//! The core answers one question per module (see README's "Architecture"):
+//!
+//! - [`workspace`]: which bots, QnA entries, flows and content elements are on disk, and what
+//!   went wrong reading them;
+//! - [`index`]: which entry of one bot best matches a question, with what score and confidence;
+//! - [`delegation`]: which sub-bots can answer a question, and the trace of asking each;
+//! - [`template`]: what a content element says for a given state (mustache, Botpress paths);
+//! - [`flow`]: what the master's flow does (instructions, conditions);
+//! - [`session`]: what a bot replies to one user turn (the API the CLI and the TUI share);
+//! - [`text`]: how untrusted text is made safe to show in a terminal.
+//!
+//! Nothing here knows about terminals or prints: everything returns values.
+
+pub mod delegation;
+pub mod error;
+pub mod flow;
+pub mod index;
+pub mod session;
+pub mod template;
+pub mod text;
+pub mod workspace;
+
+pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};
+pub use error::{Error, LoadProblem, Severity};
+pub use index::{BotIndex, Hit};
+pub use session::{Engine, Turn};
+pub use workspace::Workspace;

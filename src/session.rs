@@ -1,0 +1,312 @@
+//! The engine: one user turn in, replies and trace out. The CLI and the TUI both call
+//! [`Engine::ask`]; nothing else decides what a bot says.
+//!
+//! - The **master** runs its `flows/main.flow.json` (`delegate_to_bots`, `say #!element`,
+//!   transitions on conditions). A master without a flow delegates to every other bot at
+//!   `minConfidence` 0.5 and says built-in texts (those of Botpress's interbot example).
+//! - A **sub-bot** asked directly answers with its best entry's first answer when its
+//!   confidence passes the threshold, else a fallback text; its trace lists its top candidates.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::delegation::{Delegation, DelegationMatch, Delegator, Indexes, TraceRow};
+use crate::error::{Error, LoadProblem};
+use crate::flow::{Flow, Instruction, Target};
+use crate::index::BotIndex;
+use crate::template;
+use crate::workspace::{Bot, DEFAULT_MIN_CONFIDENCE, MASTER_ID, Workspace};
+
+/// What a master without a flow says when a sub-bot can help.
+pub const BUILTIN_FOUND_TEXT: &str = "The chatbot {{temp.delegation.0.botId}} can help you with that question.\n\n[Talk to {{temp.delegation.0.botId}}]({{{temp.delegation.0.botUrl}}})\n\nBy the way, {{temp.delegation.0.botId}} is telling you:\n> {{{temp.delegation.0.answer}}}";
+
+/// What a master without a flow says when no sub-bot can help.
+pub const BUILTIN_NONE_TEXT: &str = "I'm sorry, I don't know any bot that can help you with that question.";
+
+/// What a sub-bot says when none of its entries is confident enough.
+pub const SUB_BOT_FALLBACK: &str = "Sorry, I don't have an answer to that question.";
+
+/// How many candidates a sub-bot asked directly lists in its trace.
+pub const DIRECT_CANDIDATES: usize = 5;
+
+/// At most this many flow nodes are entered in one turn.
+const MAX_FLOW_STEPS: usize = 100;
+
+/// One user turn and everything the bot did with it. Serializes to the JSON contract of
+/// `interbot ask --json` (DESIGN.md, "The JSON contract").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Turn {
+    /// The bot asked.
+    pub bot: String,
+    /// The question as typed.
+    pub question: String,
+    /// What the bot said, in order.
+    pub replies: Vec<String>,
+    /// `temp.delegation`: passing matches, best first (empty for a sub-bot).
+    pub delegation: Vec<DelegationMatch>,
+    /// One row per bot asked (master) or per candidate entry (sub-bot), best first.
+    pub trace: Vec<TraceRow>,
+    /// The threshold used.
+    pub min_confidence: f64,
+    /// Flow nodes entered, in order (master only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
+    /// Problems met while answering (unknown element, unsupported action, flow loop …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// Time the whole turn took, in microseconds.
+    pub micros: u64,
+}
+
+/// A loaded workspace with its indexes: the core's front door.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    workspace: Arc<Workspace>,
+    indexes: Arc<Indexes>,
+    index_problems: Vec<LoadProblem>,
+    delegator: Delegator,
+}
+
+impl Engine {
+    /// Loads the workspace at `root` and indexes every bot.
+    pub fn load(root: impl AsRef<Path>) -> Result<Engine, Error> {
+        Ok(Self::new(Workspace::load(root)?))
+    }
+
+    /// Indexes every bot of `workspace`. A bot whose index fails is reported as a problem.
+    pub fn new(workspace: Workspace) -> Engine {
+        let mut indexes = HashMap::new();
+        let mut index_problems = Vec::new();
+        for bot in &workspace.bots {
+            match BotIndex::build(bot) {
+                Ok(index) => {
+                    indexes.insert(bot.id.clone(), Arc::new(index));
+                }
+                Err(e) => index_problems.push(LoadProblem::error(&bot.dir, e.to_string())),
+            }
+        }
+        let workspace = Arc::new(workspace);
+        let indexes = Arc::new(indexes);
+        Engine {
+            delegator: Delegator::new(workspace.clone(), indexes.clone()),
+            workspace,
+            indexes,
+            index_problems,
+        }
+    }
+
+    /// The workspace.
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// The delegator (to delegate without a flow, or benchmark).
+    pub fn delegator(&self) -> &Delegator {
+        &self.delegator
+    }
+
+    /// The index of one bot.
+    pub fn index(&self, bot_id: &str) -> Option<&BotIndex> {
+        self.indexes.get(bot_id).map(Arc::as_ref)
+    }
+
+    /// Every load and index problem.
+    pub fn problems(&self) -> Vec<LoadProblem> {
+        let mut problems = self.workspace.problems.clone();
+        problems.extend(self.index_problems.iter().cloned());
+        problems
+    }
+
+    /// Answers one user turn addressed to `bot_id`.
+    pub async fn ask(&self, bot_id: &str, question: &str) -> Result<Turn, Error> {
+        let started = Instant::now();
+        let bot = self
+            .workspace
+            .bot(bot_id)
+            .ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
+        let mut turn = if bot.id == MASTER_ID {
+            match &bot.flow {
+                Some(flow) => self.run_flow(bot, flow, question).await,
+                None => self.delegate_without_flow(question).await,
+            }
+        } else {
+            self.answer_directly(bot, question).await
+        };
+        turn.micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        Ok(turn)
+    }
+
+    fn empty_turn(&self, bot: &str, question: &str, min_confidence: f64) -> Turn {
+        Turn {
+            bot: bot.to_string(),
+            question: question.to_string(),
+            replies: Vec::new(),
+            delegation: Vec::new(),
+            trace: Vec::new(),
+            min_confidence,
+            nodes: Vec::new(),
+            problems: Vec::new(),
+            micros: 0,
+        }
+    }
+
+    async fn delegate_without_flow(&self, question: &str) -> Turn {
+        let bots = self.workspace.sub_bot_ids();
+        let delegation = self.delegator.delegate(question, &bots, DEFAULT_MIN_CONFIDENCE).await;
+        let mut turn = self.empty_turn(MASTER_ID, question, DEFAULT_MIN_CONFIDENCE);
+        let text = if delegation.matches.is_empty() {
+            BUILTIN_NONE_TEXT
+        } else {
+            BUILTIN_FOUND_TEXT
+        };
+        let state = initial_state(question, Some(&delegation));
+        match template::render(text, &state) {
+            Ok(reply) => turn.replies.push(reply),
+            Err(e) => turn.problems.push(e.to_string()),
+        }
+        turn.delegation = delegation.matches;
+        turn.trace = delegation.trace;
+        turn
+    }
+
+    async fn run_flow(&self, master: &Bot, flow: &Flow, question: &str) -> Turn {
+        let mut turn = self.empty_turn(MASTER_ID, question, DEFAULT_MIN_CONFIDENCE);
+        let mut state = initial_state(question, None);
+        let mut current = flow.start_node.clone();
+        for _ in 0..MAX_FLOW_STEPS {
+            if turn.nodes.contains(&current) {
+                turn.nodes.push(current);
+                turn.problems.push(format!(
+                    "flow loops without waiting for the user ({}); stopped",
+                    turn.nodes.join(" → ")
+                ));
+                return turn;
+            }
+            let Some(node) = flow.node_by_name(&current) else {
+                turn.problems.push(format!("flow has no node named `{current}`"));
+                return turn;
+            };
+            turn.nodes.push(node.name.clone());
+            for instruction in &node.on_enter {
+                self.execute(master, instruction, &mut state, &mut turn).await;
+            }
+            let next = node.next.iter().find(|t| t.condition.eval(&state));
+            match next.map(|t| &t.target) {
+                Some(Target::Node(name)) => current = name.clone(),
+                Some(Target::End) | None => return turn,
+            }
+        }
+        turn.problems.push(format!("flow entered {MAX_FLOW_STEPS} nodes in one turn; stopped"));
+        turn
+    }
+
+    async fn execute(&self, master: &Bot, instruction: &Instruction, state: &mut Value, turn: &mut Turn) {
+        match instruction {
+            Instruction::Say { element_id } => {
+                match master.answer_text(&format!("#!{element_id}"), state) {
+                    Ok(reply) => turn.replies.push(reply),
+                    Err(e) => turn.problems.push(e.to_string()),
+                }
+            }
+            Instruction::Delegate(args) => {
+                let bots = if args.bots.is_empty() {
+                    self.workspace.sub_bot_ids()
+                } else {
+                    args.bots.clone()
+                };
+                let delegation = self.delegator.delegate(&turn.question, &bots, args.min_confidence).await;
+                state["temp"]["delegation"] = json!(delegation.matches);
+                turn.min_confidence = delegation.min_confidence;
+                turn.delegation = delegation.matches;
+                turn.trace = delegation.trace;
+            }
+            Instruction::Unsupported(action) => {
+                turn.problems.push(format!("action `{action}` is not supported by interbot; skipped"));
+            }
+        }
+    }
+
+    async fn answer_directly(&self, bot: &Bot, question: &str) -> Turn {
+        let min_confidence = self.workspace.settings.min_confidence;
+        let mut turn = self.empty_turn(&bot.id, question, min_confidence);
+        let contexts = self.workspace.settings.included_contexts.clone();
+        let Some(index) = self.indexes.get(&bot.id).cloned() else {
+            turn.problems.push(format!("bot {} has no index", bot.id));
+            return turn;
+        };
+        let question_owned = question.to_string();
+        let search = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let hits = index.top(&question_owned, &contexts, DIRECT_CANDIDATES);
+            (hits, started.elapsed())
+        })
+        .await;
+        let (hits, elapsed) = match search {
+            Ok((Ok(hits), elapsed)) => (hits, elapsed),
+            Ok((Err(e), _)) => {
+                turn.problems.push(e.to_string());
+                return turn;
+            }
+            Err(e) => {
+                turn.problems.push(format!("search failed: {e}"));
+                return turn;
+            }
+        };
+        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        for hit in hits {
+            let entry = &bot.qna[hit.entry];
+            let mut row = TraceRow {
+                bot_id: bot.id.clone(),
+                entry_id: Some(hit.entry_id),
+                question: Some(hit.question),
+                score: f64::from(hit.score),
+                confidence: f64::from(hit.confidence),
+                passed: f64::from(hit.confidence) >= min_confidence,
+                bot_url: self.workspace.bot_url(&bot.id),
+                answer: None,
+                redirect: entry.redirect.clone(),
+                error: None,
+                micros,
+            };
+            if let Some(answer) = entry.first_answer() {
+                match bot.answer_text(answer, &initial_state(question, None)) {
+                    Ok(text) => row.answer = Some(text),
+                    Err(e) => {
+                        row.answer = Some(answer.to_string());
+                        row.error = Some(e.to_string());
+                    }
+                }
+            }
+            turn.trace.push(row);
+        }
+        let best = turn.trace.first().filter(|row| row.passed);
+        match best.and_then(|row| row.answer.clone()) {
+            Some(answer) => turn.replies.push(answer),
+            None => turn.replies.push(SUB_BOT_FALLBACK.to_string()),
+        }
+        if let Some(error) = best.and_then(|row| row.error.clone()) {
+            turn.problems.push(error);
+        }
+        turn
+    }
+}
+
+/// The dialog state a turn starts with, as Botpress exposes it to flows and templates.
+fn initial_state(question: &str, delegation: Option<&Delegation>) -> Value {
+    let mut state = json!({
+        "user": {},
+        "session": {},
+        "temp": {},
+        "event": {"type": "text", "preview": question, "payload": {"type": "text", "text": question}},
+    });
+    if let Some(delegation) = delegation {
+        state["temp"]["delegation"] = json!(delegation.matches);
+    }
+    state
+}

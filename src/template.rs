@@ -1,0 +1,709 @@
+//! Mustache rendering of Botpress content elements, matching mustache.js output.
+//!
+//! Why not the `mustache` crate (0.9, last released 2018): its `Data` cannot be both a list (to
+//! iterate) and a map (to resolve `temp.delegation.0.botId`), it panics when `{{x}}` meets a
+//! bool, list or map, it escapes fewer characters than mustache.js, and it accepts
+//! `Hello {{name}` silently. A wrapper would have to re-parse every template and rewrite every
+//! value, so this module is a small tokenizer → tree → renderer written against the spec.
+//!
+//! Deliberate differences from mustache.js: `{{}}`, a tag that swallows another opening
+//! delimiter (`{{a {{b}}`) and sections nested deeper than [`MAX_NESTING`] are errors, and
+//! partials (`{{> x}}`) render as empty (Botpress text elements have none). Names resolve as
+//! mustache.js does: a dotted name is tried whole in each context, innermost first.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+/// How deep sections may nest; deeper templates are rejected rather than risking the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// A problem in a template: what, where (1-based line and column), and in which element.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[error("{prefix}{kind} at line {line}, column {column}", prefix = element_prefix(.element.as_deref()))]
+pub struct TemplateError {
+    /// The content element id, when the template came from one.
+    pub element: Option<String>,
+    /// 1-based line of the offending tag.
+    pub line: usize,
+    /// 1-based column (in characters) of the offending tag.
+    pub column: usize,
+    /// What went wrong.
+    pub kind: TemplateErrorKind,
+}
+
+/// What is wrong with a template.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum TemplateErrorKind {
+    /// An opening delimiter without its closing delimiter; holds the tag's start (`{{name`).
+    #[error("unclosed tag `{0}`")]
+    UnclosedTag(String),
+    /// A `{{#name}}` or `{{^name}}` that is never closed; holds the name.
+    #[error("unclosed section `{0}`")]
+    UnclosedSection(String),
+    /// A `{{/close}}` while the innermost open section is `open`.
+    #[error("close tag `/{close}` does not match the open section `{open}`")]
+    MismatchedClose {
+        /// The innermost open section.
+        open: String,
+        /// The name in the close tag.
+        close: String,
+    },
+    /// A `{{/name}}` with no section open; holds the name.
+    #[error("close tag `/{0}` without an open section")]
+    UnexpectedClose(String),
+    /// A tag such as `{{}}` or `{{# }}` with no name.
+    #[error("empty tag name")]
+    EmptyTagName,
+    /// A `{{=… …=}}` that does not give exactly two delimiters; holds what it gave.
+    #[error("invalid delimiter change `{0}`")]
+    InvalidDelimiters(String),
+    /// Sections nested deeper than [`MAX_NESTING`].
+    #[error("sections nested deeper than {MAX_NESTING}")]
+    TooDeep,
+}
+
+fn element_prefix(element: Option<&str>) -> String {
+    element.map_or_else(String::new, |id| format!("content element {id}: "))
+}
+
+impl TemplateError {
+    fn at(src: &str, offset: usize, kind: TemplateErrorKind) -> Self {
+        let before = src.get(..offset).unwrap_or(src);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        TemplateError {
+            element: None,
+            line,
+            column,
+            kind,
+        }
+    }
+}
+
+/// Renders a mustache template against `data` as mustache.js does: Botpress paths such as
+/// `temp.delegation.0.botId`, JavaScript value printing and mustache.js HTML escaping.
+pub fn render(template: &str, data: &Value) -> Result<String, TemplateError> {
+    let nodes = Parser::new(template).run()?;
+    let mut out = String::with_capacity(template.len());
+    render_nodes(&nodes, &mut vec![Cow::Borrowed(data)], &mut out);
+    Ok(out)
+}
+
+/// Same as [`render`], but the error names the content element (e.g. `builtin_text-8mwYrq`).
+pub fn render_element(
+    element_id: &str,
+    template: &str,
+    data: &Value,
+) -> Result<String, TemplateError> {
+    render(template, data).map_err(|e| TemplateError {
+        element: Some(element_id.to_owned()),
+        ..e
+    })
+}
+
+/// Checks a template without rendering it, e.g. when loading a workspace.
+pub fn validate(template: &str) -> Result<(), TemplateError> {
+    Parser::new(template).run().map(drop)
+}
+
+enum Token<'t> {
+    Char(char),
+    /// A name and whether to escape it.
+    Var(&'t str, bool),
+    /// A section name and whether it is inverted.
+    Open(&'t str, bool),
+    Close,
+}
+
+enum Node<'t> {
+    Text(String),
+    Var { name: &'t str, escape: bool },
+    Section(Section<'t>),
+}
+
+struct Section<'t> {
+    name: &'t str,
+    inverted: bool,
+    children: Vec<Node<'t>>,
+}
+
+/// Tokenizes like mustache.js, including its standalone-line rule: a line holding only
+/// whitespace and non-interpolating tags (sections, comments, …) is removed with its newline.
+#[derive(Default)]
+struct Parser<'t> {
+    src: &'t str,
+    pos: usize,
+    open: String,
+    close: String,
+    /// `None` marks whitespace removed by the standalone-line rule.
+    tokens: Vec<Option<Token<'t>>>,
+    /// Indices in `tokens` of the whitespace on the current line.
+    spaces: Vec<usize>,
+    has_tag: bool,
+    non_space: bool,
+    /// Open sections: name and byte offset of their tag.
+    sections: Vec<(&'t str, usize)>,
+}
+
+impl<'t> Parser<'t> {
+    fn new(src: &'t str) -> Self {
+        let (open, close) = ("{{".into(), "}}".into());
+        Parser {
+            src,
+            open,
+            close,
+            ..Parser::default()
+        }
+    }
+
+    fn run(mut self) -> Result<Vec<Node<'t>>, TemplateError> {
+        let src = self.src;
+        while self.pos < src.len() {
+            let rest = &src[self.pos..];
+            let Some(found) = rest.find(self.open.as_str()) else {
+                self.text(rest);
+                break;
+            };
+            self.text(&rest[..found]);
+            self.tag(self.pos + found)?;
+        }
+        self.strip_space();
+        if let Some((name, at)) = self.sections.pop() {
+            return Err(self.error(at, TemplateErrorKind::UnclosedSection(name.into())));
+        }
+        Ok(nest(self.tokens))
+    }
+
+    fn text(&mut self, text: &str) {
+        for c in text.chars() {
+            if c.is_whitespace() {
+                self.spaces.push(self.tokens.len());
+            } else {
+                self.non_space = true;
+            }
+            self.tokens.push(Some(Token::Char(c)));
+            if c == '\n' {
+                self.strip_space();
+            }
+        }
+    }
+
+    /// Ends a line: drops its whitespace if it held tags and nothing else.
+    fn strip_space(&mut self) {
+        if self.has_tag && !self.non_space {
+            for i in self.spaces.drain(..) {
+                if let Some(token) = self.tokens.get_mut(i) {
+                    *token = None;
+                }
+            }
+        } else {
+            self.spaces.clear();
+        }
+        self.has_tag = false;
+        self.non_space = false;
+    }
+
+    /// Parses the tag whose opening delimiter starts at byte `start`.
+    fn tag(&mut self, start: usize) -> Result<(), TemplateError> {
+        let src = self.src;
+        let mut i = skip_whitespace(src, start + self.open.len());
+        let sigil = src[i..].chars().next().filter(|c| "#^/>{&=!".contains(*c));
+        if let Some(c) = sigil {
+            i = skip_whitespace(src, i + c.len_utf8());
+        }
+        let closing = [if sigil == Some('{') { "}" } else { "" }, &self.close].concat();
+        let Some(len) = src[i..].find(closing.as_str()) else {
+            return Err(self.unclosed(start));
+        };
+        let value = src[i..i + len].trim_end();
+        self.pos = i + len + closing.len();
+        self.has_tag = true;
+        match sigil {
+            Some('!' | '>') => Ok(()),
+            Some('=') => self.set_delimiters(value, start),
+            _ if value.is_empty() => Err(self.error(start, TemplateErrorKind::EmptyTagName)),
+            _ if value.contains(self.open.as_str()) => Err(self.unclosed(start)),
+            Some('/') => self.close_section(value, start),
+            Some(c @ ('#' | '^')) => {
+                if self.sections.len() >= MAX_NESTING {
+                    return Err(self.error(start, TemplateErrorKind::TooDeep));
+                }
+                self.sections.push((value, start));
+                self.tokens.push(Some(Token::Open(value, c == '^')));
+                Ok(())
+            }
+            _ => {
+                self.non_space = true;
+                self.tokens.push(Some(Token::Var(value, sigil.is_none())));
+                Ok(())
+            }
+        }
+    }
+
+    fn close_section(&mut self, name: &str, start: usize) -> Result<(), TemplateError> {
+        let kind = match self.sections.pop() {
+            None => TemplateErrorKind::UnexpectedClose(name.into()),
+            Some((open, _)) if open != name => TemplateErrorKind::MismatchedClose {
+                open: open.into(),
+                close: name.into(),
+            },
+            Some(_) => {
+                self.tokens.push(Some(Token::Close));
+                return Ok(());
+            }
+        };
+        Err(self.error(start, kind))
+    }
+
+    fn set_delimiters(&mut self, value: &str, start: usize) -> Result<(), TemplateError> {
+        let inner = value.strip_suffix('=').unwrap_or("");
+        match inner.split_whitespace().collect::<Vec<_>>()[..] {
+            [open, close] if !open.contains('=') && !close.contains('=') => {
+                (self.open, self.close) = (open.into(), close.into());
+                Ok(())
+            }
+            _ => Err(self.error(start, TemplateErrorKind::InvalidDelimiters(value.into()))),
+        }
+    }
+
+    /// An unclosed-tag error quoting the tag's start, up to the line end or a stray closer.
+    fn unclosed(&self, start: usize) -> TemplateError {
+        let stop = self.close.chars().next().unwrap_or('}');
+        let after = self.src[start + self.open.len()..]
+            .split(['\n', stop])
+            .next();
+        let name: String = after.unwrap_or("").trim_end().chars().take(40).collect();
+        let tag = format!("{}{name}", self.open);
+        self.error(start, TemplateErrorKind::UnclosedTag(tag))
+    }
+
+    fn error(&self, offset: usize, kind: TemplateErrorKind) -> TemplateError {
+        TemplateError::at(self.src, offset, kind)
+    }
+}
+
+fn skip_whitespace(src: &str, from: usize) -> usize {
+    let rest = &src[from..];
+    from + (rest.len() - rest.trim_start().len())
+}
+
+/// Builds the section tree from tokens whose sections were already checked to balance.
+fn nest(tokens: Vec<Option<Token<'_>>>) -> Vec<Node<'_>> {
+    let mut parents = Vec::new();
+    let mut current = Vec::new();
+    for token in tokens.into_iter().flatten() {
+        match token {
+            Token::Char(c) => match current.last_mut() {
+                Some(Node::Text(text)) => text.push(c),
+                _ => current.push(Node::Text(c.to_string())),
+            },
+            Token::Var(name, escape) => current.push(Node::Var { name, escape }),
+            Token::Open(name, inverted) => {
+                parents.push((name, inverted, std::mem::take(&mut current)))
+            }
+            Token::Close => {
+                if let Some((name, inverted, parent)) = parents.pop() {
+                    let children = std::mem::replace(&mut current, parent);
+                    current.push(Node::Section(Section {
+                        name,
+                        inverted,
+                        children,
+                    }));
+                }
+            }
+        }
+    }
+    current
+}
+
+/// The context stack; values are owned only when computed (an array's `length`).
+type Stack<'a> = Vec<Cow<'a, Value>>;
+
+fn render_nodes<'a>(nodes: &[Node<'_>], stack: &mut Stack<'a>, out: &mut String) {
+    for node in nodes {
+        match node {
+            Node::Text(text) => out.push_str(text),
+            Node::Var { name, escape } => {
+                let text = lookup(stack, name).map_or_else(String::new, |v| js_string(&v));
+                out.push_str(&if *escape { escape_html(&text) } else { text });
+            }
+            Node::Section(section) => render_section(section, stack, out),
+        }
+    }
+}
+
+/// Renders a section's body once per element of a non-empty array, once with `true` (context
+/// unchanged), once with any other truthy value pushed as the context; an inverted section's
+/// body renders once when the normal one would not render at all.
+fn render_section<'a>(section: &Section<'_>, stack: &mut Stack<'a>, out: &mut String) {
+    let contexts: Vec<Option<Cow<'a, Value>>> = match lookup(stack, section.name) {
+        Some(value) if !is_truthy(&value) => Vec::new(),
+        Some(Cow::Borrowed(Value::Array(items))) => {
+            items.iter().map(|i| Some(Cow::Borrowed(i))).collect()
+        }
+        Some(value) if *value == Value::Bool(true) => vec![None],
+        Some(value) => vec![Some(value)],
+        None => Vec::new(),
+    };
+    if section.inverted {
+        if contexts.is_empty() {
+            render_nodes(&section.children, stack, out);
+        }
+        return;
+    }
+    for context in contexts {
+        let pushed = context.map(|c| stack.push(c)).is_some();
+        render_nodes(&section.children, stack, out);
+        if pushed {
+            stack.pop();
+        }
+    }
+}
+
+/// Resolves a name as mustache.js does: `.` is the current context; otherwise each context,
+/// innermost first, is tried with the whole (dotted) path, and the first that has it wins.
+fn lookup<'a>(stack: &Stack<'a>, name: &str) -> Option<Cow<'a, Value>> {
+    if name == "." {
+        return stack.last().cloned();
+    }
+    let dotted = name.find('.').is_some_and(|i| i > 0);
+    stack.iter().rev().find_map(|context| {
+        if dotted {
+            name.split('.')
+                .try_fold(context.clone(), |value, key| property(&value, key))
+        } else if context.is_object() || context.is_array() {
+            property(context, name)
+        } else {
+            None
+        }
+    })
+}
+
+/// JavaScript property access: object keys, array indices and `length`, string `length`.
+fn property<'a>(value: &Cow<'a, Value>, key: &str) -> Option<Cow<'a, Value>> {
+    match value {
+        Cow::Borrowed(value) => property_of(value, key),
+        Cow::Owned(value) => property_of(value, key).map(|v| Cow::Owned(v.into_owned())),
+    }
+}
+
+fn property_of<'a>(value: &'a Value, key: &str) -> Option<Cow<'a, Value>> {
+    match value {
+        Value::Object(map) => map.get(key).map(Cow::Borrowed),
+        Value::Array(items) if key == "length" => Some(Cow::Owned(items.len().into())),
+        Value::Array(items) => {
+            let index: usize = key.parse().ok().filter(|i: &usize| i.to_string() == key)?;
+            items.get(index).map(Cow::Borrowed)
+        }
+        Value::String(s) if key == "length" => Some(Cow::Owned(s.encode_utf16().count().into())),
+        _ => None,
+    }
+}
+
+/// JavaScript truthiness (an empty array is truthy; sections then iterate zero times).
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|x| x != 0.0 && !x.is_nan()),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// `String(value)` in JavaScript, with `null` as the empty string.
+fn js_string(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), js_number),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(js_string).collect::<Vec<_>>().join(","),
+        Value::Object(_) => "[object Object]".into(),
+    }
+}
+
+/// `Number.prototype.toString()`: shortest round-trip digits, exponent form outside 1e-7..1e21.
+/// (serde_json numbers are always finite.)
+fn js_number(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i32;
+    let n = exponent.parse::<i32>().unwrap_or(0) + 1;
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(n as usize);
+        format!("{int}.{frac}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat(-n as usize))
+    } else {
+        let sign = if n > 0 { '+' } else { '-' };
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        format!("{first}{dot}{rest}e{sign}{}", (n - 1).abs())
+    };
+    if x < 0.0 { format!("-{body}") } else { body }
+}
+
+/// HTML escaping as mustache.js does it.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '/' => out.push_str("&#x2F;"),
+            '`' => out.push_str("&#x60;"),
+            '=' => out.push_str("&#x3D;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn delegation() -> Value {
+        json!({"temp": {"delegation": [{
+            "botId": "sub1", "confidence": 0.93, "botUrl": "http://localhost:3000/s/sub1",
+            "answer": "I can help you answer payroll questions"
+        }]}})
+    }
+
+    /// Renders each template against `data` and compares with the expected text.
+    fn check(data: &Value, cases: &[(&str, &str)]) {
+        for (template, expected) in cases {
+            let got = render(template, data).unwrap_or_else(|e| panic!("{template:?}: {e}"));
+            assert_eq!(got, *expected, "{template:?}");
+        }
+    }
+
+    fn err(template: &str) -> TemplateError {
+        render(template, &json!({})).expect_err(template)
+    }
+
+    #[test]
+    fn botpress_success_text() {
+        let template = "The chatbot {{temp.delegation.0.botId}} can help you with that question.\n\n\
+            [Talk to {{temp.delegation.0.botId}}]({{{temp.delegation.0.botUrl}}})\n\n\
+            By the way, {{temp.delegation.0.botId}} is telling you:\n> {{{temp.delegation.0.answer}}}";
+        let expected = "The chatbot sub1 can help you with that question.\n\n\
+            [Talk to sub1](http://localhost:3000/s/sub1)\n\n\
+            By the way, sub1 is telling you:\n> I can help you answer payroll questions";
+        check(&delegation(), &[(template, expected)]);
+    }
+
+    #[test]
+    fn paths_and_values() {
+        let data = json!({
+            "a": [[1, null, "x"], {"b": 2}], "t": true, "f": false, "n": null, "o": {"k": 1},
+            "i": 1, "fl": 0.93, "neg": -2.5, "big": 1e21, "tiny": 1e-7, "s": "héllo", "e": [],
+        });
+        let cases = [
+            ("{{a.0.2}} {{a.1.b}}", "x 2"),
+            ("{{a.2.b}}|{{a.01}}|{{nope.x}}|{{nope}}", "|||"),
+            ("{{a.length}} {{s.length}} {{e.length}}", "2 5 0"),
+            ("{{t}} {{f}} {{n}}|{{o}}", "true false |[object Object]"),
+            ("{{a}}", "1,,x,[object Object]"),
+            (
+                "{{i}} {{fl}} {{neg}} {{big}} {{tiny}}",
+                "1 0.93 -2.5 1e+21 1e-7",
+            ),
+            (
+                "{{#o}}{{.}}{{/o}} {{#a.0}}[{{.}}]{{/a.0}}",
+                "[object Object] [1][][x]",
+            ),
+        ];
+        check(&data, &cases);
+    }
+
+    #[test]
+    fn js_numbers() {
+        let cases = [
+            (1.0, "1"),
+            (-0.0, "0"),
+            (123456789.0, "123456789"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1.5e-7, "1.5e-7"),
+            (0.000001, "0.000001"),
+            (1.25e21, "1.25e+21"),
+            (1e20, "100000000000000000000"),
+        ];
+        for (x, expected) in cases {
+            assert_eq!(js_number(x), expected, "{x}");
+        }
+        assert_eq!(js_string(&json!(u64::MAX)), "18446744073709552000");
+    }
+
+    #[test]
+    fn sections_iterate_and_skip_falsy() {
+        let cases = [
+            (
+                "{{#temp.delegation}}{{botId}} {{confidence}}\n{{/temp.delegation}}",
+                "sub1 0.93\n",
+            ),
+            ("[{{^missing}}no{{/missing}}]", "[no]"),
+        ];
+        check(&delegation(), &cases);
+        check(
+            &json!({"l": [{"v": 1}, {"v": 2}]}),
+            &[("{{#l}}<{{v}}>{{/l}}", "<1><2>")],
+        );
+        let section = ("[{{#x}}yes{{/x}}|{{^x}}no{{/x}}]", "[|no]");
+        for falsy in [json!(false), json!(null), json!(""), json!(0), json!([])] {
+            check(&json!({ "x": falsy }), &[section]);
+        }
+        let section = ("[{{#x}}yes{{/x}}|{{^x}}no{{/x}}]", "[yes|]");
+        for truthy in [json!(true), json!("s"), json!(3), json!([1]), json!({})] {
+            check(&json!({ "x": truthy }), &[section]);
+        }
+    }
+
+    #[test]
+    fn context_stack_lookup() {
+        let data = json!({"name": "outer", "user": {"first": "Ann"}, "items": [{"name": "in"}, {}],
+            "deep": {"x": {"y": 1}}, "shadow": {"x": {"z": 2}}});
+        let cases = [
+            (
+                "{{#items}}{{name}}/{{user.first}};{{/items}}",
+                "in/Ann;outer/Ann;",
+            ),
+            ("{{#items}}{{#user}}{{name}}{{/user}}{{/items}}", "inouter"),
+            ("{{#deep.x}}{{y}}{{name}}{{/deep.x}}", "1outer"),
+            // mustache.js tries the whole dotted path in each context, innermost first.
+            ("{{#shadow}}{{x.z}}{{x.y}}{{/shadow}}", "2"),
+        ];
+        check(&data, &cases);
+    }
+
+    #[test]
+    fn escaping() {
+        let cases = [
+            ("{{x}}", "&lt;b&gt;&amp;&quot;&#39;&#x2F;&#x60;&#x3D;"),
+            (
+                "{{{x}}}|{{& x}}|{{{ x }}}",
+                "<b>&\"'/`=|<b>&\"'/`=|<b>&\"'/`=",
+            ),
+        ];
+        check(&json!({"x": "<b>&\"'/`="}), &cases);
+    }
+
+    #[test]
+    fn standalone_lines_comments_partials_delimiters() {
+        let cases = [
+            ("a\n  {{#l}}\n  - {{.}}\n  {{/l}}\nb", "a\n  - 1\n  - 2\nb"),
+            ("a\r\n{{#l}}\r\n{{.}}\r\n{{/l}}\r\nb", "a\r\n1\r\n2\r\nb"),
+            (
+                "{{! c }}\nx {{! inline }}y\n  {{!\n multi\n }}  \nz",
+                "x y\nz",
+            ),
+            ("a {{#l}}{{/l}} b\n", "a  b\n"),
+            ("  {{v}}\n", "  V\n"),
+            ("x\n  {{#l}}{{/l}}  ", "x\n"),
+            ("[{{> partial}}]", "[]"),
+            ("{{=<% %>=}}\n<% v %> {{v}} <%={{ }}=%>{{v}}", "V {{v}} V"),
+        ];
+        check(&json!({"l": [1, 2], "v": "V"}), &cases);
+    }
+
+    #[test]
+    fn errors_name_the_tag_and_position() {
+        use TemplateErrorKind::*;
+        let unclosed = |tag: &str| UnclosedTag(tag.into());
+        let mismatched = MismatchedClose {
+            open: "a".into(),
+            close: "b".into(),
+        };
+        let cases = [
+            ("Hello {{name}", unclosed("{{name"), 1, 7),
+            ("ok\n  {{name} and {{other}}", unclosed("{{name"), 2, 3),
+            ("{{{raw}}", unclosed("{{{raw"), 1, 1),
+            ("{{#a}}x", UnclosedSection("a".into()), 1, 1),
+            ("x\n{{#a}}{{/b}}", mismatched, 2, 7),
+            ("ü{{/a}}", UnexpectedClose("a".into()), 1, 2),
+            ("{{}}", EmptyTagName, 1, 1),
+            ("{{=<%=}}", InvalidDelimiters("<%=".into()), 1, 1),
+        ];
+        for (template, kind, line, column) in cases {
+            let e = err(template);
+            assert_eq!(
+                (e.kind, e.line, e.column),
+                (kind, line, column),
+                "{template:?}"
+            );
+        }
+        let deep = "{{#a}}".repeat(MAX_NESTING + 1);
+        assert_eq!(err(&deep).kind, TooDeep);
+        assert!(validate("{{#a}}{{/a}}").is_ok());
+    }
+
+    #[test]
+    fn error_display_names_the_element() {
+        let e = render_element("builtin_text-8mwYrq", "Hello {{name}", &json!({}))
+            .expect_err("unclosed");
+        assert_eq!(e.element.as_deref(), Some("builtin_text-8mwYrq"));
+        assert_eq!(
+            e.to_string(),
+            "content element builtin_text-8mwYrq: unclosed tag `{{name` at line 1, column 7"
+        );
+        assert_eq!(
+            err("{{#a}}").to_string(),
+            "unclosed section `a` at line 1, column 1"
+        );
+    }
+
+    #[test]
+    fn non_ascii_passes_through() {
+        let data = json!({"who": "Zoë 🤖", "l": ["日本"]});
+        check(
+            &data,
+            &[(
+                "Grüße, {{who}} — {{#l}}{{.}}{{/l}} ✅\n",
+                "Grüße, Zoë 🤖 — 日本 ✅\n",
+            )],
+        );
+    }
+
+    #[test]
+    fn every_short_template_renders_or_errors_without_panic() {
+        let alphabet = ['{', '}', '#', '/', '^', '=', '!', '&', '.', 'a', ' ', '\n'];
+        let data = json!({"a": [{"a": 1}, "é", null], ".": true});
+        let mut templates = vec![String::new()];
+        for _ in 0..5 {
+            templates = templates
+                .iter()
+                .flat_map(|t| alphabet.map(|c| format!("{t}{c}")))
+                .collect();
+            for template in &templates {
+                let _ = render(template, &data);
+            }
+        }
+    }
+
+    #[test]
+    fn every_prefix_renders_or_errors_without_panic() {
+        let templates = [
+            "The chatbot {{temp.delegation.0.botId}} says:\n> {{{temp.delegation.0.answer}}}",
+            "{{#temp.delegation}}\n  {{botId}} 🤖 {{& botUrl}}\n{{/temp.delegation}}{{^x}}é{{/x}}",
+            "{{=<% %>=}}<%#a%>x<%/a%>{{! é }}<%={{ }}=%>{{.}}",
+        ];
+        let data = delegation();
+        for template in templates {
+            for (end, _) in template.char_indices().chain([(template.len(), ' ')]) {
+                let _ = render(&template[..end], &data);
+            }
+        }
+    }
+}

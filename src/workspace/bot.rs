@@ -1,0 +1,229 @@
+//! One bot folder: `bot.config.json`, `qna/*.json`, content elements and (for the master) its
+//! main flow.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::content::{self, ContentElement};
+use super::json;
+use super::qna::QnaEntry;
+use crate::error::{Error, LoadProblem};
+use crate::flow::{Flow, FlowError};
+
+/// The fields of `bot.config.json` interbot reads; the file itself is kept in `raw`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BotConfig {
+    /// Display name (`name`), the bot id when missing.
+    pub name: String,
+    /// `description`, if any.
+    pub description: Option<String>,
+    /// `defaultLanguage` (Botpress 12), `en` otherwise.
+    pub default_language: String,
+    /// The file as read (empty object when missing or broken).
+    pub raw: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigShape {
+    id: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    default_language: Option<String>,
+}
+
+/// A bot: its id (the folder name), configuration, QnA, content elements and flow.
+#[derive(Debug, Clone)]
+pub struct Bot {
+    /// The bot id: the folder name under `bots/`.
+    pub id: String,
+    /// The bot folder.
+    pub dir: PathBuf,
+    /// `bot.config.json`.
+    pub config: BotConfig,
+    /// QnA entries, in file-name order (disabled ones included).
+    pub qna: Vec<QnaEntry>,
+    /// `content-elements/builtin_text.json`.
+    pub elements: Vec<ContentElement>,
+    /// `flows/main.flow.json`, read for the master only (the only bot whose flow interbot runs).
+    pub flow: Option<Flow>,
+}
+
+impl Bot {
+    /// Display name.
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    /// The content element with this id.
+    pub fn element(&self, id: &str) -> Option<&ContentElement> {
+        self.elements.iter().find(|e| e.id == id)
+    }
+
+    /// The text the bot says for `answer`: plain text as is; `#!<element>` renders that
+    /// content element of this bot with `state`.
+    pub fn answer_text(&self, answer: &str, state: &Value) -> Result<String, Error> {
+        let Some(element_id) = answer.strip_prefix("#!") else {
+            return Ok(answer.to_string());
+        };
+        let element_id = element_id.split_whitespace().next().unwrap_or_default();
+        let failure = |reason: &str| Error::Element {
+            bot: self.id.clone(),
+            element: element_id.to_string(),
+            reason: reason.to_string(),
+        };
+        let element = self.element(element_id).ok_or_else(|| failure("does not exist"))?;
+        let text = element.text.as_deref().ok_or_else(|| failure("has no text"))?;
+        Ok(crate::template::render_element(element_id, text, state)?)
+    }
+
+    /// The QnA entry with this id.
+    pub fn entry(&self, id: &str) -> Option<&QnaEntry> {
+        self.qna.iter().find(|e| e.id == id)
+    }
+
+    /// Reads a bot folder; every file that cannot be read becomes a problem, the rest loads.
+    pub fn load(dir: &Path, id: &str, read_flow: bool, problems: &mut Vec<LoadProblem>) -> Bot {
+        let config = load_config(dir, id, problems);
+        let language = config.default_language.clone();
+        let qna = load_qna(&dir.join("qna"), &language, problems);
+        let elements_file = dir.join("content-elements").join("builtin_text.json");
+        let elements = if elements_file.exists() {
+            match content::load(&elements_file, &language) {
+                Ok((elements, warnings)) => {
+                    problems.extend(warnings);
+                    elements
+                }
+                Err(problem) => {
+                    problems.push(problem);
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let flow_file = dir.join("flows").join("main.flow.json");
+        let flow = if read_flow && flow_file.exists() {
+            load_flow(&flow_file, problems)
+        } else {
+            None
+        };
+        Bot {
+            id: id.to_string(),
+            dir: dir.to_path_buf(),
+            config,
+            qna,
+            elements,
+            flow,
+        }
+    }
+}
+
+fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConfig {
+    let fallback = BotConfig {
+        name: id.to_string(),
+        description: None,
+        default_language: "en".to_string(),
+        raw: Value::Object(Default::default()),
+    };
+    let path = dir.join("bot.config.json");
+    if !path.exists() {
+        problems.push(LoadProblem::warning(&path, "missing; using the folder name as the bot's name"));
+        return fallback;
+    }
+    let file = match json::read(&path) {
+        Ok(file) => file,
+        Err(problem) => {
+            problems.push(problem);
+            return fallback;
+        }
+    };
+    problems.extend(file.warnings);
+    let shape: ConfigShape = match json::parse(&path, &file.text) {
+        Ok(shape) => shape,
+        Err(problem) => {
+            problems.push(problem);
+            return fallback;
+        }
+    };
+    if let Some(config_id) = shape.id.as_deref().filter(|c| *c != id) {
+        problems.push(LoadProblem::warning(
+            &path,
+            format!("`id` is \"{config_id}\" but the folder is \"{id}\"; interbot uses the folder name"),
+        ));
+    }
+    BotConfig {
+        name: shape.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| id.to_string()),
+        description: shape.description,
+        default_language: shape.default_language.unwrap_or_else(|| "en".to_string()),
+        raw: file.value,
+    }
+}
+
+fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<QnaEntry> {
+    let mut entries = Vec::new();
+    for path in json_files(dir, problems) {
+        match QnaEntry::load(&path, language) {
+            Ok((entry, warnings)) => {
+                problems.extend(warnings);
+                if entries.iter().any(|e: &QnaEntry| e.id == entry.id) {
+                    problems.push(LoadProblem::error(
+                        &path,
+                        format!("duplicate QnA id \"{}\"; this file was skipped", entry.id),
+                    ));
+                } else {
+                    entries.push(entry);
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    entries
+}
+
+fn load_flow(path: &Path, problems: &mut Vec<LoadProblem>) -> Option<Flow> {
+    let file = match json::read(path) {
+        Ok(file) => file,
+        Err(problem) => {
+            problems.push(problem);
+            return None;
+        }
+    };
+    problems.extend(file.warnings);
+    match Flow::parse(&file.text) {
+        Ok(flow) => Some(flow),
+        Err(FlowError::Json { line, column, message }) => {
+            problems.push(LoadProblem::error(path, message).at(line, column));
+            None
+        }
+        Err(error) => {
+            problems.push(LoadProblem::error(path, error.to_string()));
+            None
+        }
+    }
+}
+
+/// The `*.json` files directly in `dir`, sorted by name; a missing folder is no files.
+fn json_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> Vec<PathBuf> {
+    let read = match std::fs::read_dir(dir) {
+        Ok(read) => read,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            problems.push(LoadProblem::error(dir, format!("cannot list folder: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut files: Vec<PathBuf> = read
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension().is_some_and(|ext| ext == "json")
+                && path.is_file()
+                && !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    files
+}

@@ -1,0 +1,313 @@
+//! QnA entries in both Botpress forms, read leniently and written back losslessly.
+//!
+//! Botpress 11: `{"id", "data": {"questions": [..], "answers": [..], "category", "enabled",
+//! "action", "redirectFlow", "redirectNode"}}` (older files carry one `answer` string).
+//! Botpress 12: questions and answers keyed by language (`{"en": [..]}`) and `contexts: [..]`
+//! instead of `category`. Every field interbot does not know stays in [`QnaEntry::raw`], and
+//! [`QnaEntry::to_json`] writes the entry back in the form it came in.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::json::{self, JsonFile};
+use crate::error::LoadProblem;
+
+/// Which Botpress version's file shape an entry uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum QnaForm {
+    /// Plain arrays, `category`.
+    V11,
+    /// Arrays keyed by language, `contexts`.
+    V12,
+}
+
+/// What Botpress does when the entry matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QnaAction {
+    /// Say the answer.
+    Text,
+    /// Jump to a flow node without saying anything.
+    Redirect,
+    /// Say the answer, then jump.
+    TextRedirect,
+}
+
+impl QnaAction {
+    fn parse(action: Option<&str>) -> Self {
+        match action {
+            Some("redirect") => Self::Redirect,
+            Some("text_redirect") => Self::TextRedirect,
+            _ => Self::Text,
+        }
+    }
+}
+
+/// Where a redirecting entry sends the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Redirect {
+    /// `redirectFlow`, e.g. `main.flow.json`.
+    pub flow: String,
+    /// `redirectNode`, a node name in that flow.
+    pub node: String,
+}
+
+/// One QnA entry: the question variants that ask for it and the answers it gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QnaEntry {
+    /// The entry id (the file's `id`, or its name without `.json`).
+    pub id: String,
+    /// The file the entry was read from (and is saved to).
+    pub file: PathBuf,
+    /// The file shape, kept for saving.
+    pub form: QnaForm,
+    /// Language of `questions`/`answers` (Botpress 12 keys them by language).
+    pub language: String,
+    /// Question variants, blank ones removed.
+    pub questions: Vec<String>,
+    /// Answers; the first is the one a bot says. May start with `#!` (a content element).
+    pub answers: Vec<String>,
+    /// Contexts the entry belongs to (Botpress 11's `category` as one context).
+    pub contexts: Vec<String>,
+    /// Disabled entries are kept on disk but never answered.
+    pub enabled: bool,
+    /// What happens when the entry matches.
+    pub action: QnaAction,
+    /// The redirect target of `redirect`/`text_redirect` entries.
+    pub redirect: Option<Redirect>,
+    /// The whole file as read, so saving keeps every field interbot does not know.
+    pub raw: Value,
+}
+
+/// Question or answer lists: plain (Botpress 11) or keyed by language (Botpress 12).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Texts {
+    Plain(Vec<Option<String>>),
+    ByLanguage(BTreeMap<String, Option<Vec<Option<String>>>>),
+}
+
+impl Texts {
+    fn in_language(self, language: &str) -> Vec<String> {
+        let texts = match self {
+            Texts::Plain(texts) => texts,
+            Texts::ByLanguage(mut by_language) => by_language
+                .remove(language)
+                .or_else(|| by_language.into_values().next())
+                .flatten()
+                .unwrap_or_default(),
+        };
+        texts
+            .into_iter()
+            .flatten()
+            .filter(|t| !t.trim().is_empty())
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct FileShape {
+    id: Option<String>,
+    data: DataShape,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DataShape {
+    questions: Option<Texts>,
+    answers: Option<Texts>,
+    answer: Option<String>,
+    category: Option<String>,
+    contexts: Option<Vec<String>>,
+    enabled: Option<bool>,
+    action: Option<String>,
+    redirect_flow: Option<String>,
+    redirect_node: Option<String>,
+}
+
+impl QnaEntry {
+    /// Reads one QnA file. `language` is the bot's default language.
+    pub fn load(path: &Path, language: &str) -> Result<(QnaEntry, Vec<LoadProblem>), LoadProblem> {
+        let JsonFile { text, value, warnings } = json::read(path)?;
+        let shape: FileShape = json::parse(path, &text)?;
+        let data = shape.data;
+        let form = if matches!(data.questions, Some(Texts::ByLanguage(_)))
+            || matches!(data.answers, Some(Texts::ByLanguage(_)))
+            || data.contexts.is_some()
+        {
+            QnaForm::V12
+        } else {
+            QnaForm::V11
+        };
+        let id = shape
+            .id
+            .filter(|id| !id.trim().is_empty())
+            .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .unwrap_or_default();
+        let mut answers = data.answers.map(|a| a.in_language(language)).unwrap_or_default();
+        if answers.is_empty()
+            && let Some(answer) = data.answer.filter(|a| !a.trim().is_empty())
+        {
+            answers.push(answer);
+        }
+        let contexts = match (data.contexts, data.category) {
+            (Some(contexts), _) => contexts,
+            (None, Some(category)) if !category.is_empty() => vec![category],
+            _ => vec!["global".to_string()],
+        };
+        let action = QnaAction::parse(data.action.as_deref());
+        let redirect = match (action, data.redirect_flow, data.redirect_node) {
+            (QnaAction::Text, _, _) => None,
+            (_, flow, node) => Some(Redirect {
+                flow: flow.unwrap_or_default(),
+                node: node.unwrap_or_default(),
+            }),
+        };
+        let entry = QnaEntry {
+            id,
+            file: path.to_path_buf(),
+            form,
+            language: language.to_string(),
+            questions: data.questions.map(|q| q.in_language(language)).unwrap_or_default(),
+            answers,
+            contexts,
+            enabled: data.enabled.unwrap_or(true),
+            action,
+            redirect,
+            raw: value,
+        };
+        Ok((entry, warnings))
+    }
+
+    /// A new Botpress 11 entry (as a fresh Botpress 11 bot would write it).
+    pub fn new_v11(id: &str, file: PathBuf, questions: Vec<String>, answers: Vec<String>) -> Self {
+        QnaEntry {
+            id: id.to_string(),
+            file,
+            form: QnaForm::V11,
+            language: "en".to_string(),
+            questions,
+            answers,
+            contexts: vec!["global".to_string()],
+            enabled: true,
+            action: QnaAction::Text,
+            redirect: None,
+            raw: json!({"id": id, "data": {}}),
+        }
+    }
+
+    /// The first answer, the one a bot says.
+    pub fn first_answer(&self) -> Option<&str> {
+        self.answers.first().map(String::as_str)
+    }
+
+    /// Whether the entry is in one of `included` contexts.
+    pub fn in_contexts(&self, included: &[String]) -> bool {
+        self.contexts.iter().any(|c| included.contains(c))
+    }
+
+    /// The entry as JSON in the form it came in, every unknown field kept where it was.
+    pub fn to_json(&self) -> Value {
+        let mut root = self.raw.clone();
+        if !root.is_object() {
+            root = json!({});
+        }
+        root["id"] = json!(self.id);
+        if !root["data"].is_object() {
+            root["data"] = json!({});
+        }
+        let data = &mut root["data"];
+        match self.form {
+            QnaForm::V11 => {
+                data["questions"] = json!(self.questions);
+                let single_answer_file = data.get("answer").is_some() && data.get("answers").is_none();
+                if single_answer_file && self.answers.len() <= 1 {
+                    data["answer"] = json!(self.first_answer().unwrap_or_default());
+                } else {
+                    if let Some(map) = data.as_object_mut() {
+                        map.remove("answer");
+                    }
+                    data["answers"] = json!(self.answers);
+                }
+                if data.get("category").is_some() || self.contexts != ["global"] {
+                    data["category"] = json!(self.contexts.first().cloned().unwrap_or_default());
+                }
+            }
+            QnaForm::V12 => {
+                set_localized(data, "questions", &self.language, &self.questions);
+                set_localized(data, "answers", &self.language, &self.answers);
+                data["contexts"] = json!(self.contexts);
+            }
+        }
+        data["enabled"] = json!(self.enabled);
+        if data.get("action").is_none() {
+            data["action"] = json!("text");
+        }
+        root
+    }
+}
+
+/// Sets `data[key][language]`, keeping the other languages.
+fn set_localized(data: &mut Value, key: &str, language: &str, texts: &[String]) {
+    if !data[key].is_object() {
+        data[key] = json!({});
+    }
+    data[key][language] = json!(texts);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<QnaEntry, LoadProblem> {
+        let dir = tempfile::tempdir().map_err(|e| LoadProblem::error("tmp", e.to_string()))?;
+        let path = dir.path().join("e1.json");
+        std::fs::write(&path, text).map_err(|e| LoadProblem::error(&path, e.to_string()))?;
+        QnaEntry::load(&path, "en").map(|(entry, _)| entry)
+    }
+
+    #[test]
+    fn v11_round_trip_keeps_unknown_fields_and_order() -> Result<(), LoadProblem> {
+        let text = r#"{"id":"e1","data":{"questions":["a?"],"answers":["b"],"category":"global","enabled":true,"action":"text","redirectFlow":"","redirectNode":"","custom":{"x":1}},"extra":[1,2]}"#;
+        let entry = load_text(text)?;
+        assert_eq!(entry.form, QnaForm::V11);
+        let written = serde_json::to_string(&entry.to_json()).unwrap_or_default();
+        assert_eq!(written, text);
+        Ok(())
+    }
+
+    #[test]
+    fn v12_reads_language_and_contexts() -> Result<(), LoadProblem> {
+        let entry = load_text(
+            r#"{"id":"e1","data":{"questions":{"fr":["bonjour"],"en":["hello"]},"answers":{"en":["hi"]},"contexts":["global","x"],"enabled":false}}"#,
+        )?;
+        assert_eq!(entry.form, QnaForm::V12);
+        assert_eq!(entry.questions, ["hello"]);
+        assert_eq!(entry.contexts, ["global", "x"]);
+        assert!(!entry.enabled);
+        let json = entry.to_json();
+        assert_eq!(json["data"]["questions"]["fr"][0], "bonjour", "other languages kept");
+        Ok(())
+    }
+
+    #[test]
+    fn single_answer_string_is_read_and_written_back() -> Result<(), LoadProblem> {
+        let entry = load_text(r#"{"id":"e1","data":{"questions":["q"],"answer":"only"}}"#)?;
+        assert_eq!(entry.answers, ["only"]);
+        let json = entry.to_json();
+        assert_eq!(json["data"]["answer"], "only");
+        assert!(json["data"].get("answers").is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn wrong_types_name_line_and_column() {
+        let problem = load_text("{\n  \"id\": \"e1\",\n  \"data\": {\"questions\": 5}\n}").err();
+        let problem = problem.expect("a number is not a question list");
+        assert_eq!(problem.line, Some(3));
+        assert!(problem.column.is_some());
+    }
+}
