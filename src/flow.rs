@@ -84,8 +84,8 @@ pub enum Target {
 /// Why a flow file could not be loaded; every variant about a node names it.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum FlowError {
-    /// The text is not JSON; `message` includes the position.
-    #[error("invalid JSON: {message}")]
+    /// The text is not JSON (`message` without the position, which `line`/`column` hold).
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
     Json {
         line: usize,
         column: usize,
@@ -169,11 +169,16 @@ impl Flow {
     pub fn parse(text: &str) -> Result<Flow, FlowError> {
         let raw: RawFlow = serde_json::from_str(text).map_err(|e| match e.classify() {
             serde_json::error::Category::Data => FlowError::Shape(e.to_string()),
-            _ => FlowError::Json {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            },
+            _ => {
+                let (line, column, full) = (e.line(), e.column(), e.to_string());
+                let position = format!(" at line {line} column {column}");
+                let message = full.strip_suffix(&position).unwrap_or(&full).to_string();
+                FlowError::Json {
+                    line,
+                    column,
+                    message,
+                }
+            }
         })?;
         let nodes = raw
             .nodes
@@ -215,15 +220,10 @@ impl Flow {
     }
 }
 
-fn node_from_raw(
-    RawNode {
-        id,
-        name,
-        on_enter,
-        next,
-    }: RawNode,
-) -> Result<Node, FlowError> {
-    let on_enter = on_enter
+fn node_from_raw(raw: RawNode) -> Result<Node, FlowError> {
+    let name = raw.name;
+    let on_enter = raw
+        .on_enter
         .unwrap_or_default()
         .into_iter()
         .map(|text| {
@@ -234,7 +234,8 @@ fn node_from_raw(
             })
         })
         .collect::<Result<_, _>>()?;
-    let next = next
+    let next = raw
+        .next
         .unwrap_or_default()
         .into_iter()
         .map(|t| {
@@ -252,7 +253,7 @@ fn node_from_raw(
         })
         .collect::<Result<_, FlowError>>()?;
     Ok(Node {
-        id,
+        id: raw.id,
         name,
         on_enter,
         next,
@@ -327,13 +328,14 @@ pub struct Condition {
 impl Condition {
     /// Parses a condition, rejecting anything outside the supported subset.
     pub fn parse(source: &str) -> Result<Condition, ExprError> {
-        let tokens = tokenize(source)?;
-        let end = source.chars().count() + 1;
+        let chars: Vec<char> = source.chars().collect();
+        let tokens = tokenize(&chars)?;
+        let (pos, depth) = (0, 0);
         let mut parser = Parser {
+            chars,
             tokens,
-            pos: 0,
-            depth: 0,
-            end,
+            pos,
+            depth,
         };
         let expr = parser.parse_all()?;
         Ok(Condition {
@@ -390,39 +392,34 @@ enum Tok {
     Cmp(CmpOp),
 }
 
-#[derive(Debug)]
-struct Token {
-    tok: Tok,
-    column: usize,
-}
+/// A token with the character range it was read from (`start + 1` is its column).
+type Token = (Tok, usize, usize);
 
 fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '$'
 }
 
-fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
-    let chars: Vec<char> = source.chars().collect();
+fn tokenize(chars: &[char]) -> Result<Vec<Token>, ExprError> {
     let mut tokens: Vec<Token> = Vec::new();
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
-        let column = i + 1;
+        let (start, column) = (i, i + 1);
         if c.is_whitespace() {
             i += 1;
             continue;
         }
-        let after_dot = matches!(tokens.last(), Some(Token { tok: Tok::Dot, .. }));
+        let after_dot = matches!(tokens.last(), Some((Tok::Dot, ..)));
         let tok = if is_ident_char(c) && (after_dot || !c.is_ascii_digit()) {
-            let start = i;
             while chars.get(i).is_some_and(|&c| is_ident_char(c)) {
                 i += 1;
             }
             Tok::Ident(chars[start..i].iter().collect())
         } else if c.is_ascii_digit() {
-            let (n, next) = lex_number(&chars, i)?;
+            let (n, next) = lex_number(chars, i)?;
             i = next;
             Tok::Num(n)
         } else if c == '"' || c == '\'' {
-            let (s, next) = lex_string(&chars, i)?;
+            let (s, next) = lex_string(chars, i)?;
             i = next;
             Tok::Str(s)
         } else {
@@ -450,7 +447,7 @@ fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
             i += len;
             tok
         };
-        tokens.push(Token { tok, column });
+        tokens.push((tok, start, i));
     }
     Ok(tokens)
 }
@@ -471,7 +468,7 @@ fn unsupported_char(c: char) -> String {
 fn lex_number(chars: &[char], start: usize) -> Result<(f64, usize), ExprError> {
     let mut i = start;
     while let Some(&c) = chars.get(i) {
-        let signed_exponent = matches!(c, '+' | '-') && matches!(chars[i - 1], 'e' | 'E');
+        let signed_exponent = matches!(c, '+' | '-') && matches!(chars[i - 1], 'e' | 'E'); // i > start
         if !(is_ident_char(c) || c == '.' || signed_exponent) {
             break;
         }
@@ -547,20 +544,21 @@ enum Expr {
 }
 
 struct Parser {
+    chars: Vec<char>,
     tokens: Vec<Token>,
     pos: usize,
     depth: usize,
-    /// Column reported for "ends too early".
-    end: usize,
 }
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
-        self.tokens.get(self.pos).map(|t| &t.tok)
+        self.tokens.get(self.pos).map(|(tok, ..)| tok)
     }
 
     fn column(&self) -> usize {
-        self.tokens.get(self.pos).map_or(self.end, |t| t.column)
+        self.tokens
+            .get(self.pos)
+            .map_or(self.chars.len() + 1, |&(_, start, _)| start + 1)
     }
 
     fn error<T>(&self, message: impl Into<String>) -> Result<T, ExprError> {
@@ -575,12 +573,29 @@ impl Parser {
         Ok(())
     }
 
-    fn enter(&mut self) -> Result<(), ExprError> {
+    /// Counts one more level of nesting opened at `column`, failing past [`MAX_DEPTH`].
+    fn enter(&mut self, column: usize) -> Result<(), ExprError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return self.error(format!("expression nests too deeply (limit {MAX_DEPTH})"));
+            let message = format!("expression nests too deeply (limit {MAX_DEPTH})");
+            return Err(ExprError::new(message, column));
         }
         Ok(())
+    }
+
+    /// Names the token at `index` for an error message, as written in the source.
+    fn describe(&self, index: usize) -> String {
+        let Some((tok, start, end)) = self.tokens.get(index) else {
+            return "end".to_string();
+        };
+        let text: String = self.chars[*start..*end].iter().collect();
+        match tok {
+            Tok::Num(_) => format!("number {text}"),
+            Tok::Str(_) => format!("string {text}"),
+            Tok::Minus => "'-' (arithmetic is not supported)".to_string(),
+            Tok::LBracket => "'[' (array literals are not supported)".to_string(),
+            _ => format!("'{text}'"),
+        }
     }
 
     fn parse_all(&mut self) -> Result<Expr, ExprError> {
@@ -590,7 +605,7 @@ impl Parser {
         let expr = self.binary(0)?;
         match self.peek() {
             None => Ok(expr),
-            Some(tok) => self.error(format!("unexpected {}", describe(tok))),
+            Some(_) => self.error(format!("unexpected {}", self.describe(self.pos))),
         }
     }
 
@@ -602,8 +617,8 @@ impl Parser {
         let mut left = self.binary(level + 1)?;
         let saved = self.depth;
         while let Some(op) = self.peek().and_then(|tok| binary_op(tok, level)) {
+            self.enter(self.column())?;
             self.pos += 1;
-            self.enter()?;
             let right = self.binary(level + 1)?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
@@ -615,8 +630,8 @@ impl Parser {
         if self.peek() != Some(&Tok::Not) {
             return self.postfix();
         }
+        self.enter(self.column())?;
         self.pos += 1;
-        self.enter()?;
         let operand = self.unary()?;
         self.depth -= 1;
         Ok(Expr::Not(Box::new(operand)))
@@ -640,10 +655,7 @@ impl Parser {
                     let key = match self.peek() {
                         Some(Tok::Num(n)) => number_to_string(*n),
                         Some(Tok::Str(s)) => s.clone(),
-                        _ => {
-                            return self
-                                .error("only a number or string literal may go inside '[]'");
-                        }
+                        _ => return self.error("only a number or string literal may go in '[]'"),
                     };
                     self.pos += 1;
                     self.expect(&Tok::RBracket, "expected ']'")?;
@@ -661,29 +673,24 @@ impl Parser {
     }
 
     fn primary(&mut self) -> Result<Expr, ExprError> {
-        let Some(tok) = self.peek().cloned() else {
+        let Some((tok, start, _)) = self.tokens.get(self.pos).cloned() else {
             return self.error("expression ends too early");
         };
-        let column = self.column();
+        let (index, column) = (self.pos, start + 1);
         self.pos += 1;
-        let lit = match tok {
+        let fail = |message: String| Err(ExprError::new(message, column));
+        let value = match tok {
             Tok::Num(n) => JsValue::Num(n),
             Tok::Str(s) => JsValue::Str(Cow::Owned(s)),
             Tok::Minus => match self.peek() {
-                Some(Tok::Num(n)) => {
-                    let n = -*n;
+                Some(&Tok::Num(n)) => {
                     self.pos += 1;
-                    JsValue::Num(n)
+                    JsValue::Num(-n)
                 }
-                _ => {
-                    return Err(ExprError::new(
-                        "unary '-' is only supported before a number",
-                        column,
-                    ));
-                }
+                _ => return fail("unary '-' is only supported before a number".into()),
             },
             Tok::LParen => {
-                self.enter()?;
+                self.enter(column)?;
                 let inner = self.binary(0)?;
                 self.expect(&Tok::RParen, "expected ')'")?;
                 self.depth -= 1;
@@ -697,18 +704,13 @@ impl Parser {
                 "NaN" => JsValue::Num(f64::NAN),
                 "Infinity" => JsValue::Num(f64::INFINITY),
                 word if RESERVED.split(' ').any(|w| w == word) => {
-                    return Err(ExprError::new(format!("'{word}' is not supported"), column));
+                    return fail(format!("'{word}' is not supported"));
                 }
                 _ => return Ok(Expr::Var(name)),
             },
-            other => {
-                return Err(ExprError::new(
-                    format!("unexpected {}", describe(&other)),
-                    column,
-                ));
-            }
+            _ => return fail(format!("unexpected {}", self.describe(index))),
         };
-        Ok(Expr::Lit(lit))
+        Ok(Expr::Lit(value))
     }
 }
 
@@ -720,17 +722,6 @@ fn binary_op(tok: &Tok, level: u8) -> Option<BinOp> {
         (2, Tok::Cmp(op @ (Eq | Ne | StrictEq | StrictNe))) => Some(BinOp::Cmp(*op)),
         (3, Tok::Cmp(op @ (Lt | Le | Gt | Ge))) => Some(BinOp::Cmp(*op)),
         _ => None,
-    }
-}
-
-fn describe(tok: &Tok) -> String {
-    match tok {
-        Tok::Num(n) => format!("number {}", number_to_string(*n)),
-        Tok::Str(s) => format!("string {s:?}"),
-        Tok::Ident(name) => format!("'{name}'"),
-        Tok::Minus => "'-': arithmetic is not supported".to_string(),
-        Tok::LBracket => "'[': array literals are not supported".to_string(),
-        other => format!("{other:?}"),
     }
 }
 
@@ -806,7 +797,7 @@ impl<'a> JsValue<'a> {
     }
 
     /// JavaScript `ToPrimitive`: arrays and objects become their string form.
-    fn to_primitive(self) -> JsValue<'a> {
+    fn into_primitive(self) -> JsValue<'a> {
         match self {
             JsValue::Array(_) | JsValue::Object(_) => JsValue::Str(Cow::Owned(self.to_js_string())),
             other => other,
@@ -889,7 +880,7 @@ fn eval<'a>(expr: &'a Expr, state: &'a Value) -> JsValue<'a> {
 }
 
 fn compare(op: CmpOp, a: JsValue<'_>, b: JsValue<'_>) -> bool {
-    let order = || match (a.clone().to_primitive(), b.clone().to_primitive()) {
+    let order = || match (a.clone().into_primitive(), b.clone().into_primitive()) {
         (JsValue::Str(x), JsValue::Str(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
         (x, y) => x.to_number().partial_cmp(&y.to_number()),
     };
@@ -926,7 +917,7 @@ fn loose_eq(a: JsValue<'_>, b: JsValue<'_>) -> bool {
         (Undefined | Null, _) | (_, Undefined | Null) => false,
         (Array(_) | Object(_), Array(_) | Object(_)) => strict_eq(&a, &b),
         (Array(_) | Object(_), _) | (_, Array(_) | Object(_)) => {
-            loose_eq(a.to_primitive(), b.to_primitive())
+            loose_eq(a.into_primitive(), b.into_primitive())
         }
         (Num(_), Str(_)) | (Str(_), Num(_)) | (Bool(_), _) | (_, Bool(_)) => {
             a.to_number() == b.to_number()
@@ -944,7 +935,7 @@ mod tests {
         json!({"temp": {
             "delegation": [{"botId": "sub1", "confidence": 0.8}], "empty": [], "x": "a", "n": 3,
             "flag": false, "yes": true, "s": "", "zero": 0, "obj": {}, "str0": "0", "nul": null,
-            "emoji": "😀a", "nums": [1, 2], "one": [1], "b": "B", "neg": -1
+            "emoji": "😀a", "nums": [1, 2], "one": [1], "neg": -1
         }})
     }
 
@@ -956,15 +947,17 @@ mod tests {
     #[test]
     fn botpress_delegation_condition() {
         let source = "temp.delegation && temp.delegation.length";
-        let with = |delegation: Value| json!({"temp": {"delegation": delegation}});
-        assert!(!holds(source, &with(json!([]))));
-        assert!(holds(
-            source,
-            &with(json!([{"botId": "sub1", "confidence": 0.9}]))
-        ));
-        assert!(!holds(source, &json!({})));
-        assert!(!holds(source, &json!({"temp": {}})));
-        assert!(!holds(source, &json!({"temp": null})));
+        let one_match = json!({"temp": {"delegation": [{"botId": "sub1", "confidence": 0.9}]}});
+        assert!(holds(source, &one_match));
+        assert!(!holds(source, &json!({"temp": {"delegation": []}})));
+        for missing in [
+            json!({}),
+            json!({"temp": {}}),
+            json!({"temp": null}),
+            json!(null),
+        ] {
+            assert!(!holds(source, &missing), "{missing}");
+        }
     }
 
     #[test]
@@ -977,8 +970,8 @@ mod tests {
             ("temp.delegation.0.confidence >= 0.5", true),
             ("temp.delegation[0].confidence >= 0.9", false),
             ("temp.delegation.0.botId === 'sub1'", true),
-            ("temp['delegation'][0][\"botId\"] == \"sub1\"", true),
-            ("temp.x == \"a\"", true),
+            (r#"temp['delegation'][0]["botId"] == "sub1""#, true),
+            (r#"temp.x == "a""#, true),
             ("temp.x == 'b'", false),
             ("temp.n != 3", false),
             ("temp.n !== '3'", true),
@@ -1007,15 +1000,13 @@ mod tests {
             ("null === undefined", false),
             ("temp.nul == temp.missing", true),
             ("temp.nul == 0", false),
-            ("1 == \"1\"", true),
-            ("1 === \"1\"", false),
-            ("true == 1", true),
-            ("'1' == true", true),
+            (r#"1 == "1""#, true),
+            (r#"1 === "1""#, false),
+            ("true == 1 && '1' == true", true),
             ("temp.empty == false", true),
-            ("temp.one == 1", true),
-            ("temp.nums == '1,2'", true),
+            ("temp.one == 1 && temp.nums == '1,2'", true),
             ("temp.obj == '[object Object]'", true),
-            ("temp.empty == temp.empty", true),
+            ("temp.empty == temp.empty && temp.empty !== temp.nums", true),
             ("temp.emoji.length == 3", true),
             ("temp.x.length === 1 && temp.n.length === undefined", true),
             ("'abc'.length == 3", true),
@@ -1025,10 +1016,9 @@ mod tests {
             ("temp.missing < 1 || temp.missing >= 1", false),
             ("NaN == NaN", false),
             ("null >= 0 && null <= 0", true),
-            ("1e3 == 1000 && 0x10 == undefined", false),
-            ("' 16 ' == 16 && '0x10' == 16 && '' == 0", true),
-            ("'\\u00e9\\t' == 'é\t' && \"\\\"q\\\"\".length == 3", true),
-            ("'\\ud83d\\ude00' == '😀'", true),
+            ("1e3 == 1000 && 1e-3 == 0.001 && 1E+2 == 100", true),
+            ("' 16 ' == 16 && '' == 0 && 'x' != 0", true),
+            (r#"'\u00e9\t' == 'é	' && "\"q\"".length == 3"#, true),
             (
                 "temp.nums.5 === undefined && temp.nums.01 === undefined",
                 true,
@@ -1055,7 +1045,8 @@ mod tests {
             ("a ? b : c", 3, "conditional"),
             ("'abc", 1, "unterminated string"),
             ("a == \"x\\", 6, "unterminated string"),
-            ("'\\u12'", 3, "invalid escape"),
+            (r"'\u12'", 2, "invalid escape"),
+            (r"'\ud83d'", 2, "invalid escape"),
             ("", 1, "empty expression"),
             ("   ", 4, "empty expression"),
             ("typeof a", 1, "'typeof' is not supported"),
@@ -1070,14 +1061,18 @@ mod tests {
             ("[1]", 1, "array literals"),
             ("1abc", 1, "invalid number"),
             ("a # b", 3, "unexpected character"),
+            ("(a))", 4, "unexpected ')'"),
+            ("== a", 1, "unexpected '=='"),
+            ("a 'b'", 3, "unexpected string 'b'"),
             (&deep_parens, 129, "nests too deeply"),
             (&deep_not, 129, "nests too deeply"),
-            (&long_chain, 646, "nests too deeply"),
+            (&long_chain, 643, "nests too deeply"),
         ];
         for (source, column, fragment) in cases {
-            let error = Condition::parse(source).expect_err(source);
-            assert!(error.message.contains(fragment), "{source}: {error}");
-            assert_eq!(error.column, column, "{source}: {error}");
+            let shown: String = source.chars().take(30).collect();
+            let error = Condition::parse(source).expect_err(&shown);
+            assert!(error.message.contains(fragment), "{shown}: {error}");
+            assert_eq!(error.column, column, "{shown}: {error}");
         }
         let nested = format!("{}a{}", "(".repeat(100), ")".repeat(100));
         assert!(Condition::parse(&nested).is_ok());
@@ -1087,8 +1082,8 @@ mod tests {
     fn no_input_panics() {
         let seeds = [
             "temp.delegation && temp.delegation.length",
-            "!(temp.a[0]['b'] >= -1.5e3) || \"s\\\"\\u00e9\" != null",
-            "😀.x == '😀' && 0x1 <= 'é\\ud83d\\ude00'",
+            r#"!(temp.a[0]['b'] >= -1.5e3) || "s\"\u00e9" != null"#,
+            "😀.x == '😀' && 1e-1 <= 'é\\u00e9' != 7.",
         ];
         let state = state();
         for seed in seeds {
@@ -1101,11 +1096,6 @@ mod tests {
                     }
                 }
             }
-        }
-        for text in [
-            "\\", "'\\", "1e", "1e+", "..", "[]", "a[", "a[0", "!", "((", "\u{0}",
-        ] {
-            let _ = Condition::parse(text);
         }
         for end in 0..EXAMPLE.len() {
             if let Some(prefix) = EXAMPLE.get(..end) {
@@ -1133,159 +1123,161 @@ mod tests {
         Flow::parse(&json!({"startNode": "entry", "nodes": nodes}).to_string())
     }
 
-    fn first_instruction(text: &str) -> Instruction {
+    fn instruction(text: &str) -> Instruction {
         let flow = flow_with(json!([text]), json!([])).unwrap_or_else(|e| panic!("{text}: {e}"));
         flow.nodes[0].on_enter[0].clone()
+    }
+
+    fn delegate(bots: &[&str], min_confidence: f64) -> Instruction {
+        let bots = bots.iter().map(|b| b.to_string()).collect();
+        Instruction::Delegate(DelegateArgs {
+            bots,
+            min_confidence,
+        })
+    }
+
+    fn say(element_id: &str) -> Instruction {
+        let element_id = element_id.to_string();
+        Instruction::Say { element_id }
     }
 
     #[test]
     fn parses_the_botpress_example() {
         let flow = Flow::parse(EXAMPLE).unwrap();
-        assert_eq!(flow.start_node, "entry");
         assert_eq!(flow.start().map(|n| n.id.as_str()), Some("entry"));
         let entry = &flow.nodes[0];
-        let delegate = DelegateArgs {
-            bots: vec!["sub1".into(), "sub2".into()],
-            min_confidence: 0.5,
-        };
-        assert_eq!(entry.on_enter, vec![Instruction::Delegate(delegate)]);
+        assert_eq!(entry.on_enter, [delegate(&["sub1", "sub2"], 0.5)]);
         let targets: Vec<_> = entry.next.iter().map(|t| t.target.clone()).collect();
         let node = |name: &str| Target::Node(name.to_string());
-        assert_eq!(targets, vec![node("node-a65a"), node("node-351e")]);
-        assert_eq!(
-            entry.next[0].condition.source(),
-            "temp.delegation && temp.delegation.length"
-        );
-        let say = &flow.node_by_name("node-a65a").unwrap().on_enter;
-        assert_eq!(
-            say,
-            &vec![Instruction::Say {
-                element_id: "builtin_text-8mwYrq".into()
-            }]
-        );
-        assert_eq!(
-            flow.node_by_name("node-351e").map(|n| n.id.as_str()),
-            Some("3653b1f697")
-        );
+        assert_eq!(targets, [node("node-a65a"), node("node-351e")]);
+        let condition = entry.next[0].condition.source();
+        assert_eq!(condition, "temp.delegation && temp.delegation.length");
+        let a65a = flow.node_by_name("node-a65a").unwrap();
+        assert_eq!(a65a.on_enter, [say("builtin_text-8mwYrq")]);
+        assert_eq!(a65a.id, "507d56a572");
         assert!(flow.node_by_name("3653b1f697").is_none());
     }
 
     #[test]
     fn parses_instructions() {
-        let delegate = |bots: &[&str], min_confidence: f64| {
-            let bots = bots.iter().map(|b| b.to_string()).collect();
-            Instruction::Delegate(DelegateArgs {
-                bots,
-                min_confidence,
-            })
-        };
+        let sub = r#"{"bots":" sub1 , sub2,","minConfidence":0.7}"#;
         let cases = [
             (
-                r#"delegate_to_bots {"bots":" sub1 , sub2,","minConfidence":0.7}"#,
+                format!("delegate_to_bots {sub}"),
                 delegate(&["sub1", "sub2"], 0.7),
             ),
             (
-                r#"delegate_to_bots {"bots":"sub1","minConfidence":" 0.25 "}"#,
-                delegate(&["sub1"], 0.25),
+                r#"delegate_to_bots {"bots":"a","minConfidence":" 0.25"}"#.into(),
+                delegate(&["a"], 0.25),
             ),
             (
-                r#"delegate_to_bots {"bots":["a","b"],"minConfidence":"high"}"#,
-                delegate(&["a", "b"], 0.5),
+                r#"delegate_to_bots {"bots":["a"],"minConfidence":"high"}"#.into(),
+                delegate(&["a"], 0.5),
             ),
             (
-                r#"delegate_to_bots {"minConfidence":true}"#,
+                r#"delegate_to_bots {"minConfidence":true}"#.into(),
                 delegate(&[], 0.5),
             ),
-            (
-                r#"delegate_to_bots {"minConfidence":"NaN"}"#,
-                delegate(&[], 0.5),
-            ),
-            ("delegate_to_bots {}", delegate(&[], 0.5)),
-            ("delegate_to_bots", delegate(&[], 0.5)),
-            (
-                "say #!builtin_text-abc",
-                Instruction::Say {
-                    element_id: "builtin_text-abc".into(),
-                },
-            ),
-            (
-                r#"  say #!builtin_text-x {"name":"y"}"#,
-                Instruction::Say {
-                    element_id: "builtin_text-x".into(),
-                },
-            ),
-            (
-                r#"builtin/setVariable {"type":"temp","name":"a","value":"1"}"#,
-                Instruction::Unsupported(
-                    r#"builtin/setVariable {"type":"temp","name":"a","value":"1"}"#.into(),
-                ),
-            ),
-            (
-                r#"say builtin_text {"text":"hi"}"#,
-                Instruction::Unsupported(r#"say builtin_text {"text":"hi"}"#.into()),
-            ),
+            ("delegate_to_bots {}".into(), delegate(&[], 0.5)),
+            ("delegate_to_bots".into(), delegate(&[], 0.5)),
+            ("say #!builtin_text-a".into(), say("builtin_text-a")),
+            (r#"  say  #!b-1 {"x":1}"#.into(), say("b-1")),
         ];
         for (text, expected) in cases {
-            assert_eq!(first_instruction(text), expected, "{text}");
+            assert_eq!(instruction(&text), expected, "{text}");
         }
-        for bad in [
-            "delegate_to_bots {bots: sub1}",
-            "delegate_to_bots [1]",
-            r#"delegate_to_bots {"bots": 3}"#,
-            "say #!",
-        ] {
-            let error = flow_with(json!([bad]), json!([])).expect_err(bad);
-            assert!(
-                matches!(&error, FlowError::BadInstruction { node, instruction, .. } if node == "entry" && instruction == bad),
-                "{error}"
+        for text in [r#"builtin/setVariable {"name":"a"}"#, "say builtin_text {}"] {
+            assert_eq!(
+                instruction(text),
+                Instruction::Unsupported(text.to_string())
             );
+        }
+        let bad = [
+            "delegate_to_bots {bots}",
+            "delegate_to_bots [1]",
+            r#"delegate_to_bots {"bots":3}"#,
+            "say #!",
+        ];
+        for text in bad {
+            let error = flow_with(json!([text]), json!([])).expect_err(text);
+            let FlowError::BadInstruction {
+                node,
+                instruction,
+                message,
+            } = error
+            else {
+                panic!("{text}: {error}");
+            };
+            assert_eq!((node.as_str(), instruction.as_str()), ("entry", text));
+            assert!(!message.is_empty());
         }
     }
 
     #[test]
     fn validates_the_flow() {
-        let error = flow_with(
-            json!([]),
-            json!([{"condition": "temp.a + 1", "node": "other"}]),
-        )
-        .unwrap_err();
+        let next = json!([{"condition": "temp.a + 1", "node": "other"}]);
+        let error = flow_with(json!([]), next).unwrap_err();
         assert!(
-            matches!(&error, FlowError::Condition { node, condition, error } if node == "entry" && condition == "temp.a + 1" && error.column == 8),
-            "{error}"
+            error
+                .to_string()
+                .starts_with("node \"entry\": condition \"temp.a + 1\"")
         );
-        assert!(error.to_string().contains("\"entry\""), "{error}");
-        let error =
-            flow_with(json!([]), json!([{"condition": "true", "node": "nowhere"}])).unwrap_err();
+        let FlowError::Condition {
+            node,
+            condition,
+            error,
+        } = error
+        else {
+            panic!("{error}")
+        };
+        assert_eq!(
+            (node.as_str(), condition.as_str(), error.column),
+            ("entry", "temp.a + 1", 8)
+        );
+        let next = json!([{"condition": "true", "node": "nowhere"}]);
+        let error = flow_with(json!([]), next).unwrap_err();
+        let (node, target) = ("entry".to_string(), "nowhere".to_string());
+        assert_eq!(error, FlowError::UnknownTarget { node, target });
+        let errors = [
+            (
+                r#"{"startNode": "x", "nodes": [{"name": "a"}]}"#,
+                FlowError::UnknownStartNode("x".into()),
+            ),
+            (
+                r#"{"startNode": "a", "nodes": [{"name": "a"}, {"name": "a"}]}"#,
+                FlowError::DuplicateNode("a".into()),
+            ),
+        ];
+        for (text, expected) in errors {
+            assert_eq!(Flow::parse(text), Err(expected));
+        }
+        let error = Flow::parse("{\"startNode\": \"a\",\n \"nodes\": [}").unwrap_err();
+        let message = "expected value".to_string();
         assert_eq!(
             error,
-            FlowError::UnknownTarget {
-                node: "entry".into(),
-                target: "nowhere".into()
+            FlowError::Json {
+                line: 2,
+                column: 12,
+                message
             }
         );
-        let error =
-            Flow::parse(r#"{"startNode": "start", "nodes": [{"name": "entry"}]}"#).unwrap_err();
-        assert_eq!(error, FlowError::UnknownStartNode("start".into()));
-        let error = Flow::parse(r#"{"startNode": "a", "nodes": [{"name": "a"}, {"name": "a"}]}"#)
-            .unwrap_err();
-        assert_eq!(error, FlowError::DuplicateNode("a".into()));
-        let error = Flow::parse("{\"startNode\": \"a\",\n \"nodes\": [}").unwrap_err();
-        assert!(matches!(error, FlowError::Json { line: 2, .. }), "{error}");
-        for shape in [
+        let shapes = [
             r#"{"nodes": []}"#,
             r#"{"startNode": "a", "nodes": {}}"#,
             r#"{"startNode": "a", "nodes": [{"name": "a", "onEnter": [1]}]}"#,
-        ] {
+        ];
+        for text in shapes {
             assert!(
-                matches!(Flow::parse(shape), Err(FlowError::Shape(_))),
-                "{shape}"
+                matches!(Flow::parse(text), Err(FlowError::Shape(_))),
+                "{text}"
             );
         }
     }
 
     #[test]
     fn accepts_missing_parts_end_targets_and_cycles() {
-        let flow = Flow::parse(r#"{"startNode": "a", "nodes": [{"name": "a", "onEnter": null, "next": null}, {"id": "b", "name": "b", "type": "standard", "skill": "x"}]}"#).unwrap();
+        let nodes = json!([{"name": "a", "onEnter": null, "next": null}, {"name": "b", "type": "skill-call"}]);
+        let flow = Flow::parse(&json!({"startNode": "a", "nodes": nodes}).to_string()).unwrap();
         assert!(
             flow.nodes
                 .iter()
@@ -1295,9 +1287,9 @@ mod tests {
             json!([{"condition": "false", "node": "END"}, {"condition": "true", "node": "#"}]);
         let flow = flow_with(json!([]), next).unwrap();
         assert!(flow.nodes[0].next.iter().all(|t| t.target == Target::End));
-        let cycle = r#"{"startNode": "A", "nodes": [{"name": "A", "next": [{"condition": "true", "node": "B"}]},
-                                                     {"name": "B", "next": [{"condition": "true", "node": "A"}]}]}"#;
-        let flow = Flow::parse(cycle).unwrap();
+        let next = |to: &str| json!([{"condition": "true", "node": to}]);
+        let nodes = json!([{"name": "A", "next": next("B")}, {"name": "B", "next": next("A")}]);
+        let flow = Flow::parse(&json!({"startNode": "A", "nodes": nodes}).to_string()).unwrap();
         assert_eq!(flow.nodes[1].next[0].target, Target::Node("A".into()));
     }
 }
