@@ -39,7 +39,7 @@ use tantivy::collector::TopDocs;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{
     BooleanQuery, Bm25StatisticsProvider, Bm25Weight, BoostQuery, ConstScoreQuery, Occur, Query,
-    TermQuery, TermSetQuery,
+    TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -385,10 +385,18 @@ impl BotIndex {
             ));
         }
         if self.has_other_contexts {
-            let allowed = contexts.iter().map(|c| Term::from_field_text(f.contexts, c));
+            // One term query per context: a TermSetQuery would build an FST on every search.
+            let allowed: Vec<(Occur, Box<dyn Query>)> = contexts
+                .iter()
+                .map(|c| {
+                    let term = Term::from_field_text(f.contexts, c);
+                    let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Should, query)
+                })
+                .collect();
             clauses.push((
                 Occur::Must,
-                Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(allowed)), 0.0)),
+                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(allowed)), 0.0)),
             ));
         }
         BooleanQuery::new(clauses)
