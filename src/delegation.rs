@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::index::BotIndex;
-use crate::workspace::{Redirect, Workspace};
+use crate::error::Error;
+use crate::index::{BotIndex, Hit};
+use crate::workspace::{Bot, Redirect, Workspace};
 
 /// The indexes of a workspace's bots, by bot id.
 pub type Indexes = HashMap<String, Arc<BotIndex>>;
@@ -107,7 +108,12 @@ impl Delegator {
     /// Asks each of `bots` the question concurrently with the caller (searches run on tokio's
     /// blocking pool, never on the async workers), and returns the passing matches sorted by
     /// confidence plus a trace row for every bot asked. Unknown bots are traced, not errors.
-    pub async fn delegate(&self, question: &str, bots: &[String], min_confidence: f64) -> Delegation {
+    pub async fn delegate(
+        &self,
+        question: &str,
+        bots: &[String],
+        min_confidence: f64,
+    ) -> Delegation {
         let rows = match self.fan_out {
             FanOut::OneTask => {
                 let this = self.clone();
@@ -121,7 +127,10 @@ impl Delegator {
                 });
                 match task.await {
                     Ok(rows) => rows,
-                    Err(e) => bots.iter().map(|bot| self.failed_row(bot, &e.to_string())).collect(),
+                    Err(e) => bots
+                        .iter()
+                        .map(|bot| self.failed_row(bot, &format!("search failed: {e}")))
+                        .collect(),
                 }
             }
             FanOut::TaskPerBot => {
@@ -129,51 +138,89 @@ impl Delegator {
                     let this = self.clone();
                     let question = question.to_string();
                     let bot = bot.clone();
-                    tokio::task::spawn_blocking(move || this.ask_one(&bot, &question, min_confidence))
+                    tokio::task::spawn_blocking(move || {
+                        this.ask_one(&bot, &question, min_confidence)
+                    })
                 });
                 let results = futures::future::join_all(tasks).await;
                 results
                     .into_iter()
                     .zip(bots)
-                    .map(|(result, bot)| result.unwrap_or_else(|e| self.failed_row(bot, &e.to_string())))
+                    .map(|(result, bot)| {
+                        result.unwrap_or_else(|e| {
+                            self.failed_row(bot, &format!("search failed: {e}"))
+                        })
+                    })
                     .collect()
             }
         };
         assemble(rows, min_confidence)
     }
 
-    /// Asks one bot, synchronously (this is the work the blocking tasks do).
+    /// Asks one bot, synchronously (this is the work the blocking tasks do): a row for its
+    /// best entry, or an empty row (with `error` set when the bot is unknown or its index
+    /// fails).
     pub fn ask_one(&self, bot_id: &str, question: &str, min_confidence: f64) -> TraceRow {
-        let started = Instant::now();
-        let mut row = self.empty_row(bot_id);
-        let (Some(bot), Some(index)) = (self.workspace.bot(bot_id), self.indexes.get(bot_id)) else {
-            row.error = Some(format!("no bot `{bot_id}` in this workspace"));
-            row.micros = elapsed_micros(started);
-            return row;
-        };
-        match index.best(question, &self.workspace.settings.included_contexts) {
-            Ok(Some(hit)) => {
-                let entry = &bot.qna[hit.entry];
-                row.entry_id = Some(hit.entry_id);
-                row.question = Some(hit.question);
-                row.score = f64::from(hit.score);
-                row.confidence = f64::from(hit.confidence);
-                row.passed = row.confidence >= min_confidence;
-                if let Some(answer) = entry.first_answer() {
-                    match bot.answer_text(answer, &serde_json::json!({})) {
-                        Ok(text) => row.answer = Some(text),
-                        Err(e) => {
-                            row.answer = Some(answer.to_string());
-                            row.error = Some(e.to_string());
-                        }
-                    }
-                }
-                row.redirect = entry.redirect.clone();
-            }
-            Ok(None) => {}
-            Err(e) => row.error = Some(e.to_string()),
+        match self.candidates(bot_id, question, min_confidence, 1) {
+            Ok(rows) => rows
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| self.empty_row(bot_id)),
+            Err(error) => self.failed_row(bot_id, &error.to_string()),
         }
-        row.micros = elapsed_micros(started);
+    }
+
+    /// One trace row for each of the `limit` best entries of one bot, best first; every row
+    /// carries the time the whole search took.
+    pub fn candidates(
+        &self,
+        bot_id: &str,
+        question: &str,
+        min_confidence: f64,
+        limit: usize,
+    ) -> Result<Vec<TraceRow>, Error> {
+        let started = Instant::now();
+        let (Some(bot), Some(index)) = (self.workspace.bot(bot_id), self.indexes.get(bot_id))
+        else {
+            return Err(Error::UnknownBot(bot_id.to_string()));
+        };
+        let hits = index.top(question, &self.workspace.settings.included_contexts, limit)?;
+        let state = serde_json::json!({});
+        let mut rows: Vec<TraceRow> = hits
+            .into_iter()
+            .map(|hit| self.row_for_hit(bot, hit, min_confidence, &state))
+            .collect();
+        let micros = elapsed_micros(started);
+        for row in &mut rows {
+            row.micros = micros;
+        }
+        Ok(rows)
+    }
+
+    fn row_for_hit(
+        &self,
+        bot: &Bot,
+        hit: Hit,
+        min_confidence: f64,
+        state: &serde_json::Value,
+    ) -> TraceRow {
+        let entry = &bot.qna[hit.entry];
+        let mut row = self.empty_row(&bot.id);
+        row.confidence = f64::from(hit.confidence);
+        row.score = f64::from(hit.score);
+        row.passed = row.confidence >= min_confidence;
+        row.entry_id = Some(hit.entry_id);
+        row.question = Some(hit.question);
+        row.redirect = entry.redirect.clone();
+        if let Some(answer) = entry.first_answer() {
+            match bot.answer_text(answer, state) {
+                Ok(text) => row.answer = Some(text),
+                Err(error) => {
+                    row.answer = Some(answer.to_string());
+                    row.error = Some(error.to_string());
+                }
+            }
+        }
         row
     }
 
@@ -195,7 +242,7 @@ impl Delegator {
 
     fn failed_row(&self, bot_id: &str, error: &str) -> TraceRow {
         TraceRow {
-            error: Some(format!("search failed: {error}")),
+            error: Some(error.to_string()),
             ..self.empty_row(bot_id)
         }
     }
@@ -248,11 +295,23 @@ mod tests {
     #[test]
     fn matches_are_sorted_by_confidence_with_ties_in_bot_order() {
         let delegation = assemble(
-            vec![row("a", 0.6, true), row("b", 0.9, true), row("c", 0.6, true), row("d", 0.2, false)],
+            vec![
+                row("a", 0.6, true),
+                row("b", 0.9, true),
+                row("c", 0.6, true),
+                row("d", 0.2, false),
+            ],
             0.5,
         );
-        let order: Vec<_> = delegation.matches.iter().map(|m| m.bot_id.as_str()).collect();
+        let order: Vec<_> = delegation
+            .matches
+            .iter()
+            .map(|m| m.bot_id.as_str())
+            .collect();
         assert_eq!(order, ["b", "a", "c"]);
-        assert_eq!(delegation.trace.last().map(|r| r.bot_id.as_str()), Some("d"));
+        assert_eq!(
+            delegation.trace.last().map(|r| r.bot_id.as_str()),
+            Some("d")
+        );
     }
 }

@@ -26,7 +26,8 @@ use crate::workspace::{Bot, DEFAULT_MIN_CONFIDENCE, MASTER_ID, Workspace};
 pub const BUILTIN_FOUND_TEXT: &str = "The chatbot {{temp.delegation.0.botId}} can help you with that question.\n\n[Talk to {{temp.delegation.0.botId}}]({{{temp.delegation.0.botUrl}}})\n\nBy the way, {{temp.delegation.0.botId}} is telling you:\n> {{{temp.delegation.0.answer}}}";
 
 /// What a master without a flow says when no sub-bot can help.
-pub const BUILTIN_NONE_TEXT: &str = "I'm sorry, I don't know any bot that can help you with that question.";
+pub const BUILTIN_NONE_TEXT: &str =
+    "I'm sorry, I don't know any bot that can help you with that question.";
 
 /// What a sub-bot says when none of its entries is confident enough.
 pub const SUB_BOT_FALLBACK: &str = "Sorry, I don't have an answer to that question.";
@@ -158,7 +159,10 @@ impl Engine {
 
     async fn delegate_without_flow(&self, question: &str) -> Turn {
         let bots = self.workspace.sub_bot_ids();
-        let delegation = self.delegator.delegate(question, &bots, DEFAULT_MIN_CONFIDENCE).await;
+        let delegation = self
+            .delegator
+            .delegate(question, &bots, DEFAULT_MIN_CONFIDENCE)
+            .await;
         let mut turn = self.empty_turn(MASTER_ID, question, DEFAULT_MIN_CONFIDENCE);
         let text = if delegation.matches.is_empty() {
             BUILTIN_NONE_TEXT
@@ -189,12 +193,14 @@ impl Engine {
                 return turn;
             }
             let Some(node) = flow.node_by_name(&current) else {
-                turn.problems.push(format!("flow has no node named `{current}`"));
+                turn.problems
+                    .push(format!("flow has no node named `{current}`"));
                 return turn;
             };
             turn.nodes.push(node.name.clone());
             for instruction in &node.on_enter {
-                self.execute(master, instruction, &mut state, &mut turn).await;
+                self.execute(master, instruction, &mut state, &mut turn)
+                    .await;
             }
             let next = node.next.iter().find(|t| t.condition.eval(&state));
             match next.map(|t| &t.target) {
@@ -202,11 +208,19 @@ impl Engine {
                 Some(Target::End) | None => return turn,
             }
         }
-        turn.problems.push(format!("flow entered {MAX_FLOW_STEPS} nodes in one turn; stopped"));
+        turn.problems.push(format!(
+            "flow entered {MAX_FLOW_STEPS} nodes in one turn; stopped"
+        ));
         turn
     }
 
-    async fn execute(&self, master: &Bot, instruction: &Instruction, state: &mut Value, turn: &mut Turn) {
+    async fn execute(
+        &self,
+        master: &Bot,
+        instruction: &Instruction,
+        state: &mut Value,
+        turn: &mut Turn,
+    ) {
         match instruction {
             Instruction::Say { element_id } => {
                 match master.answer_text(&format!("#!{element_id}"), state) {
@@ -220,14 +234,19 @@ impl Engine {
                 } else {
                     args.bots.clone()
                 };
-                let delegation = self.delegator.delegate(&turn.question, &bots, args.min_confidence).await;
+                let delegation = self
+                    .delegator
+                    .delegate(&turn.question, &bots, args.min_confidence)
+                    .await;
                 state["temp"]["delegation"] = json!(delegation.matches);
                 turn.min_confidence = delegation.min_confidence;
                 turn.delegation = delegation.matches;
                 turn.trace = delegation.trace;
             }
             Instruction::Unsupported(action) => {
-                turn.problems.push(format!("action `{action}` is not supported by interbot; skipped"));
+                turn.problems.push(format!(
+                    "action `{action}` is not supported by interbot; skipped"
+                ));
             }
         }
     }
@@ -235,55 +254,16 @@ impl Engine {
     async fn answer_directly(&self, bot: &Bot, question: &str) -> Turn {
         let min_confidence = self.workspace.settings.min_confidence;
         let mut turn = self.empty_turn(&bot.id, question, min_confidence);
-        let contexts = self.workspace.settings.included_contexts.clone();
-        let Some(index) = self.indexes.get(&bot.id).cloned() else {
-            turn.problems.push(format!("bot {} has no index", bot.id));
-            return turn;
-        };
-        let question_owned = question.to_string();
+        let delegator = self.delegator.clone();
+        let (bot_id, question_owned) = (bot.id.clone(), question.to_string());
         let search = tokio::task::spawn_blocking(move || {
-            let started = Instant::now();
-            let hits = index.top(&question_owned, &contexts, DIRECT_CANDIDATES);
-            (hits, started.elapsed())
+            delegator.candidates(&bot_id, &question_owned, min_confidence, DIRECT_CANDIDATES)
         })
         .await;
-        let (hits, elapsed) = match search {
-            Ok((Ok(hits), elapsed)) => (hits, elapsed),
-            Ok((Err(e), _)) => {
-                turn.problems.push(e.to_string());
-                return turn;
-            }
-            Err(e) => {
-                turn.problems.push(format!("search failed: {e}"));
-                return turn;
-            }
-        };
-        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
-        for hit in hits {
-            let entry = &bot.qna[hit.entry];
-            let mut row = TraceRow {
-                bot_id: bot.id.clone(),
-                entry_id: Some(hit.entry_id),
-                question: Some(hit.question),
-                score: f64::from(hit.score),
-                confidence: f64::from(hit.confidence),
-                passed: f64::from(hit.confidence) >= min_confidence,
-                bot_url: self.workspace.bot_url(&bot.id),
-                answer: None,
-                redirect: entry.redirect.clone(),
-                error: None,
-                micros,
-            };
-            if let Some(answer) = entry.first_answer() {
-                match bot.answer_text(answer, &initial_state(question, None)) {
-                    Ok(text) => row.answer = Some(text),
-                    Err(e) => {
-                        row.answer = Some(answer.to_string());
-                        row.error = Some(e.to_string());
-                    }
-                }
-            }
-            turn.trace.push(row);
+        match search {
+            Ok(Ok(rows)) => turn.trace = rows,
+            Ok(Err(e)) => turn.problems.push(e.to_string()),
+            Err(e) => turn.problems.push(format!("search failed: {e}")),
         }
         let best = turn.trace.first().filter(|row| row.passed);
         match best.and_then(|row| row.answer.clone()) {

@@ -11,39 +11,59 @@ fn interbot() -> Command {
     Command::cargo_bin("interbot").expect("the interbot binary")
 }
 
-fn json_of(output: &[u8]) -> Value {
-    serde_json::from_slice(output).expect("valid JSON")
+/// Runs `command`, expects success, and parses its stdout as one JSON value.
+fn json_of(command: &mut Command) -> Value {
+    let output = command.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&output).expect("valid JSON")
 }
 
 #[test]
 fn ask_json_follows_the_contract() {
-    let output = interbot()
-        .args(["ask", "--json", "I have a question about my pay check"])
-        .arg("-w")
-        .arg(botpress_fixture())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let turn = json_of(&output);
+    let turn = json_of(
+        interbot()
+            .args(["ask", "--json", "I have a question about my pay check"])
+            .arg("-w")
+            .arg(botpress_fixture()),
+    );
     assert_eq!(turn["bot"], "master");
     assert_eq!(turn["question"], "I have a question about my pay check");
     assert_eq!(turn["minConfidence"], 0.5);
-    assert!(turn["replies"][0].as_str().is_some_and(|r| r.starts_with("The chatbot sub1 can help")));
+    assert!(
+        turn["replies"][0]
+            .as_str()
+            .is_some_and(|r| r.starts_with("The chatbot sub1 can help"))
+    );
     let delegation = turn["delegation"].as_array().expect("delegation array");
     assert_eq!(delegation.len(), 1);
-    let keys: Vec<&str> = delegation[0].as_object().expect("object").keys().map(String::as_str).collect();
+    let keys: Vec<&str> = delegation[0]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["botId", "confidence", "botUrl", "answer"]);
     assert_eq!(delegation[0]["botUrl"], "http://localhost:3000/s/sub1");
     let trace = turn["trace"].as_array().expect("trace array");
     assert_eq!(trace.len(), 2);
     for row in trace {
-        for key in ["botId", "entryId", "question", "score", "confidence", "passed", "botUrl", "answer", "micros"] {
+        for key in [
+            "botId",
+            "entryId",
+            "question",
+            "score",
+            "confidence",
+            "passed",
+            "botUrl",
+            "answer",
+            "micros",
+        ] {
             assert!(row.get(key).is_some(), "trace row lacks {key}: {row}");
         }
     }
-    assert_eq!(trace[0]["entryId"], "0ab47mj3e3_i_have_a_question_about_my_pay_check");
+    assert_eq!(
+        trace[0]["entryId"],
+        "0ab47mj3e3_i_have_a_question_about_my_pay_check"
+    );
     assert_eq!(trace[0]["passed"], true);
     assert_eq!(trace[1]["passed"], false);
 }
@@ -56,7 +76,9 @@ fn ask_prints_the_reply_then_the_trace() {
         .args(["ask", "how do I reset my password"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("The chatbot sub2 can help you with that question."))
+        .stdout(predicate::str::contains(
+            "The chatbot sub2 can help you with that question.",
+        ))
         .stdout(predicate::str::contains("Trace (minConfidence 0.50)"))
         .stdout(predicate::str::is_match(r"(?m)^sub2 +\d\.\d\d +\d+\.\d\d +yes").expect("regex"));
 }
@@ -67,14 +89,19 @@ fn ask_from_stdin_prints_one_json_object_per_line() {
         .arg("-w")
         .arg(demo_workspace())
         .args(["ask", "--json", "-"])
-        .write_stdin("how do I reset my password\n\nwhat is the capital of peru\nbook a meeting room\n")
+        .write_stdin(
+            "how do I reset my password\n\nwhat is the capital of peru\nbook a meeting room\n",
+        )
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
     let text = String::from_utf8(output).expect("utf-8");
-    let turns: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("one object a line")).collect();
+    let turns: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one object a line"))
+        .collect();
     assert_eq!(turns.len(), 3, "blank lines are skipped");
     assert_eq!(turns[1]["question"], "what is the capital of peru");
     assert_eq!(turns[1]["delegation"], Value::Array(Vec::new()));
@@ -82,16 +109,13 @@ fn ask_from_stdin_prints_one_json_object_per_line() {
 
 #[test]
 fn ask_a_sub_bot_directly() {
-    let output = interbot()
-        .arg("-w")
-        .arg(demo_workspace())
-        .args(["ask", "--bot", "sub2", "--json", "how do I reset my password"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let turn = json_of(&output);
+    let turn = json_of(interbot().arg("-w").arg(demo_workspace()).args([
+        "ask",
+        "--bot",
+        "sub2",
+        "--json",
+        "how do I reset my password",
+    ]));
     assert_eq!(turn["bot"], "sub2");
     assert_eq!(turn["delegation"], Value::Array(Vec::new()));
     assert!(turn["trace"].as_array().is_some_and(|t| t.len() >= 5));
@@ -102,10 +126,17 @@ fn external_url_flag_overrides_the_config() {
     interbot()
         .arg("-w")
         .arg(botpress_fixture())
-        .args(["--external-url", "https://chat.example.org", "ask", "I have a question about my pay check"])
+        .args([
+            "--external-url",
+            "https://chat.example.org",
+            "ask",
+            "I have a question about my pay check",
+        ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("[Talk to sub1](https://chat.example.org/s/sub1)"));
+        .stdout(predicate::str::contains(
+            "[Talk to sub1](https://chat.example.org/s/sub1)",
+        ));
 }
 
 #[test]
@@ -116,16 +147,23 @@ fn check_exits_0_when_clean_and_1_with_problems() {
         .arg("check")
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("4 bots, 96 QnA entries, 0 problems"));
+        .stdout(predicate::str::contains(
+            "4 bots, 96 QnA entries, 0 problems",
+        ));
     let ws = TempWorkspace::hr_and_it();
-    ws.write("bots/hr/qna/broken.json", "{\n  \"id\": \"x\",\n  \"data\": {\"questions\": [\"a\",]}\n}");
+    ws.write(
+        "bots/hr/qna/broken.json",
+        "{\n  \"id\": \"x\",\n  \"data\": {\"questions\": [\"a\",]}\n}",
+    );
     interbot()
         .arg("-w")
         .arg(ws.path())
         .arg("check")
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("bots/hr/qna/broken.json:3:30: error: trailing comma"))
+        .stdout(predicate::str::contains(
+            "bots/hr/qna/broken.json:3:30: error: trailing comma",
+        ))
         .stdout(predicate::str::contains("1 problem"));
 }
 
@@ -160,9 +198,17 @@ fn an_unknown_bot_is_an_error() {
 #[test]
 fn every_command_has_help() {
     for command in ["ask", "check", "render", "eval"] {
-        interbot().args([command, "--help"]).assert().success().stdout(predicate::str::contains("Usage: interbot"));
+        interbot()
+            .args([command, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Usage: interbot"));
     }
-    interbot().arg("--help").assert().success().stdout(predicate::str::contains("Commands:"));
+    interbot()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Commands:"));
 }
 
 #[test]

@@ -13,16 +13,30 @@ fn demo_loads_both_botpress_forms_without_problems() -> anyhow::Result<()> {
     let ws = Workspace::load(demo_workspace())?;
     assert!(ws.problems.is_empty(), "{:#?}", ws.problems);
     let ids: Vec<&str> = ws.bots.iter().map(|b| b.id.as_str()).collect();
-    assert_eq!(ids, ["master", "sub1", "sub2", "sub3"], "master first, then by id");
+    assert_eq!(
+        ids,
+        ["master", "sub1", "sub2", "sub3"],
+        "master first, then by id"
+    );
     let hr = ws.bot("sub1").expect("sub1");
     assert_eq!(hr.name(), "Human Resources");
     assert!(hr.qna.len() >= 30);
     assert!(hr.qna.iter().all(|e| e.form == QnaForm::V11));
-    let pay = hr.entry("0ab47mj3e3_i_have_a_question_about_my_pay_check").expect("pay entry");
-    assert_eq!(pay.first_answer(), Some("I can help you answer payroll questions"));
+    let pay = hr
+        .entry("0ab47mj3e3_i_have_a_question_about_my_pay_check")
+        .expect("pay entry");
+    assert_eq!(
+        pay.first_answer(),
+        Some("I can help you answer payroll questions")
+    );
     let facilities = ws.bot("sub3").expect("sub3");
     assert!(facilities.qna.iter().all(|e| e.form == QnaForm::V12));
-    assert!(facilities.qna.iter().all(|e| !e.questions.is_empty() && !e.answers.is_empty()));
+    assert!(
+        facilities
+            .qna
+            .iter()
+            .all(|e| !e.questions.is_empty() && !e.answers.is_empty())
+    );
     let master = ws.bot("master").expect("master");
     assert!(master.flow.is_some());
     assert_eq!(master.elements.len(), 2);
@@ -34,9 +48,21 @@ fn demo_has_the_variants_botpress_allows() -> anyhow::Result<()> {
     let ws = Workspace::load(demo_workspace())?;
     let entries: Vec<_> = ws.bots.iter().flat_map(|b| &b.qna).collect();
     assert!(entries.iter().any(|e| !e.enabled), "a disabled entry");
-    assert!(entries.iter().any(|e| e.contexts != ["global"]), "an entry outside `global`");
-    assert!(entries.iter().any(|e| e.action == QnaAction::TextRedirect && e.redirect.is_some()));
-    assert!(entries.iter().any(|e| e.raw["data"].get("answer").is_some()), "an old single-answer entry");
+    assert!(
+        entries.iter().any(|e| e.contexts != ["global"]),
+        "an entry outside `global`"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == QnaAction::TextRedirect && e.redirect.is_some())
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.raw["data"].get("answer").is_some()),
+        "an old single-answer entry"
+    );
     Ok(())
 }
 
@@ -72,7 +98,10 @@ fn saving_an_entry_keeps_unknown_fields_and_its_form() -> anyhow::Result<()> {
     entry.questions.push("new question".into());
     loaded.save_entry("hr", &entry)?;
     let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
-    assert_eq!(saved["data"]["questions"]["en"], json!(["old", "new question"]));
+    assert_eq!(
+        saved["data"]["questions"]["en"],
+        json!(["old", "new question"])
+    );
     assert_eq!(saved["data"]["questions"]["de"], json!(["alt"]));
     assert_eq!(saved["data"]["custom"], json!({"keep": [1, 2, 3]}));
     assert_eq!(saved["data"]["lastModified"], "2026-01-01");
@@ -87,22 +116,47 @@ fn a_new_entry_id_cannot_escape_the_bot_folder() -> anyhow::Result<()> {
     let mut entry = loaded.bot("hr").expect("hr").qna[0].clone();
     entry.id = "../../../evil".into();
     entry.file = ws.path().join("elsewhere.json");
-    let error = loaded.save_entry("hr", &entry).expect_err("a path id is refused");
+    let error = loaded
+        .save_entry("hr", &entry)
+        .expect_err("a path id is refused");
     assert!(error.to_string().contains("not a valid id"), "{error}");
     assert!(!ws.path().join("evil.json").exists());
     Ok(())
 }
 
+/// A broken file: its name, its bytes, a word the problem must say, and where (line, column).
+type BrokenCase = (&'static str, Vec<u8>, &'static str, Option<(usize, usize)>);
+
 /// Each broken file gives one problem naming it; the other bot and files still load.
 #[test]
 fn broken_files_are_problems_and_the_rest_loads() -> anyhow::Result<()> {
-    let cases: Vec<(&str, Vec<u8>, &str, Option<(usize, usize)>)> = vec![
-        ("invalid.json", b"{\n  \"id\": \"x\",\n  \"data\": {\"questions\": [\"a\",]}\n}".to_vec(), "trailing comma", Some((3, 30))),
-        ("types.json", b"{\"id\": \"x\", \"data\": {\"questions\": \"not a list\"}}".to_vec(), "did not match", Some((1, 47))),
+    let cases: Vec<BrokenCase> = vec![
+        (
+            "invalid.json",
+            b"{\n  \"id\": \"x\",\n  \"data\": {\"questions\": [\"a\",]}\n}".to_vec(),
+            "trailing comma",
+            Some((3, 30)),
+        ),
+        (
+            "types.json",
+            b"{\"id\": \"x\", \"data\": {\"questions\": \"not a list\"}}".to_vec(),
+            "did not match",
+            Some((1, 47)),
+        ),
         ("empty.json", Vec::new(), "empty", None),
-        ("nonutf8.json", b"{\"id\": \"x\", \"data\": {\"questions\": [\"caf\xe9\"]}}".to_vec(), "UTF-8", Some((1, 40))),
+        (
+            "nonutf8.json",
+            b"{\"id\": \"x\", \"data\": {\"questions\": [\"caf\xe9\"]}}".to_vec(),
+            "UTF-8",
+            Some((1, 40)),
+        ),
         ("huge.json", huge_file(), "too large", None),
-        ("truncated.json", b"{\"id\": \"x\", \"data\": {\"questions\": [\"a\"".to_vec(), "EOF", Some((1, 38))),
+        (
+            "truncated.json",
+            b"{\"id\": \"x\", \"data\": {\"questions\": [\"a\"".to_vec(),
+            "EOF",
+            Some((1, 38)),
+        ),
     ];
     for (name, bytes, expected, position) in cases {
         let ws = TempWorkspace::hr_and_it();
@@ -112,13 +166,32 @@ fn broken_files_are_problems_and_the_rest_loads() -> anyhow::Result<()> {
         let problem = &loaded.problems[0];
         assert_eq!(problem.file, broken, "{name}");
         assert_eq!(problem.severity, Severity::Error, "{name}");
-        assert!(problem.message.contains(expected), "{name}: {}", problem.message);
+        assert!(
+            problem.message.contains(expected),
+            "{name}: {}",
+            problem.message
+        );
         if let Some((line, column)) = position {
-            assert_eq!((problem.line, problem.column), (Some(line), Some(column)), "{name}");
+            assert_eq!(
+                (problem.line, problem.column),
+                (Some(line), Some(column)),
+                "{name}"
+            );
         }
-        assert!(problem.to_string().contains(name), "{name}: display names the file");
-        assert_eq!(loaded.bot("hr").expect("hr").qna.len(), 2, "{name}: the other HR entries load");
-        assert_eq!(loaded.bot("it").expect("it").qna.len(), 2, "{name}: the other bot loads");
+        assert!(
+            problem.to_string().contains(name),
+            "{name}: display names the file"
+        );
+        assert_eq!(
+            loaded.bot("hr").expect("hr").qna.len(),
+            2,
+            "{name}: the other HR entries load"
+        );
+        assert_eq!(
+            loaded.bot("it").expect("it").qna.len(),
+            2,
+            "{name}: the other bot loads"
+        );
     }
     Ok(())
 }
@@ -137,7 +210,9 @@ fn huge_file() -> Vec<u8> {
 fn a_bom_is_a_warning_and_the_file_still_loads() -> anyhow::Result<()> {
     let ws = TempWorkspace::hr_and_it();
     let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend_from_slice(br#"{"id": "bom", "data": {"questions": ["with bom"], "answers": ["yes"]}}"#);
+    bytes.extend_from_slice(
+        br#"{"id": "bom", "data": {"questions": ["with bom"], "answers": ["yes"]}}"#,
+    );
     let path = ws.write("bots/hr/qna/bom.json", &bytes);
     let loaded = Workspace::load(ws.path())?;
     assert_eq!(loaded.problems.len(), 1);
@@ -152,22 +227,50 @@ fn a_bom_is_a_warning_and_the_file_still_loads() -> anyhow::Result<()> {
 fn broken_config_flow_and_elements_are_problems() -> anyhow::Result<()> {
     let ws = TempWorkspace::hr_and_it();
     ws.write("bots/hr/bot.config.json", "{\"id\": \"hr\", \"name\": 5}");
-    ws.write("bots/master/flows/main.flow.json", "{\"startNode\": \"entry\", \"nodes\": [");
-    ws.write("bots/master/content-elements/builtin_text.json", "[{\"formData\": {}}]");
+    ws.write(
+        "bots/master/flows/main.flow.json",
+        "{\"startNode\": \"entry\", \"nodes\": [",
+    );
+    ws.write(
+        "bots/master/content-elements/builtin_text.json",
+        "[{\"formData\": {}}]",
+    );
     let loaded = Workspace::load(ws.path())?;
     let files: Vec<String> = loaded
         .problems
         .iter()
-        .map(|p| p.file.strip_prefix(ws.path()).unwrap_or(&p.file).display().to_string())
+        .map(|p| {
+            p.file
+                .strip_prefix(ws.path())
+                .unwrap_or(&p.file)
+                .display()
+                .to_string()
+        })
         .collect();
     assert_eq!(
         files,
-        ["bots/master/content-elements/builtin_text.json", "bots/master/flows/main.flow.json", "bots/hr/bot.config.json"],
+        [
+            "bots/master/content-elements/builtin_text.json",
+            "bots/master/flows/main.flow.json",
+            "bots/hr/bot.config.json"
+        ],
         "master first, then the others by id"
     );
-    assert!(loaded.problems.iter().all(|p| p.line.is_some()), "{:#?}", loaded.problems);
-    assert_eq!(loaded.bot("hr").expect("hr").name(), "hr", "falls back to the id");
-    assert_eq!(loaded.bot("hr").expect("hr").qna.len(), 2, "QnA still loads");
+    assert!(
+        loaded.problems.iter().all(|p| p.line.is_some()),
+        "{:#?}",
+        loaded.problems
+    );
+    assert_eq!(
+        loaded.bot("hr").expect("hr").name(),
+        "hr",
+        "falls back to the id"
+    );
+    assert_eq!(
+        loaded.bot("hr").expect("hr").qna.len(),
+        2,
+        "QnA still loads"
+    );
     Ok(())
 }
 
