@@ -38,16 +38,24 @@ impl Rng {
 /// Pronounceable pseudo-words, so the stemmer sees word-like input.
 fn vocabulary(rng: &mut Rng, size: usize) -> Vec<String> {
     const SYLLABLES: [&str; 16] = [
-        "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pe", "da", "gu", "ho", "ji", "ze", "bo", "fy",
+        "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pe", "da", "gu", "ho", "ji", "ze", "bo",
+        "fy",
     ];
     (0..size)
-        .map(|_| (0..2 + rng.below(3)).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect())
+        .map(|_| {
+            (0..2 + rng.below(3))
+                .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+                .collect()
+        })
         .collect()
 }
 
 fn sentence(rng: &mut Rng, words: &[String]) -> String {
     let length = 4 + rng.below(7);
-    (0..length).map(|_| words[rng.zipf(words.len())].as_str()).collect::<Vec<_>>().join(" ")
+    (0..length)
+        .map(|_| words[rng.zipf(words.len())].as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// 10 bots × 10,000 entries of 2–5 variants, plus a master.
@@ -59,12 +67,19 @@ fn generated_workspace(bots: usize, entries: usize) -> (Workspace, Vec<String>) 
     for b in 0..bots {
         let qna = (0..entries)
             .map(|e| {
-                let variants: Vec<String> = (0..2 + rng.below(4)).map(|_| sentence(&mut rng, &words)).collect();
+                let variants: Vec<String> = (0..2 + rng.below(4))
+                    .map(|_| sentence(&mut rng, &words))
+                    .collect();
                 if e % 1000 == 0 {
                     questions.push(variants[0].clone());
                 }
                 let id = format!("e{e}");
-                QnaEntry::new_v11(&id, PathBuf::from(format!("{id}.json")), variants, vec![format!("answer {e}")])
+                QnaEntry::new_v11(
+                    &id,
+                    PathBuf::from(format!("{id}.json")),
+                    variants,
+                    vec![format!("answer {e}")],
+                )
             })
             .collect();
         all_bots.push(bot(&format!("bot{b}"), qna));
@@ -100,7 +115,10 @@ fn bench_engine(c: &mut Criterion, name: &str, engine: &Engine, questions: &[Str
         .build()
         .expect("tokio runtime");
     let bots = engine.workspace().sub_bot_ids();
-    for (label, fan_out) in [("one-task", FanOut::OneTask), ("task-per-bot", FanOut::TaskPerBot)] {
+    for (label, fan_out) in [
+        ("one-task", FanOut::OneTask),
+        ("task-per-bot", FanOut::TaskPerBot),
+    ] {
         let delegator = engine.delegator().clone().with_fan_out(fan_out);
         let mut i = 0;
         c.bench_function(&format!("delegation/{name}/{label}"), |b| {

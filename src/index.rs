@@ -38,12 +38,11 @@ use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{
-    BooleanQuery, Bm25StatisticsProvider, Bm25Weight, BoostQuery, ConstScoreQuery, Occur, Query,
+    Bm25StatisticsProvider, Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query,
     TermQuery,
 };
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
@@ -173,7 +172,10 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 
 /// Word bigrams of a token sequence, as single tokens `a_b`.
 fn bigrams(tokens: &[String]) -> Vec<String> {
-    tokens.windows(2).map(|w| format!("{}_{}", w[0], w[1])).collect()
+    tokens
+        .windows(2)
+        .map(|w| format!("{}_{}", w[0], w[1]))
+        .collect()
 }
 
 fn text_options(tokenizer: &str) -> TextOptions {
@@ -322,7 +324,12 @@ impl BotIndex {
     }
 
     /// The `limit` best entries for `question` among entries in `contexts`, best first.
-    pub fn top(&self, question: &str, contexts: &[String], limit: usize) -> Result<Vec<Hit>, Error> {
+    pub fn top(
+        &self,
+        question: &str,
+        contexts: &[String],
+        limit: usize,
+    ) -> Result<Vec<Hit>, Error> {
         self.top_inner(question, contexts, limit)
             .map_err(|source| Error::Index {
                 bot: self.bot_id.clone(),
@@ -330,7 +337,12 @@ impl BotIndex {
             })
     }
 
-    fn top_inner(&self, question: &str, contexts: &[String], limit: usize) -> tantivy::Result<Vec<Hit>> {
+    fn top_inner(
+        &self,
+        question: &str,
+        contexts: &[String],
+        limit: usize,
+    ) -> tantivy::Result<Vec<Hit>> {
         if self.entries.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
@@ -390,13 +402,17 @@ impl BotIndex {
                 .iter()
                 .map(|c| {
                     let term = Term::from_field_text(f.contexts, c);
-                    let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    let query: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
                     (Occur::Should, query)
                 })
                 .collect();
             clauses.push((
                 Occur::Must,
-                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(allowed)), 0.0)),
+                Box::new(ConstScoreQuery::new(
+                    Box::new(BooleanQuery::new(allowed)),
+                    0.0,
+                )),
             ));
         }
         BooleanQuery::new(clauses)
@@ -413,7 +429,8 @@ impl BotIndex {
         let f = self.entry_fields;
         let mut ideal = self_score(searcher, f.text, self.text_stats, words, word_count)?;
         let pair_count = word_count.saturating_sub(1);
-        ideal += BIGRAM_BOOST * self_score(searcher, f.bigrams, self.bigram_stats, pairs, pair_count)?;
+        ideal +=
+            BIGRAM_BOOST * self_score(searcher, f.bigrams, self.bigram_stats, pairs, pair_count)?;
         Ok(ideal)
     }
 
@@ -436,7 +453,10 @@ impl BotIndex {
             )),
         ));
         let searcher = self.variant_reader.searcher();
-        let found = searcher.search(&BooleanQuery::new(should), &TopDocs::with_limit(1).order_by_score())?;
+        let found = searcher.search(
+            &BooleanQuery::new(should),
+            &TopDocs::with_limit(1).order_by_score(),
+        )?;
         let variant = match found.first() {
             Some((_, address)) => entry_ord(&searcher, *address, "variant")?.unwrap_or(0),
             None => 0,
@@ -474,7 +494,11 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
 }
 
 /// Reads a u64 fast field of a hit.
-fn entry_ord(searcher: &Searcher, address: DocAddress, field: &str) -> tantivy::Result<Option<usize>> {
+fn entry_ord(
+    searcher: &Searcher,
+    address: DocAddress,
+    field: &str,
+) -> tantivy::Result<Option<usize>> {
     let column = searcher
         .segment_reader(address.segment_ord)
         .fast_fields()
@@ -520,7 +544,10 @@ mod tests {
     #[test]
     fn tokens_are_stemmed_and_lowercased() {
         let mut analyzer = analyzer_for("en");
-        assert_eq!(tokens(&mut analyzer, "Resetting PASSWORDS?!"), ["reset", "password"]);
+        assert_eq!(
+            tokens(&mut analyzer, "Resetting PASSWORDS?!"),
+            ["reset", "password"]
+        );
         assert!(tokens(&mut analyzer, "?! \"\" :( ^ - * +").is_empty());
     }
 

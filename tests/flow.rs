@@ -11,7 +11,9 @@ const SUCCESS: &str = "The chatbot sub1 can help you with that question.\n\n[Tal
 const FALLBACK: &str = "I'm sorry, I don't know any bot that can help you with that question.";
 
 fn ask(engine: &Engine, bot: &str, question: &str) -> interbot::Turn {
-    runtime().block_on(engine.ask(bot, question)).expect("the bot exists")
+    runtime()
+        .block_on(engine.ask(bot, question))
+        .expect("the bot exists")
 }
 
 #[test]
@@ -41,11 +43,18 @@ fn an_unrelated_question_gets_the_fallback_element() -> anyhow::Result<()> {
 #[test]
 fn the_external_url_comes_from_interbot_json() -> anyhow::Result<()> {
     let ws = TempWorkspace::hr_and_it();
-    ws.write("interbot.json", r#"{"externalUrl": "https://bots.example.com/"}"#);
+    ws.write(
+        "interbot.json",
+        r#"{"externalUrl": "https://bots.example.com/"}"#,
+    );
     let engine = Engine::load(ws.path())?;
     let turn = ask(&engine, "master", "I forgot my password");
     assert_eq!(turn.delegation[0].bot_url, "https://bots.example.com/s/it");
-    assert!(turn.replies[0].contains("(https://bots.example.com/s/it)"), "{}", turn.replies[0]);
+    assert!(
+        turn.replies[0].contains("(https://bots.example.com/s/it)"),
+        "{}",
+        turn.replies[0]
+    );
     Ok(())
 }
 
@@ -57,8 +66,16 @@ fn a_master_without_a_flow_delegates_to_every_other_bot() -> anyhow::Result<()> 
     let asked: Vec<&str> = turn.trace.iter().map(|r| r.bot_id.as_str()).collect();
     assert_eq!(asked, ["hr", "it"]);
     assert_eq!(turn.min_confidence, 0.5);
-    assert!(turn.replies[0].starts_with("The chatbot hr can help you"), "{}", turn.replies[0]);
-    assert!(turn.replies[0].ends_with("> Payroll can help."), "{}", turn.replies[0]);
+    assert!(
+        turn.replies[0].starts_with("The chatbot hr can help you"),
+        "{}",
+        turn.replies[0]
+    );
+    assert!(
+        turn.replies[0].ends_with("> Payroll can help."),
+        "{}",
+        turn.replies[0]
+    );
     let none = ask(&engine, "master", "zebra migration patterns");
     assert_eq!(none.replies, [BUILTIN_NONE_TEXT]);
     Ok(())
@@ -105,12 +122,20 @@ fn conditions_choose_the_node_from_the_delegation() -> anyhow::Result<()> {
     let engine = Engine::load(ws.path())?;
     assert!(engine.problems().is_empty(), "{:#?}", engine.problems());
     let it = ask(&engine, "master", "I forgot my password");
-    assert!(it.replies[0].starts_with("IT (") && it.replies[0].ends_with("says: Use the reset page."), "{:?}", it.replies);
+    assert!(
+        it.replies[0].starts_with("IT (") && it.replies[0].ends_with("says: Use the reset page."),
+        "{:?}",
+        it.replies
+    );
     assert_eq!(it.min_confidence, 0.3);
     let hr = ask(&engine, "master", "how many vacation days");
     assert_eq!(hr.replies, ["hr;"]);
     let none = ask(&engine, "master", "zebra migration patterns");
-    assert_eq!(none.replies, ["nobody!"], "inverted sections render for an empty array and for 0");
+    assert_eq!(
+        none.replies,
+        ["nobody!"],
+        "inverted sections render for an empty array and for 0"
+    );
     Ok(())
 }
 
@@ -127,7 +152,10 @@ fn an_unsupported_condition_is_a_load_problem_naming_file_and_node() -> anyhow::
     assert!(text.contains("main.flow.json"), "{text}");
     assert!(text.contains("entry"), "{text}");
     let turn = ask(&engine, "master", "I forgot my password");
-    assert!(!turn.replies.is_empty(), "without its flow the master still delegates");
+    assert!(
+        !turn.replies.is_empty(),
+        "without its flow the master still delegates"
+    );
     Ok(())
 }
 
@@ -140,19 +168,29 @@ fn saying_an_unknown_element_is_a_problem_in_the_reply() -> anyhow::Result<()> {
     let turn = ask(&engine, "master", "anything");
     assert_eq!(turn.replies, ["still here"]);
     assert_eq!(turn.problems.len(), 1);
-    assert!(turn.problems[0].contains("builtin_text-missing"), "{:?}", turn.problems);
+    assert!(
+        turn.problems[0].contains("builtin_text-missing"),
+        "{:?}",
+        turn.problems
+    );
     Ok(())
 }
 
 #[test]
 fn a_template_error_names_the_element() -> anyhow::Result<()> {
     let ws = TempWorkspace::hr_and_it();
-    ws.flow(&flow(r#"{"id": "entry", "name": "entry", "onEnter": ["say #!broken"], "next": []}"#))
-        .elements(&[("broken", "Hello {{name")]);
+    ws.flow(&flow(
+        r#"{"id": "entry", "name": "entry", "onEnter": ["say #!broken"], "next": []}"#,
+    ))
+    .elements(&[("broken", "Hello {{name")]);
     let engine = Engine::load(ws.path())?;
     let turn = ask(&engine, "master", "anything");
     assert!(turn.replies.is_empty());
-    assert!(turn.problems[0].contains("broken") && turn.problems[0].contains("unclosed"), "{:?}", turn.problems);
+    assert!(
+        turn.problems[0].contains("broken") && turn.problems[0].contains("unclosed"),
+        "{:?}",
+        turn.problems
+    );
     Ok(())
 }
 
@@ -167,7 +205,13 @@ fn a_flow_cycle_stops_with_a_clear_problem() -> anyhow::Result<()> {
     let engine = Engine::load(ws.path())?;
     let turn = ask(&engine, "master", "anything");
     assert_eq!(turn.replies, ["ping"], "said once, not forever");
-    assert!(turn.problems.iter().any(|p| p.contains("loops") && p.contains("entry → b → entry")), "{:?}", turn.problems);
+    assert!(
+        turn.problems
+            .iter()
+            .any(|p| p.contains("loops") && p.contains("entry → b → entry")),
+        "{:?}",
+        turn.problems
+    );
     Ok(())
 }
 
@@ -181,6 +225,10 @@ fn unsupported_actions_are_skipped_with_a_problem() -> anyhow::Result<()> {
     let engine = Engine::load(ws.path())?;
     let turn = ask(&engine, "master", "anything");
     assert_eq!(turn.replies, ["done"]);
-    assert!(turn.problems[0].contains("builtin/setVariable"), "{:?}", turn.problems);
+    assert!(
+        turn.problems[0].contains("builtin/setVariable"),
+        "{:?}",
+        turn.problems
+    );
     Ok(())
 }

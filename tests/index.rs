@@ -42,14 +42,25 @@ fn query_syntax_characters_are_plain_text() -> anyhow::Result<()> {
     for question in questions {
         let top = index.top(question, &global(), 5)?;
         for hit in &top {
-            assert!((0.0..=1.0).contains(&hit.confidence), "{question:?}: {hit:?}");
-            assert!(hit.score.is_finite() && hit.score > 0.0, "{question:?}: {hit:?}");
+            assert!(
+                (0.0..=1.0).contains(&hit.confidence),
+                "{question:?}: {hit:?}"
+            );
+            assert!(
+                hit.score.is_finite() && hit.score > 0.0,
+                "{question:?}: {hit:?}"
+            );
         }
     }
     let star = index.best("*", &global())?;
     assert!(star.is_none(), "`*` matches nothing, it is not match-all");
-    let minus = index.best("-password", &global())?.expect("`-password` searches for password");
-    assert!(minus.question.to_lowercase().contains("password"), "{minus:?}");
+    let minus = index
+        .best("-password", &global())?
+        .expect("`-password` searches for password");
+    assert!(
+        minus.question.to_lowercase().contains("password"),
+        "{minus:?}"
+    );
     assert!(index.best("", &global())?.is_none());
     Ok(())
 }
@@ -63,7 +74,11 @@ fn confidence_is_within_bounds_for_many_questions() -> anyhow::Result<()> {
         for other in ws.bots.iter().flat_map(|b| &b.qna) {
             for question in &other.questions {
                 for hit in index.top(question, &global(), 3)? {
-                    assert!((0.0..=1.0).contains(&hit.confidence), "{question:?} on {}: {hit:?}", bot.id);
+                    assert!(
+                        (0.0..=1.0).contains(&hit.confidence),
+                        "{question:?} on {}: {hit:?}",
+                        bot.id
+                    );
                     checked += 1;
                 }
             }
@@ -76,22 +91,34 @@ fn confidence_is_within_bounds_for_many_questions() -> anyhow::Result<()> {
 #[test]
 fn an_exact_question_is_confident_and_unseen_words_are_not() -> anyhow::Result<()> {
     let index = demo_index("sub1")?;
-    let exact = index.best("I have a question about my pay check", &global())?.expect("a hit");
-    assert_eq!(exact.entry_id, "0ab47mj3e3_i_have_a_question_about_my_pay_check");
+    let exact = index
+        .best("I have a question about my pay check", &global())?
+        .expect("a hit");
+    assert_eq!(
+        exact.entry_id,
+        "0ab47mj3e3_i_have_a_question_about_my_pay_check"
+    );
     assert!(exact.confidence > 0.9, "{exact:?}");
     let diluted = index
-        .best("pay check quantum chromodynamics lagrangian renormalization", &global())?
+        .best(
+            "pay check quantum chromodynamics lagrangian renormalization",
+            &global(),
+        )?
         .expect("pay check still matches");
     assert!(diluted.confidence < exact.confidence, "{diluted:?}");
     let unrelated = index.best("quantum chromodynamics lagrangian", &global())?;
-    assert!(unrelated.as_ref().is_none_or(|hit| hit.confidence < 0.2), "{unrelated:?}");
+    assert!(
+        unrelated.as_ref().is_none_or(|hit| hit.confidence < 0.2),
+        "{unrelated:?}"
+    );
     Ok(())
 }
 
 #[test]
 fn disabled_and_out_of_context_entries_are_never_matched() -> anyhow::Result<()> {
     let ws = TempWorkspace::new();
-    ws.bot("hr", "HR").qna("hr", "pay", &["pay check question"], "Payroll.");
+    ws.bot("hr", "HR")
+        .qna("hr", "pay", &["pay check question"], "Payroll.");
     ws.write_json(
         "bots/hr/qna/old.json",
         &json!({"id": "old", "data": {"questions": ["summer fridays schedule"], "answers": ["gone"], "enabled": false}}),
@@ -104,9 +131,14 @@ fn disabled_and_out_of_context_entries_are_never_matched() -> anyhow::Result<()>
     let index = BotIndex::build(loaded.bot("hr").expect("hr"))?;
     assert_eq!(index.len(), 2, "the disabled entry is not indexed");
     assert!(index.best("summer fridays schedule", &global())?.is_none());
-    assert!(index.best("first day badge", &global())?.is_none(), "onboarding is not included");
+    assert!(
+        index.best("first day badge", &global())?.is_none(),
+        "onboarding is not included"
+    );
     let onboarding = vec!["onboarding".to_string()];
-    let hit = index.best("first day badge", &onboarding)?.expect("included explicitly");
+    let hit = index
+        .best("first day badge", &onboarding)?
+        .expect("included explicitly");
     assert_eq!(hit.entry_id, "onboard");
     Ok(())
 }
@@ -114,7 +146,11 @@ fn disabled_and_out_of_context_entries_are_never_matched() -> anyhow::Result<()>
 #[test]
 fn top_lists_candidates_best_first() -> anyhow::Result<()> {
     let index = demo_index("sub2")?;
-    let top = index.top("password reset account locked vpn wifi laptop", &global(), 5)?;
+    let top = index.top(
+        "password reset account locked vpn wifi laptop",
+        &global(),
+        5,
+    )?;
     assert_eq!(top.len(), 5);
     assert!(top.windows(2).all(|w| w[0].score >= w[1].score), "{top:#?}");
     let ids: std::collections::HashSet<_> = top.iter().map(|h| &h.entry_id).collect();

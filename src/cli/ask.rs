@@ -27,7 +27,11 @@ pub struct AskArgs {
 /// Runs `ask`.
 pub fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
     if engine.workspace().bot(&args.bot).is_none() {
-        anyhow::bail!("no bot `{}` in {}", args.bot, engine.workspace().root.display());
+        anyhow::bail!(
+            "no bot `{}` in {}",
+            args.bot,
+            engine.workspace().root.display()
+        );
     }
     let runtime = super::runtime()?;
     let stdout = std::io::stdout();
@@ -68,17 +72,33 @@ fn print_turn(out: &mut impl Write, turn: &Turn, json: bool) -> anyhow::Result<(
     }
     writeln!(out)?;
     if turn.delegation.is_empty() && turn.bot == "master" {
-        writeln!(out, "Trace (minConfidence {:.2}; no bot passed)", turn.min_confidence)?;
+        writeln!(
+            out,
+            "Trace (minConfidence {:.2}; no bot passed)",
+            turn.min_confidence
+        )?;
     } else {
         writeln!(out, "Trace (minConfidence {:.2})", turn.min_confidence)?;
     }
     let mut table = Table::new(
-        &["bot", "confidence", "score", "passed", "entry", "closest question", "µs"],
+        &[
+            "bot",
+            "confidence",
+            "score",
+            "passed",
+            "entry",
+            "closest question",
+            "µs",
+        ],
         &["confidence", "score", "µs"],
     );
     for row in &turn.trace {
         let passed = if row.passed { "yes" } else { "no" };
-        let entry = row.entry_id.as_deref().map(sanitize_line).unwrap_or_else(|| "—".into());
+        let entry = row
+            .entry_id
+            .as_deref()
+            .map(sanitize_line)
+            .unwrap_or_else(|| "—".into());
         let question = match (&row.error, &row.question) {
             (Some(error), _) => format!("error: {}", sanitize_line(error)),
             (None, Some(q)) => format!("\"{}\"", sanitize_line(q)),

@@ -79,7 +79,11 @@ impl Outcome {
     }
     /// Right entry where entries are labelled, right bot otherwise.
     fn correct(&self) -> bool {
-        if self.label.qna.is_some() { self.right_entry() } else { self.right_bot() }
+        if self.label.qna.is_some() {
+            self.right_entry()
+        } else {
+            self.right_bot()
+        }
     }
 }
 
@@ -91,8 +95,13 @@ pub fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let label: Labelled = serde_json::from_str(line)
-            .with_context(|| format!("{}:{}: not a labelled question", args.file.display(), number + 1))?;
+        let label: Labelled = serde_json::from_str(line).with_context(|| {
+            format!(
+                "{}:{}: not a labelled question",
+                args.file.display(),
+                number + 1
+            )
+        })?;
         labels.push(label);
     }
     let bots = engine.workspace().sub_bot_ids();
@@ -101,9 +110,15 @@ pub fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let outcomes: Vec<Outcome> = labels
         .into_iter()
         .map(|label| {
-            let mut rows: Vec<TraceRow> = bots.iter().map(|bot| delegator.ask_one(bot, &label.text, 0.0)).collect();
+            let mut rows: Vec<TraceRow> = bots
+                .iter()
+                .map(|bot| delegator.ask_one(bot, &label.text, 0.0))
+                .collect();
             rows.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-            Outcome { top: rows.into_iter().next(), label }
+            Outcome {
+                top: rows.into_iter().next(),
+                label,
+            }
         })
         .collect();
     let elapsed = started.elapsed();
@@ -115,7 +130,10 @@ pub fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     }
     if args.errors {
         println!("\nMisrouted:");
-        for outcome in outcomes.iter().filter(|o| o.label.bot.is_some() && !o.correct()) {
+        for outcome in outcomes
+            .iter()
+            .filter(|o| o.label.bot.is_some() && !o.correct())
+        {
             let top = outcome.top.as_ref();
             println!(
                 "  {:?}  want {}/{}  got {}/{} ({:.2})",
@@ -134,14 +152,26 @@ pub fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> {
 fn report(outcomes: &[Outcome], total_micros: f64) -> Report {
     let labelled: Vec<&Outcome> = outcomes.iter().filter(|o| o.label.bot.is_some()).collect();
     let unrelated: Vec<&Outcome> = outcomes.iter().filter(|o| o.label.bot.is_none()).collect();
-    let share = |count: usize, of: usize| if of == 0 { 0.0 } else { count as f64 / of as f64 };
+    let share = |count: usize, of: usize| {
+        if of == 0 {
+            0.0
+        } else {
+            count as f64 / of as f64
+        }
+    };
     let with_entries: Vec<&&Outcome> = labelled.iter().filter(|o| o.label.qna.is_some()).collect();
     let curve = (0..=20)
         .map(|step| {
             let threshold = f64::from(step) * 0.05;
-            let answered: Vec<&&Outcome> = labelled.iter().filter(|o| o.confidence() >= threshold).collect();
+            let answered: Vec<&&Outcome> = labelled
+                .iter()
+                .filter(|o| o.confidence() >= threshold)
+                .collect();
             let correct = answered.iter().filter(|o| o.correct()).count();
-            let false_accepts = unrelated.iter().filter(|o| o.confidence() >= threshold).count();
+            let false_accepts = unrelated
+                .iter()
+                .filter(|o| o.confidence() >= threshold)
+                .count();
             CurvePoint {
                 threshold,
                 coverage: share(answered.len(), labelled.len()),
@@ -154,10 +184,21 @@ fn report(outcomes: &[Outcome], total_micros: f64) -> Report {
         questions: outcomes.len(),
         labelled: labelled.len(),
         unrelated: unrelated.len(),
-        bot_accuracy: share(labelled.iter().filter(|o| o.right_bot()).count(), labelled.len()),
-        entry_accuracy: (!with_entries.is_empty())
-            .then(|| share(with_entries.iter().filter(|o| o.right_entry()).count(), with_entries.len())),
-        micros_per_question: if outcomes.is_empty() { 0.0 } else { total_micros / outcomes.len() as f64 },
+        bot_accuracy: share(
+            labelled.iter().filter(|o| o.right_bot()).count(),
+            labelled.len(),
+        ),
+        entry_accuracy: (!with_entries.is_empty()).then(|| {
+            share(
+                with_entries.iter().filter(|o| o.right_entry()).count(),
+                with_entries.len(),
+            )
+        }),
+        micros_per_question: if outcomes.is_empty() {
+            0.0
+        } else {
+            total_micros / outcomes.len() as f64
+        },
         curve,
     }
 }
@@ -167,7 +208,10 @@ fn print_report(report: &Report) {
         "{} questions ({} labelled, {} unrelated), {:.0} µs per question (all bots, one thread)",
         report.questions, report.labelled, report.unrelated, report.micros_per_question
     );
-    println!("routed to the right bot:   {:.1} %", 100.0 * report.bot_accuracy);
+    println!(
+        "routed to the right bot:   {:.1} %",
+        100.0 * report.bot_accuracy
+    );
     if let Some(entry) = report.entry_accuracy {
         println!("routed to the right entry: {:.1} %", 100.0 * entry);
     }
@@ -181,7 +225,11 @@ fn print_report(report: &Report) {
             format!("{:.2}", point.threshold),
             format!("{:.1} %", 100.0 * point.coverage),
             format!("{:.1} %", 100.0 * point.accuracy),
-            if report.unrelated == 0 { "—".into() } else { format!("{:.1} %", 100.0 * point.false_accepts) },
+            if report.unrelated == 0 {
+                "—".into()
+            } else {
+                format!("{:.1} %", 100.0 * point.false_accepts)
+            },
         ]);
     }
     print!("{}", table.render());

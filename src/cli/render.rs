@@ -31,7 +31,8 @@ pub struct RenderArgs {
 
 /// Runs `render`.
 pub fn run(workspace: &Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode> {
-    let data: serde_json::Value = serde_json::from_str(&args.data).context("--data is not valid JSON")?;
+    let data: serde_json::Value =
+        serde_json::from_str(&args.data).context("--data is not valid JSON")?;
     let rendered = match (&args.element, &args.template) {
         (_, Some(file)) => template::render(&super::read_text(file)?, &data)
             .with_context(|| format!("cannot render {}", file.display()))?,

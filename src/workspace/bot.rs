@@ -74,8 +74,13 @@ impl Bot {
             element: element_id.to_string(),
             reason: reason.to_string(),
         };
-        let element = self.element(element_id).ok_or_else(|| failure("does not exist"))?;
-        let text = element.text.as_deref().ok_or_else(|| failure("has no text"))?;
+        let element = self
+            .element(element_id)
+            .ok_or_else(|| failure("does not exist"))?;
+        let text = element
+            .text
+            .as_deref()
+            .ok_or_else(|| failure("has no text"))?;
         Ok(crate::template::render_element(element_id, text, state)?)
     }
 
@@ -130,7 +135,10 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
     };
     let path = dir.join("bot.config.json");
     if !path.exists() {
-        problems.push(LoadProblem::warning(&path, "missing; using the folder name as the bot's name"));
+        problems.push(LoadProblem::warning(
+            &path,
+            "missing; using the folder name as the bot's name",
+        ));
         return fallback;
     }
     let file = match json::read(&path) {
@@ -151,11 +159,16 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
     if let Some(config_id) = shape.id.as_deref().filter(|c| *c != id) {
         problems.push(LoadProblem::warning(
             &path,
-            format!("`id` is \"{config_id}\" but the folder is \"{id}\"; interbot uses the folder name"),
+            format!(
+                "`id` is \"{config_id}\" but the folder is \"{id}\"; interbot uses the folder name"
+            ),
         ));
     }
     BotConfig {
-        name: shape.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| id.to_string()),
+        name: shape
+            .name
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| id.to_string()),
         description: shape.description,
         default_language: shape.default_language.unwrap_or_else(|| "en".to_string()),
         raw: file.value,
@@ -194,7 +207,11 @@ fn load_flow(path: &Path, problems: &mut Vec<LoadProblem>) -> Option<Flow> {
     problems.extend(file.warnings);
     match Flow::parse(&file.text) {
         Ok(flow) => Some(flow),
-        Err(FlowError::Json { line, column, message }) => {
+        Err(FlowError::Json {
+            line,
+            column,
+            message,
+        }) => {
             problems.push(LoadProblem::error(path, message).at(line, column));
             None
         }
@@ -221,7 +238,9 @@ fn json_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> Vec<PathBuf> {
         .filter(|path| {
             path.extension().is_some_and(|ext| ext == "json")
                 && path.is_file()
-                && !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                && !path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
         })
         .collect();
     files.sort();

@@ -28,7 +28,10 @@ struct ElementShape {
 }
 
 /// Reads a content-element file: a JSON array of elements.
-pub fn load(path: &Path, language: &str) -> Result<(Vec<ContentElement>, Vec<LoadProblem>), LoadProblem> {
+pub fn load(
+    path: &Path,
+    language: &str,
+) -> Result<(Vec<ContentElement>, Vec<LoadProblem>), LoadProblem> {
     let file = json::read(path)?;
     let shapes: Vec<ElementShape> = json::parse(path, &file.text)?;
     let raws = file.value.as_array().cloned().unwrap_or_default();
@@ -70,8 +73,17 @@ mod tests {
         let v11 = json!({"text": "hi", "typing": true});
         let v12 = json!({"text$en": "hello", "typing$en": true});
         let other = json!({"text$fr": "salut"});
-        assert_eq!(text_in(v11.as_object().unwrap_or(&Map::new()), "en").as_deref(), Some("hi"));
-        assert_eq!(text_in(v12.as_object().unwrap_or(&Map::new()), "en").as_deref(), Some("hello"));
-        assert_eq!(text_in(other.as_object().unwrap_or(&Map::new()), "en").as_deref(), Some("salut"));
+        assert_eq!(
+            text_in(v11.as_object().unwrap_or(&Map::new()), "en").as_deref(),
+            Some("hi")
+        );
+        assert_eq!(
+            text_in(v12.as_object().unwrap_or(&Map::new()), "en").as_deref(),
+            Some("hello")
+        );
+        assert_eq!(
+            text_in(other.as_object().unwrap_or(&Map::new()), "en").as_deref(),
+            Some("salut")
+        );
     }
 }

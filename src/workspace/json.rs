@@ -40,7 +40,8 @@ pub fn read(path: &Path) -> Result<JsonFile, LoadProblem> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| LoadProblem::error(path, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| LoadProblem::error(path, format!("cannot read: {e}")))?;
     let mut text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let (line, column) = line_column_of_end(valid);
@@ -55,10 +56,17 @@ pub fn read(path: &Path) -> Result<JsonFile, LoadProblem> {
         ));
     }
     if text.trim().is_empty() {
-        return Err(LoadProblem::error(path, "file is empty; expected a JSON document"));
+        return Err(LoadProblem::error(
+            path,
+            "file is empty; expected a JSON document",
+        ));
     }
     let value = parse::<Value>(path, &text)?;
-    Ok(JsonFile { text, value, warnings })
+    Ok(JsonFile {
+        text,
+        value,
+        warnings,
+    })
 }
 
 /// Deserializes `text` into `T`, turning serde's error into a problem at its line and column.
@@ -89,7 +97,9 @@ fn strip_position_suffix(message: &str) -> String {
 fn line_column_of_end(bytes: &[u8]) -> (usize, usize) {
     let line = 1 + bytes.iter().filter(|&&b| b == b'\n').count();
     let line_start = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = 1 + String::from_utf8_lossy(&bytes[line_start..]).chars().count();
+    let column = 1 + String::from_utf8_lossy(&bytes[line_start..])
+        .chars()
+        .count();
     (line, column)
 }
 

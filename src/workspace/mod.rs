@@ -119,13 +119,18 @@ impl Workspace {
 
     /// `<externalUrl>/s/<botId>`, as Botpress's `delegate_to_bots` builds it.
     pub fn bot_url(&self, bot_id: &str) -> String {
-        format!("{}/s/{bot_id}", self.settings.external_url.trim_end_matches('/'))
+        format!(
+            "{}/s/{bot_id}",
+            self.settings.external_url.trim_end_matches('/')
+        )
     }
 
     /// Saves one QnA entry of `bot_id` atomically, in the form it came in, keeping unknown
     /// fields. A new entry is written to `qna/<id>.json`; its id must be a safe file name.
     pub fn save_entry(&self, bot_id: &str, entry: &QnaEntry) -> Result<PathBuf, Error> {
-        let bot = self.bot(bot_id).ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
+        let bot = self
+            .bot(bot_id)
+            .ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
         let path = if entry.file.starts_with(&bot.dir) && entry.file.exists() {
             entry.file.clone()
         } else {
@@ -156,7 +161,10 @@ fn load_settings(root: &Path, problems: &mut Vec<LoadProblem>) -> Settings {
         Ok(settings) => {
             problems.push(LoadProblem::error(
                 &path,
-                format!("minConfidence {} is outside [0, 1]; using 0.5", settings.min_confidence),
+                format!(
+                    "minConfidence {} is outside [0, 1]; using 0.5",
+                    settings.min_confidence
+                ),
             ));
             Settings {
                 min_confidence: DEFAULT_MIN_CONFIDENCE,

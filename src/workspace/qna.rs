@@ -131,7 +131,11 @@ struct DataShape {
 impl QnaEntry {
     /// Reads one QnA file. `language` is the bot's default language.
     pub fn load(path: &Path, language: &str) -> Result<(QnaEntry, Vec<LoadProblem>), LoadProblem> {
-        let JsonFile { text, value, warnings } = json::read(path)?;
+        let JsonFile {
+            text,
+            value,
+            warnings,
+        } = json::read(path)?;
         let shape: FileShape = json::parse(path, &text)?;
         let data = shape.data;
         let form = if matches!(data.questions, Some(Texts::ByLanguage(_)))
@@ -147,7 +151,10 @@ impl QnaEntry {
             .filter(|id| !id.trim().is_empty())
             .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
             .unwrap_or_default();
-        let mut answers = data.answers.map(|a| a.in_language(language)).unwrap_or_default();
+        let mut answers = data
+            .answers
+            .map(|a| a.in_language(language))
+            .unwrap_or_default();
         if answers.is_empty()
             && let Some(answer) = data.answer.filter(|a| !a.trim().is_empty())
         {
@@ -171,7 +178,10 @@ impl QnaEntry {
             file: path.to_path_buf(),
             form,
             language: language.to_string(),
-            questions: data.questions.map(|q| q.in_language(language)).unwrap_or_default(),
+            questions: data
+                .questions
+                .map(|q| q.in_language(language))
+                .unwrap_or_default(),
             answers,
             contexts,
             enabled: data.enabled.unwrap_or(true),
@@ -223,7 +233,8 @@ impl QnaEntry {
         match self.form {
             QnaForm::V11 => {
                 data["questions"] = json!(self.questions);
-                let single_answer_file = data.get("answer").is_some() && data.get("answers").is_none();
+                let single_answer_file =
+                    data.get("answer").is_some() && data.get("answers").is_none();
                 if single_answer_file && self.answers.len() <= 1 {
                     data["answer"] = json!(self.first_answer().unwrap_or_default());
                 } else {
@@ -289,7 +300,10 @@ mod tests {
         assert_eq!(entry.contexts, ["global", "x"]);
         assert!(!entry.enabled);
         let json = entry.to_json();
-        assert_eq!(json["data"]["questions"]["fr"][0], "bonjour", "other languages kept");
+        assert_eq!(
+            json["data"]["questions"]["fr"][0], "bonjour",
+            "other languages kept"
+        );
         Ok(())
     }
 

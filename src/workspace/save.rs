@@ -48,7 +48,9 @@ mod tests {
 
     #[test]
     fn ids_that_would_escape_the_bot_folder_are_rejected() {
-        for bad in ["", ".", "..", "../x", "a/b", "a\\b", ".hidden", "a b", "é", "x\0"] {
+        for bad in [
+            "", ".", "..", "../x", "a/b", "a\\b", ".hidden", "a b", "é", "x\0",
+        ] {
             assert!(!is_safe_id(bad), "{bad:?} must be rejected");
         }
         for good in ["0ab47mj3e3_i_have_a_question", "sub1", "a-b.c"] {
@@ -63,7 +65,11 @@ mod tests {
         write_atomic(&path, b"one")?;
         write_atomic(&path, b"two")?;
         assert_eq!(std::fs::read_to_string(&path)?, "two");
-        assert_eq!(std::fs::read_dir(dir.path())?.count(), 1, "no temporary file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path())?.count(),
+            1,
+            "no temporary file left"
+        );
         Ok(())
     }
 }

@@ -18,7 +18,9 @@ pub fn botpress_fixture() -> PathBuf {
 
 /// A file under `tests/data/`.
 pub fn data_file(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// A multi-threaded tokio runtime for calling the async core.
@@ -63,7 +65,10 @@ impl TempWorkspace {
 
     /// A bot with a Botpress 11 config.
     pub fn bot(&self, id: &str, name: &str) -> &Self {
-        self.write_json(&format!("bots/{id}/bot.config.json"), &json!({"id": id, "name": name}));
+        self.write_json(
+            &format!("bots/{id}/bot.config.json"),
+            &json!({"id": id, "name": name}),
+        );
         self
     }
 
@@ -90,7 +95,10 @@ impl TempWorkspace {
             .iter()
             .map(|(id, text)| json!({"id": id, "formData": {"text": text, "typing": true}}))
             .collect();
-        self.write_json("bots/master/content-elements/builtin_text.json", &Value::Array(array));
+        self.write_json(
+            "bots/master/content-elements/builtin_text.json",
+            &Value::Array(array),
+        );
         self
     }
 
@@ -99,11 +107,31 @@ impl TempWorkspace {
         let ws = Self::new();
         ws.bot("master", "Master")
             .bot("hr", "Human Resources")
-            .qna("hr", "pay", &["I have a question about my pay check", "When is payday"], "Payroll can help.")
-            .qna("hr", "leave", &["How many vacation days do I have", "Book time off"], "See People > Time off.")
+            .qna(
+                "hr",
+                "pay",
+                &["I have a question about my pay check", "When is payday"],
+                "Payroll can help.",
+            )
+            .qna(
+                "hr",
+                "leave",
+                &["How many vacation days do I have", "Book time off"],
+                "See People > Time off.",
+            )
             .bot("it", "IT")
-            .qna("it", "password", &["How do I reset my password", "I forgot my password"], "Use the reset page.")
-            .qna("it", "vpn", &["The VPN does not connect", "How do I set up the VPN"], "Install the VPN client.");
+            .qna(
+                "it",
+                "password",
+                &["How do I reset my password", "I forgot my password"],
+                "Use the reset page.",
+            )
+            .qna(
+                "it",
+                "vpn",
+                &["The VPN does not connect", "How do I set up the VPN"],
+                "Install the VPN client.",
+            );
         ws
     }
 }
