@@ -11,7 +11,9 @@
 //! - [`session`]: what a bot replies to one user turn (the API the CLI and the TUI share);
 //! - [`text`]: how untrusted text is made safe to show in a terminal.
 //!
-//! Nothing here knows about terminals or prints: everything returns values.
+//! Nothing in the core knows about terminals or prints: everything returns values. Beside it,
+//! [`tui`] is the terminal UI (what the user sees and which key does what), the only module
+//! that knows the terminal libraries; it calls the core through [`Engine::ask`] like the CLI.
 
 pub mod delegation;
 pub mod error;
@@ -20,6 +22,7 @@ pub mod index;
 pub mod session;
 pub mod template;
 pub mod text;
+pub mod tui;
 pub mod workspace;
 
 pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};

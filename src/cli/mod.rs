@@ -22,7 +22,13 @@ use interbot::{Engine, Workspace};
 #[command(name = "interbot", version, about, long_about = None)]
 pub struct Args {
     /// Workspace folder (the one holding `bots/`).
-    #[arg(short, long, global = true, default_value = "workspace", value_name = "DIR")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        default_value = "workspace",
+        value_name = "DIR"
+    )]
     pub workspace: PathBuf,
 
     /// External URL used in bot URLs (`<URL>/s/<botId>`); overrides interbot.json.
@@ -58,9 +64,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Render(render)) => render::run(&open_workspace(&args)?, render),
         Some(Command::Eval(eval)) => eval::run(&open_engine(&args)?, eval),
         None => {
-            use clap::CommandFactory;
-            Args::command().print_help()?;
-            println!();
+            let engine = open_engine(&args)?;
+            runtime()?.block_on(interbot::tui::run(
+                engine,
+                interbot::tui::Options::from_env(),
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
     }

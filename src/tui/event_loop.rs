@@ -1,0 +1,177 @@
+//! The one event loop: a `tokio::select!` over terminal events, finished jobs and signals.
+//! It sleeps until one of them arrives (no ticking), drains whatever else is already queued,
+//! and redraws once if anything changed.
+
+use std::task::Poll;
+
+use anyhow::Context;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+
+use crate::Engine;
+
+use super::action::{Action, Answer, Effect};
+use super::app::App;
+use super::{runtime, terminal, ui};
+
+/// At most this many queued events are handled before a redraw.
+const MAX_BATCH: usize = 256;
+
+/// Whether to go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Quit,
+}
+
+struct Loop<'a> {
+    app: App,
+    engine: &'a Engine,
+    done: mpsc::UnboundedSender<Answer>,
+    dirty: bool,
+}
+
+impl Loop<'_> {
+    fn apply(&mut self, effects: Vec<Effect>) -> Flow {
+        let mut flow = Flow::Continue;
+        for effect in effects {
+            match effect {
+                Effect::Ask(ask) => runtime::spawn(self.engine, ask, self.done.clone()),
+                Effect::Quit => flow = Flow::Quit,
+            }
+        }
+        flow
+    }
+
+    fn on_event(&mut self, event: Event) -> Flow {
+        let effects = match event {
+            Event::Key(key) if key.kind == KeyEventKind::Press => self.app.handle_key(key),
+            Event::Paste(text) => self.app.update(Action::Paste(text)),
+            Event::Resize(width, height) => self.app.update(Action::Resize(width, height)),
+            _ => return Flow::Continue,
+        };
+        self.dirty = true;
+        self.apply(effects)
+    }
+
+    fn on_answer(&mut self, answer: Answer) {
+        self.app.on_answer(answer);
+        self.dirty = true;
+    }
+}
+
+/// Runs the UI on `terminal` until the user quits, a signal arrives or input ends.
+pub async fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    engine: &Engine,
+    app: App,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let (done, mut answers) = mpsc::unbounded_channel();
+    let mut state = Loop {
+        app,
+        engine,
+        done,
+        dirty: false,
+    };
+    let mut events = EventStream::new();
+    let mut signals = Signals::new()?;
+    terminal
+        .draw(|frame| ui::draw(frame, &state.app))
+        .context("cannot draw")?;
+    loop {
+        let mut flow = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => state.on_event(event),
+                Some(Err(e)) => return Err(e).context("cannot read terminal events"),
+                None => Flow::Quit,
+            },
+            Some(answer) = answers.recv() => {
+                state.on_answer(answer);
+                Flow::Continue
+            }
+            name = signals.recv() => {
+                tracing::info!(signal = name, "quitting on signal");
+                Flow::Quit
+            }
+        };
+        // Drain what is already queued, then draw once.
+        for _ in 0..MAX_BATCH {
+            if flow == Flow::Quit {
+                break;
+            }
+            match poll_once(&mut events).await {
+                Poll::Ready(Some(Ok(event))) => flow = state.on_event(event),
+                Poll::Ready(Some(Err(e))) => {
+                    return Err(e).context("cannot read terminal events");
+                }
+                Poll::Ready(None) => flow = Flow::Quit,
+                Poll::Pending => match answers.try_recv() {
+                    Ok(answer) => state.on_answer(answer),
+                    Err(_) => break,
+                },
+            }
+        }
+        if terminal::panicked() {
+            anyhow::bail!("a panic restored the terminal; interbot stopped");
+        }
+        if flow == Flow::Quit {
+            return Ok(());
+        }
+        if std::mem::take(&mut state.dirty) {
+            terminal
+                .draw(|frame| ui::draw(frame, &state.app))
+                .context("cannot draw")?;
+        }
+    }
+}
+
+/// Polls `stream` once with this task's waker: an item if one is ready, never waiting.
+///
+/// (Not `now_or_never`: crossterm's `EventStream` keeps the first waker it is polled with
+/// while it waits, so polling it with a no-op waker would leave the loop asleep.)
+async fn poll_once<S: Stream + Unpin>(stream: &mut S) -> Poll<Option<S::Item>> {
+    std::future::poll_fn(|cx| Poll::Ready(stream.poll_next_unpin(cx))).await
+}
+
+/// SIGHUP (the SSH connection dropped) and SIGTERM.
+struct Signals {
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            hangup: signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?,
+            terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> anyhow::Result<Self> {
+        Ok(Self {})
+    }
+
+    #[cfg(unix)]
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.hangup.recv() => "SIGHUP",
+            _ = self.terminate.recv() => "SIGTERM",
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(&mut self) -> &'static str {
+        std::future::pending().await
+    }
+}

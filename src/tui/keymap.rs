@@ -1,0 +1,514 @@
+//! The keymap: per mode, which key does what. It is the single source of the key handling,
+//! the footer hints and the help popup, so they can never disagree.
+//!
+//! Only key presses are looked up (the event loop drops repeats and releases). In typing mode
+//! every key the table does not bind edits the input line.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+
+/// Which keys apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Typing in the input line.
+    Typing,
+    /// Single-key commands.
+    Normal,
+    /// A popup (help, problems) is open.
+    Popup,
+}
+
+/// A key with its modifiers (Shift is implied by the character itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// The key.
+    pub code: KeyCode,
+    /// Control / Alt.
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    /// Whether a key event is this key. Shift is ignored for characters and Shift-Tab, whose
+    /// codes already say it (`G`, `?`, `BackTab`).
+    pub fn matches(&self, event: &KeyEvent) -> bool {
+        let mut mods = event.modifiers;
+        if matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            mods.remove(KeyModifiers::SHIFT);
+        }
+        self.code == event.code && self.mods == mods
+    }
+
+    /// How the key is written in hints and help.
+    pub fn name(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "S-Tab".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{}", base.to_uppercase())
+        } else {
+            base
+        }
+    }
+}
+
+const fn ch(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+/// What a key of a binding does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bound {
+    /// This action.
+    Do(Action),
+    /// `SelectTab(digit - 1)` for the digit pressed.
+    TabByDigit,
+}
+
+/// One row of the keymap: keys, the modes they work in, and how help and footer name them.
+#[derive(Debug)]
+pub struct Binding {
+    /// Modes the keys work in.
+    pub modes: &'static [Mode],
+    /// Each key and what it does (a row may hold a pair, like next/previous).
+    pub keys: &'static [(Key, Bound)],
+    /// How help writes the keys, when not from `keys` (`1…9`, "other keys").
+    pub label: Option<&'static str>,
+    /// What the row does, for help.
+    pub help: &'static str,
+    /// The footer's short text ("" for none) …
+    pub hint: &'static str,
+    /// … and the modes whose footer shows it.
+    pub hint_in: &'static [Mode],
+}
+
+use Mode::{Normal, Popup, Typing};
+
+const NTP: &[Mode] = &[Normal, Typing, Popup];
+const NT: &[Mode] = &[Normal, Typing];
+const N: &[Mode] = &[Normal];
+const T: &[Mode] = &[Typing];
+const P: &[Mode] = &[Popup];
+const NONE: &[Mode] = &[];
+
+const DIGITS: [(Key, Bound); 9] = [
+    (ch('1'), Bound::TabByDigit),
+    (ch('2'), Bound::TabByDigit),
+    (ch('3'), Bound::TabByDigit),
+    (ch('4'), Bound::TabByDigit),
+    (ch('5'), Bound::TabByDigit),
+    (ch('6'), Bound::TabByDigit),
+    (ch('7'), Bound::TabByDigit),
+    (ch('8'), Bound::TabByDigit),
+    (ch('9'), Bound::TabByDigit),
+];
+
+/// The keymap, in footer order.
+pub static BINDINGS: &[Binding] = &[
+    Binding {
+        modes: T,
+        keys: &[(code(KeyCode::Enter), Bound::Do(Action::Submit))],
+        label: None,
+        help: "send the question",
+        hint: "send",
+        hint_in: T,
+    },
+    Binding {
+        modes: T,
+        keys: &[(code(KeyCode::Esc), Bound::Do(Action::NormalMode))],
+        label: None,
+        help: "normal mode",
+        hint: "normal mode",
+        hint_in: T,
+    },
+    Binding {
+        modes: N,
+        keys: &[(ch('i'), Bound::Do(Action::TypingMode))],
+        label: None,
+        help: "typing mode",
+        hint: "type",
+        hint_in: N,
+    },
+    Binding {
+        modes: N,
+        keys: &[(ch('t'), Bound::Do(Action::TalkTo))],
+        label: None,
+        help: "talk to the routed bot (handoff)",
+        hint: "talk to",
+        hint_in: N,
+    },
+    Binding {
+        modes: N,
+        keys: &[
+            (ch('K'), Bound::Do(Action::OlderTurn)),
+            (ch('J'), Bound::Do(Action::NewerTurn)),
+            (ch('{'), Bound::Do(Action::OlderTurn)),
+            (ch('}'), Bound::Do(Action::NewerTurn)),
+        ],
+        label: None,
+        help: "older / newer turn",
+        hint: "turn",
+        hint_in: N,
+    },
+    Binding {
+        modes: NT,
+        keys: &[
+            (code(KeyCode::Tab), Bound::Do(Action::NextTab)),
+            (code(KeyCode::BackTab), Bound::Do(Action::PrevTab)),
+        ],
+        label: None,
+        help: "next / previous bot",
+        hint: "bot",
+        hint_in: NT,
+    },
+    Binding {
+        modes: N,
+        keys: &DIGITS,
+        label: Some("1…9"),
+        help: "bot by number",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: N,
+        keys: &[
+            (ch(']'), Bound::Do(Action::NextTab)),
+            (ch('['), Bound::Do(Action::PrevTab)),
+            (ch('l'), Bound::Do(Action::NextTab)),
+            (ch('h'), Bound::Do(Action::PrevTab)),
+            (code(KeyCode::Right), Bound::Do(Action::NextTab)),
+            (code(KeyCode::Left), Bound::Do(Action::PrevTab)),
+        ],
+        label: None,
+        help: "next / previous bot",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: N,
+        keys: &[
+            (ch('j'), Bound::Do(Action::ScrollDown(1))),
+            (ch('k'), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
+            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
+        ],
+        label: None,
+        help: "scroll a line",
+        hint: "scroll",
+        hint_in: N,
+    },
+    Binding {
+        modes: NT,
+        keys: &[
+            (code(KeyCode::PageUp), Bound::Do(Action::PageUp)),
+            (code(KeyCode::PageDown), Bound::Do(Action::PageDown)),
+        ],
+        label: None,
+        help: "scroll a page",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: N,
+        keys: &[
+            (ch('g'), Bound::Do(Action::Top)),
+            (ch('G'), Bound::Do(Action::Bottom)),
+            (code(KeyCode::Home), Bound::Do(Action::Top)),
+            (code(KeyCode::End), Bound::Do(Action::Bottom)),
+        ],
+        label: None,
+        help: "top / bottom (follow)",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: N,
+        keys: &[(ch('p'), Bound::Do(Action::Problems))],
+        label: None,
+        help: "workspace problems",
+        hint: "problems",
+        hint_in: N,
+    },
+    Binding {
+        modes: N,
+        keys: &[
+            (ch('?'), Bound::Do(Action::Help)),
+            (code(KeyCode::F(1)), Bound::Do(Action::Help)),
+        ],
+        label: None,
+        help: "help",
+        hint: "help",
+        hint_in: N,
+    },
+    Binding {
+        modes: T,
+        keys: &[(code(KeyCode::F(1)), Bound::Do(Action::Help))],
+        label: None,
+        help: "help",
+        hint: "help",
+        hint_in: T,
+    },
+    Binding {
+        modes: T,
+        keys: &[],
+        label: Some("other keys"),
+        help: "edit the question",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: P,
+        keys: &[
+            (code(KeyCode::Esc), Bound::Do(Action::ClosePopup)),
+            (ch('q'), Bound::Do(Action::ClosePopup)),
+            (ch('?'), Bound::Do(Action::ClosePopup)),
+            (code(KeyCode::F(1)), Bound::Do(Action::ClosePopup)),
+            (code(KeyCode::Enter), Bound::Do(Action::ClosePopup)),
+        ],
+        label: None,
+        help: "close",
+        hint: "close",
+        hint_in: P,
+    },
+    Binding {
+        modes: P,
+        keys: &[
+            (ch('j'), Bound::Do(Action::ScrollDown(1))),
+            (ch('k'), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
+            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::PageDown), Bound::Do(Action::PageDown)),
+            (code(KeyCode::PageUp), Bound::Do(Action::PageUp)),
+        ],
+        label: None,
+        help: "scroll",
+        hint: "scroll",
+        hint_in: P,
+    },
+    Binding {
+        modes: N,
+        keys: &[(ch('q'), Bound::Do(Action::Quit))],
+        label: None,
+        help: "quit",
+        hint: "quit",
+        hint_in: N,
+    },
+    Binding {
+        modes: NTP,
+        keys: &[(ctrl('c'), Bound::Do(Action::Quit))],
+        label: None,
+        help: "quit",
+        hint: "quit",
+        hint_in: &[Typing, Popup],
+    },
+];
+
+/// The action for a key press in `mode`, if any. In typing mode unbound keys edit the input.
+pub fn action_for(mode: Mode, event: &KeyEvent) -> Option<Action> {
+    for binding in BINDINGS.iter().filter(|b| b.modes.contains(&mode)) {
+        for (key, bound) in binding.keys {
+            if key.matches(event) {
+                return resolve(bound, event);
+            }
+        }
+    }
+    (mode == Mode::Typing).then_some(Action::Edit(*event))
+}
+
+fn resolve(bound: &Bound, event: &KeyEvent) -> Option<Action> {
+    match bound {
+        Bound::Do(action) => Some(action.clone()),
+        Bound::TabByDigit => match event.code {
+            KeyCode::Char(c) => c
+                .to_digit(10)
+                .filter(|d| *d > 0)
+                .map(|d| Action::SelectTab(d as usize - 1)),
+            _ => None,
+        },
+    }
+}
+
+impl Binding {
+    /// Every key of the row, as help writes them.
+    pub fn keys_text(&self) -> String {
+        match self.label {
+            Some(label) => label.to_string(),
+            None => self
+                .keys
+                .iter()
+                .map(|(k, _)| k.name())
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+
+    /// The keys a footer hint names: the first key of each distinct action (at most two).
+    pub fn hint_keys(&self) -> String {
+        if let Some(label) = self.label {
+            return label.to_string();
+        }
+        let mut seen: Vec<&Bound> = Vec::new();
+        let mut names = Vec::new();
+        for (key, bound) in self.keys {
+            if !seen.contains(&bound) && names.len() < 2 {
+                seen.push(bound);
+                names.push(key.name());
+            }
+        }
+        names.join("/")
+    }
+}
+
+/// The footer hints of `mode`: (keys, what they do), in table order.
+pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| !b.hint.is_empty() && b.hint_in.contains(&mode))
+        .map(|b| (b.hint_keys(), b.hint))
+        .collect()
+}
+
+/// One section of the help popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpSection {
+    /// Where the keys work.
+    pub title: &'static str,
+    /// (keys, what they do).
+    pub rows: Vec<(String, &'static str)>,
+}
+
+/// Every binding, grouped by where it works.
+pub fn help_sections() -> Vec<HelpSection> {
+    let scopes: [(&[Mode], &str); 5] = [
+        (N, "Normal mode (Esc)"),
+        (T, "Typing mode (i)"),
+        (NT, "Both modes"),
+        (NTP, "Anywhere"),
+        (P, "Help and problems popups"),
+    ];
+    scopes
+        .iter()
+        .map(|(modes, title)| HelpSection {
+            title,
+            rows: BINDINGS
+                .iter()
+                .filter(|b| b.modes == *modes)
+                .map(|b| (b.keys_text(), b.help))
+                .collect(),
+        })
+        .filter(|s| !s.rows.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn every_key_maps_back_to_its_row() {
+        for mode in [Typing, Normal, Popup] {
+            for binding in BINDINGS.iter().filter(|b| b.modes.contains(&mode)) {
+                for (key, bound) in binding.keys {
+                    let event = press(key.code, key.mods);
+                    let action = action_for(mode, &event);
+                    assert_eq!(action, resolve(bound, &event), "{mode:?} {}", key.name());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_mode() {
+        for mode in [Typing, Normal, Popup] {
+            let keys: Vec<Key> = BINDINGS
+                .iter()
+                .filter(|b| b.modes.contains(&mode))
+                .flat_map(|b| b.keys.iter().map(|(k, _)| *k))
+                .collect();
+            for (i, key) in keys.iter().enumerate() {
+                assert!(
+                    !keys[i + 1..].contains(key),
+                    "{mode:?}: {} twice",
+                    key.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn typing_mode_binds_no_plain_character() {
+        for binding in BINDINGS.iter().filter(|b| b.modes.contains(&Typing)) {
+            for (key, _) in binding.keys {
+                let plain = matches!(key.code, KeyCode::Char(_)) && key.mods.is_empty();
+                assert!(!plain, "{} would be typed", key.name());
+            }
+        }
+        let a = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(action_for(Typing, &a), Some(Action::Edit(a)));
+    }
+
+    #[test]
+    fn shifted_characters_and_digits() {
+        let big_g = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(Normal, &big_g), Some(Action::Bottom));
+        let three = press(KeyCode::Char('3'), KeyModifiers::NONE);
+        assert_eq!(action_for(Normal, &three), Some(Action::SelectTab(2)));
+        let back = press(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(action_for(Typing, &back), Some(Action::PrevTab));
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for mode in [Typing, Normal, Popup] {
+            assert_eq!(action_for(mode, &ctrl_c), Some(Action::Quit));
+        }
+        assert_eq!(
+            action_for(Normal, &press(KeyCode::Char('x'), KeyModifiers::NONE)),
+            None
+        );
+    }
+
+    #[test]
+    fn every_mode_has_footer_hints_and_help_lists_every_row() {
+        for mode in [Typing, Normal, Popup] {
+            assert!(!hints(mode).is_empty(), "{mode:?}");
+        }
+        let listed: usize = help_sections().iter().map(|s| s.rows.len()).sum();
+        assert_eq!(listed, BINDINGS.len());
+        assert_eq!(hints(Normal)[0], ("i".to_string(), "type"));
+        assert!(hints(Normal).contains(&("K/J".to_string(), "turn")));
+    }
+}

@@ -1,0 +1,81 @@
+//! The terminal UI: one tab per bot, a conversation and a trace pane, a handoff key.
+//!
+//! The only part of interbot that knows ratatui or crossterm. It drives the core through the
+//! same [`Engine::ask`] the CLI uses. How it is put together (see STYLE.md, "The terminal
+//! app"):
+//!
+//! - [`app`]: all state; [`app::App::update`] turns an [`action::Action`] into state changes
+//!   and [`action::Effect`]s; [`app::App::on_answer`] takes finished work; [`tab`]: one
+//!   bot's conversation;
+//! - [`keymap`]: keys → actions per mode, also the source of footer hints and the help popup;
+//! - [`ui`]: drawing, a pure function of `&App` (one file per pane);
+//! - [`runtime`]: runs effects off the UI task; [`event_loop`]: the one `tokio::select!` loop;
+//! - [`terminal`]: raw mode / alternate screen guard, restored on drop, panic and signals;
+//! - [`markdown`], [`wrap`], [`theme`]: reply text → styled, wrapped rows in semantic roles.
+
+pub mod action;
+pub mod app;
+pub mod event_loop;
+pub mod keymap;
+pub mod markdown;
+pub mod runtime;
+pub mod tab;
+pub mod terminal;
+pub mod theme;
+pub mod ui;
+pub mod wrap;
+
+use anyhow::Context;
+use ratatui::layout::Rect;
+
+use crate::Engine;
+
+use self::app::App;
+use self::terminal::TerminalGuard;
+use self::theme::Theme;
+
+/// How the UI looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// No colours, modifiers only (`NO_COLOR`).
+    pub no_color: bool,
+}
+
+impl Options {
+    /// Options from the environment: `NO_COLOR` set to anything but the empty string turns
+    /// colours off (<https://no-color.org>).
+    pub fn from_env() -> Self {
+        Self {
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        }
+    }
+
+    /// The theme these options ask for.
+    pub fn theme(&self) -> Theme {
+        if self.no_color {
+            Theme::no_color()
+        } else {
+            Theme::colored()
+        }
+    }
+}
+
+/// Opens the UI on `engine`'s workspace and runs it until the user quits. Must be called
+/// inside a tokio runtime. The terminal is restored however this returns.
+pub async fn run(engine: Engine, options: Options) -> anyhow::Result<()> {
+    let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    let size = guard
+        .terminal
+        .size()
+        .context("cannot read the terminal size")?;
+    let app = App::from_engine(
+        &engine,
+        options.theme(),
+        Rect::new(0, 0, size.width, size.height),
+    );
+    tracing::info!(bots = app.tabs.len(), "terminal UI started");
+    let result = event_loop::run(&mut guard.terminal, &engine, app).await;
+    drop(guard);
+    tracing::info!("terminal UI stopped");
+    result
+}

@@ -1,0 +1,160 @@
+//! Drawing: a pure function of [`App`]. One file per pane; each builds its rows from the
+//! state (also used by `App` to measure, e.g. for scrolling) and draws them. Nothing here
+//! changes state or does I/O.
+
+pub mod conversation;
+pub mod footer;
+pub mod help;
+pub mod input;
+pub mod popup;
+pub mod problems;
+pub mod tabs;
+pub mod trace;
+
+use ratatui::Frame;
+use ratatui::layout::{Margin, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::app::App;
+use super::theme::{Role, Theme};
+use super::wrap::{Row, truncate};
+
+/// Below this width or height only a "too small" line is drawn.
+pub const MIN_WIDTH: u16 = 20;
+/// See [`MIN_WIDTH`].
+pub const MIN_HEIGHT: u16 = 5;
+/// From this width on, the trace pane sits beside the conversation (below it otherwise).
+pub const SIDE_BY_SIDE_WIDTH: u16 = 80;
+/// Below this width or height, the compact layout: no borders, no trace pane, a one-line
+/// trace summary instead.
+const COMPACT_WIDTH: u16 = 40;
+const COMPACT_HEIGHT: u16 = 12;
+
+/// Where each pane goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Areas {
+    /// The terminal is too small for anything but a notice.
+    pub too_small: bool,
+    /// Compact layout (no borders, trace summary instead of the trace pane).
+    pub compact: bool,
+    /// The tab bar.
+    pub tabs: Rect,
+    /// The conversation pane, border included.
+    pub conversation: Rect,
+    /// Where the conversation's text goes.
+    pub conversation_text: Rect,
+    /// The trace pane, border included.
+    pub trace: Option<Rect>,
+    /// The one-line trace summary of the compact layout.
+    pub summary: Option<Rect>,
+    /// The input line (with its border unless compact).
+    pub input: Rect,
+    /// The footer.
+    pub footer: Rect,
+}
+
+/// Splits `area` into panes for `app`.
+pub fn areas(app: &App, area: Rect) -> Areas {
+    let Rect {
+        x,
+        y,
+        width,
+        height,
+    } = area;
+    if width < MIN_WIDTH || height < MIN_HEIGHT {
+        return Areas {
+            too_small: true,
+            ..Areas::default()
+        };
+    }
+    let compact = width < COMPACT_WIDTH || height < COMPACT_HEIGHT;
+    let input_height = if compact { 1 } else { 3 };
+    let body = Rect::new(x, y + 1, width, height - 2 - input_height);
+    let mut areas = Areas {
+        too_small: false,
+        compact,
+        tabs: Rect::new(x, y, width, 1),
+        input: Rect::new(x, y + height - 1 - input_height, width, input_height),
+        footer: Rect::new(x, y + height - 1, width, 1),
+        ..Areas::default()
+    };
+    if compact {
+        let mut conversation = body;
+        if body.height >= 4 {
+            areas.summary = Some(Rect::new(x, body.y, width, 1));
+            conversation = Rect::new(x, body.y + 1, width, body.height - 1);
+        }
+        areas.conversation = conversation;
+        areas.conversation_text = conversation;
+        return areas;
+    }
+    if width >= SIDE_BY_SIDE_WIDTH {
+        let trace_width = (width * 45 / 100).max(34);
+        areas.conversation = Rect::new(x, body.y, width - trace_width, body.height);
+        areas.trace = Some(Rect::new(
+            x + width - trace_width,
+            body.y,
+            trace_width,
+            body.height,
+        ));
+    } else {
+        let wanted = trace::height_wanted(app, usize::from(width - 2)) + 2;
+        // The conversation keeps at least three rows of text.
+        let trace_height = wanted.min(body.height.saturating_sub(5)).max(3);
+        areas.conversation = Rect::new(x, body.y, width, body.height - trace_height);
+        areas.trace = Some(Rect::new(
+            x,
+            body.y + body.height - trace_height,
+            width,
+            trace_height,
+        ));
+    }
+    areas.conversation_text = areas.conversation.inner(Margin::new(1, 1));
+    areas
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let areas = areas(app, area);
+    if areas.too_small {
+        let notice = truncate("terminal too small", usize::from(area.width));
+        frame.render_widget(Paragraph::new(notice), area);
+        return;
+    }
+    tabs::draw(frame, areas.tabs, app);
+    conversation::draw(frame, &areas, app);
+    if let Some(trace_area) = areas.trace {
+        trace::draw(frame, trace_area, app);
+    }
+    if let Some(summary) = areas.summary {
+        frame.render_widget(line(&trace::summary(app), &app.theme), summary);
+    }
+    input::draw(frame, &areas, app);
+    footer::draw(frame, areas.footer, app);
+    if let Some(which) = app.popup {
+        popup::draw(frame, area, app, which);
+    }
+}
+
+/// A row as a ratatui line in `theme`.
+pub fn line(row: &Row, theme: &Theme) -> Line<'static> {
+    Line::from(
+        row.iter()
+            .map(|s| Span::styled(s.text.clone(), theme.style(s.role)))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Rows as a paragraph (no wrapping: rows are already wrapped).
+pub fn paragraph(rows: &[Row], theme: &Theme) -> Paragraph<'static> {
+    Paragraph::new(rows.iter().map(|r| line(r, theme)).collect::<Vec<_>>())
+}
+
+/// A bordered pane with a title.
+pub fn pane(title: String, theme: &Theme) -> Block<'static> {
+    Block::bordered()
+        .border_style(theme.style(Role::Border))
+        .title(Span::styled(title, theme.style(Role::Title)))
+}

@@ -1,0 +1,200 @@
+//! Helpers for the TUI tests: an `App` on a `TestBackend`, driven by keys through the same
+//! keymap → `App::update` → `runtime::execute` → `App::on_answer` path the event loop uses.
+
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use interbot::Engine;
+use interbot::tui::action::{Answer, Effect};
+use interbot::tui::app::App;
+use interbot::tui::theme::Theme;
+use interbot::tui::{runtime, ui};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use unicode_width::UnicodeWidthStr;
+
+/// The Botpress interbot example (master, sub1, sub2).
+pub fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/botpress-interbot")
+}
+
+/// The bundled demo workspace.
+pub fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("workspace")
+}
+
+/// The routed question of Botpress's example.
+pub const ROUTED: &str = "I have a question about my pay check";
+
+/// An app over a workspace, on a test terminal.
+pub struct Harness {
+    /// The engine the app's effects run on.
+    pub engine: Engine,
+    /// The app.
+    pub app: App,
+    /// The test terminal.
+    pub terminal: Terminal<TestBackend>,
+    /// Whether an action asked to quit.
+    pub quit: bool,
+}
+
+impl Harness {
+    /// A `NO_COLOR` app on `workspace` at `width`×`height`.
+    pub fn new(workspace: &Path, width: u16, height: u16) -> Self {
+        Self::with_theme(workspace, width, height, Theme::no_color())
+    }
+
+    /// An app with a given theme.
+    pub fn with_theme(workspace: &Path, width: u16, height: u16, theme: Theme) -> Self {
+        let engine = Engine::load(workspace).expect("workspace loads");
+        let app = App::from_engine(&engine, theme, Rect::new(0, 0, width, height));
+        let terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        Self {
+            engine,
+            app,
+            terminal,
+            quit: false,
+        }
+    }
+
+    /// Runs effects as the event loop does, but in line: asks are answered before returning
+    /// (with timings zeroed so snapshots are stable).
+    pub async fn run(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Ask(ask) => {
+                    let mut answer = runtime::execute(&self.engine, ask).await;
+                    zero_timings(&mut answer);
+                    self.app.on_answer(answer);
+                }
+                Effect::Quit => self.quit = true,
+            }
+        }
+    }
+
+    /// Presses one key (with modifiers) and runs what it asks for.
+    pub async fn press_with(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+        let effects = self.app.handle_key(KeyEvent::new(code, modifiers));
+        self.run(effects).await;
+    }
+
+    /// Presses one key; upper-case letters and symbols come with Shift as terminals send them.
+    pub async fn press(&mut self, code: KeyCode) {
+        let modifiers = match code {
+            KeyCode::Char(c) if c.is_uppercase() => KeyModifiers::SHIFT,
+            KeyCode::BackTab => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        self.press_with(code, modifiers).await;
+    }
+
+    /// Presses several keys.
+    pub async fn keys(&mut self, codes: &[KeyCode]) {
+        for code in codes {
+            self.press(*code).await;
+        }
+    }
+
+    /// Types text key by key.
+    pub async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c)).await;
+        }
+    }
+
+    /// Types a question and sends it (typing mode).
+    pub async fn ask(&mut self, question: &str) {
+        self.type_text(question).await;
+        self.press(KeyCode::Enter).await;
+    }
+
+    /// Resizes the terminal and tells the app, as a resize event does.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.terminal.backend_mut().resize(width, height);
+        self.app
+            .update(interbot::tui::action::Action::Resize(width, height));
+    }
+
+    /// Draws the app and returns the screen's buffer.
+    pub fn draw(&mut self) -> Buffer {
+        let app = &self.app;
+        self.terminal
+            .draw(|frame| ui::draw(frame, app))
+            .expect("draw");
+        self.terminal.backend().buffer().clone()
+    }
+
+    /// Draws the app and returns the screen as text.
+    pub fn screen(&mut self) -> String {
+        screen_text(&self.draw())
+    }
+}
+
+/// Sets every timing of an answer to zero.
+pub fn zero_timings(answer: &mut Answer) {
+    if let Ok(turn) = &mut answer.result {
+        turn.micros = 0;
+        for row in &mut turn.trace {
+            row.micros = 0;
+        }
+    }
+}
+
+/// A buffer as text: one line per row, wide characters once, trailing spaces trimmed.
+pub fn screen_text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in area.top()..area.bottom() {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in area.left()..area.right() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = symbol.width().saturating_sub(1);
+            line.push_str(symbol);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The first cell whose symbol is `symbol`, searching rows top to bottom.
+pub fn find_cell(buffer: &Buffer, symbol: &str) -> Option<(u16, u16)> {
+    let area = buffer.area;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            if buffer[(x, y)].symbol() == symbol {
+                return Some((x, y));
+            }
+        }
+    }
+    None
+}
+
+/// The position of `text` on the screen (column in cells, row), if shown on one row.
+pub fn find_text(buffer: &Buffer, text: &str) -> Option<(u16, u16)> {
+    let area = buffer.area;
+    for y in area.top()..area.bottom() {
+        let mut cells = Vec::new();
+        let mut row = String::new();
+        for x in area.left()..area.right() {
+            cells.push((row.len(), x));
+            row.push_str(buffer[(x, y)].symbol());
+        }
+        if let Some(byte) = row.find(text) {
+            let x = cells
+                .iter()
+                .rev()
+                .find(|(start, _)| *start <= byte)
+                .map_or(0, |(_, x)| *x);
+            return Some((x, y));
+        }
+    }
+    None
+}

@@ -1,0 +1,179 @@
+//! End to end: the real `interbot` binary in a real terminal (tmux). It types a question,
+//! reads the screen with `capture-pane`, finds the routed bot and the rendered reply, switches
+//! tab and quits cleanly. Skipped, with a printed reason, only when tmux is not installed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How long to wait for any one screen state.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A tmux server of our own (unique socket), killed when dropped.
+struct Tmux {
+    socket: String,
+    /// Scratch folder for files the test shell writes.
+    dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn new() -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        Self {
+            socket: format!("interbot-test-{}-{nanos}", std::process::id()),
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "ui"]).stdout).into_owned()
+    }
+
+    fn pane(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "ui", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "ui"];
+        args.extend_from_slice(keys);
+        let out = self.run(&args);
+        assert!(
+            out.status.success(),
+            "send-keys {keys:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Polls until `ready` holds for what `probe` returns, or fails after [`TIMEOUT`].
+    fn wait_for(
+        &self,
+        what: &str,
+        probe: impl Fn(&Self) -> String,
+        ready: impl Fn(&str) -> bool,
+    ) -> String {
+        let started = Instant::now();
+        loop {
+            let seen = probe(self);
+            if ready(&seen) {
+                return seen;
+            }
+            assert!(
+                started.elapsed() < TIMEOUT,
+                "timed out waiting for {what}; saw:\n{seen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for_screen(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        self.wait_for(what, Self::screen, ready)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let socket = self.run(&["display-message", "-p", "#{socket_path}"]);
+        let _ = self.run(&["kill-server"]);
+        let path = String::from_utf8_lossy(&socket.stdout).trim().to_string();
+        if !path.is_empty() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn quoted(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
+}
+
+#[test]
+fn the_real_binary_routes_hands_over_tabs_and_quits_cleanly() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let binary = Path::new(env!("CARGO_BIN_EXE_interbot"));
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("workspace");
+    let tmux = Tmux::new();
+    // The shell records the exit status itself: tmux 3.3 sometimes marks the pane dead
+    // without recording `pane_dead_status`.
+    let status_file = tmux.dir.path().join("exit-status");
+    let command = format!(
+        "{} -w {}; echo $? > {}",
+        quoted(binary),
+        quoted(&workspace),
+        quoted(&status_file)
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "-s",
+        "ui",
+        &command,
+        ";",
+        "set-option",
+        "-t",
+        "ui",
+        "remain-on-exit",
+        "on",
+        ";",
+        "set-option",
+        "-s",
+        "escape-time",
+        "0",
+    ]);
+    assert!(
+        started.status.success(),
+        "tmux: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+
+    tmux.wait_for_screen("the UI", |s| {
+        s.contains("Ask Master (master)") && s.contains("TYPING")
+    });
+    tmux.send(&["-l", "I have a question about my pay check"]);
+    tmux.send(&["Enter"]);
+    // Wait for every piece asserted on: a capture can land while a frame is half painted.
+    let screen = tmux.wait_for_screen("the routed reply", |s| {
+        s.contains("✔ sub1")
+            && s.contains("Talk to sub1")
+            && s.contains("<http://localhost:3000/s/sub1>")
+            && s.contains("│ I can help you answer payroll")
+            && s.contains("✘ sub2")
+    });
+    assert!(
+        !screen.contains("[Talk to sub1]("),
+        "raw markdown:\n{screen}"
+    );
+
+    tmux.send(&["Tab"]);
+    tmux.wait_for_screen("the sub1 tab", |s| s.contains("Ask Human Resources (sub1)"));
+    tmux.send(&["Escape"]);
+    tmux.wait_for_screen("normal mode", |s| s.contains(" NORMAL "));
+    tmux.send(&["q"]);
+    let status = tmux.wait_for(
+        "the app to exit",
+        |_| std::fs::read_to_string(&status_file).unwrap_or_default(),
+        |s| s.ends_with('\n'),
+    );
+    assert_eq!(status.trim(), "0", "exit status");
+    assert_eq!(
+        tmux.pane("#{alternate_on}"),
+        "0",
+        "left the alternate screen"
+    );
+}
