@@ -38,7 +38,8 @@ pub struct TraceRow {
     pub entry_id: Option<String>,
     /// The best entry's question variant closest to the question asked.
     pub question: Option<String>,
-    /// Raw BM25 score (0 when nothing matched).
+    /// Raw score of the best entry (its log-likelihood evidence, see `index`; 0 when nothing
+    /// matched).
     pub score: f64,
     /// Confidence in [0, 1] (0 when nothing matched).
     pub confidence: f64,
