@@ -90,6 +90,14 @@ pub enum Error {
     /// A bot id that the workspace does not have.
     #[error("no bot `{0}` in this workspace")]
     UnknownBot(String),
+    /// A QnA entry id that the bot does not have.
+    #[error("bot {bot} has no QnA entry `{entry}`")]
+    UnknownEntry {
+        /// The bot.
+        bot: String,
+        /// The entry id asked for.
+        entry: String,
+    },
     /// An id that would not stay inside its bot folder as a file name.
     #[error("`{0}` is not a valid id (letters, digits, `_`, `-` and `.` only)")]
     InvalidId(String),

@@ -197,9 +197,10 @@ fn an_unknown_bot_is_an_error() {
 
 #[test]
 fn every_command_has_help() {
-    for command in ["ask", "check", "render", "eval"] {
+    for command in ["ask", "check", "render", "eval", "qna", "qna add"] {
         interbot()
-            .args([command, "--help"])
+            .args(command.split_whitespace())
+            .arg("--help")
             .assert()
             .success()
             .stdout(predicate::str::contains("Usage: interbot"));

@@ -5,6 +5,7 @@ mod ask;
 mod check;
 mod eval;
 pub mod logging;
+mod qna;
 mod render;
 mod table;
 
@@ -54,6 +55,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Measure routing on a labelled JSONL file: accuracy and the accuracy/coverage curve.
     Eval(eval::EvalArgs),
+    /// List, show, add, edit or remove QnA entries (atomic, lossless saves).
+    Qna(qna::QnaArgs),
 }
 
 /// Runs the parsed command.
@@ -63,6 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Check) => check::run(&open_engine(&args)?),
         Some(Command::Render(render)) => render::run(&open_workspace(&args)?, render),
         Some(Command::Eval(eval)) => eval::run(&open_engine(&args)?, eval),
+        Some(Command::Qna(qna)) => qna::run(&open_workspace(&args)?, qna),
         None => {
             let engine = open_engine(&args)?;
             runtime()?.block_on(interbot::tui::run(

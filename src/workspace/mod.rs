@@ -6,6 +6,7 @@
 
 mod bot;
 mod content;
+mod edit;
 pub mod json;
 mod qna;
 pub mod save;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 
 pub use bot::{Bot, BotConfig};
 pub use content::ContentElement;
+pub use edit::entry_id;
 pub use qna::{QnaAction, QnaEntry, QnaForm, Redirect};
 
 use crate::error::{Error, LoadProblem};

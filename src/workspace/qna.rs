@@ -194,18 +194,39 @@ impl QnaEntry {
 
     /// A new Botpress 11 entry (as a fresh Botpress 11 bot would write it).
     pub fn new_v11(id: &str, file: PathBuf, questions: Vec<String>, answers: Vec<String>) -> Self {
+        Self::new(id, file, QnaForm::V11, "en", questions, answers)
+    }
+
+    /// A new entry in either form, with every field Botpress writes, in Botpress's order.
+    pub fn new(
+        id: &str,
+        file: PathBuf,
+        form: QnaForm,
+        language: &str,
+        questions: Vec<String>,
+        answers: Vec<String>,
+    ) -> Self {
+        let raw = match form {
+            QnaForm::V11 => json!({"id": id, "data": {
+                "action": "text", "answers": answers, "category": "global", "enabled": true,
+                "questions": questions, "redirectFlow": "", "redirectNode": ""}}),
+            QnaForm::V12 => json!({"id": id, "data": {
+                "action": "text", "contexts": ["global"], "enabled": true,
+                "answers": {language: answers}, "questions": {language: questions},
+                "redirectFlow": "", "redirectNode": ""}}),
+        };
         QnaEntry {
             id: id.to_string(),
             file,
-            form: QnaForm::V11,
-            language: "en".to_string(),
+            form,
+            language: language.to_string(),
             questions,
             answers,
             contexts: vec!["global".to_string()],
             enabled: true,
             action: QnaAction::Text,
             redirect: None,
-            raw: json!({"id": id, "data": {}}),
+            raw,
         }
     }
 

@@ -1,0 +1,251 @@
+//! `interbot qna`: list, show, add, edit and remove QnA entries from scripts. Saves are atomic
+//! and keep every field interbot does not know; new entries are named as Botpress names them.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use interbot::Workspace;
+use interbot::text::sanitize_line;
+use interbot::workspace::{QnaEntry, QnaForm};
+use serde_json::json;
+
+use super::table::Table;
+
+/// Arguments of `interbot qna`.
+#[derive(Debug, Args)]
+pub struct QnaArgs {
+    #[command(subcommand)]
+    command: QnaCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum QnaCommand {
+    /// List the entries of one bot (or of every bot).
+    List {
+        /// Only this bot.
+        #[arg(long, value_name = "ID")]
+        bot: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one entry: its questions, answers, contexts and file.
+    Show {
+        /// The bot.
+        #[arg(long, value_name = "ID")]
+        bot: String,
+        /// The entry id.
+        entry: String,
+        /// Print the entry's file content (JSON).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add an entry (in the form the bot's other entries use); prints its id.
+    Add {
+        /// The bot.
+        #[arg(long, value_name = "ID")]
+        bot: String,
+        /// A question variant (repeat for more).
+        #[arg(short, long = "question", value_name = "TEXT", required = true)]
+        questions: Vec<String>,
+        /// An answer (repeat for more; the first is the one said).
+        #[arg(short, long = "answer", value_name = "TEXT", required = true)]
+        answers: Vec<String>,
+    },
+    /// Change an entry: add or remove question variants, replace its answers, enable or
+    /// disable it.
+    Edit {
+        /// The bot.
+        #[arg(long, value_name = "ID")]
+        bot: String,
+        /// The entry id.
+        entry: String,
+        /// A question variant to add (repeatable).
+        #[arg(long = "add-question", value_name = "TEXT")]
+        add: Vec<String>,
+        /// A question variant to remove, as written (repeatable).
+        #[arg(long = "remove-question", value_name = "TEXT")]
+        remove: Vec<String>,
+        /// Replace the answers with these (repeatable).
+        #[arg(long = "answer", value_name = "TEXT")]
+        answers: Vec<String>,
+        /// Enable the entry.
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        /// Disable the entry (kept on disk, never answered).
+        #[arg(long)]
+        disable: bool,
+    },
+    /// Delete an entry's file.
+    Remove {
+        /// The bot.
+        #[arg(long, value_name = "ID")]
+        bot: String,
+        /// The entry id.
+        entry: String,
+    },
+}
+
+/// Runs `qna`.
+pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        QnaCommand::List { bot, json } => list(workspace, bot.as_deref(), *json),
+        QnaCommand::Show { bot, entry, json } => show(workspace, bot, entry, *json),
+        QnaCommand::Add {
+            bot,
+            questions,
+            answers,
+        } => {
+            let questions = non_blank(questions, "question")?;
+            let answers = non_blank(answers, "answer")?;
+            let entry = workspace.new_entry(bot, questions, answers)?;
+            let path = workspace.save_entry(bot, &entry)?;
+            println!("{}", entry.id);
+            eprintln!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        QnaCommand::Edit {
+            bot,
+            entry,
+            add,
+            remove,
+            answers,
+            enable,
+            disable,
+        } => {
+            let mut changed = find(workspace, bot, entry)?.clone();
+            for question in remove {
+                let before = changed.questions.len();
+                changed.questions.retain(|q| q != question);
+                if changed.questions.len() == before {
+                    bail!("entry {entry} has no question {question:?}");
+                }
+            }
+            changed
+                .questions
+                .extend(non_blank(add, "question").unwrap_or_default());
+            if !answers.is_empty() {
+                changed.answers = non_blank(answers, "answer")?;
+            }
+            if *enable || *disable {
+                changed.enabled = *enable;
+            }
+            if changed.questions.is_empty() {
+                bail!("an entry needs at least one question; use `qna remove` to delete it");
+            }
+            let path = workspace.save_entry(bot, &changed)?;
+            eprintln!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        QnaCommand::Remove { bot, entry } => {
+            let path = workspace.remove_entry(bot, entry)?;
+            eprintln!("removed {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn non_blank(texts: &[String], what: &str) -> anyhow::Result<Vec<String>> {
+    let kept: Vec<String> = texts
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if kept.is_empty() {
+        bail!("give at least one non-blank {what}");
+    }
+    Ok(kept)
+}
+
+fn find<'w>(workspace: &'w Workspace, bot: &str, entry: &str) -> anyhow::Result<&'w QnaEntry> {
+    workspace
+        .bot(bot)
+        .with_context(|| format!("no bot `{bot}` in this workspace"))?
+        .entry(entry)
+        .with_context(|| format!("bot {bot} has no QnA entry `{entry}`"))
+}
+
+fn list(workspace: &Workspace, only: Option<&str>, as_json: bool) -> anyhow::Result<ExitCode> {
+    if let Some(bot) = only
+        && workspace.bot(bot).is_none()
+    {
+        bail!("no bot `{bot}` in this workspace");
+    }
+    let entries = workspace
+        .bots
+        .iter()
+        .filter(|b| only.is_none_or(|id| b.id == id))
+        .flat_map(|b| b.qna.iter().map(move |e| (b.id.as_str(), e)));
+    if as_json {
+        let rows: Vec<_> = entries.map(|(bot, e)| entry_json(bot, e)).collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(
+        &[
+            "bot",
+            "entry",
+            "on",
+            "contexts",
+            "variants",
+            "first question",
+        ],
+        &["variants"],
+    );
+    for (bot, e) in entries {
+        table.row(vec![
+            bot.to_string(),
+            sanitize_line(&e.id),
+            if e.enabled { "yes" } else { "no" }.to_string(),
+            sanitize_line(&e.contexts.join(",")),
+            e.questions.len().to_string(),
+            sanitize_line(e.questions.first().map(String::as_str).unwrap_or("—")),
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(workspace: &Workspace, bot: &str, entry: &str, as_json: bool) -> anyhow::Result<ExitCode> {
+    let e = find(workspace, bot, entry)?;
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&e.to_json())?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let form = match e.form {
+        QnaForm::V11 => "Botpress 11",
+        QnaForm::V12 => "Botpress 12",
+    };
+    println!(
+        "{} ({form}, {}, contexts: {})",
+        sanitize_line(&e.id),
+        if e.enabled { "enabled" } else { "disabled" },
+        sanitize_line(&e.contexts.join(", "))
+    );
+    println!("file: {}", e.file.display());
+    println!("questions:");
+    for q in &e.questions {
+        println!("  - {}", sanitize_line(q));
+    }
+    println!("answers:");
+    for a in &e.answers {
+        println!("  - {}", sanitize_line(a));
+    }
+    if let Some(redirect) = &e.redirect {
+        println!(
+            "redirect: {} / {}",
+            sanitize_line(&redirect.flow),
+            sanitize_line(&redirect.node)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn entry_json(bot: &str, e: &QnaEntry) -> serde_json::Value {
+    json!({
+        "bot": bot, "id": e.id, "enabled": e.enabled, "contexts": e.contexts,
+        "questions": e.questions, "answers": e.answers, "form": e.form,
+        "file": e.file.display().to_string(),
+    })
+}
