@@ -181,10 +181,14 @@ impl Delegator {
         limit: usize,
     ) -> Result<Vec<TraceRow>, Error> {
         let started = Instant::now();
-        let (Some(bot), Some(index)) = (self.workspace.bot(bot_id), self.indexes.get(bot_id))
-        else {
-            return Err(Error::UnknownBot(bot_id.to_string()));
-        };
+        let bot = self
+            .workspace
+            .bot(bot_id)
+            .ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
+        let index = self
+            .indexes
+            .get(bot_id)
+            .ok_or_else(|| Error::NotIndexed(bot_id.to_string()))?;
         let hits = index.top(question, &self.workspace.settings.included_contexts, limit)?;
         let state = serde_json::json!({});
         let mut rows: Vec<TraceRow> = hits

@@ -90,6 +90,9 @@ pub enum Error {
     /// A bot id that the workspace does not have.
     #[error("no bot `{0}` in this workspace")]
     UnknownBot(String),
+    /// A bot whose index could not be built (the reason is among the load problems).
+    #[error("bot {0} has no search index (building it failed; see `interbot check`)")]
+    NotIndexed(String),
     /// A QnA entry id that the bot does not have.
     #[error("bot {bot} has no QnA entry `{entry}`")]
     UnknownEntry {

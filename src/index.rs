@@ -57,6 +57,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
 use tantivy::postings::Postings;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::{
@@ -89,6 +90,7 @@ const EPS: f32 = 1e-6;
 
 const ANALYZER: &str = "interbot_words";
 const PRETOKENIZED: &str = "interbot_pretokenized";
+/// Indexing memory per writer: enough for a bot of 10,000 entries to fit one segment.
 const WRITER_MEMORY: usize = 15_000_000;
 
 /// One match of a question against a bot's QnA.
@@ -333,6 +335,19 @@ fn new_index(schema: Schema, analyzer: &TextAnalyzer) -> Index {
     index
 }
 
+/// A writer with as few threads as tantivy allows and no background merges (building an
+/// index is short; each thread tantivy spawns costs start-up time).
+fn new_writer(index: &Index) -> tantivy::Result<IndexWriter> {
+    let options = IndexWriterOptions::builder()
+        .memory_budget_per_thread(WRITER_MEMORY)
+        .num_worker_threads(1)
+        .num_merge_threads(1)
+        .build();
+    let writer = index.writer_with_options(options)?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    Ok(writer)
+}
+
 /// Commits and merges everything into one segment, so a search looks each term up once and
 /// reads one postings list (the index never changes after it is built).
 fn commit_as_one_segment(mut writer: IndexWriter, index: &Index) -> tantivy::Result<()> {
@@ -341,7 +356,8 @@ fn commit_as_one_segment(mut writer: IndexWriter, index: &Index) -> tantivy::Res
     if segments.len() > 1 {
         writer.merge(&segments).wait()?;
     }
-    writer.wait_merging_threads()
+    drop(writer);
+    Ok(())
 }
 
 fn manual_reader(index: &Index) -> tantivy::Result<IndexReader> {
@@ -379,8 +395,8 @@ impl BotIndex {
         };
         let variant_index = new_index(schema.build(), &analyzer);
 
-        let entry_writer = entry_index.writer_with_num_threads(1, WRITER_MEMORY)?;
-        let variant_writer = variant_index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let entry_writer = new_writer(&entry_index)?;
+        let variant_writer = new_writer(&variant_index)?;
         let mut entries = Vec::new();
         let mut totals = [0.0f32; 2];
         let mut log_lens = Vec::new();

@@ -164,6 +164,15 @@ fn top_lists_candidates_best_first() -> anyhow::Result<()> {
 /// A deterministic bot of `entries` entries over a Zipf-like vocabulary (common words appear
 /// in most entries), so that searches exercise the pruning of candidates.
 fn generated_bot(entries: usize) -> interbot::workspace::Bot {
+    generated_bot_with(entries, 3, 6)
+}
+
+/// Like [`generated_bot`], with `variants` questions of `words` words per entry.
+fn generated_bot_with(
+    entries: usize,
+    variants: usize,
+    words_per: usize,
+) -> interbot::workspace::Bot {
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut next = move || {
         state ^= state >> 12;
@@ -192,9 +201,9 @@ fn generated_bot(entries: usize) -> interbot::workspace::Bot {
     };
     let qna = (0..entries)
         .map(|e| {
-            let variants: Vec<String> = (0..3)
+            let variants: Vec<String> = (0..variants)
                 .map(|_| {
-                    (0..6)
+                    (0..words_per)
                         .map(|_| words[zipf()].clone())
                         .collect::<Vec<_>>()
                         .join(" ")
@@ -252,5 +261,22 @@ fn pruned_top_k_equals_the_top_of_a_wide_search_on_a_large_bot() -> anyhow::Resu
         exact >= 29,
         "an exact variant finds its entry ({exact} of 31)"
     );
+    Ok(())
+}
+
+/// A bot too large for one indexing buffer is written as several segments, which the index
+/// merges into one; every entry must still be found (a background merge once raced the
+/// explicit one and left such bots unindexed).
+#[test]
+fn a_bot_spanning_several_segments_is_fully_indexed() -> anyhow::Result<()> {
+    let bot = generated_bot_with(12_000, 5, 9);
+    let index = BotIndex::build(&bot)?;
+    for e in [0, 4_321, 11_999] {
+        let question = &bot.qna[e].questions[0];
+        let best = index
+            .best(question, &global())?
+            .expect("an exact variant matches");
+        assert_eq!(best.entry_id, format!("e{e}"), "{question:?}");
+    }
     Ok(())
 }
