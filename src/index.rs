@@ -141,7 +141,7 @@ struct QueryTerm {
     log_prior: f32,
     /// `(entry ord, tf)` for every entry holding the term.
     postings: Vec<(u32, u32)>,
-    /// The most this term adds to any entry holding it (see [`BotIndex::scores`]).
+    /// At least the most this term adds to any entry holding it (see [`BotIndex::scores`]).
     bound: f32,
 }
 
@@ -610,12 +610,17 @@ impl BotIndex {
         let term = Term::from_field_text(tantivy_field, text);
         let mut postings = Vec::new();
         let mut collection_freq = 0u64;
+        // For the term's bound: the evidence grows with tf and shrinks with the entry's
+        // length, so the largest tf and the shortest entry bound every entry's evidence.
+        let (mut max_tf, mut min_log_len) = (0u32, f32::INFINITY);
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             let inverted = reader.inverted_index(tantivy_field)?;
-            let Some(mut docs) = inverted.read_postings(&term, IndexRecordOption::WithFreqs)?
-            else {
+            let Some(info) = inverted.get_term_info(&term)? else {
                 continue;
             };
+            postings.reserve(info.doc_freq as usize);
+            let mut docs =
+                inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
             let ords = &self.doc_entries[segment];
             let mut doc = docs.doc();
             while doc != TERMINATED {
@@ -623,6 +628,8 @@ impl BotIndex {
                 collection_freq += u64::from(tf);
                 if let Some(&ord) = ords.get(doc as usize).filter(|&&o| o != u32::MAX) {
                     postings.push((ord, tf));
+                    max_tf = max_tf.max(tf);
+                    min_log_len = min_log_len.min(self.log_lens[ord as usize][field]);
                 }
                 doc = docs.advance();
             }
@@ -630,11 +637,11 @@ impl BotIndex {
         let total = self.totals[field].max(1.0);
         let p_bot = (1.0 - GAMMA) * (collection_freq as f32 / total).min(1.0) + GAMMA * EPS;
         let log_prior = (MU * p_bot).ln();
-        let evidence = Evidence::new(log_prior, weight);
-        let bound = postings
-            .iter()
-            .map(|&(ord, tf)| evidence.of(tf, self.log_lens[ord as usize][field]))
-            .fold(0.0, f32::max);
+        let bound = if postings.is_empty() {
+            0.0
+        } else {
+            Evidence::new(log_prior, weight).of(max_tf, min_log_len)
+        };
         Ok(QueryTerm {
             field,
             weight,
