@@ -90,7 +90,8 @@ const EPS: f32 = 1e-6;
 
 const ANALYZER: &str = "interbot_words";
 const PRETOKENIZED: &str = "interbot_pretokenized";
-/// Indexing memory per writer: enough for a bot of 10,000 entries to fit one segment.
+/// Indexing memory per writer (tantivy's minimum); a larger bot is written as several
+/// segments, which `commit_as_one_segment` merges.
 const WRITER_MEMORY: usize = 15_000_000;
 
 /// One match of a question against a bot's QnA.
