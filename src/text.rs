@@ -15,6 +15,13 @@ pub fn sanitize_line(text: &str) -> String {
     escape(text, false)
 }
 
+/// A confidence with two decimals, truncated rather than rounded, so what is shown never
+/// contradicts a pass/fail against a two-decimal threshold (0.4996 shows as 0.49, not 0.50).
+pub fn confidence(value: f64) -> String {
+    let truncated = (value.clamp(0.0, 1.0) * 100.0).floor() / 100.0;
+    format!("{truncated:.2}")
+}
+
 fn escape(text: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -54,6 +61,14 @@ mod tests {
     fn newlines_kept_or_folded() {
         assert_eq!(sanitize("a\r\nb\tc"), "a\nb    c");
         assert_eq!(sanitize_line("a\nb"), "a⏎b");
+    }
+
+    #[test]
+    fn confidences_are_truncated_not_rounded() {
+        assert_eq!(confidence(0.4996), "0.49");
+        assert_eq!(confidence(0.5), "0.50");
+        assert_eq!(confidence(1.0), "1.00");
+        assert_eq!(confidence(0.0), "0.00");
     }
 
     #[test]

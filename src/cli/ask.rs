@@ -106,7 +106,7 @@ fn print_turn(out: &mut impl Write, turn: &Turn, json: bool) -> anyhow::Result<(
         };
         table.row(vec![
             sanitize_line(&row.bot_id),
-            format!("{:.2}", row.confidence),
+            interbot::text::confidence(row.confidence),
             format!("{:.2}", row.score),
             passed.into(),
             truncate(&entry, 40),

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::TraceRow;
-use crate::text::sanitize_line;
+use crate::text::{self, sanitize_line};
 
 use super::{pane, paragraph};
 use crate::tui::app::{App, BotTab, Reply};
@@ -296,7 +296,11 @@ fn table_row(
         pad(&name(tab, row, rank), name_width),
         name_role,
     ));
-    push(&mut line, &format!(" {:.2} ", row.confidence), role);
+    push(
+        &mut line,
+        &format!(" {} ", text::confidence(row.confidence)),
+        role,
+    );
     line.extend(bar(row.confidence, threshold));
     push(
         &mut line,
@@ -327,7 +331,10 @@ fn card(
     let mut rows = Vec::new();
     let mut first = vec![mark(row), Segment::new(" ", Role::Text)];
     let name_role = if row.passed { Role::Pass } else { Role::Dim };
-    let mut numbers = vec![Segment::new(format!("{:.2} ", row.confidence), role)];
+    let mut numbers = vec![Segment::new(
+        format!("{} ", text::confidence(row.confidence)),
+        role,
+    )];
     numbers.extend(bar(row.confidence, threshold));
     push(&mut numbers, &format!(" raw {:.2}", row.score), role);
     if tab.is_master {
@@ -395,9 +402,9 @@ pub fn summary(app: &App) -> Row {
                 }
                 row.push(mark(trace_row));
                 let label = format!(
-                    " {} {:.2}",
+                    " {} {}",
                     name(tab, trace_row, rank),
-                    trace_row.confidence
+                    text::confidence(trace_row.confidence)
                 );
                 push(&mut row, &label, text_role(trace_row));
             }
