@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 /// The threshold `delegate_to_bots` uses when `minConfidence` is missing or not a number.
-pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.5;
+pub use crate::workspace::DEFAULT_MIN_CONFIDENCE;
 
 /// How deeply `!`, parentheses and binary operators may nest in one condition.
 const MAX_DEPTH: usize = 128;
