@@ -180,13 +180,17 @@ impl Delegator {
     /// best entry, or an empty row (with `error` set when the bot is unknown or its index
     /// fails).
     pub fn ask_one(&self, bot_id: &str, question: &str, min_confidence: f64) -> TraceRow {
-        match self.candidates(bot_id, question, min_confidence, 1) {
+        let started = Instant::now();
+        let mut row = match self.candidates(bot_id, question, min_confidence, 1) {
             Ok(rows) => rows
                 .into_iter()
                 .next()
                 .unwrap_or_else(|| self.empty_row(bot_id)),
             Err(error) => self.failed_row(bot_id, &error.to_string()),
-        }
+        };
+        // Every row carries the time spent asking, matched or not.
+        row.micros = elapsed_micros(started);
+        row
     }
 
     /// One trace row for each of the `limit` best entries of one bot, best first; every row

@@ -90,6 +90,25 @@ fn the_trace_covers_every_bot_and_matches_are_sorted() -> anyhow::Result<()> {
             .delegate("I forgot my password", &bots, 0.5),
     );
     assert_eq!(delegation.trace.len(), 3);
+    assert!(
+        delegation
+            .trace
+            .iter()
+            .filter(|r| r.bot_id != "ghost")
+            .all(|r| r.micros > 0),
+        "every bot searched reports its time, matched or not: {:?}",
+        delegation.trace
+    );
+    let unmatched = rt.block_on(engine.delegator().delegate("zebra", &bots, 0.5));
+    assert!(
+        unmatched
+            .trace
+            .iter()
+            .filter(|r| r.bot_id != "ghost")
+            .all(|r| r.entry_id.is_none() && r.micros > 0),
+        "a bot with no match still reports its time: {:?}",
+        unmatched.trace
+    );
     let ghost = delegation
         .trace
         .iter()
