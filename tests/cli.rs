@@ -108,6 +108,40 @@ fn ask_from_stdin_prints_one_json_object_per_line() {
 }
 
 #[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("interbot"))
+        .arg("-w")
+        .arg(demo_workspace())
+        .args(["ask", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("interbot starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // Far more output than a pipe buffers, so the writer meets the closed pipe.
+    let writer = std::thread::spawn(move || {
+        for _ in 0..3_000 {
+            if writeln!(stdin, "how do I reset my password").is_err() {
+                break;
+            }
+        }
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a first line");
+    assert!(first.starts_with("{\"bot\":\"master\""), "{first}");
+    // Dropping the reader closes the pipe, like `interbot ask --json - | head -1`.
+    let output = child.wait_with_output().expect("interbot ends");
+    writer.join().expect("writer thread");
+    assert!(output.status.success(), "status {:?}", output.status);
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
 fn ask_a_sub_bot_directly() {
     let turn = json_of(interbot().arg("-w").arg(demo_workspace()).args([
         "ask",

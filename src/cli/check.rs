@@ -1,5 +1,6 @@
 //! `interbot check`: every load problem, one per line; exit 1 if there is one.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use interbot::Engine;
@@ -8,18 +9,20 @@ use interbot::text::sanitize_line;
 /// Runs `check`.
 pub fn run(engine: &Engine) -> anyhow::Result<ExitCode> {
     let problems = engine.problems();
+    let mut out = std::io::stdout().lock();
     let workspace = engine.workspace();
     let entries: usize = workspace.bots.iter().map(|b| b.qna.len()).sum();
     for problem in &problems {
-        println!("{}", sanitize_line(&problem.to_string()));
+        writeln!(out, "{}", sanitize_line(&problem.to_string()))?;
     }
-    println!(
+    writeln!(
+        out,
         "{} bots, {} QnA entries, {} problem{}",
         workspace.bots.len(),
         entries,
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
-    );
+    )?;
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS
     } else {

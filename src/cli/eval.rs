@@ -6,6 +6,7 @@
 //! threshold the coverage (share of labelled questions answered), the accuracy among those
 //! answered, and the share of unrelated (`null`) questions wrongly answered.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -123,19 +124,21 @@ pub fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let elapsed = started.elapsed();
     let report = report(&outcomes, elapsed.as_micros() as f64);
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print_report(&report);
+        print_report(&mut out, &report)?;
     }
     if args.errors {
-        println!("\nMisrouted:");
+        writeln!(out, "\nMisrouted:")?;
         for outcome in outcomes
             .iter()
             .filter(|o| o.label.bot.is_some() && !o.correct())
         {
             let top = outcome.top.as_ref();
-            println!(
+            writeln!(
+                out,
                 "  {:?}  want {}/{}  got {}/{} ({:.2})",
                 outcome.label.text,
                 outcome.label.bot.as_deref().unwrap_or("-"),
@@ -143,7 +146,7 @@ pub fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 top.map_or("-", |t| t.bot_id.as_str()),
                 top.and_then(|t| t.entry_id.as_deref()).unwrap_or("-"),
                 outcome.confidence()
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -203,19 +206,21 @@ fn report(outcomes: &[Outcome], total_micros: f64) -> Report {
     }
 }
 
-fn print_report(report: &Report) {
-    println!(
+fn print_report(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    writeln!(
+        out,
         "{} questions ({} labelled, {} unrelated), {:.0} µs per question (all bots, one thread)",
         report.questions, report.labelled, report.unrelated, report.micros_per_question
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "routed to the right bot:   {:.1} %",
         100.0 * report.bot_accuracy
-    );
+    )?;
     if let Some(entry) = report.entry_accuracy {
-        println!("routed to the right entry: {:.1} %", 100.0 * entry);
+        writeln!(out, "routed to the right entry: {:.1} %", 100.0 * entry)?;
     }
-    println!();
+    writeln!(out)?;
     let mut table = Table::new(
         &["threshold", "coverage", "accuracy", "unrelated answered"],
         &["threshold", "coverage", "accuracy", "unrelated answered"],
@@ -232,5 +237,5 @@ fn print_report(report: &Report) {
             },
         ]);
     }
-    print!("{}", table.render());
+    write!(out, "{}", table.render())
 }

@@ -1,6 +1,7 @@
 //! `interbot qna`: list, show, add, edit and remove QnA entries from scripts. Saves are atomic
 //! and keep every field interbot does not know; new entries are named as Botpress names them.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -101,7 +102,7 @@ pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
             let answers = non_blank(answers, "answer")?;
             let entry = workspace.new_entry(bot, questions, answers)?;
             let path = workspace.save_entry(bot, &entry)?;
-            println!("{}", entry.id);
+            writeln!(std::io::stdout(), "{}", entry.id)?;
             eprintln!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -167,6 +168,7 @@ fn find<'w>(workspace: &'w Workspace, bot: &str, entry: &str) -> anyhow::Result<
 }
 
 fn list(workspace: &Workspace, only: Option<&str>, as_json: bool) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     if let Some(bot) = only
         && workspace.bot(bot).is_none()
     {
@@ -179,7 +181,7 @@ fn list(workspace: &Workspace, only: Option<&str>, as_json: bool) -> anyhow::Res
         .flat_map(|b| b.qna.iter().map(move |e| (b.id.as_str(), e)));
     if as_json {
         let rows: Vec<_> = entries.map(|(bot, e)| entry_json(bot, e)).collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new(
@@ -203,41 +205,48 @@ fn list(workspace: &Workspace, only: Option<&str>, as_json: bool) -> anyhow::Res
             sanitize_line(e.questions.first().map(String::as_str).unwrap_or("—")),
         ]);
     }
-    print!("{}", table.render());
+    write!(out, "{}", table.render())?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn show(workspace: &Workspace, bot: &str, entry: &str, as_json: bool) -> anyhow::Result<ExitCode> {
     let e = find(workspace, bot, entry)?;
+    let mut out = std::io::stdout().lock();
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&e.to_json())?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&e.to_json())?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let form = match e.form {
         QnaForm::V11 => "Botpress 11",
         QnaForm::V12 => "Botpress 12",
     };
-    println!(
+    writeln!(
+        out,
         "{} ({form}, {}, contexts: {})",
         sanitize_line(&e.id),
         if e.enabled { "enabled" } else { "disabled" },
         sanitize_line(&e.contexts.join(", "))
-    );
-    println!("file: {}", e.file.display());
-    println!("questions:");
+    )?;
+    writeln!(
+        out,
+        "file: {}",
+        sanitize_line(&e.file.display().to_string())
+    )?;
+    writeln!(out, "questions:")?;
     for q in &e.questions {
-        println!("  - {}", sanitize_line(q));
+        writeln!(out, "  - {}", sanitize_line(q))?;
     }
-    println!("answers:");
+    writeln!(out, "answers:")?;
     for a in &e.answers {
-        println!("  - {}", sanitize_line(a));
+        writeln!(out, "  - {}", sanitize_line(a))?;
     }
     if let Some(redirect) = &e.redirect {
-        println!(
+        writeln!(
+            out,
             "redirect: {} / {}",
             sanitize_line(&redirect.flow),
             sanitize_line(&redirect.node)
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `interbot render`: preview a content element (or a template file) with any state.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,6 +45,6 @@ pub fn run(workspace: &Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode>
         }
         (None, None) => anyhow::bail!("name an element or --template FILE"),
     };
-    println!("{}", sanitize(&rendered));
+    writeln!(std::io::stdout(), "{}", sanitize(&rendered))?;
     Ok(ExitCode::SUCCESS)
 }
