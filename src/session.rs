@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -74,6 +75,42 @@ pub struct Engine {
     delegator: Delegator,
 }
 
+/// Indexes `bots` on every core (a bot with a trained classifier takes tens of milliseconds),
+/// in the order given.
+fn build_indexes(bots: &[Bot]) -> Vec<Result<BotIndex, Error>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(bots.len());
+    if workers <= 1 {
+        return bots.iter().map(BotIndex::build).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut built: Vec<(usize, Result<BotIndex, Error>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(bot) = bots.get(i) else { break };
+                        mine.push((i, BotIndex::build(bot)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(mine) => mine,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    built.sort_by_key(|(i, _)| *i);
+    built.into_iter().map(|(_, result)| result).collect()
+}
+
 impl Engine {
     /// Loads the workspace at `root` and indexes every bot.
     pub fn load(root: impl AsRef<Path>) -> Result<Engine, Error> {
@@ -84,8 +121,8 @@ impl Engine {
     pub fn new(workspace: Workspace) -> Engine {
         let mut indexes = HashMap::new();
         let mut index_problems = Vec::new();
-        for bot in &workspace.bots {
-            match BotIndex::build(bot) {
+        for (bot, built) in workspace.bots.iter().zip(build_indexes(&workspace.bots)) {
+            match built {
                 Ok(index) => {
                     indexes.insert(bot.id.clone(), Arc::new(index));
                 }
