@@ -5,6 +5,7 @@
 //! - [`workspace`]: which bots, QnA entries, flows and content elements are on disk, and what
 //!   went wrong reading them;
 //! - [`index`]: which entry of one bot best matches a question, with what score and confidence;
+//! - [`classifier`]: which entry a question belongs to, learnt from a bot's many variants;
 //! - [`delegation`]: which sub-bots can answer a question, and the trace of asking each;
 //! - [`template`]: what a content element says for a given state (mustache, Botpress paths);
 //! - [`flow`]: what the master's flow does (instructions, conditions);
@@ -15,6 +16,7 @@
 //! [`tui`] is the terminal UI (what the user sees and which key does what), the only module
 //! that knows the terminal libraries; it calls the core through [`Engine::ask`] like the CLI.
 
+pub mod classifier;
 pub mod delegation;
 pub mod error;
 pub mod flow;

@@ -15,9 +15,23 @@ pub fn run(engine: &Engine) -> anyhow::Result<ExitCode> {
     for problem in &problems {
         writeln!(out, "{}", sanitize_line(&problem.to_string()))?;
     }
+    let trained = workspace
+        .bots
+        .iter()
+        .filter(|bot| {
+            engine
+                .index(&bot.id)
+                .is_some_and(|index| index.is_trained())
+        })
+        .count();
+    let trained = if trained == 0 {
+        String::new()
+    } else {
+        format!(" ({trained} bots with an entry classifier)")
+    };
     writeln!(
         out,
-        "{} bots, {} QnA entries, {} problem{}",
+        "{} bots, {} QnA entries{trained}, {} problem{}",
         workspace.bots.len(),
         entries,
         problems.len(),

@@ -1,0 +1,105 @@
+//! Bots with many question variants per entry (NLU-style) get a trained entry classifier
+//! beside their language-model score (`src/classifier.rs`); bots with a handful do not.
+
+mod common;
+
+use common::{TempWorkspace, demo_workspace};
+use interbot::{BotIndex, Workspace};
+
+const SET: &[&str] = &[
+    "set an alarm for seven tomorrow",
+    "wake me up at six thirty",
+    "please set my alarm for eight am",
+    "i need an alarm at five in the morning",
+    "create a new alarm for noon",
+    "can you wake me at half past six",
+    "alarm for nine pm tonight please",
+    "put an alarm on for tomorrow morning",
+    "make an alarm that goes off at ten",
+    "set a wake up call for seven",
+];
+const CANCEL: &[&str] = &[
+    "cancel my alarm for tomorrow",
+    "turn off the seven am alarm",
+    "delete the alarm i set for six",
+    "remove all my alarms",
+    "i don't need the morning alarm any more",
+    "stop the alarm for tonight",
+    "get rid of the alarm at eight",
+    "switch off every alarm",
+    "clear the alarm for noon",
+    "disable my wake up alarm",
+];
+const LIST: &[&str] = &[
+    "what alarms do i have",
+    "show me my alarms",
+    "which alarms are on for tomorrow",
+    "list every alarm i set",
+    "do i have an alarm for the morning",
+    "is there an alarm set for six",
+    "tell me my alarms for this week",
+    "how many alarms have i got",
+    "when is my next alarm",
+    "check my alarms please",
+];
+
+fn alarm_workspace(variants: usize) -> TempWorkspace {
+    let workspace = TempWorkspace::new();
+    workspace.bot("alarm", "Alarms");
+    for (id, questions) in [("set", SET), ("cancel", CANCEL), ("list", LIST)] {
+        workspace.qna(
+            "alarm",
+            id,
+            &questions[..variants],
+            &format!("intent: {id}"),
+        );
+    }
+    workspace
+}
+
+fn index(workspace: &TempWorkspace) -> anyhow::Result<BotIndex> {
+    let loaded = Workspace::load(workspace.path())?;
+    let bot = loaded
+        .bot("alarm")
+        .ok_or_else(|| anyhow::anyhow!("no alarm bot"))?;
+    Ok(BotIndex::build(bot)?)
+}
+
+#[test]
+fn only_bots_with_many_variants_per_entry_are_trained() -> anyhow::Result<()> {
+    assert!(index(&alarm_workspace(10))?.is_trained());
+    assert!(!index(&alarm_workspace(4))?.is_trained());
+    let demo = Workspace::load(demo_workspace())?;
+    for bot in &demo.bots {
+        assert!(!BotIndex::build(bot)?.is_trained(), "{}", bot.id);
+    }
+    Ok(())
+}
+
+#[test]
+fn a_trained_bot_routes_paraphrases_to_their_entry() -> anyhow::Result<()> {
+    let index = index(&alarm_workspace(10))?;
+    let global = ["global".to_string()];
+    for (question, want) in [
+        ("please wake me up at seven thirty tomorrow", "set"),
+        ("can you delete my six am alarm", "cancel"),
+        ("turn my alarms off", "cancel"),
+        ("what alarms are set for the morning", "list"),
+        ("show the alarms i have tomorrow", "list"),
+        ("new alarm at eight please", "set"),
+    ] {
+        let hits = index.top(question, &global, 3)?;
+        assert_eq!(
+            hits.first().map(|h| h.entry_id.as_str()),
+            Some(want),
+            "{question}: {hits:?}"
+        );
+        for hit in &hits {
+            assert!((0.0..=1.0).contains(&hit.confidence), "{hit:?}");
+        }
+        for pair in hits.windows(2) {
+            assert!(pair[0].score >= pair[1].score);
+        }
+    }
+    Ok(())
+}
