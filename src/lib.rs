@@ -30,5 +30,5 @@ pub mod workspace;
 pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};
 pub use error::{Error, LoadProblem, Severity};
 pub use index::{BotIndex, Hit};
-pub use session::{Engine, Turn};
+pub use session::{Engine, IndexProgress, Turn};
 pub use workspace::Workspace;

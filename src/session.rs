@@ -75,14 +75,38 @@ pub struct Engine {
     delegator: Delegator,
 }
 
+/// How far indexing has come: reported after each bot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexProgress {
+    /// Bots indexed so far.
+    pub done: usize,
+    /// Bots to index.
+    pub total: usize,
+    /// The bot just indexed.
+    pub bot_id: String,
+}
+
 /// Indexes `bots` on every core (a bot with a trained classifier takes tens of milliseconds),
-/// in the order given.
-fn build_indexes(bots: &[Bot]) -> Vec<Result<BotIndex, Error>> {
+/// in the order given, calling `progress` after each bot.
+fn build_indexes(
+    bots: &[Bot],
+    progress: &(dyn Fn(IndexProgress) + Sync),
+) -> Vec<Result<BotIndex, Error>> {
+    let done = AtomicUsize::new(0);
+    let build = |bot: &Bot| {
+        let built = BotIndex::build(bot);
+        progress(IndexProgress {
+            done: done.fetch_add(1, Ordering::Relaxed) + 1,
+            total: bots.len(),
+            bot_id: bot.id.clone(),
+        });
+        built
+    };
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(bots.len());
     if workers <= 1 {
-        return bots.iter().map(BotIndex::build).collect();
+        return bots.iter().map(build).collect();
     }
     let next = AtomicUsize::new(0);
     let mut built: Vec<(usize, Result<BotIndex, Error>)> = std::thread::scope(|scope| {
@@ -93,7 +117,7 @@ fn build_indexes(bots: &[Bot]) -> Vec<Result<BotIndex, Error>> {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(bot) = bots.get(i) else { break };
-                        mine.push((i, BotIndex::build(bot)));
+                        mine.push((i, build(bot)));
                     }
                     mine
                 })
@@ -119,9 +143,19 @@ impl Engine {
 
     /// Indexes every bot of `workspace`. A bot whose index fails is reported as a problem.
     pub fn new(workspace: Workspace) -> Engine {
+        Self::with_progress(workspace, &|_| {})
+    }
+
+    /// [`Engine::new`], calling `progress` after each bot is indexed (from the indexing
+    /// threads), so a UI can show how far it has come.
+    pub fn with_progress(
+        workspace: Workspace,
+        progress: &(dyn Fn(IndexProgress) + Sync),
+    ) -> Engine {
         let mut indexes = HashMap::new();
         let mut index_problems = Vec::new();
-        for (bot, built) in workspace.bots.iter().zip(build_indexes(&workspace.bots)) {
+        let built = build_indexes(&workspace.bots, progress);
+        for (bot, built) in workspace.bots.iter().zip(built) {
             match built {
                 Ok(index) => {
                     indexes.insert(bot.id.clone(), Arc::new(index));

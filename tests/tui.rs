@@ -7,10 +7,14 @@ use std::fs;
 use std::path::Path;
 
 use crossterm::event::{KeyCode, KeyModifiers};
+use interbot::IndexProgress;
 use interbot::tui::action::{Action, Effect};
 use interbot::tui::app::{Reply, Scroll};
 use interbot::tui::keymap::Mode;
+use interbot::tui::loading::Loading;
 use interbot::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
 use tui_support::{Harness, ROUTED, bundled, find_cell, find_text, fixture, screen_text};
 
@@ -105,6 +109,30 @@ async fn snapshot_tiny_20x5() {
     let mut ui = Harness::new(&fixture(), 20, 5);
     ui.ask(ROUTED).await;
     insta::assert_snapshot!("tiny_20x5", ui.screen());
+}
+
+fn loading_screen(width: u16, height: u16) -> String {
+    let mut loading = Loading::new("workspace", 4);
+    loading.on_progress(IndexProgress {
+        done: 3,
+        total: 4,
+        bot_id: "sub2\x1b[2J".into(),
+    });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
+    let frame = terminal
+        .draw(|frame| interbot::tui::ui::loading::draw(frame, &loading, &Theme::no_color()))
+        .expect("drawn");
+    screen_text(frame.buffer)
+}
+
+#[test]
+fn snapshot_start_up_screen() {
+    let screen = loading_screen(80, 24);
+    assert!(screen.contains("indexing workspace"), "{screen}");
+    assert!(screen.contains("3 of 4 bots"), "{screen}");
+    assert!(screen.contains("last: sub2^[[2J"), "sanitized:\n{screen}");
+    insta::assert_snapshot!("start_up", screen);
+    assert_eq!(loading_screen(12, 3).trim_end(), "indexing 3/4");
 }
 
 // ---- sizes and hygiene --------------------------------------------------------------------

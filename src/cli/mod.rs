@@ -68,11 +68,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Eval(eval)) => eval::run(&open_engine(&args)?, eval),
         Some(Command::Qna(qna)) => qna::run(&open_workspace(&args)?, qna),
         None => {
-            let engine = open_engine(&args)?;
-            runtime()?.block_on(interbot::tui::run(
-                engine,
+            let workspace = open_workspace(&args)?;
+            let runtime = runtime()?;
+            let result = runtime.block_on(interbot::tui::run(
+                workspace,
                 interbot::tui::Options::from_env(),
-            ))?;
+            ));
+            // Quitting during start-up leaves indexing running on a blocking thread: do not
+            // wait for it.
+            runtime.shutdown_background();
+            result?;
             Ok(ExitCode::SUCCESS)
         }
     }

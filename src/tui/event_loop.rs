@@ -1,20 +1,23 @@
 //! The one event loop: a `tokio::select!` over terminal events, finished jobs and signals.
 //! It sleeps until one of them arrives (no ticking), drains whatever else is already queued,
-//! and redraws once if anything changed.
+//! and redraws once if anything changed. Before it, [`wait_for_engine`] shows the start-up
+//! screen while the workspace is indexed off the UI task.
 
 use std::task::Poll;
 
 use anyhow::Context;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
-use crate::Engine;
+use crate::{Engine, IndexProgress};
 
 use super::action::{Action, Answer, Effect};
 use super::app::App;
+use super::loading::Loading;
+use super::theme::Theme;
 use super::{runtime, terminal, ui};
 
 /// At most this many queued events are handled before a redraw.
@@ -127,6 +130,55 @@ where
             terminal
                 .draw(|frame| ui::draw(frame, &state.app))
                 .context("cannot draw")?;
+        }
+    }
+}
+
+/// Shows the start-up screen until `indexing` yields the engine, updating it from `progress`.
+/// `None` when the user quits (`q`, Esc, Ctrl-C), a signal arrives or input ends first.
+pub async fn wait_for_engine<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut loading: Loading,
+    theme: Theme,
+    mut progress: mpsc::UnboundedReceiver<IndexProgress>,
+    indexing: tokio::task::JoinHandle<Engine>,
+) -> anyhow::Result<Option<Engine>>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut events = EventStream::new();
+    let mut signals = Signals::new()?;
+    let mut indexing = std::pin::pin!(indexing);
+    loop {
+        terminal
+            .draw(|frame| ui::loading::draw(frame, &loading, &theme))
+            .context("cannot draw")?;
+        tokio::select! {
+            engine = &mut indexing => {
+                return engine.map(Some).context("indexing stopped");
+            }
+            Some(report) = progress.recv() => {
+                loading.on_progress(report);
+                while let Ok(report) = progress.try_recv() {
+                    loading.on_progress(report);
+                }
+            }
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
+                    let ctrl_c = key.code == KeyCode::Char('c')
+                        && key.modifiers.contains(KeyModifiers::CONTROL);
+                    if ctrl_c || matches!(key.code, KeyCode::Char('q') | KeyCode::Esc) {
+                        return Ok(None);
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e).context("cannot read terminal events"),
+                None => return Ok(None),
+            },
+            name = signals.recv() => {
+                tracing::info!(signal = name, "quitting on signal while indexing");
+                return Ok(None);
+            }
         }
     }
 }

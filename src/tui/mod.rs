@@ -17,6 +17,7 @@ pub mod action;
 pub mod app;
 pub mod event_loop;
 pub mod keymap;
+pub mod loading;
 pub mod markdown;
 pub mod runtime;
 pub mod tab;
@@ -28,9 +29,10 @@ pub mod wrap;
 use anyhow::Context;
 use ratatui::layout::Rect;
 
-use crate::Engine;
+use crate::{Engine, Workspace};
 
 use self::app::App;
+use self::loading::Loading;
 use self::terminal::TerminalGuard;
 use self::theme::Theme;
 
@@ -60,10 +62,33 @@ impl Options {
     }
 }
 
-/// Opens the UI on `engine`'s workspace and runs it until the user quits. Must be called
-/// inside a tokio runtime. The terminal is restored however this returns.
-pub async fn run(engine: Engine, options: Options) -> anyhow::Result<()> {
+/// Opens the UI on `workspace`, indexes it off the UI task behind a start-up screen, and runs
+/// it until the user quits. Must be called inside a tokio runtime; indexing may still be
+/// running on a blocking thread when the user quits during start-up. The terminal is restored
+/// however this returns.
+pub async fn run(workspace: Workspace, options: Options) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    let loading = Loading::new(workspace.root.display().to_string(), workspace.bots.len());
+    let (report, progress) = tokio::sync::mpsc::unbounded_channel();
+    let indexing = tokio::task::spawn_blocking(move || {
+        Engine::with_progress(workspace, &|step| {
+            // The receiver is gone only when the UI has quit; nothing is left to tell.
+            let _ = report.send(step);
+        })
+    });
+    let engine = event_loop::wait_for_engine(
+        &mut guard.terminal,
+        loading,
+        options.theme(),
+        progress,
+        indexing,
+    )
+    .await?;
+    let Some(engine) = engine else {
+        drop(guard);
+        tracing::info!("quit while indexing");
+        return Ok(());
+    };
     let size = guard
         .terminal
         .size()

@@ -6,6 +6,7 @@ pub mod conversation;
 pub mod footer;
 pub mod help;
 pub mod input;
+pub mod loading;
 pub mod popup;
 pub mod problems;
 pub mod tabs;

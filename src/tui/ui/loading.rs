@@ -1,0 +1,85 @@
+//! The start-up screen: the workspace being indexed, a progress bar, and how to quit.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Gauge, Paragraph};
+
+use super::{MIN_HEIGHT, MIN_WIDTH, line};
+use crate::text::sanitize_line;
+use crate::tui::loading::Loading;
+use crate::tui::theme::{Role, Theme};
+use crate::tui::wrap::{Segment, fit};
+
+/// Draws the start-up screen for `loading`.
+pub fn draw(frame: &mut Frame, loading: &Loading, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let notice = format!("indexing {}/{}", loading.done, loading.total);
+        let row = fit(
+            vec![Segment::new(notice, Role::Text)],
+            usize::from(area.width),
+        );
+        frame.render_widget(Paragraph::new(line(&row, theme)), area);
+        return;
+    }
+    let width = area.width.min(60);
+    let column = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y,
+        width,
+        area.height,
+    );
+    let [_, title, workspace, _, gauge, last, _, hint, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(column);
+    let cols = usize::from(width);
+    let text = |area: Rect, frame: &mut Frame, segments: Vec<Segment>| {
+        frame.render_widget(Paragraph::new(line(&fit(segments, cols), theme)), area);
+    };
+    text(title, frame, vec![Segment::new("interbot", Role::Title)]);
+    text(
+        workspace,
+        frame,
+        vec![
+            Segment::new("indexing ", Role::Dim),
+            Segment::new(sanitize_line(&loading.workspace), Role::Text),
+        ],
+    );
+    let label = format!("{} of {} bots", loading.done, loading.total);
+    frame.render_widget(
+        Gauge::default()
+            .ratio(loading.ratio())
+            .label(label)
+            .gauge_style(theme.style(Role::BarFill)),
+        gauge,
+    );
+    if let Some(bot) = &loading.last {
+        text(
+            last,
+            frame,
+            vec![
+                Segment::new("last: ", Role::Dim),
+                Segment::new(sanitize_line(bot), Role::Text),
+            ],
+        );
+    }
+    text(
+        hint,
+        frame,
+        vec![
+            Segment::new("q", Role::Key),
+            Segment::new(" or ", Role::Dim),
+            Segment::new("Ctrl-C", Role::Key),
+            Segment::new(" quit", Role::Dim),
+        ],
+    );
+}
