@@ -23,6 +23,15 @@ use std::collections::HashMap;
 /// fifth of each HWU64 fold 1 entry's training questions held out, 1, 3, 10 and 30 routed
 /// within 0.4 points of each other.
 pub const REGULARISATION_C: f64 = 10.0;
+/// Most parameters (`(features + 1) × entries`) a classifier may have: training keeps about
+/// 25 vectors of this many `f64`s (L-BFGS history, gradients), so this caps its memory near
+/// 100 MB; a larger bot goes without a classifier.
+pub const MAX_PARAMETERS: usize = 500_000;
+/// Most work one pass over the training set may take (non-zero features of all samples ×
+/// entries): training makes about 60 passes, so this caps it near a third of a second on
+/// this project's machine (a synthetic bot of 150 entries × 60 variants, 27 M, took 4.5 s).
+/// HWU64's largest bot needs under 1 M.
+pub const MAX_PASS_WORK: usize = 5_000_000;
 /// Length of the character n-grams.
 const CHAR_GRAM: usize = 4;
 /// L-BFGS: remembered steps, iteration cap, and the gradient size that counts as converged.
@@ -84,8 +93,24 @@ type SparseVector = Vec<(u32, f32)>;
 
 impl EntryClassifier {
     /// Trains on `samples` of `classes` entries; `None` when there is nothing to tell apart
-    /// (fewer than two classes or no features).
+    /// (fewer than two classes or no features) or the model would exceed [`MAX_PARAMETERS`].
+    /// Callers check [`EntryClassifier::affordable`] first.
     pub fn train(samples: &[Sample], classes: usize) -> Option<EntryClassifier> {
+        Self::train_within(samples, classes, MAX_PARAMETERS)
+    }
+
+    /// Whether training on `samples` of `classes` entries stays within [`MAX_PASS_WORK`]
+    /// (cheap: counts features, builds nothing).
+    pub fn affordable(samples: &[Sample], classes: usize) -> bool {
+        let nonzeros: usize = samples.iter().map(|s| s.features.len()).sum();
+        nonzeros.saturating_mul(classes) <= MAX_PASS_WORK
+    }
+
+    fn train_within(
+        samples: &[Sample],
+        classes: usize,
+        max_parameters: usize,
+    ) -> Option<EntryClassifier> {
         if classes < 2 || samples.is_empty() {
             return None;
         }
@@ -107,7 +132,7 @@ impl EntryClassifier {
                 doc_freq[column as usize] += 1;
             }
         }
-        if columns.is_empty() {
+        if columns.is_empty() || (columns.len() + 1).saturating_mul(classes) > max_parameters {
             return None;
         }
         let n = samples.len() as f32;
@@ -421,8 +446,16 @@ mod tests {
     }
 
     #[test]
-    fn nothing_to_tell_apart_is_no_classifier() {
+    fn nothing_to_tell_apart_or_too_large_is_no_classifier() {
         assert!(EntryClassifier::train(&[sample("hi", 0)], 1).is_none());
         assert!(EntryClassifier::train(&[], 3).is_none());
+        let samples = [sample("set an alarm", 0), sample("cancel my alarm", 1)];
+        let features = EntryClassifier::train(&samples, 2)
+            .map(|c| c.idf.len())
+            .unwrap_or_default();
+        assert!(features > 0);
+        let fits = (features + 1) * 2;
+        assert!(EntryClassifier::train_within(&samples, 2, fits).is_some());
+        assert!(EntryClassifier::train_within(&samples, 2, fits - 1).is_none());
     }
 }

@@ -113,7 +113,8 @@ const CLASSIFIER_WEIGHT: f32 = 0.5;
 /// 3.5 points of right-entry routing; with fewer variants (the demo's 2–5) it is unmeasured,
 /// so those bots go without.
 const CLASSIFIER_MIN_VARIANTS: usize = 5;
-/// … and at most this many entries (a classifier's size and training time grow with them).
+/// … and at most this many entries (a classifier's size and training time grow with them;
+/// `classifier::MAX_PARAMETERS` bounds them too).
 const CLASSIFIER_MAX_ENTRIES: usize = 500;
 
 const ANALYZER: &str = "interbot_words";
@@ -516,7 +517,8 @@ impl BotIndex {
         });
         let function_words = function_words(&mut analyzer, &bot.config.default_language);
         let classifier = (entries.len() <= CLASSIFIER_MAX_ENTRIES
-            && samples.len() >= CLASSIFIER_MIN_VARIANTS * entries.len())
+            && samples.len() >= CLASSIFIER_MIN_VARIANTS * entries.len()
+            && EntryClassifier::affordable(&samples, entries.len()))
         .then(|| EntryClassifier::train(&samples, entries.len()))
         .flatten();
         Ok(BotIndex {
