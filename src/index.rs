@@ -862,6 +862,206 @@ mod tests {
         assert!(index.top("", &global, 3).unwrap().is_empty());
     }
 
+    /// A deterministic bot whose words follow a Zipf-like law over a small vocabulary (the
+    /// commonest words, some of them function words, are in most entries), with every 7th
+    /// entry disabled and every 5th in another context: searches on it take every path of
+    /// `BotIndex::scores` (admitting, pruned, postings scanned or sought).
+    fn zipf_bot(entries: usize) -> (crate::workspace::Bot, Vec<String>) {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        };
+        let syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pe", "da"];
+        let mut words: Vec<String> = ["the", "what", "my", "is"].map(String::from).to_vec();
+        words.extend((0..1500).map(|i| {
+            format!(
+                "{}{}{}",
+                syllables[i % 10],
+                syllables[(i / 10) % 10],
+                syllables[(i / 100) % 10]
+            )
+        }));
+        let mut sentence = |length: usize| {
+            (0..length)
+                .map(|_| {
+                    let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
+                    let pick = (words.len() as f64).powf(u) as usize;
+                    words[pick.saturating_sub(1).min(words.len() - 1)].as_str()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let qna = (0..entries)
+            .map(|e| {
+                let variants = (0..1 + e % 4).map(|v| sentence(3 + (e + v) % 6)).collect();
+                let id = format!("e{e}");
+                let mut entry = crate::workspace::QnaEntry::new_v11(
+                    &id,
+                    std::path::PathBuf::from(format!("{id}.json")),
+                    variants,
+                    vec![format!("answer {e}")],
+                );
+                entry.enabled = e % 7 != 3;
+                if e % 5 == 2 {
+                    entry.contexts = vec!["other".to_string()];
+                }
+                entry
+            })
+            .collect();
+        let mut questions: Vec<String> = (0..150).map(|i| sentence(2 + i % 9)).collect();
+        // A rare word with common ones: few candidates, long postings for the common words.
+        questions.extend((0..50).map(|i| format!("{} the my {}", sentence(1), words[4 + i])));
+        let bot = crate::workspace::Bot {
+            id: "zipf".into(),
+            dir: "zipf".into(),
+            config: crate::workspace::BotConfig {
+                name: "zipf".into(),
+                description: None,
+                default_language: "en".into(),
+                raw: serde_json::json!({}),
+            },
+            qna,
+            elements: Vec::new(),
+            flow: None,
+        };
+        (bot, questions)
+    }
+
+    /// Token counts of every indexed entry, to score entries straight from the formula of the
+    /// module documentation, with no index and no pruning.
+    struct BruteForce {
+        /// Per entry, for words and for bigrams: each token's count and the total.
+        entries: Vec<[(HashMap<String, u32>, usize); 2]>,
+        /// Count of each token in the whole bot, and the bot's total, for words and bigrams.
+        bot: [(HashMap<String, u32>, usize); 2],
+    }
+
+    impl BruteForce {
+        fn new(index: &BotIndex) -> BruteForce {
+            let mut analyzer = index.analyzer.clone();
+            let mut bot: [(HashMap<String, u32>, usize); 2] = Default::default();
+            let entries = index
+                .entries
+                .iter()
+                .map(|entry| {
+                    let mut fields: [(HashMap<String, u32>, usize); 2] = Default::default();
+                    for question in &entry.questions {
+                        let words = tokens(&mut analyzer, question);
+                        let pairs = bigrams(&words);
+                        for (field, items) in [words, pairs].into_iter().enumerate() {
+                            for item in items {
+                                *fields[field].0.entry(item.clone()).or_default() += 1;
+                                *bot[field].0.entry(item).or_default() += 1;
+                                fields[field].1 += 1;
+                                bot[field].1 += 1;
+                            }
+                        }
+                    }
+                    fields
+                })
+                .collect();
+            BruteForce { entries, bot }
+        }
+
+        /// `(entry ord, raw)` of the entries allowed in `contexts` that hold at least one query
+        /// word or bigram (the candidates), best first.
+        fn scores(
+            &self,
+            index: &BotIndex,
+            question: &str,
+            contexts: &[String],
+        ) -> Vec<(usize, f32)> {
+            let query = tokens(&mut index.analyzer.clone(), question);
+            let query_terms = [counted(query.iter().cloned()), counted(bigrams(&query))];
+            let weight = |field: usize, term: &str| -> f64 {
+                let word = |w: &str| f64::from(index.word_weight(w));
+                if field == 0 {
+                    word(term)
+                } else {
+                    let (first, second) = term.split_once('_').unwrap_or((term, term));
+                    f64::from(BIGRAM_BOOST) * word(first).max(word(second))
+                }
+            };
+            let (mu, gamma, eps) = (f64::from(MU), f64::from(GAMMA), f64::from(EPS));
+            let mut scores = Vec::new();
+            for (ord, fields) in self.entries.iter().enumerate() {
+                let holds_one = (0..2).any(|f| {
+                    query_terms[f]
+                        .iter()
+                        .any(|(t, _)| fields[f].0.contains_key(t))
+                });
+                if !holds_one || !index.allowed(ord, contexts) {
+                    continue;
+                }
+                let mut raw = 0.0f64;
+                for field in 0..2 {
+                    let (bot_counts, bot_total) = &self.bot[field];
+                    let (counts, length) = &fields[field];
+                    for (term, times) in &query_terms[field] {
+                        let cf = f64::from(bot_counts.get(term).copied().unwrap_or(0));
+                        let p_bot = (1.0 - gamma) * (cf / (*bot_total as f64).max(1.0)).min(1.0)
+                            + gamma * eps;
+                        let tf = f64::from(counts.get(term).copied().unwrap_or(0));
+                        let p = (tf + mu * p_bot) / (*length as f64 + mu);
+                        raw += weight(field, term) * f64::from(*times) * (p / eps).ln().max(0.0);
+                    }
+                }
+                if raw > 0.0 {
+                    scores.push((ord, raw as f32));
+                }
+            }
+            scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            scores
+        }
+    }
+
+    #[test]
+    fn pruned_top_k_matches_brute_force_scoring_of_every_entry() {
+        let (bot, questions) = zipf_bot(1200);
+        let index = BotIndex::build(&bot).expect("index");
+        let brute_force = BruteForce::new(&index);
+        let global = ["global".to_string()];
+        let close = |a: f32, b: f32| (a - b).abs() <= 1e-4 * b.abs().max(1.0);
+        let mut compared = 0;
+        for question in questions
+            .iter()
+            .chain(bot.qna.iter().step_by(37).map(|e| &e.questions[0]))
+        {
+            let expected = brute_force.scores(&index, question, &global);
+            let by_ord: HashMap<usize, f32> = expected.iter().copied().collect();
+            for limit in [1, 3, 10] {
+                let hits = index.top(question, &global, limit).expect("top");
+                assert_eq!(
+                    hits.len(),
+                    expected.len().min(limit),
+                    "{question:?}, top {limit}"
+                );
+                for (rank, hit) in hits.iter().enumerate() {
+                    let ord = index
+                        .entries
+                        .iter()
+                        .position(|e| e.id == hit.entry_id)
+                        .expect("an indexed entry");
+                    let brute = by_ord.get(&ord).copied().unwrap_or(f32::NAN);
+                    assert!(
+                        close(hit.score, brute),
+                        "{question:?}, top {limit}: {hit:?} vs {brute}"
+                    );
+                    assert!(
+                        close(hit.score, expected[rank].1),
+                        "{question:?}, top {limit}, rank {rank}: {hit:?} vs {:?}",
+                        expected[rank]
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 2000, "compared {compared} hits");
+    }
+
     #[test]
     fn confidence_is_clamped() {
         assert_eq!(confidence(5.0, 2.0), 1.0);
