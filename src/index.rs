@@ -50,15 +50,19 @@
 //! whose bot-local idf is degenerate for bots with few entries (README, "Scoring").
 //!
 //! # Speed
-//! Each index is merged into one segment, so a term is looked up once. Candidates are the
+//! Each index is merged into one segment, so a term is looked up once. Building the index
+//! reads every postings list once to store each term's `P_bot` and pruning bound (8 bytes a
+//! term, by term ordinal), so weighing a question's terms reads no postings. Candidates are the
 //! entries holding a query term; terms are taken in order of the most evidence they can add,
-//! and once no entry not yet met could reach the k-th best score, later (common) terms only
-//! add to existing candidates (exact pruning, see `BotIndex::scores`).
+//! each term's postings are read only then, and once no entry not yet met could reach the
+//! k-th best score, later (common) terms only add to existing candidates (exact pruning, see
+//! `BotIndex::scores`).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
-use tantivy::postings::Postings;
+use tantivy::postings::{BlockSegmentPostings, Postings, TermInfo};
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
@@ -68,8 +72,8 @@ use tantivy::tokenizer::{
     TextAnalyzer, WhitespaceTokenizer,
 };
 use tantivy::{
-    DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TERMINATED, TantivyDocument,
-    Term,
+    DocId, DocSet, Index, IndexReader, IndexWriter, InvertedIndexReader, ReloadPolicy, Searcher,
+    SegmentReader, TantivyDocument, TantivyError, Term,
 };
 
 use crate::error::Error;
@@ -132,7 +136,7 @@ struct VariantFields {
     question: Field,
 }
 
-/// One distinct query term (word or bigram) and its postings over the entries.
+/// One distinct query term (word or bigram) of a question.
 struct QueryTerm {
     /// Which field: 0 words, 1 bigrams.
     field: usize,
@@ -140,10 +144,151 @@ struct QueryTerm {
     weight: f32,
     /// `ln(MU · P_bot(t))`.
     log_prior: f32,
-    /// `(entry ord, tf)` for every entry holding the term.
-    postings: Vec<(u32, u32)>,
+    /// Where the term's postings are, if the bot has the term; they are read only when
+    /// [`BotIndex::scores`] reaches the term.
+    postings: Option<TermInfo>,
     /// At least the most this term adds to any entry holding it (see [`BotIndex::scores`]).
     bound: f32,
+}
+
+/// What a question needs to know of a term before reading its postings, computed once when
+/// the index is built: 8 bytes a term.
+#[derive(Debug, Clone, Copy)]
+struct TermStats {
+    /// `ln(MU · P_bot(t))`.
+    log_prior: f32,
+    /// At least the most the term adds to any entry holding it, per unit of query weight:
+    /// its evidence for the largest `tf` and the shortest entry among the entries holding it
+    /// (the evidence grows with `tf` and shrinks with the entry's length).
+    unit_bound: f32,
+}
+
+impl TermStats {
+    /// The statistics of a term seen `collection_freq` times in a field of `total` tokens,
+    /// at most `max_tf` times in one entry, in entries of `ln(|e| + MU)` at least
+    /// `min_log_len` (`None` when no entry holds it).
+    fn new(collection_freq: u64, held: Option<(u32, f32)>, total: f32) -> TermStats {
+        let log_prior = log_prior(collection_freq, total);
+        let unit_bound = held.map_or(0.0, |(max_tf, min_log_len)| {
+            Evidence::new(log_prior, 1.0).of(max_tf, min_log_len)
+        });
+        TermStats {
+            log_prior,
+            unit_bound,
+        }
+    }
+}
+
+/// `ln(MU · P_bot(t))` for a term seen `collection_freq` times in a field of `total` tokens.
+fn log_prior(collection_freq: u64, total: f32) -> f32 {
+    let total = total.max(1.0);
+    let p_bot = (1.0 - GAMMA) * (collection_freq as f32 / total).min(1.0) + GAMMA * EPS;
+    (MU * p_bot).ln()
+}
+
+/// One field of the entries index, searchable: its postings and its terms' statistics.
+struct FieldPostings {
+    inverted: Arc<InvertedIndexReader>,
+    /// Statistics of each term of the field, by term ordinal.
+    stats: Vec<TermStats>,
+    /// Total tokens of the field over the bot.
+    total: f32,
+}
+
+impl FieldPostings {
+    /// Reads every postings list of `field` in `segment` (none when the bot has no entry) once,
+    /// for its terms' statistics. `field` is `0` (words) or `1` (bigrams), the index of
+    /// `doc_log_lens`; documents whose entry is `u32::MAX` hold no entry.
+    fn new(
+        segment: Option<&SegmentReader>,
+        (tantivy_field, field): (Field, usize),
+        doc_entries: &[u32],
+        doc_log_lens: &[[f32; 2]],
+        total: f32,
+    ) -> tantivy::Result<FieldPostings> {
+        let inverted = match segment {
+            Some(segment) => segment.inverted_index(tantivy_field)?,
+            None => Arc::new(InvertedIndexReader::empty(IndexRecordOption::WithFreqs)),
+        };
+        let terms = inverted.terms();
+        let mut stats = Vec::with_capacity(terms.num_terms());
+        // The stream lists the terms by ordinal.
+        let mut stream = terms.stream()?;
+        while let Some((_, info)) = stream.next() {
+            let mut postings =
+                inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            let mut collection_freq = 0u64;
+            let mut held: Option<(u32, f32)> = None;
+            for_each_posting(&mut postings, |doc, tf| {
+                collection_freq += u64::from(tf);
+                if doc_entries
+                    .get(doc as usize)
+                    .is_some_and(|&o| o != u32::MAX)
+                {
+                    let log_len = doc_log_lens[doc as usize][field];
+                    let (max_tf, min_log_len) = held.unwrap_or((0, f32::INFINITY));
+                    held = Some((max_tf.max(tf), min_log_len.min(log_len)));
+                }
+            });
+            stats.push(TermStats::new(collection_freq, held, total));
+        }
+        Ok(FieldPostings {
+            inverted,
+            stats,
+            total,
+        })
+    }
+
+    /// The query term for `text` in this field (`field`), weighing `weight`.
+    fn query_term(&self, field: usize, text: &str, weight: f32) -> tantivy::Result<QueryTerm> {
+        let terms = self.inverted.terms();
+        // A text field's dictionary is keyed by the token's bytes.
+        let key = text.as_bytes();
+        let stats = terms
+            .term_ord(key)?
+            .and_then(|ord| self.stats.get(usize::try_from(ord).ok()?));
+        let info = match stats {
+            Some(_) => terms.get(key)?,
+            None => None,
+        };
+        Ok(match stats.zip(info) {
+            Some((stats, info)) => QueryTerm {
+                field,
+                weight,
+                log_prior: stats.log_prior,
+                postings: Some(info),
+                bound: weight * stats.unit_bound,
+            },
+            None => QueryTerm {
+                field,
+                weight,
+                log_prior: log_prior(0, self.total),
+                postings: None,
+                bound: 0.0,
+            },
+        })
+    }
+
+    /// The postings of a term of this field, `(doc, tf)` by doc.
+    fn postings(&self, info: &TermInfo) -> tantivy::Result<BlockSegmentPostings> {
+        Ok(self
+            .inverted
+            .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?)
+    }
+}
+
+/// Calls `f(doc, tf)` for each posting, block by block.
+fn for_each_posting(postings: &mut BlockSegmentPostings, mut f: impl FnMut(DocId, u32)) {
+    loop {
+        let docs = postings.docs();
+        if docs.is_empty() {
+            return;
+        }
+        for (i, &doc) in docs.iter().enumerate() {
+            f(doc, postings.freq(i));
+        }
+        postings.advance();
+    }
 }
 
 /// `Σ_t weight · max(0, ln(MU · P_bot(t) / EPS) − ln(|e| + MU))` over one field's query
@@ -214,6 +359,55 @@ impl Evidence {
     }
 }
 
+/// A document not met yet in a search, a candidate, or out of the allowed contexts.
+const UNSEEN: u8 = 0;
+const CANDIDATE: u8 = 1;
+const EXCLUDED: u8 = 2;
+
+/// The candidates of one search, by document of the entries index.
+struct Candidates {
+    /// Each candidate's score so far: its floor plus the evidence of the terms processed so
+    /// far, a lower bound of its final score.
+    score: Vec<f32>,
+    /// `UNSEEN`, `CANDIDATE` or `EXCLUDED`, by document.
+    state: Vec<u8>,
+    /// The candidates, in the order they were met.
+    docs: Vec<usize>,
+    /// The best score so far.
+    best: f32,
+}
+
+impl Candidates {
+    /// No candidate among `documents` documents (zeroed allocations: no work per document).
+    fn new(documents: usize) -> Candidates {
+        Candidates {
+            score: vec![0.0; documents],
+            state: vec![UNSEEN; documents],
+            docs: Vec::new(),
+            best: f32::NEG_INFINITY,
+        }
+    }
+
+    /// Makes `doc` a candidate scoring `floor` so far.
+    fn admit(&mut self, doc: usize, floor: f32) {
+        self.docs.push(doc);
+        self.score[doc] = floor;
+    }
+
+    /// Adds `evidence` to candidate `doc`.
+    fn add(&mut self, doc: usize, evidence: f32) {
+        self.score[doc] += evidence;
+        self.best = self.best.max(self.score[doc]);
+    }
+
+    /// The `limit`-th best score so far (`limit` ≥ 1, at most the number of candidates).
+    fn kth_best(&self, limit: usize) -> f32 {
+        let mut scores: Vec<f32> = self.docs.iter().map(|&doc| self.score[doc]).collect();
+        let (_, kth, _) = scores.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
+        *kth
+    }
+}
+
 /// A bot's QnA, searchable.
 pub struct BotIndex {
     bot_id: String,
@@ -221,14 +415,12 @@ pub struct BotIndex {
     analyzer: TextAnalyzer,
     /// Function words of the bot's language, analyzed: they weigh `FUNCTION_WORD_WEIGHT`.
     function_words: HashSet<String>,
-    entry_fields: EntryFields,
-    entry_reader: IndexReader,
-    /// Entry ord of each document, by segment.
-    doc_entries: Vec<Vec<u32>>,
-    /// `ln(|e| + MU)` of each entry, for words and for bigrams.
-    log_lens: Vec<[f32; 2]>,
-    /// Total tokens of the bot, for words and for bigrams.
-    totals: [f32; 2],
+    /// The entries index's words (0) and bigrams (1).
+    fields: [FieldPostings; 2],
+    /// Entry ord of each document of the entries index (`u32::MAX`: none).
+    doc_entries: Vec<u32>,
+    /// `ln(|e| + MU)` of each document's entry, for words and for bigrams.
+    doc_log_lens: Vec<[f32; 2]>,
     /// Smallest `ln(|e| + MU)` over the entries, for words and for bigrams (pruning bounds).
     min_log_lens: [f32; 2],
     variant_fields: VariantFields,
@@ -361,6 +553,18 @@ fn commit_as_one_segment(mut writer: IndexWriter, index: &Index) -> tantivy::Res
     Ok(())
 }
 
+/// The only segment of an index merged by [`commit_as_one_segment`], `None` when it is empty.
+fn only_segment(searcher: &Searcher) -> tantivy::Result<Option<&SegmentReader>> {
+    match searcher.segment_readers() {
+        [] => Ok(None),
+        [segment] => Ok(Some(segment)),
+        more => Err(TantivyError::InternalError(format!(
+            "{} segments after merging into one",
+            more.len()
+        ))),
+    }
+}
+
 fn manual_reader(index: &Index) -> tantivy::Result<IndexReader> {
     index
         .reader_builder()
@@ -439,14 +643,36 @@ impl BotIndex {
         entry_reader.reload()?;
         variant_reader.reload()?;
         let searcher = entry_reader.searcher();
-        let mut doc_entries = Vec::new();
-        for segment in searcher.segment_readers() {
-            let column = segment.fast_fields().u64("entry")?;
-            let ords = (0..segment.max_doc())
-                .map(|doc| column.first(doc).map_or(u32::MAX, |v| v as u32))
-                .collect();
-            doc_entries.push(ords);
-        }
+        let segment = only_segment(&searcher)?;
+        let doc_entries = match segment {
+            Some(segment) => {
+                let column = segment.fast_fields().u64("entry")?;
+                (0..segment.max_doc())
+                    .map(|doc| column.first(doc).map_or(u32::MAX, |v| v as u32))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let doc_log_lens: Vec<[f32; 2]> = doc_entries
+            .iter()
+            .map(|&ord| log_lens.get(ord as usize).copied().unwrap_or([0.0; 2]))
+            .collect();
+        let fields = [
+            FieldPostings::new(
+                segment,
+                (entry_fields.text, 0),
+                &doc_entries,
+                &doc_log_lens,
+                totals[0],
+            )?,
+            FieldPostings::new(
+                segment,
+                (entry_fields.bigrams, 1),
+                &doc_entries,
+                &doc_log_lens,
+                totals[1],
+            )?,
+        ];
         let variant_searcher = variant_reader.searcher();
         let mut variant_docs = vec![Vec::new(); entries.len()];
         for (segment, reader) in variant_searcher.segment_readers().iter().enumerate() {
@@ -484,11 +710,9 @@ impl BotIndex {
             entries,
             analyzer,
             function_words,
-            entry_fields,
-            entry_reader,
+            fields,
             doc_entries,
-            log_lens,
-            totals,
+            doc_log_lens,
             min_log_lens,
             variant_fields,
             variant_reader,
@@ -557,21 +781,20 @@ impl BotIndex {
         }
         let words = counted(query_tokens.iter().cloned());
         let pairs = counted(bigrams(&query_tokens));
-        let searcher = self.entry_reader.searcher();
         let mut terms = Vec::with_capacity(words.len() + pairs.len());
         for (word, count) in &words {
             let weight = self.word_weight(word) * *count as f32;
-            terms.push(self.query_term(&searcher, 0, word, weight)?);
+            terms.push(self.fields[0].query_term(0, word, weight)?);
         }
         for (pair, count) in &pairs {
             let (first, second) = pair.split_once('_').unwrap_or((pair, pair));
             let weight = self.word_weight(first).max(self.word_weight(second));
             let weight = BIGRAM_BOOST * weight * *count as f32;
-            terms.push(self.query_term(&searcher, 1, pair, weight)?);
+            terms.push(self.fields[1].query_term(1, pair, weight)?);
         }
         let ideal = (1.0 / EPS).ln() * terms.iter().map(|t| t.weight).sum::<f32>();
         let mut hits: Vec<(usize, f32)> = self
-            .scores(&terms, contexts, limit)
+            .scores(&terms, contexts, limit)?
             .into_iter()
             .filter(|(_, raw)| *raw > 0.0)
             .collect();
@@ -595,63 +818,6 @@ impl BotIndex {
             .collect()
     }
 
-    /// A query term's postings over the entries and its smoothed bot-level probability.
-    fn query_term(
-        &self,
-        searcher: &Searcher,
-        field: usize,
-        text: &str,
-        weight: f32,
-    ) -> tantivy::Result<QueryTerm> {
-        let tantivy_field = if field == 0 {
-            self.entry_fields.text
-        } else {
-            self.entry_fields.bigrams
-        };
-        let term = Term::from_field_text(tantivy_field, text);
-        let mut postings = Vec::new();
-        let mut collection_freq = 0u64;
-        // For the term's bound: the evidence grows with tf and shrinks with the entry's
-        // length, so the largest tf and the shortest entry bound every entry's evidence.
-        let (mut max_tf, mut min_log_len) = (0u32, f32::INFINITY);
-        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-            let inverted = reader.inverted_index(tantivy_field)?;
-            let Some(info) = inverted.get_term_info(&term)? else {
-                continue;
-            };
-            postings.reserve(info.doc_freq as usize);
-            let mut docs =
-                inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-            let ords = &self.doc_entries[segment];
-            let mut doc = docs.doc();
-            while doc != TERMINATED {
-                let tf = docs.term_freq();
-                collection_freq += u64::from(tf);
-                if let Some(&ord) = ords.get(doc as usize).filter(|&&o| o != u32::MAX) {
-                    postings.push((ord, tf));
-                    max_tf = max_tf.max(tf);
-                    min_log_len = min_log_len.min(self.log_lens[ord as usize][field]);
-                }
-                doc = docs.advance();
-            }
-        }
-        let total = self.totals[field].max(1.0);
-        let p_bot = (1.0 - GAMMA) * (collection_freq as f32 / total).min(1.0) + GAMMA * EPS;
-        let log_prior = (MU * p_bot).ln();
-        let bound = if postings.is_empty() {
-            0.0
-        } else {
-            Evidence::new(log_prior, weight).of(max_tf, min_log_len)
-        };
-        Ok(QueryTerm {
-            field,
-            weight,
-            log_prior,
-            postings,
-            bound,
-        })
-    }
-
     /// `(entry ord, raw score)` of the candidates: entries in `contexts` holding at least one
     /// query term, among which the `limit` best entries always are.
     ///
@@ -661,13 +827,18 @@ impl BotIndex {
     /// candidates (`sum of the later bounds + most absent evidence < that score`), later terms
     /// only add to existing candidates, so a common word does not make every entry a
     /// candidate. The pruning is exact: it never changes the top `limit`.
-    fn scores(&self, terms: &[QueryTerm], contexts: &[String], limit: usize) -> Vec<(usize, f32)> {
+    fn scores(
+        &self,
+        terms: &[QueryTerm],
+        contexts: &[String],
+        limit: usize,
+    ) -> tantivy::Result<Vec<(usize, f32)>> {
         let log_eps = EPS.ln();
         let absent = [0, 1].map(|field| Absent::new(terms, field, log_eps));
         // What every query term adds to an entry lacking it: a lower bound of the entry's score,
         // largest for the shortest entries.
-        let floor = |ord: usize| {
-            let [words, pairs] = self.log_lens[ord];
+        let floor = |doc: usize| {
+            let [words, pairs] = self.doc_log_lens[doc];
             absent[0].sum(words) + absent[1].sum(pairs)
         };
         let most_absent = absent[0].sum(self.min_log_lens[0]) + absent[1].sum(self.min_log_lens[1]);
@@ -678,53 +849,61 @@ impl BotIndex {
             .collect();
         order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut later_bounds: f32 = order.iter().map(|(_, bound)| bound).sum();
-        // Zeroed allocations (no work per entry): each candidate's score so far (its floor plus
-        // the evidence of the terms seen so far: a lower bound of its final score), and whether
-        // an entry is unseen (0), a candidate (1) or out of context (2).
-        let mut score = vec![0.0f32; self.entries.len()];
-        let mut state = vec![0u8; self.entries.len()];
-        let mut candidates: Vec<usize> = Vec::new();
+        let mut found = Candidates::new(self.doc_entries.len());
         let mut admitting = true;
-        let mut best = f32::NEG_INFINITY;
-        let mut lower_bounds: Vec<f32> = Vec::new();
         for (index, bound) in order {
             // An unseen entry scores at most `later_bounds + most_absent`; the margin keeps f32
             // rounding in the running sum from ever pruning a winner. The k-th best lower bound
             // is only computed when the best one (cheap to track) already passes the test.
             let unseen_at_most = later_bounds + most_absent + 1e-3;
-            if admitting && candidates.len() >= limit && unseen_at_most < best {
-                lower_bounds.clear();
-                lower_bounds.extend(candidates.iter().map(|&ord| score[ord]));
-                let (_, kth, _) =
-                    lower_bounds.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
-                admitting = unseen_at_most >= *kth;
+            if admitting && found.docs.len() >= limit && unseen_at_most < found.best {
+                admitting = unseen_at_most >= found.kth_best(limit);
             }
             later_bounds -= bound;
             let term = &terms[index];
+            let Some(info) = &term.postings else {
+                continue;
+            };
             let evidence = Evidence::new(term.log_prior, term.weight);
-            for &(ord, tf) in &term.postings {
-                let ord = ord as usize;
-                if state[ord] == 0 {
-                    if !admitting {
-                        continue;
+            let of = |doc: usize, tf: u32| evidence.of(tf, self.doc_log_lens[doc][term.field]);
+            let mut postings = self.fields[term.field].postings(info)?;
+            if admitting {
+                for_each_posting(&mut postings, |doc, tf| {
+                    let doc = doc as usize;
+                    if found.state[doc] == UNSEEN {
+                        found.state[doc] = if self.doc_allowed(doc, contexts) {
+                            found.admit(doc, floor(doc));
+                            CANDIDATE
+                        } else {
+                            EXCLUDED
+                        };
                     }
-                    state[ord] = if self.allowed(ord, contexts) { 1 } else { 2 };
-                    if state[ord] == 1 {
-                        candidates.push(ord);
-                        score[ord] = floor(ord);
+                    if found.state[doc] == CANDIDATE {
+                        found.add(doc, of(doc, tf));
                     }
-                }
-                if state[ord] != 1 {
-                    continue;
-                }
-                score[ord] += evidence.of(tf, self.log_lens[ord][term.field]);
-                best = best.max(score[ord]);
+                });
+            } else {
+                for_each_posting(&mut postings, |doc, tf| {
+                    let doc = doc as usize;
+                    if found.state[doc] == CANDIDATE {
+                        found.add(doc, of(doc, tf));
+                    }
+                });
             }
         }
-        candidates
-            .into_iter()
-            .map(|ord| (ord, score[ord]))
-            .collect()
+        Ok(found
+            .docs
+            .iter()
+            .map(|&doc| (self.doc_entries[doc] as usize, found.score[doc]))
+            .collect())
+    }
+
+    /// Whether document `doc` holds an entry in `contexts`.
+    fn doc_allowed(&self, doc: usize, contexts: &[String]) -> bool {
+        match self.doc_entries.get(doc) {
+            Some(&ord) if ord != u32::MAX => self.allowed(ord as usize, contexts),
+            _ => false,
+        }
     }
 
     fn allowed(&self, ord: usize, contexts: &[String]) -> bool {
