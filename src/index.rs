@@ -56,10 +56,12 @@
 //! entries holding a query term; terms are taken in order of the most evidence they can add,
 //! each term's postings are read only then, and once no entry not yet met could reach the
 //! k-th best score, later (common) terms only add to existing candidates (exact pruning, see
-//! `BotIndex::scores`).
+//! `BotIndex::scores`). An entry's floor (what the terms it lacks add) is computed once per
+//! distinct entry length, and a bot keeps the candidate set of a finished search for the next
+//! one, so a question allocates nothing per entry.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
 use tantivy::postings::{BlockSegmentPostings, Postings, TermInfo};
@@ -97,6 +99,8 @@ const PRETOKENIZED: &str = "interbot_pretokenized";
 /// Indexing memory per writer (tantivy's minimum); a larger bot is written as several
 /// segments, which `commit_as_one_segment` merges.
 const WRITER_MEMORY: usize = 15_000_000;
+/// How many candidate sets a bot keeps for reuse between searches.
+const SPARE_CANDIDATES: usize = 4;
 
 /// One match of a question against a bot's QnA.
 #[derive(Debug, Clone, PartialEq)]
@@ -327,6 +331,41 @@ impl Absent {
     }
 }
 
+/// What every query term adds to an entry lacking it, by length class of the entries
+/// ([`BotIndex::length_classes`]): a lower bound of an entry's score. Each class is computed
+/// once a search, when an entry of it is first met.
+struct Floors<'a> {
+    absent: [Absent; 2],
+    /// `ln(|e| + MU)` of each class, for words and for bigrams.
+    classes: &'a [[f32; 2]],
+    /// Each class's floor, NaN until computed.
+    cache: Vec<f32>,
+}
+
+impl Floors<'_> {
+    fn new<'a>(terms: &[QueryTerm], classes: &'a [[f32; 2]]) -> Floors<'a> {
+        let log_eps = EPS.ln();
+        Floors {
+            absent: [0, 1].map(|field| Absent::new(terms, field, log_eps)),
+            classes,
+            cache: vec![f32::NAN; classes.len()],
+        }
+    }
+
+    /// The floor of entries of `ln(|e| + MU)` = `[words, pairs]`.
+    fn at(&self, [words, pairs]: [f32; 2]) -> f32 {
+        self.absent[0].sum(words) + self.absent[1].sum(pairs)
+    }
+
+    /// The floor of the entries of length class `class`.
+    fn of_class(&mut self, class: usize) -> f32 {
+        if self.cache[class].is_nan() {
+            self.cache[class] = self.at(self.classes[class]);
+        }
+        self.cache[class]
+    }
+}
+
 /// What one query term adds to an entry holding it `tf` times, beyond what it adds to an
 /// entry lacking it: `weight · (max(0, ln(P(t|e)/EPS)) − max(0, ln(P_absent(t|e)/EPS)))`.
 struct Evidence {
@@ -364,34 +403,54 @@ const UNSEEN: u8 = 0;
 const CANDIDATE: u8 = 1;
 const EXCLUDED: u8 = 2;
 
-/// The candidates of one search, by document of the entries index.
+/// The candidates of one search, by document of the entries index. Kept between searches
+/// (see [`BotIndex::spare_candidates`]), so a search costs what it touches, not the number of
+/// entries.
 struct Candidates {
     /// Each candidate's score so far: its floor plus the evidence of the terms processed so
-    /// far, a lower bound of its final score.
+    /// far, a lower bound of its final score. Meaningless for other documents.
     score: Vec<f32>,
     /// `UNSEEN`, `CANDIDATE` or `EXCLUDED`, by document.
     state: Vec<u8>,
     /// The candidates, in the order they were met.
     docs: Vec<usize>,
+    /// The documents met out of the allowed contexts.
+    excluded: Vec<usize>,
     /// The best score so far.
     best: f32,
 }
 
 impl Candidates {
-    /// No candidate among `documents` documents (zeroed allocations: no work per document).
+    /// No candidate among `documents` documents.
     fn new(documents: usize) -> Candidates {
         Candidates {
             score: vec![0.0; documents],
             state: vec![UNSEEN; documents],
             docs: Vec::new(),
+            excluded: Vec::new(),
             best: f32::NEG_INFINITY,
         }
     }
 
+    /// Back to no candidate, in time proportional to the documents met.
+    fn clear(&mut self) {
+        for doc in self.docs.drain(..).chain(self.excluded.drain(..)) {
+            self.state[doc] = UNSEEN;
+        }
+        self.best = f32::NEG_INFINITY;
+    }
+
     /// Makes `doc` a candidate scoring `floor` so far.
     fn admit(&mut self, doc: usize, floor: f32) {
+        self.state[doc] = CANDIDATE;
         self.docs.push(doc);
         self.score[doc] = floor;
+    }
+
+    /// Marks `doc` as out of the allowed contexts.
+    fn exclude(&mut self, doc: usize) {
+        self.state[doc] = EXCLUDED;
+        self.excluded.push(doc);
     }
 
     /// Adds `evidence` to candidate `doc`.
@@ -402,6 +461,11 @@ impl Candidates {
 
     /// The `limit`-th best score so far (`limit` ≥ 1, at most the number of candidates).
     fn kth_best(&self, limit: usize) -> f32 {
+        if limit == 1 {
+            // Scores only grow and each candidate is scored as it is admitted, so the best
+            // score seen is the best current one.
+            return self.best;
+        }
         let mut scores: Vec<f32> = self.docs.iter().map(|&doc| self.score[doc]).collect();
         let (_, kth, _) = scores.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
         *kth
@@ -421,6 +485,12 @@ pub struct BotIndex {
     doc_entries: Vec<u32>,
     /// `ln(|e| + MU)` of each document's entry, for words and for bigrams.
     doc_log_lens: Vec<[f32; 2]>,
+    /// The distinct values of `doc_log_lens` (entries of one class have the same floor).
+    length_classes: Vec<[f32; 2]>,
+    /// Each document's index in `length_classes`.
+    doc_length_classes: Vec<u32>,
+    /// Candidate sets of finished searches, reused so a search allocates nothing per entry.
+    spare_candidates: Mutex<Vec<Candidates>>,
     /// Smallest `ln(|e| + MU)` over the entries, for words and for bigrams (pruning bounds).
     min_log_lens: [f32; 2],
     variant_fields: VariantFields,
@@ -553,6 +623,22 @@ fn commit_as_one_segment(mut writer: IndexWriter, index: &Index) -> tantivy::Res
     Ok(())
 }
 
+/// The distinct values of `values`, in first-seen order, and the index of each value in them.
+fn classify(values: &[[f32; 2]]) -> (Vec<[f32; 2]>, Vec<u32>) {
+    let mut classes = Vec::new();
+    let mut positions: HashMap<[u32; 2], u32> = HashMap::new();
+    let indexes = values
+        .iter()
+        .map(|value| {
+            *positions.entry(value.map(f32::to_bits)).or_insert_with(|| {
+                classes.push(*value);
+                (classes.len() - 1) as u32
+            })
+        })
+        .collect();
+    (classes, indexes)
+}
+
 /// The only segment of an index merged by [`commit_as_one_segment`], `None` when it is empty.
 fn only_segment(searcher: &Searcher) -> tantivy::Result<Option<&SegmentReader>> {
     match searcher.segment_readers() {
@@ -657,6 +743,7 @@ impl BotIndex {
             .iter()
             .map(|&ord| log_lens.get(ord as usize).copied().unwrap_or([0.0; 2]))
             .collect();
+        let (length_classes, doc_length_classes) = classify(&doc_log_lens);
         let fields = [
             FieldPostings::new(
                 segment,
@@ -713,6 +800,9 @@ impl BotIndex {
             fields,
             doc_entries,
             doc_log_lens,
+            length_classes,
+            doc_length_classes,
+            spare_candidates: Mutex::new(Vec::new()),
             min_log_lens,
             variant_fields,
             variant_reader,
@@ -793,18 +883,8 @@ impl BotIndex {
             terms.push(self.fields[1].query_term(1, pair, weight)?);
         }
         let ideal = (1.0 / EPS).ln() * terms.iter().map(|t| t.weight).sum::<f32>();
-        let mut hits: Vec<(usize, f32)> = self
-            .scores(&terms, contexts, limit)?
+        self.scores(&terms, contexts, limit)?
             .into_iter()
-            .filter(|(_, raw)| *raw > 0.0)
-            .collect();
-        let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if hits.len() > limit {
-            hits.select_nth_unstable_by(limit - 1, order);
-            hits.truncate(limit);
-        }
-        hits.sort_by(order);
-        hits.into_iter()
             .map(|(ord, raw)| {
                 let entry = &self.entries[ord];
                 Ok(Hit {
@@ -818,11 +898,11 @@ impl BotIndex {
             .collect()
     }
 
-    /// `(entry ord, raw score)` of the candidates: entries in `contexts` holding at least one
-    /// query term, among which the `limit` best entries always are.
+    /// `(entry ord, raw score)` of the `limit` best entries with a positive score, best first,
+    /// among the candidates: entries in `contexts` holding at least one query term.
     ///
     /// Terms are taken by the most evidence they add to any entry (`QueryTerm::bound`, largest
-    /// first: the rarest words). Once no entry
+    /// first: the rarest words), and a term's postings are read when it is taken. Once no entry
     /// met so far only by later terms could reach the `limit`-th best score among the
     /// candidates (`sum of the later bounds + most absent evidence < that score`), later terms
     /// only add to existing candidates, so a common word does not make every entry a
@@ -833,15 +913,9 @@ impl BotIndex {
         contexts: &[String],
         limit: usize,
     ) -> tantivy::Result<Vec<(usize, f32)>> {
-        let log_eps = EPS.ln();
-        let absent = [0, 1].map(|field| Absent::new(terms, field, log_eps));
-        // What every query term adds to an entry lacking it: a lower bound of the entry's score,
-        // largest for the shortest entries.
-        let floor = |doc: usize| {
-            let [words, pairs] = self.doc_log_lens[doc];
-            absent[0].sum(words) + absent[1].sum(pairs)
-        };
-        let most_absent = absent[0].sum(self.min_log_lens[0]) + absent[1].sum(self.min_log_lens[1]);
+        let mut floors = Floors::new(terms, &self.length_classes);
+        // The floor is largest for the shortest entries.
+        let most_absent = floors.at(self.min_log_lens);
         let mut order: Vec<(usize, f32)> = terms
             .iter()
             .enumerate()
@@ -849,7 +923,7 @@ impl BotIndex {
             .collect();
         order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut later_bounds: f32 = order.iter().map(|(_, bound)| bound).sum();
-        let mut found = Candidates::new(self.doc_entries.len());
+        let mut found = self.take_candidates();
         let mut admitting = true;
         for (index, bound) in order {
             // An unseen entry scores at most `later_bounds + most_absent`; the margin keeps f32
@@ -871,12 +945,12 @@ impl BotIndex {
                 for_each_posting(&mut postings, |doc, tf| {
                     let doc = doc as usize;
                     if found.state[doc] == UNSEEN {
-                        found.state[doc] = if self.doc_allowed(doc, contexts) {
-                            found.admit(doc, floor(doc));
-                            CANDIDATE
+                        if self.doc_allowed(doc, contexts) {
+                            let class = self.doc_length_classes[doc] as usize;
+                            found.admit(doc, floors.of_class(class));
                         } else {
-                            EXCLUDED
-                        };
+                            found.exclude(doc);
+                        }
                     }
                     if found.state[doc] == CANDIDATE {
                         found.add(doc, of(doc, tf));
@@ -891,11 +965,33 @@ impl BotIndex {
                 });
             }
         }
-        Ok(found
+        let scored = found
             .docs
             .iter()
-            .map(|&doc| (self.doc_entries[doc] as usize, found.score[doc]))
-            .collect())
+            .map(|&doc| (self.doc_entries[doc] as usize, found.score[doc]));
+        let best = best_first(scored, limit);
+        self.give_back(found);
+        Ok(best)
+    }
+
+    /// Empty candidates for a search, spare ones if a search left some.
+    fn take_candidates(&self) -> Candidates {
+        self.spare_candidates
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_else(|| Candidates::new(self.doc_entries.len()))
+    }
+
+    /// Keeps the candidates of a finished search for the next one (at most
+    /// `SPARE_CANDIDATES` sets: as many as searches of one bot usually run at once).
+    fn give_back(&self, mut found: Candidates) {
+        found.clear();
+        if let Ok(mut spare) = self.spare_candidates.lock()
+            && spare.len() < SPARE_CANDIDATES
+        {
+            spare.push(found);
+        }
     }
 
     /// Whether document `doc` holds an entry in `contexts`.
@@ -968,6 +1064,23 @@ impl BotIndex {
             .cloned()
             .unwrap_or_default())
     }
+}
+
+/// The `limit` best `(entry ord, raw score)` with a positive score, best first (equal scores:
+/// lower ord first).
+fn best_first(scored: impl Iterator<Item = (usize, f32)>, limit: usize) -> Vec<(usize, f32)> {
+    let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let positive = scored.filter(|(_, raw)| *raw > 0.0);
+    if limit == 1 {
+        return positive.min_by(order).into_iter().collect();
+    }
+    let mut hits: Vec<(usize, f32)> = positive.collect();
+    if hits.len() > limit {
+        hits.select_nth_unstable_by(limit - 1, order);
+        hits.truncate(limit);
+    }
+    hits.sort_by(order);
+    hits
 }
 
 /// Distinct items with their counts, in first-seen order.
@@ -1202,17 +1315,21 @@ mod tests {
         let (bot, questions) = zipf_bot(1200);
         let index = BotIndex::build(&bot).expect("index");
         let brute_force = BruteForce::new(&index);
-        let global = ["global".to_string()];
+        // Searches alternate between contexts: one must not see the entries another excluded.
+        let global = vec!["global".to_string()];
+        let both = vec!["global".to_string(), "other".to_string()];
         let close = |a: f32, b: f32| (a - b).abs() <= 1e-4 * b.abs().max(1.0);
         let mut compared = 0;
-        for question in questions
+        for (i, question) in questions
             .iter()
             .chain(bot.qna.iter().step_by(37).map(|e| &e.questions[0]))
+            .enumerate()
         {
-            let expected = brute_force.scores(&index, question, &global);
+            let contexts = if i % 2 == 0 { &global } else { &both };
+            let expected = brute_force.scores(&index, question, contexts);
             let by_ord: HashMap<usize, f32> = expected.iter().copied().collect();
             for limit in [1, 3, 10] {
-                let hits = index.top(question, &global, limit).expect("top");
+                let hits = index.top(question, contexts, limit).expect("top");
                 assert_eq!(
                     hits.len(),
                     expected.len().min(limit),
