@@ -56,7 +56,8 @@
 //! entries holding a query term; terms are taken in order of the most evidence they can add,
 //! each term's postings are read only then, and once no entry not yet met could reach the
 //! k-th best score, later (common) terms only add to existing candidates (exact pruning, see
-//! `BotIndex::scores`). An entry's floor (what the terms it lacks add) is computed once per
+//! `BotIndex::scores`); a postings list much longer than the candidates is then sought to each
+//! candidate instead of read whole. An entry's floor (what the terms it lacks add) is computed once per
 //! distinct entry length, and a bot keeps the candidate set of a finished search for the next
 //! one, so a question allocates nothing per entry.
 
@@ -101,6 +102,9 @@ const PRETOKENIZED: &str = "interbot_pretokenized";
 const WRITER_MEMORY: usize = 15_000_000;
 /// How many candidate sets a bot keeps for reuse between searches.
 const SPARE_CANDIDATES: usize = 4;
+/// Once no entry is admitted, a term's postings are sought to each candidate rather than read
+/// whole when they are this many times longer than the candidates.
+const SEEK_RATIO: usize = 8;
 
 /// One match of a question against a bot's QnA.
 #[derive(Debug, Clone, PartialEq)]
@@ -412,8 +416,10 @@ struct Candidates {
     score: Vec<f32>,
     /// `UNSEEN`, `CANDIDATE` or `EXCLUDED`, by document.
     state: Vec<u8>,
-    /// The candidates, in the order they were met.
+    /// The candidates, in the order they were met until `sort_by_doc`.
     docs: Vec<usize>,
+    /// Whether `docs` is sorted.
+    sorted: bool,
     /// The documents met out of the allowed contexts.
     excluded: Vec<usize>,
     /// The best score so far.
@@ -427,6 +433,7 @@ impl Candidates {
             score: vec![0.0; documents],
             state: vec![UNSEEN; documents],
             docs: Vec::new(),
+            sorted: false,
             excluded: Vec::new(),
             best: f32::NEG_INFINITY,
         }
@@ -438,6 +445,7 @@ impl Candidates {
             self.state[doc] = UNSEEN;
         }
         self.best = f32::NEG_INFINITY;
+        self.sorted = false;
     }
 
     /// Makes `doc` a candidate scoring `floor` so far.
@@ -445,6 +453,15 @@ impl Candidates {
         self.state[doc] = CANDIDATE;
         self.docs.push(doc);
         self.score[doc] = floor;
+    }
+
+    /// Sorts the candidates by document (once: candidates are only sorted after the last is
+    /// admitted).
+    fn sort_by_doc(&mut self) {
+        if !self.sorted {
+            self.docs.sort_unstable();
+            self.sorted = true;
+        }
     }
 
     /// Marks `doc` as out of the allowed contexts.
@@ -956,6 +973,16 @@ impl BotIndex {
                         found.add(doc, of(doc, tf));
                     }
                 });
+            } else if found.docs.len() * SEEK_RATIO < info.doc_freq as usize {
+                // Few candidates, long postings: seek the postings to each candidate.
+                found.sort_by_doc();
+                for k in 0..found.docs.len() {
+                    let doc = found.docs[k];
+                    let i = postings.seek(doc as DocId);
+                    if postings.doc(i) == doc as DocId {
+                        found.add(doc, of(doc, postings.freq(i)));
+                    }
+                }
             } else {
                 for_each_posting(&mut postings, |doc, tf| {
                     let doc = doc as usize;
