@@ -64,6 +64,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
 use tantivy::postings::{BlockSegmentPostings, Postings, TermInfo};
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
@@ -76,7 +77,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{
     DocId, DocSet, Index, IndexReader, IndexWriter, InvertedIndexReader, ReloadPolicy, Searcher,
-    SegmentReader, TantivyDocument, TantivyError, Term,
+    SegmentReader, TantivyDocument, TantivyError,
 };
 
 use crate::error::Error;
@@ -142,6 +143,98 @@ struct VariantFields {
     entry: Field,
     variant: Field,
     question: Field,
+}
+
+/// The variants index, searchable: which of an entry's question variants is closest to a
+/// question.
+struct VariantQuestions {
+    /// The question field of the index's only segment.
+    inverted: Arc<InvertedIndexReader>,
+    fieldnorms: FieldNormReader,
+    /// `(doc, variant position)` of each entry's variant documents, in doc order.
+    docs: Vec<Vec<(DocId, u32)>>,
+    /// Number of variant documents and their average length (BM25 statistics).
+    stats: (u64, f32),
+}
+
+impl VariantQuestions {
+    /// The variants of `entries` entries, from the searcher of their merged index.
+    fn new(
+        searcher: &Searcher,
+        fields: VariantFields,
+        entries: usize,
+    ) -> tantivy::Result<VariantQuestions> {
+        let mut docs = vec![Vec::new(); entries];
+        let (inverted, fieldnorms) = match only_segment(searcher)? {
+            Some(segment) => {
+                let entry_column = segment.fast_fields().u64("entry")?;
+                let variant_column = segment.fast_fields().u64("variant")?;
+                for doc in 0..segment.max_doc() {
+                    let (Some(ord), Some(variant)) =
+                        (entry_column.first(doc), variant_column.first(doc))
+                    else {
+                        continue;
+                    };
+                    if let Some(docs) = docs.get_mut(ord as usize) {
+                        docs.push((doc, variant as u32));
+                    }
+                }
+                (
+                    segment.inverted_index(fields.question)?,
+                    segment.get_fieldnorms_reader(fields.question)?,
+                )
+            }
+            None => (
+                Arc::new(InvertedIndexReader::empty(IndexRecordOption::WithFreqs)),
+                FieldNormReader::constant(0, 1),
+            ),
+        };
+        let count = searcher.total_num_docs()?;
+        let tokens = searcher.total_num_tokens(fields.question)?;
+        Ok(VariantQuestions {
+            inverted,
+            fieldnorms,
+            docs,
+            stats: (count, (tokens as f32 / count.max(1) as f32).max(1.0)),
+        })
+    }
+
+    /// The position of entry `ord`'s variant that scores best (BM25, k1 = 1.2, b = 0.75) for
+    /// the query words (0 when none matches). Only that entry's variant documents are read
+    /// (each word's postings are sought to them), so this costs the entry's variants, not the
+    /// bot's.
+    fn closest(&self, ord: usize, words: &[(String, u32)]) -> tantivy::Result<usize> {
+        let docs = self.docs.get(ord).map_or(&[][..], Vec::as_slice);
+        let (count, average_length) = self.stats;
+        let mut scores = vec![0.0f32; docs.len()];
+        for (word, _) in words {
+            // A text field's dictionary is keyed by the token's bytes.
+            let Some(info) = self.inverted.terms().get(word.as_bytes())? else {
+                continue;
+            };
+            let mut postings = self
+                .inverted
+                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            let mut weight = None;
+            for (i, &(doc, _)) in docs.iter().enumerate() {
+                if postings.doc() <= doc && postings.seek(doc) == doc {
+                    let weight = weight.get_or_insert_with(|| {
+                        let doc_freq = u64::from(info.doc_freq).min(count);
+                        Bm25Weight::for_one_term_without_explain(doc_freq, count, average_length)
+                    });
+                    scores[i] +=
+                        weight.score(self.fieldnorms.fieldnorm_id(doc), postings.term_freq());
+                }
+            }
+        }
+        let mut best: Option<(usize, f32)> = None;
+        for (i, score) in scores.iter().enumerate() {
+            if *score > 0.0 && best.is_none_or(|(_, b)| *score > b) {
+                best = Some((i, *score));
+            }
+        }
+        Ok(best.map_or(0, |(i, _)| docs[i].1 as usize))
+    }
 }
 
 /// One distinct query term (word or bigram) of a question.
@@ -510,12 +603,7 @@ pub struct BotIndex {
     spare_candidates: Mutex<Vec<Candidates>>,
     /// Smallest `ln(|e| + MU)` over the entries, for words and for bigrams (pruning bounds).
     min_log_lens: [f32; 2],
-    variant_fields: VariantFields,
-    variant_reader: IndexReader,
-    /// `(segment, doc, variant position)` of each entry's variant documents, in doc order.
-    variant_docs: Vec<Vec<(u32, u32, u32)>>,
-    /// Number of variant documents and their average length (BM25 statistics).
-    variant_stats: (u64, f32),
+    variants: VariantQuestions,
     /// Whether some entry lies outside the `global` context (then searches filter by context).
     has_other_contexts: bool,
 }
@@ -777,28 +865,8 @@ impl BotIndex {
                 totals[1],
             )?,
         ];
-        let variant_searcher = variant_reader.searcher();
-        let mut variant_docs = vec![Vec::new(); entries.len()];
-        for (segment, reader) in variant_searcher.segment_readers().iter().enumerate() {
-            let entry_column = reader.fast_fields().u64("entry")?;
-            let variant_column = reader.fast_fields().u64("variant")?;
-            for doc in 0..reader.max_doc() {
-                let (Some(ord), Some(variant)) =
-                    (entry_column.first(doc), variant_column.first(doc))
-                else {
-                    continue;
-                };
-                if let Some(docs) = variant_docs.get_mut(ord as usize) {
-                    docs.push((segment as u32, doc, variant as u32));
-                }
-            }
-        }
-        let variant_count = variant_searcher.total_num_docs()?;
-        let variant_tokens = variant_searcher.total_num_tokens(variant_fields.question)?;
-        let variant_stats = (
-            variant_count,
-            (variant_tokens as f32 / variant_count.max(1) as f32).max(1.0),
-        );
+        let variants =
+            VariantQuestions::new(&variant_reader.searcher(), variant_fields, entries.len())?;
         let has_other_contexts = entries
             .iter()
             .any(|e| e.contexts.iter().any(|c| c != "global"));
@@ -821,10 +889,7 @@ impl BotIndex {
             doc_length_classes,
             spare_candidates: Mutex::new(Vec::new()),
             min_log_lens,
-            variant_fields,
-            variant_reader,
-            variant_docs,
-            variant_stats,
+            variants,
             has_other_contexts,
         })
     }
@@ -1037,53 +1102,11 @@ impl BotIndex {
                 .any(|c| contexts.contains(c))
     }
 
-    /// The variant of entry `ord` that scores best (BM25, k1 = 1.2, b = 0.75, on the variant
-    /// index) for the query words; only that entry's variant documents are read (the postings
-    /// are sought to them), so this costs the entry's variants, not the bot's.
+    /// The question variant of entry `ord` closest to the query words (see
+    /// [`VariantQuestions::closest`]).
     fn closest_variant(&self, ord: usize, words: &[(String, u32)]) -> tantivy::Result<String> {
         let entry = &self.entries[ord];
-        let docs = &self.variant_docs[ord];
-        let searcher = self.variant_reader.searcher();
-        let field = self.variant_fields.question;
-        let mut scores = vec![0.0f32; docs.len()];
-        for (word, _) in words {
-            let term = Term::from_field_text(field, word);
-            let doc_freq = searcher.doc_freq(&term)?;
-            if doc_freq == 0 {
-                continue;
-            }
-            let weight = Bm25Weight::for_one_term_without_explain(
-                doc_freq.min(self.variant_stats.0),
-                self.variant_stats.0,
-                self.variant_stats.1,
-            );
-            let mut current: Option<(u32, tantivy::postings::SegmentPostings)> = None;
-            for (i, &(segment, doc, _)) in docs.iter().enumerate() {
-                if current.as_ref().is_none_or(|(s, _)| *s != segment) {
-                    let reader = searcher.segment_reader(segment);
-                    current = reader
-                        .inverted_index(field)?
-                        .read_postings(&term, IndexRecordOption::WithFreqs)?
-                        .map(|postings| (segment, postings));
-                }
-                let Some((_, postings)) = current.as_mut() else {
-                    continue;
-                };
-                if postings.doc() <= doc && postings.seek(doc) == doc {
-                    let fieldnorms = searcher
-                        .segment_reader(segment)
-                        .get_fieldnorms_reader(field)?;
-                    scores[i] += weight.score(fieldnorms.fieldnorm_id(doc), postings.term_freq());
-                }
-            }
-        }
-        let mut best: Option<(usize, f32)> = None;
-        for (i, score) in scores.iter().enumerate() {
-            if *score > 0.0 && best.is_none_or(|(_, b)| *score > b) {
-                best = Some((i, *score));
-            }
-        }
-        let variant = best.map_or(0, |(i, _)| docs[i].2 as usize);
+        let variant = self.variants.closest(ord, words)?;
         Ok(entry
             .questions
             .get(variant)
