@@ -548,6 +548,22 @@ impl Candidates {
         self.score[doc] = floor;
     }
 
+    /// The entry ord (`doc_entries`) and score of the best candidate if its score is positive
+    /// (equal scores: the lowest ord), as [`best_first`] with a limit of 1 would pick it.
+    fn best_one(&self, doc_entries: &[u32]) -> Option<(usize, f32)> {
+        // `best` is the best current score: scores only grow and `add` tracks each new one.
+        if self.best <= 0.0 {
+            return None;
+        }
+        let ord = self
+            .docs
+            .iter()
+            .filter(|&&doc| self.score[doc] == self.best)
+            .map(|&doc| doc_entries[doc] as usize)
+            .min()?;
+        Some((ord, self.best))
+    }
+
     /// Sorts the candidates by document (once: candidates are only sorted after the last is
     /// admitted).
     fn sort_by_doc(&mut self) {
@@ -1057,11 +1073,15 @@ impl BotIndex {
                 });
             }
         }
-        let scored = found
-            .docs
-            .iter()
-            .map(|&doc| (self.doc_entries[doc] as usize, found.score[doc]));
-        let best = best_first(scored, limit);
+        let best = if limit == 1 {
+            found.best_one(&self.doc_entries).into_iter().collect()
+        } else {
+            let scored = found
+                .docs
+                .iter()
+                .map(|&doc| (self.doc_entries[doc] as usize, found.score[doc]));
+            best_first(scored, limit)
+        };
         self.give_back(found);
         Ok(best)
     }
@@ -1120,11 +1140,7 @@ impl BotIndex {
 /// lower ord first).
 fn best_first(scored: impl Iterator<Item = (usize, f32)>, limit: usize) -> Vec<(usize, f32)> {
     let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    let positive = scored.filter(|(_, raw)| *raw > 0.0);
-    if limit == 1 {
-        return positive.min_by(order).into_iter().collect();
-    }
-    let mut hits: Vec<(usize, f32)> = positive.collect();
+    let mut hits: Vec<(usize, f32)> = scored.filter(|(_, raw)| *raw > 0.0).collect();
     if hits.len() > limit {
         hits.select_nth_unstable_by(limit - 1, order);
         hits.truncate(limit);
