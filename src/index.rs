@@ -50,18 +50,21 @@
 //! whose bot-local idf is degenerate for bots with few entries (README, "Scoring").
 //!
 //! # Speed
-//! Each index is merged into one segment, so a term is looked up once. Building the index
-//! reads every postings list once to store each term's `P_bot` and pruning bound (8 bytes a
-//! term, by term ordinal), so weighing a question's terms reads no postings. Candidates are the
-//! entries holding a query term; terms are taken in order of the most evidence they can add,
-//! each term's postings are read only then, and once no entry not yet met could reach the
-//! k-th best score, later (common) terms only add to existing candidates (exact pruning, see
-//! `BotIndex::scores`); a postings list much longer than the candidates is then sought to each
-//! candidate instead of read whole. An entry's floor (what the terms it lacks add) is computed once per
-//! distinct entry length, and a bot keeps the candidate set of a finished search for the next
-//! one, so a question allocates nothing per entry.
+//! Each index is merged into one segment, so a term is looked up once. A term's `P_bot` and
+//! pruning bound need its whole postings list (`cf`, largest `tf`, shortest entry holding it):
+//! they are computed the first time a question uses the term and kept by term ordinal (8 bytes
+//! a term; computing them all at build time made building a 10,000-entry bot 45% dearer), so
+//! weighing a question's terms then reads no postings. Candidates are the entries holding a
+//! query term; terms are taken in order of the most evidence they can add, each term's
+//! postings are read only then, and once no entry not yet met could reach the k-th best
+//! score, later (common) terms only add to existing candidates (exact pruning, see
+//! `BotIndex::scores`); a postings list much longer than the candidates is then sought to
+//! each candidate instead of read whole. An entry's floor (what the terms it lacks add) is
+//! computed once per distinct entry length, and a bot keeps the candidate set of a finished
+//! search for the next one, so a question allocates nothing per entry.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -252,8 +255,8 @@ struct QueryTerm {
     bound: f32,
 }
 
-/// What a question needs to know of a term before reading its postings, computed once when
-/// the index is built: 8 bytes a term.
+/// What a question needs to know of a term before reading its postings, computed from the
+/// term's postings the first time a question uses the term, then kept (8 bytes a term).
 #[derive(Debug, Clone, Copy)]
 struct TermStats {
     /// `ln(MU · P_bot(t))`.
@@ -264,11 +267,33 @@ struct TermStats {
     unit_bound: f32,
 }
 
+/// A [`TermStats`] slot not computed yet: `log_prior` is finite, so never all ones.
+const UNKNOWN_STATS: u64 = u64::MAX;
+
 impl TermStats {
-    /// The statistics of a term seen `collection_freq` times in a field of `total` tokens,
-    /// at most `max_tf` times in one entry, in entries of `ln(|e| + MU)` at least
-    /// `min_log_len` (`None` when no entry holds it).
-    fn new(collection_freq: u64, held: Option<(u32, f32)>, total: f32) -> TermStats {
+    /// The statistics of a term from its postings. `field` is `0` (words) or `1` (bigrams), the
+    /// index of `doc_log_lens`; documents whose entry is `u32::MAX` hold no entry.
+    fn read(
+        postings: &mut BlockSegmentPostings,
+        field: usize,
+        doc_entries: &[u32],
+        doc_log_lens: &[[f32; 2]],
+        total: f32,
+    ) -> TermStats {
+        let mut collection_freq = 0u64;
+        // Largest tf and smallest `ln(|e| + MU)` among the entries holding the term.
+        let mut held: Option<(u32, f32)> = None;
+        for_each_posting(postings, |doc, tf| {
+            collection_freq += u64::from(tf);
+            if doc_entries
+                .get(doc as usize)
+                .is_some_and(|&o| o != u32::MAX)
+            {
+                let log_len = doc_log_lens[doc as usize][field];
+                let (max_tf, min_log_len) = held.unwrap_or((0, f32::INFINITY));
+                held = Some((max_tf.max(tf), min_log_len.min(log_len)));
+            }
+        });
         let log_prior = log_prior(collection_freq, total);
         let unit_bound = held.map_or(0.0, |(max_tf, min_log_len)| {
             Evidence::new(log_prior, 1.0).of(max_tf, min_log_len)
@@ -277,6 +302,18 @@ impl TermStats {
             log_prior,
             unit_bound,
         }
+    }
+
+    fn pack(self) -> u64 {
+        (u64::from(self.log_prior.to_bits()) << 32) | u64::from(self.unit_bound.to_bits())
+    }
+
+    /// The statistics packed in `bits`, `None` for [`UNKNOWN_STATS`].
+    fn unpack(bits: u64) -> Option<TermStats> {
+        (bits != UNKNOWN_STATS).then(|| TermStats {
+            log_prior: f32::from_bits((bits >> 32) as u32),
+            unit_bound: f32::from_bits(bits as u32),
+        })
     }
 }
 
@@ -289,84 +326,88 @@ fn log_prior(collection_freq: u64, total: f32) -> f32 {
 
 /// One field of the entries index, searchable: its postings and its terms' statistics.
 struct FieldPostings {
+    /// `0` (words) or `1` (bigrams).
+    field: usize,
     inverted: Arc<InvertedIndexReader>,
-    /// Statistics of each term of the field, by term ordinal.
-    stats: Vec<TermStats>,
+    /// Packed [`TermStats`] of each term of the field, by term ordinal ([`UNKNOWN_STATS`] until
+    /// a question uses the term). Atomic, so concurrent searches fill it without a lock (two
+    /// searches computing one term store the same value).
+    stats: Vec<AtomicU64>,
     /// Total tokens of the field over the bot.
     total: f32,
 }
 
 impl FieldPostings {
-    /// Reads every postings list of `field` in `segment` (none when the bot has no entry) once,
-    /// for its terms' statistics. `field` is `0` (words) or `1` (bigrams), the index of
-    /// `doc_log_lens`; documents whose entry is `u32::MAX` hold no entry.
+    /// Field `field` (`0` words, `1` bigrams) of `segment` (none when the bot has no entry).
     fn new(
         segment: Option<&SegmentReader>,
         (tantivy_field, field): (Field, usize),
-        doc_entries: &[u32],
-        doc_log_lens: &[[f32; 2]],
         total: f32,
     ) -> tantivy::Result<FieldPostings> {
         let inverted = match segment {
             Some(segment) => segment.inverted_index(tantivy_field)?,
             None => Arc::new(InvertedIndexReader::empty(IndexRecordOption::WithFreqs)),
         };
-        let terms = inverted.terms();
-        let mut stats = Vec::with_capacity(terms.num_terms());
-        // The stream lists the terms by ordinal.
-        let mut stream = terms.stream()?;
-        while let Some((_, info)) = stream.next() {
-            let mut postings =
-                inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-            let mut collection_freq = 0u64;
-            let mut held: Option<(u32, f32)> = None;
-            for_each_posting(&mut postings, |doc, tf| {
-                collection_freq += u64::from(tf);
-                if doc_entries
-                    .get(doc as usize)
-                    .is_some_and(|&o| o != u32::MAX)
-                {
-                    let log_len = doc_log_lens[doc as usize][field];
-                    let (max_tf, min_log_len) = held.unwrap_or((0, f32::INFINITY));
-                    held = Some((max_tf.max(tf), min_log_len.min(log_len)));
-                }
-            });
-            stats.push(TermStats::new(collection_freq, held, total));
-        }
+        let stats = (0..inverted.terms().num_terms())
+            .map(|_| AtomicU64::new(UNKNOWN_STATS))
+            .collect();
         Ok(FieldPostings {
+            field,
             inverted,
             stats,
             total,
         })
     }
 
-    /// The query term for `text` in this field (`field`), weighing `weight`.
-    fn query_term(&self, field: usize, text: &str, weight: f32) -> tantivy::Result<QueryTerm> {
+    /// The query term for `text` in this field, weighing `weight`. `doc_entries` and
+    /// `doc_log_lens` are the index's, for a term whose statistics are not known yet.
+    fn query_term(
+        &self,
+        text: &str,
+        weight: f32,
+        doc_entries: &[u32],
+        doc_log_lens: &[[f32; 2]],
+    ) -> tantivy::Result<QueryTerm> {
         let terms = self.inverted.terms();
         // A text field's dictionary is keyed by the token's bytes.
         let key = text.as_bytes();
-        let stats = terms
+        let slot = terms
             .term_ord(key)?
             .and_then(|ord| self.stats.get(usize::try_from(ord).ok()?));
-        let info = match stats {
+        let info = match slot {
             Some(_) => terms.get(key)?,
             None => None,
         };
-        Ok(match stats.zip(info) {
-            Some((stats, info)) => QueryTerm {
-                field,
-                weight,
-                log_prior: stats.log_prior,
-                postings: Some(info),
-                bound: weight * stats.unit_bound,
-            },
-            None => QueryTerm {
-                field,
+        let (Some(slot), Some(info)) = (slot, info) else {
+            return Ok(QueryTerm {
+                field: self.field,
                 weight,
                 log_prior: log_prior(0, self.total),
                 postings: None,
                 bound: 0.0,
-            },
+            });
+        };
+        let stats = match TermStats::unpack(slot.load(Ordering::Relaxed)) {
+            Some(stats) => stats,
+            None => {
+                let mut postings = self.postings(&info)?;
+                let stats = TermStats::read(
+                    &mut postings,
+                    self.field,
+                    doc_entries,
+                    doc_log_lens,
+                    self.total,
+                );
+                slot.store(stats.pack(), Ordering::Relaxed);
+                stats
+            }
+        };
+        Ok(QueryTerm {
+            field: self.field,
+            weight,
+            log_prior: stats.log_prior,
+            postings: Some(info),
+            bound: weight * stats.unit_bound,
         })
     }
 
@@ -866,20 +907,8 @@ impl BotIndex {
             .collect();
         let (length_classes, doc_length_classes) = classify(&doc_log_lens);
         let fields = [
-            FieldPostings::new(
-                segment,
-                (entry_fields.text, 0),
-                &doc_entries,
-                &doc_log_lens,
-                totals[0],
-            )?,
-            FieldPostings::new(
-                segment,
-                (entry_fields.bigrams, 1),
-                &doc_entries,
-                &doc_log_lens,
-                totals[1],
-            )?,
+            FieldPostings::new(segment, (entry_fields.text, 0), totals[0])?,
+            FieldPostings::new(segment, (entry_fields.bigrams, 1), totals[1])?,
         ];
         let variants =
             VariantQuestions::new(&variant_reader.searcher(), variant_fields, entries.len())?;
@@ -972,13 +1001,13 @@ impl BotIndex {
         let mut terms = Vec::with_capacity(words.len() + pairs.len());
         for (word, count) in &words {
             let weight = self.word_weight(word) * *count as f32;
-            terms.push(self.fields[0].query_term(0, word, weight)?);
+            terms.push(self.query_term(0, word, weight)?);
         }
         for (pair, count) in &pairs {
             let (first, second) = pair.split_once('_').unwrap_or((pair, pair));
             let weight = self.word_weight(first).max(self.word_weight(second));
             let weight = BIGRAM_BOOST * weight * *count as f32;
-            terms.push(self.fields[1].query_term(1, pair, weight)?);
+            terms.push(self.query_term(1, pair, weight)?);
         }
         let ideal = (1.0 / EPS).ln() * terms.iter().map(|t| t.weight).sum::<f32>();
         self.scores(&terms, contexts, limit)?
@@ -994,6 +1023,11 @@ impl BotIndex {
                 })
             })
             .collect()
+    }
+
+    /// The query term for `text` in field `field` (`0` words, `1` bigrams).
+    fn query_term(&self, field: usize, text: &str, weight: f32) -> tantivy::Result<QueryTerm> {
+        self.fields[field].query_term(text, weight, &self.doc_entries, &self.doc_log_lens)
     }
 
     /// `(entry ord, raw score)` of the `limit` best entries with a positive score, best first,
