@@ -419,6 +419,38 @@ impl FieldPostings {
     }
 }
 
+/// Adds a term's evidence (`term_evidence(doc, tf)`) to the candidates in its postings, read
+/// whole.
+fn add_scanned(
+    found: &mut Candidates,
+    postings: &mut BlockSegmentPostings,
+    term_evidence: impl Fn(usize, u32) -> f32,
+) {
+    for_each_posting(postings, |doc, tf| {
+        let doc = doc as usize;
+        if found.state[doc] == CANDIDATE {
+            found.add(doc, term_evidence(doc, tf));
+        }
+    });
+}
+
+/// Adds a term's evidence (`term_evidence(doc, tf)`) to the candidates in its postings, sought
+/// to each candidate in doc order: for few candidates and long postings.
+fn add_sought(
+    found: &mut Candidates,
+    postings: &mut BlockSegmentPostings,
+    term_evidence: impl Fn(usize, u32) -> f32,
+) {
+    found.sort_by_doc();
+    for k in 0..found.docs.len() {
+        let doc = found.docs[k];
+        let i = postings.seek(doc as DocId);
+        if postings.doc(i) == doc as DocId {
+            found.add(doc, term_evidence(doc, postings.freq(i)));
+        }
+    }
+}
+
 /// Calls `f(doc, tf)` for each posting, block by block.
 fn for_each_posting(postings: &mut BlockSegmentPostings, mut f: impl FnMut(DocId, u32)) {
     loop {
@@ -1071,40 +1103,21 @@ impl BotIndex {
                 continue;
             };
             let evidence = Evidence::new(term.log_prior, term.weight);
-            let of = |doc: usize, tf: u32| evidence.of(tf, self.doc_log_lens[doc][term.field]);
+            let term_evidence =
+                |doc: usize, tf: u32| evidence.of(tf, self.doc_log_lens[doc][term.field]);
             let mut postings = self.fields[term.field].postings(info)?;
             if admitting {
-                for_each_posting(&mut postings, |doc, tf| {
-                    let doc = doc as usize;
-                    if found.state[doc] == UNSEEN {
-                        if self.doc_allowed(doc, contexts) {
-                            let class = self.doc_length_classes[doc] as usize;
-                            found.admit(doc, floors.of_class(class));
-                        } else {
-                            found.exclude(doc);
-                        }
-                    }
-                    if found.state[doc] == CANDIDATE {
-                        found.add(doc, of(doc, tf));
-                    }
-                });
+                self.admit_and_add(
+                    &mut found,
+                    &mut postings,
+                    term_evidence,
+                    &mut floors,
+                    contexts,
+                );
             } else if found.docs.len() * SEEK_RATIO < info.doc_freq as usize {
-                // Few candidates, long postings: seek the postings to each candidate.
-                found.sort_by_doc();
-                for k in 0..found.docs.len() {
-                    let doc = found.docs[k];
-                    let i = postings.seek(doc as DocId);
-                    if postings.doc(i) == doc as DocId {
-                        found.add(doc, of(doc, postings.freq(i)));
-                    }
-                }
+                add_sought(&mut found, &mut postings, term_evidence);
             } else {
-                for_each_posting(&mut postings, |doc, tf| {
-                    let doc = doc as usize;
-                    if found.state[doc] == CANDIDATE {
-                        found.add(doc, of(doc, tf));
-                    }
-                });
+                add_scanned(&mut found, &mut postings, term_evidence);
             }
         }
         let best = if limit == 1 {
@@ -1138,6 +1151,32 @@ impl BotIndex {
         {
             spare.push(found);
         }
+    }
+
+    /// Adds a term's evidence (`term_evidence(doc, tf)`) to the documents in its postings,
+    /// making each one met for the first time a candidate (scored from its floor) or excluded.
+    fn admit_and_add(
+        &self,
+        found: &mut Candidates,
+        postings: &mut BlockSegmentPostings,
+        term_evidence: impl Fn(usize, u32) -> f32,
+        floors: &mut Floors,
+        contexts: &[String],
+    ) {
+        for_each_posting(postings, |doc, tf| {
+            let doc = doc as usize;
+            if found.state[doc] == UNSEEN {
+                if self.doc_allowed(doc, contexts) {
+                    let class = self.doc_length_classes[doc] as usize;
+                    found.admit(doc, floors.of_class(class));
+                } else {
+                    found.exclude(doc);
+                }
+            }
+            if found.state[doc] == CANDIDATE {
+                found.add(doc, term_evidence(doc, tf));
+            }
+        });
     }
 
     /// Whether document `doc` holds an entry in `contexts`.
