@@ -86,8 +86,9 @@ pub enum FanOut {
 }
 
 /// From this many entries in one bot, [`FanOut::Auto`] gives each bot its own task. Measured
-/// with `cargo bench --bench delegation` on 2 cores: demo (≤ 37 entries a bot) one task
-/// 116 µs vs 91 µs, within noise; 10 bots × 10,000 entries one task 2.9 ms vs 2.0 ms.
+/// with `cargo bench --bench delegation` on 2 cores (medians of three runs): demo (≤ 37
+/// entries a bot) one task 66–78 µs vs a task per bot 67–89 µs, within noise; 10 bots ×
+/// 10,000 entries one task 1.36–1.47 ms vs 0.90–1.13 ms.
 pub const LARGE_BOT_ENTRIES: usize = 1_000;
 
 /// Asks sub-bots questions. Cheap to clone; shares the workspace and indexes.

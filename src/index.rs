@@ -66,15 +66,26 @@
 //! entry instead of 85.9 % (README, "Scoring"). Such bots score every candidate (no pruning).
 //!
 //! # Speed
-//! Each index is merged into one segment, so a term is looked up once. Candidates are the
-//! entries holding a query term; terms are taken in order of the most evidence they can add,
-//! and once no entry not yet met could reach the k-th best score, later (common) terms only
-//! add to existing candidates (exact pruning, see `BotIndex::scores`).
+//! Each index is merged into one segment, so a term is looked up once. A term's `P_bot` and
+//! pruning bound need its whole postings list (`cf`, largest `tf`, shortest entry holding it):
+//! they are computed the first time a question uses the term and kept by term ordinal (8 bytes
+//! a term; computing them all at build time made building a 10,000-entry bot 45% dearer), so
+//! weighing a question's terms then reads no postings. Candidates are the entries holding a
+//! query term; terms are taken in order of the most evidence they can add, each term's
+//! postings are read only then, and once no entry not yet met could reach the k-th best
+//! score, later (common) terms only add to existing candidates (exact pruning, see
+//! `BotIndex::scores`); a postings list much longer than the candidates is then sought to
+//! each candidate instead of read whole. An entry's floor (what the terms it lacks add) is
+//! computed once per distinct entry length, and a bot keeps the candidate set of a finished
+//! search for the next one, so a question allocates nothing per entry.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
-use tantivy::postings::Postings;
+use tantivy::postings::{BlockSegmentPostings, Postings, TermInfo};
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
@@ -84,8 +95,8 @@ use tantivy::tokenizer::{
     TextAnalyzer, WhitespaceTokenizer,
 };
 use tantivy::{
-    DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TERMINATED, TantivyDocument,
-    Term,
+    DocId, DocSet, Index, IndexReader, IndexWriter, InvertedIndexReader, ReloadPolicy, Searcher,
+    SegmentReader, TantivyDocument, TantivyError,
 };
 
 use crate::classifier::{self, EntryClassifier, Sample};
@@ -122,6 +133,11 @@ const PRETOKENIZED: &str = "interbot_pretokenized";
 /// Indexing memory per writer (tantivy's minimum); a larger bot is written as several
 /// segments, which `commit_as_one_segment` merges.
 const WRITER_MEMORY: usize = 15_000_000;
+/// How many candidate sets a bot keeps for reuse between searches.
+const SPARE_CANDIDATES: usize = 4;
+/// Once no entry is admitted, a term's postings are sought to each candidate rather than read
+/// whole when they are this many times longer than the candidates.
+const SEEK_RATIO: usize = 8;
 
 /// One match of a question against a bot's QnA.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,7 +177,99 @@ struct VariantFields {
     question: Field,
 }
 
-/// One distinct query term (word or bigram) and its postings over the entries.
+/// The variants index, searchable: which of an entry's question variants is closest to a
+/// question.
+struct VariantQuestions {
+    /// The question field of the index's only segment.
+    inverted: Arc<InvertedIndexReader>,
+    fieldnorms: FieldNormReader,
+    /// `(doc, variant position)` of each entry's variant documents, in doc order.
+    docs: Vec<Vec<(DocId, u32)>>,
+    /// Number of variant documents and their average length (BM25 statistics).
+    stats: (u64, f32),
+}
+
+impl VariantQuestions {
+    /// The variants of `entries` entries, from the searcher of their merged index.
+    fn new(
+        searcher: &Searcher,
+        fields: VariantFields,
+        entries: usize,
+    ) -> tantivy::Result<VariantQuestions> {
+        let mut docs = vec![Vec::new(); entries];
+        let (inverted, fieldnorms) = match only_segment(searcher)? {
+            Some(segment) => {
+                let entry_column = segment.fast_fields().u64("entry")?;
+                let variant_column = segment.fast_fields().u64("variant")?;
+                for doc in 0..segment.max_doc() {
+                    let (Some(ord), Some(variant)) =
+                        (entry_column.first(doc), variant_column.first(doc))
+                    else {
+                        continue;
+                    };
+                    if let Some(docs) = docs.get_mut(ord as usize) {
+                        docs.push((doc, variant as u32));
+                    }
+                }
+                (
+                    segment.inverted_index(fields.question)?,
+                    segment.get_fieldnorms_reader(fields.question)?,
+                )
+            }
+            None => (
+                Arc::new(InvertedIndexReader::empty(IndexRecordOption::WithFreqs)),
+                FieldNormReader::constant(0, 1),
+            ),
+        };
+        let count = searcher.total_num_docs()?;
+        let tokens = searcher.total_num_tokens(fields.question)?;
+        Ok(VariantQuestions {
+            inverted,
+            fieldnorms,
+            docs,
+            stats: (count, (tokens as f32 / count.max(1) as f32).max(1.0)),
+        })
+    }
+
+    /// The position of entry `ord`'s variant that scores best (BM25, k1 = 1.2, b = 0.75) for
+    /// the query words (0 when none matches). Only that entry's variant documents are read
+    /// (each word's postings are sought to them), so this costs the entry's variants, not the
+    /// bot's.
+    fn closest(&self, ord: usize, words: &[(String, u32)]) -> tantivy::Result<usize> {
+        let docs = self.docs.get(ord).map_or(&[][..], Vec::as_slice);
+        let (count, average_length) = self.stats;
+        let mut scores = vec![0.0f32; docs.len()];
+        for (word, _) in words {
+            // A text field's dictionary is keyed by the token's bytes.
+            let Some(info) = self.inverted.terms().get(word.as_bytes())? else {
+                continue;
+            };
+            let mut postings = self
+                .inverted
+                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            let mut weight = None;
+            for (i, &(doc, _)) in docs.iter().enumerate() {
+                if postings.doc() <= doc && postings.seek(doc) == doc {
+                    let weight = weight.get_or_insert_with(|| {
+                        let doc_freq = u64::from(info.doc_freq).min(count);
+                        Bm25Weight::for_one_term_without_explain(doc_freq, count, average_length)
+                    });
+                    scores[i] +=
+                        weight.score(self.fieldnorms.fieldnorm_id(doc), postings.term_freq());
+                }
+            }
+        }
+        let mut best: Option<(usize, f32)> = None;
+        for (i, score) in scores.iter().enumerate() {
+            if *score > 0.0 && best.is_none_or(|(_, b)| *score > b) {
+                best = Some((i, *score));
+            }
+        }
+        Ok(best.map_or(0, |(i, _)| docs[i].1 as usize))
+    }
+}
+
+/// One distinct query term (word or bigram) of a question.
 struct QueryTerm {
     /// Which field: 0 words, 1 bigrams.
     field: usize,
@@ -169,10 +277,221 @@ struct QueryTerm {
     weight: f32,
     /// `ln(MU · P_bot(t))`.
     log_prior: f32,
-    /// `(entry ord, tf)` for every entry holding the term.
-    postings: Vec<(u32, u32)>,
+    /// Where the term's postings are, if the bot has the term; they are read only when
+    /// [`BotIndex::scores`] reaches the term.
+    postings: Option<TermInfo>,
     /// At least the most this term adds to any entry holding it (see [`BotIndex::scores`]).
     bound: f32,
+}
+
+/// What a question needs to know of a term before reading its postings, computed from the
+/// term's postings the first time a question uses the term, then kept (8 bytes a term).
+#[derive(Debug, Clone, Copy)]
+struct TermStats {
+    /// `ln(MU · P_bot(t))`.
+    log_prior: f32,
+    /// At least the most the term adds to any entry holding it, per unit of query weight:
+    /// its evidence for the largest `tf` and the shortest entry among the entries holding it
+    /// (the evidence grows with `tf` and shrinks with the entry's length).
+    unit_bound: f32,
+}
+
+/// A [`TermStats`] slot not computed yet: `log_prior` is finite, so never all ones.
+const UNKNOWN_STATS: u64 = u64::MAX;
+
+impl TermStats {
+    /// The statistics of a term from its postings. `field` is `0` (words) or `1` (bigrams), the
+    /// index of `doc_log_lens`; documents whose entry is `u32::MAX` hold no entry.
+    fn read(
+        postings: &mut BlockSegmentPostings,
+        field: usize,
+        doc_entries: &[u32],
+        doc_log_lens: &[[f32; 2]],
+        total: f32,
+    ) -> TermStats {
+        let mut collection_freq = 0u64;
+        // Largest tf and smallest `ln(|e| + MU)` among the entries holding the term.
+        let mut held: Option<(u32, f32)> = None;
+        for_each_posting(postings, |doc, tf| {
+            collection_freq += u64::from(tf);
+            if doc_entries
+                .get(doc as usize)
+                .is_some_and(|&o| o != u32::MAX)
+            {
+                let log_len = doc_log_lens[doc as usize][field];
+                let (max_tf, min_log_len) = held.unwrap_or((0, f32::INFINITY));
+                held = Some((max_tf.max(tf), min_log_len.min(log_len)));
+            }
+        });
+        let log_prior = log_prior(collection_freq, total);
+        let unit_bound = held.map_or(0.0, |(max_tf, min_log_len)| {
+            Evidence::new(log_prior, 1.0).of(max_tf, min_log_len)
+        });
+        TermStats {
+            log_prior,
+            unit_bound,
+        }
+    }
+
+    fn pack(self) -> u64 {
+        (u64::from(self.log_prior.to_bits()) << 32) | u64::from(self.unit_bound.to_bits())
+    }
+
+    /// The statistics packed in `bits`, `None` for [`UNKNOWN_STATS`].
+    fn unpack(bits: u64) -> Option<TermStats> {
+        (bits != UNKNOWN_STATS).then(|| TermStats {
+            log_prior: f32::from_bits((bits >> 32) as u32),
+            unit_bound: f32::from_bits(bits as u32),
+        })
+    }
+}
+
+/// `ln(MU · P_bot(t))` for a term seen `collection_freq` times in a field of `total` tokens.
+fn log_prior(collection_freq: u64, total: f32) -> f32 {
+    let total = total.max(1.0);
+    let p_bot = (1.0 - GAMMA) * (collection_freq as f32 / total).min(1.0) + GAMMA * EPS;
+    (MU * p_bot).ln()
+}
+
+/// One field of the entries index, searchable: its postings and its terms' statistics.
+struct FieldPostings {
+    /// `0` (words) or `1` (bigrams).
+    field: usize,
+    inverted: Arc<InvertedIndexReader>,
+    /// Packed [`TermStats`] of each term of the field, by term ordinal ([`UNKNOWN_STATS`] until
+    /// a question uses the term). Atomic, so concurrent searches fill it without a lock (two
+    /// searches computing one term store the same value).
+    stats: Vec<AtomicU64>,
+    /// Total tokens of the field over the bot.
+    total: f32,
+}
+
+impl FieldPostings {
+    /// Field `field` (`0` words, `1` bigrams) of `segment` (none when the bot has no entry).
+    fn new(
+        segment: Option<&SegmentReader>,
+        (tantivy_field, field): (Field, usize),
+        total: f32,
+    ) -> tantivy::Result<FieldPostings> {
+        let inverted = match segment {
+            Some(segment) => segment.inverted_index(tantivy_field)?,
+            None => Arc::new(InvertedIndexReader::empty(IndexRecordOption::WithFreqs)),
+        };
+        let stats = (0..inverted.terms().num_terms())
+            .map(|_| AtomicU64::new(UNKNOWN_STATS))
+            .collect();
+        Ok(FieldPostings {
+            field,
+            inverted,
+            stats,
+            total,
+        })
+    }
+
+    /// The query term for `text` in this field, weighing `weight`. `doc_entries` and
+    /// `doc_log_lens` are the index's, for a term whose statistics are not known yet.
+    fn query_term(
+        &self,
+        text: &str,
+        weight: f32,
+        doc_entries: &[u32],
+        doc_log_lens: &[[f32; 2]],
+    ) -> tantivy::Result<QueryTerm> {
+        let terms = self.inverted.terms();
+        // A text field's dictionary is keyed by the token's bytes.
+        let key = text.as_bytes();
+        let slot = terms
+            .term_ord(key)?
+            .and_then(|ord| self.stats.get(usize::try_from(ord).ok()?));
+        let info = match slot {
+            Some(_) => terms.get(key)?,
+            None => None,
+        };
+        let (Some(slot), Some(info)) = (slot, info) else {
+            return Ok(QueryTerm {
+                field: self.field,
+                weight,
+                log_prior: log_prior(0, self.total),
+                postings: None,
+                bound: 0.0,
+            });
+        };
+        let stats = match TermStats::unpack(slot.load(Ordering::Relaxed)) {
+            Some(stats) => stats,
+            None => {
+                let mut postings = self.postings(&info)?;
+                let stats = TermStats::read(
+                    &mut postings,
+                    self.field,
+                    doc_entries,
+                    doc_log_lens,
+                    self.total,
+                );
+                slot.store(stats.pack(), Ordering::Relaxed);
+                stats
+            }
+        };
+        Ok(QueryTerm {
+            field: self.field,
+            weight,
+            log_prior: stats.log_prior,
+            postings: Some(info),
+            bound: weight * stats.unit_bound,
+        })
+    }
+
+    /// The postings of a term of this field, `(doc, tf)` by doc.
+    fn postings(&self, info: &TermInfo) -> tantivy::Result<BlockSegmentPostings> {
+        Ok(self
+            .inverted
+            .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?)
+    }
+}
+
+/// Adds a term's evidence (`term_evidence(doc, tf)`) to the candidates in its postings, read
+/// whole.
+fn add_scanned(
+    found: &mut Candidates,
+    postings: &mut BlockSegmentPostings,
+    term_evidence: impl Fn(usize, u32) -> f32,
+) {
+    for_each_posting(postings, |doc, tf| {
+        let doc = doc as usize;
+        if found.state[doc] == CANDIDATE {
+            found.add(doc, term_evidence(doc, tf));
+        }
+    });
+}
+
+/// Adds a term's evidence (`term_evidence(doc, tf)`) to the candidates in its postings, sought
+/// to each candidate in doc order: for few candidates and long postings.
+fn add_sought(
+    found: &mut Candidates,
+    postings: &mut BlockSegmentPostings,
+    term_evidence: impl Fn(usize, u32) -> f32,
+) {
+    found.sort_by_doc();
+    for k in 0..found.docs.len() {
+        let doc = found.docs[k];
+        let i = postings.seek(doc as DocId);
+        if postings.doc(i) == doc as DocId {
+            found.add(doc, term_evidence(doc, postings.freq(i)));
+        }
+    }
+}
+
+/// Calls `f(doc, tf)` for each posting, block by block.
+fn for_each_posting(postings: &mut BlockSegmentPostings, mut f: impl FnMut(DocId, u32)) {
+    loop {
+        let docs = postings.docs();
+        if docs.is_empty() {
+            return;
+        }
+        for (i, &doc) in docs.iter().enumerate() {
+            f(doc, postings.freq(i));
+        }
+        postings.advance();
+    }
 }
 
 /// `Σ_t weight · max(0, ln(MU · P_bot(t) / EPS) − ln(|e| + MU))` over one field's query
@@ -211,6 +530,41 @@ impl Absent {
     }
 }
 
+/// What every query term adds to an entry lacking it, by length class of the entries
+/// ([`BotIndex::length_classes`]): a lower bound of an entry's score. Each class is computed
+/// once a search, when an entry of it is first met.
+struct Floors<'a> {
+    absent: [Absent; 2],
+    /// `ln(|e| + MU)` of each class, for words and for bigrams.
+    classes: &'a [[f32; 2]],
+    /// Each class's floor, NaN until computed.
+    cache: Vec<f32>,
+}
+
+impl Floors<'_> {
+    fn new<'a>(terms: &[QueryTerm], classes: &'a [[f32; 2]]) -> Floors<'a> {
+        let log_eps = EPS.ln();
+        Floors {
+            absent: [0, 1].map(|field| Absent::new(terms, field, log_eps)),
+            classes,
+            cache: vec![f32::NAN; classes.len()],
+        }
+    }
+
+    /// The floor of entries of `ln(|e| + MU)` = `[words, pairs]`.
+    fn at(&self, [words, pairs]: [f32; 2]) -> f32 {
+        self.absent[0].sum(words) + self.absent[1].sum(pairs)
+    }
+
+    /// The floor of the entries of length class `class`.
+    fn of_class(&mut self, class: usize) -> f32 {
+        if self.cache[class].is_nan() {
+            self.cache[class] = self.at(self.classes[class]);
+        }
+        self.cache[class]
+    }
+}
+
 /// What one query term adds to an entry holding it `tf` times, beyond what it adds to an
 /// entry lacking it: `weight · (max(0, ln(P(t|e)/EPS)) − max(0, ln(P_absent(t|e)/EPS)))`.
 struct Evidence {
@@ -243,6 +597,109 @@ impl Evidence {
     }
 }
 
+/// A document not met yet in a search, a candidate, or out of the allowed contexts.
+const UNSEEN: u8 = 0;
+const CANDIDATE: u8 = 1;
+const EXCLUDED: u8 = 2;
+
+/// The candidates of one search, by document of the entries index. Kept between searches
+/// (see [`BotIndex::spare_candidates`]), so a search costs what it touches, not the number of
+/// entries.
+struct Candidates {
+    /// Each candidate's score so far: its floor plus the evidence of the terms processed so
+    /// far, a lower bound of its final score. Meaningless for other documents.
+    score: Vec<f32>,
+    /// `UNSEEN`, `CANDIDATE` or `EXCLUDED`, by document.
+    state: Vec<u8>,
+    /// The candidates, in the order they were met until `sort_by_doc`.
+    docs: Vec<usize>,
+    /// Whether `docs` is sorted.
+    sorted: bool,
+    /// The documents met out of the allowed contexts.
+    excluded: Vec<usize>,
+    /// The best score so far.
+    best: f32,
+}
+
+impl Candidates {
+    /// No candidate among `documents` documents.
+    fn new(documents: usize) -> Candidates {
+        Candidates {
+            score: vec![0.0; documents],
+            state: vec![UNSEEN; documents],
+            docs: Vec::new(),
+            sorted: false,
+            excluded: Vec::new(),
+            best: f32::NEG_INFINITY,
+        }
+    }
+
+    /// Back to no candidate, in time proportional to the documents met.
+    fn clear(&mut self) {
+        for doc in self.docs.drain(..).chain(self.excluded.drain(..)) {
+            self.state[doc] = UNSEEN;
+        }
+        self.best = f32::NEG_INFINITY;
+        self.sorted = false;
+    }
+
+    /// Makes `doc` a candidate scoring `floor` so far.
+    fn admit(&mut self, doc: usize, floor: f32) {
+        self.state[doc] = CANDIDATE;
+        self.docs.push(doc);
+        self.score[doc] = floor;
+    }
+
+    /// The entry ord (`doc_entries`) and score of the best candidate if its score is positive
+    /// (equal scores: the lowest ord), as [`best_first`] with a limit of 1 would pick it.
+    fn best_one(&self, doc_entries: &[u32]) -> Option<(usize, f32)> {
+        // `best` is the best current score: scores only grow and `add` tracks each new one.
+        if self.best <= 0.0 {
+            return None;
+        }
+        let ord = self
+            .docs
+            .iter()
+            .filter(|&&doc| self.score[doc] == self.best)
+            .map(|&doc| doc_entries[doc] as usize)
+            .min()?;
+        Some((ord, self.best))
+    }
+
+    /// Sorts the candidates by document (once: candidates are only sorted after the last is
+    /// admitted).
+    fn sort_by_doc(&mut self) {
+        if !self.sorted {
+            self.docs.sort_unstable();
+            self.sorted = true;
+        }
+    }
+
+    /// Marks `doc` as out of the allowed contexts.
+    fn exclude(&mut self, doc: usize) {
+        self.state[doc] = EXCLUDED;
+        self.excluded.push(doc);
+    }
+
+    /// Adds `evidence` to candidate `doc`.
+    fn add(&mut self, doc: usize, evidence: f32) {
+        self.score[doc] += evidence;
+        self.best = self.best.max(self.score[doc]);
+    }
+
+    /// The `limit`-th best score so far (`limit` ≥ 1, at most the number of candidates).
+    fn kth_best(&self, limit: usize) -> f32 {
+        if limit == 1 {
+            // Scores only grow and each candidate is scored as it is admitted, so the best
+            // score seen is the best current one.
+            return self.best;
+        }
+        let mut scores: Vec<f32> = self.docs.iter().map(|&doc| self.score[doc]).collect();
+        let (_, kth, _) = scores.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
+        *kth
+    }
+}
+
 /// A bot's QnA, searchable.
 pub struct BotIndex {
     bot_id: String,
@@ -250,22 +707,21 @@ pub struct BotIndex {
     analyzer: TextAnalyzer,
     /// Function words of the bot's language, analyzed: they weigh `FUNCTION_WORD_WEIGHT`.
     function_words: HashSet<String>,
-    entry_fields: EntryFields,
-    entry_reader: IndexReader,
-    /// Entry ord of each document, by segment.
-    doc_entries: Vec<Vec<u32>>,
-    /// `ln(|e| + MU)` of each entry, for words and for bigrams.
-    log_lens: Vec<[f32; 2]>,
-    /// Total tokens of the bot, for words and for bigrams.
-    totals: [f32; 2],
+    /// The entries index's words (0) and bigrams (1).
+    fields: [FieldPostings; 2],
+    /// Entry ord of each document of the entries index (`u32::MAX`: none).
+    doc_entries: Vec<u32>,
+    /// `ln(|e| + MU)` of each document's entry, for words and for bigrams.
+    doc_log_lens: Vec<[f32; 2]>,
+    /// The distinct values of `doc_log_lens` (entries of one class have the same floor).
+    length_classes: Vec<[f32; 2]>,
+    /// Each document's index in `length_classes`.
+    doc_length_classes: Vec<u32>,
+    /// Candidate sets of finished searches, reused so a search allocates nothing per entry.
+    spare_candidates: Mutex<Vec<Candidates>>,
     /// Smallest `ln(|e| + MU)` over the entries, for words and for bigrams (pruning bounds).
     min_log_lens: [f32; 2],
-    variant_fields: VariantFields,
-    variant_reader: IndexReader,
-    /// `(segment, doc, variant position)` of each entry's variant documents, in doc order.
-    variant_docs: Vec<Vec<(u32, u32, u32)>>,
-    /// Number of variant documents and their average length (BM25 statistics).
-    variant_stats: (u64, f32),
+    variants: VariantQuestions,
     /// Whether some entry lies outside the `global` context (then searches filter by context).
     has_other_contexts: bool,
     /// For bots with many variants per entry: which entry a question belongs to, learnt from
@@ -393,6 +849,34 @@ fn commit_as_one_segment(mut writer: IndexWriter, index: &Index) -> tantivy::Res
     Ok(())
 }
 
+/// The distinct values of `values`, in first-seen order, and the index of each value in them.
+fn classify(values: &[[f32; 2]]) -> (Vec<[f32; 2]>, Vec<u32>) {
+    let mut classes = Vec::new();
+    let mut positions: HashMap<[u32; 2], u32> = HashMap::new();
+    let indexes = values
+        .iter()
+        .map(|value| {
+            *positions.entry(value.map(f32::to_bits)).or_insert_with(|| {
+                classes.push(*value);
+                (classes.len() - 1) as u32
+            })
+        })
+        .collect();
+    (classes, indexes)
+}
+
+/// The only segment of an index merged by [`commit_as_one_segment`], `None` when it is empty.
+fn only_segment(searcher: &Searcher) -> tantivy::Result<Option<&SegmentReader>> {
+    match searcher.segment_readers() {
+        [] => Ok(None),
+        [segment] => Ok(Some(segment)),
+        more => Err(TantivyError::InternalError(format!(
+            "{} segments after merging into one",
+            more.len()
+        ))),
+    }
+}
+
 fn manual_reader(index: &Index) -> tantivy::Result<IndexReader> {
     index
         .reader_builder()
@@ -476,36 +960,27 @@ impl BotIndex {
         entry_reader.reload()?;
         variant_reader.reload()?;
         let searcher = entry_reader.searcher();
-        let mut doc_entries = Vec::new();
-        for segment in searcher.segment_readers() {
-            let column = segment.fast_fields().u64("entry")?;
-            let ords = (0..segment.max_doc())
-                .map(|doc| column.first(doc).map_or(u32::MAX, |v| v as u32))
-                .collect();
-            doc_entries.push(ords);
-        }
-        let variant_searcher = variant_reader.searcher();
-        let mut variant_docs = vec![Vec::new(); entries.len()];
-        for (segment, reader) in variant_searcher.segment_readers().iter().enumerate() {
-            let entry_column = reader.fast_fields().u64("entry")?;
-            let variant_column = reader.fast_fields().u64("variant")?;
-            for doc in 0..reader.max_doc() {
-                let (Some(ord), Some(variant)) =
-                    (entry_column.first(doc), variant_column.first(doc))
-                else {
-                    continue;
-                };
-                if let Some(docs) = variant_docs.get_mut(ord as usize) {
-                    docs.push((segment as u32, doc, variant as u32));
-                }
+        let segment = only_segment(&searcher)?;
+        let doc_entries = match segment {
+            Some(segment) => {
+                let column = segment.fast_fields().u64("entry")?;
+                (0..segment.max_doc())
+                    .map(|doc| column.first(doc).map_or(u32::MAX, |v| v as u32))
+                    .collect()
             }
-        }
-        let variant_count = variant_searcher.total_num_docs()?;
-        let variant_tokens = variant_searcher.total_num_tokens(variant_fields.question)?;
-        let variant_stats = (
-            variant_count,
-            (variant_tokens as f32 / variant_count.max(1) as f32).max(1.0),
-        );
+            None => Vec::new(),
+        };
+        let doc_log_lens: Vec<[f32; 2]> = doc_entries
+            .iter()
+            .map(|&ord| log_lens.get(ord as usize).copied().unwrap_or([0.0; 2]))
+            .collect();
+        let (length_classes, doc_length_classes) = classify(&doc_log_lens);
+        let fields = [
+            FieldPostings::new(segment, (entry_fields.text, 0), totals[0])?,
+            FieldPostings::new(segment, (entry_fields.bigrams, 1), totals[1])?,
+        ];
+        let variants =
+            VariantQuestions::new(&variant_reader.searcher(), variant_fields, entries.len())?;
         let has_other_contexts = entries
             .iter()
             .any(|e| e.contexts.iter().any(|c| c != "global"));
@@ -526,16 +1001,14 @@ impl BotIndex {
             entries,
             analyzer,
             function_words,
-            entry_fields,
-            entry_reader,
+            fields,
             doc_entries,
-            log_lens,
-            totals,
+            doc_log_lens,
+            length_classes,
+            doc_length_classes,
+            spare_candidates: Mutex::new(Vec::new()),
             min_log_lens,
-            variant_fields,
-            variant_reader,
-            variant_docs,
-            variant_stats,
+            variants,
             has_other_contexts,
             classifier,
         })
@@ -605,17 +1078,16 @@ impl BotIndex {
         }
         let words = counted(query_tokens.iter().cloned());
         let pairs = counted(bigrams(&query_tokens));
-        let searcher = self.entry_reader.searcher();
         let mut terms = Vec::with_capacity(words.len() + pairs.len());
         for (word, count) in &words {
             let weight = self.word_weight(word) * *count as f32;
-            terms.push(self.query_term(&searcher, 0, word, weight)?);
+            terms.push(self.query_term(0, word, weight)?);
         }
         for (pair, count) in &pairs {
             let (first, second) = pair.split_once('_').unwrap_or((pair, pair));
             let weight = self.word_weight(first).max(self.word_weight(second));
             let weight = BIGRAM_BOOST * weight * *count as f32;
-            terms.push(self.query_term(&searcher, 1, pair, weight)?);
+            terms.push(self.query_term(1, pair, weight)?);
         }
         let ideal = (1.0 / EPS).ln() * terms.iter().map(|t| t.weight).sum::<f32>();
         // The classifier re-weighs every candidate, so none may be pruned.
@@ -624,20 +1096,16 @@ impl BotIndex {
         } else {
             limit
         };
-        let mut scored = self.scores(&terms, contexts, keep);
+        let mut scored = self.scores(&terms, contexts, keep)?;
         if let Some(classifier) = &self.classifier {
             let features = classifier::features(&query_tokens, question);
             self.weigh_by_classifier(classifier, &features, contexts, ideal, &mut scored);
+            scored.retain(|(_, raw)| *raw > 0.0);
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            scored.truncate(limit);
         }
-        let mut hits: Vec<(usize, f32)> =
-            scored.into_iter().filter(|(_, raw)| *raw > 0.0).collect();
-        let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if hits.len() > limit {
-            hits.select_nth_unstable_by(limit - 1, order);
-            hits.truncate(limit);
-        }
-        hits.sort_by(order);
-        hits.into_iter()
+        scored
+            .into_iter()
             .map(|(ord, raw)| {
                 let entry = &self.entries[ord];
                 Ok(Hit {
@@ -651,82 +1119,29 @@ impl BotIndex {
             .collect()
     }
 
-    /// A query term's postings over the entries and its smoothed bot-level probability.
-    fn query_term(
-        &self,
-        searcher: &Searcher,
-        field: usize,
-        text: &str,
-        weight: f32,
-    ) -> tantivy::Result<QueryTerm> {
-        let tantivy_field = if field == 0 {
-            self.entry_fields.text
-        } else {
-            self.entry_fields.bigrams
-        };
-        let term = Term::from_field_text(tantivy_field, text);
-        let mut postings = Vec::new();
-        let mut collection_freq = 0u64;
-        // For the term's bound: the evidence grows with tf and shrinks with the entry's
-        // length, so the largest tf and the shortest entry bound every entry's evidence.
-        let (mut max_tf, mut min_log_len) = (0u32, f32::INFINITY);
-        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-            let inverted = reader.inverted_index(tantivy_field)?;
-            let Some(info) = inverted.get_term_info(&term)? else {
-                continue;
-            };
-            postings.reserve(info.doc_freq as usize);
-            let mut docs =
-                inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-            let ords = &self.doc_entries[segment];
-            let mut doc = docs.doc();
-            while doc != TERMINATED {
-                let tf = docs.term_freq();
-                collection_freq += u64::from(tf);
-                if let Some(&ord) = ords.get(doc as usize).filter(|&&o| o != u32::MAX) {
-                    postings.push((ord, tf));
-                    max_tf = max_tf.max(tf);
-                    min_log_len = min_log_len.min(self.log_lens[ord as usize][field]);
-                }
-                doc = docs.advance();
-            }
-        }
-        let total = self.totals[field].max(1.0);
-        let p_bot = (1.0 - GAMMA) * (collection_freq as f32 / total).min(1.0) + GAMMA * EPS;
-        let log_prior = (MU * p_bot).ln();
-        let bound = if postings.is_empty() {
-            0.0
-        } else {
-            Evidence::new(log_prior, weight).of(max_tf, min_log_len)
-        };
-        Ok(QueryTerm {
-            field,
-            weight,
-            log_prior,
-            postings,
-            bound,
-        })
+    /// The query term for `text` in field `field` (`0` words, `1` bigrams).
+    fn query_term(&self, field: usize, text: &str, weight: f32) -> tantivy::Result<QueryTerm> {
+        self.fields[field].query_term(text, weight, &self.doc_entries, &self.doc_log_lens)
     }
 
-    /// `(entry ord, raw score)` of the candidates: entries in `contexts` holding at least one
-    /// query term, among which the `limit` best entries always are.
+    /// `(entry ord, raw score)` of the `limit` best entries with a positive score, best first,
+    /// among the candidates: entries in `contexts` holding at least one query term.
     ///
     /// Terms are taken by the most evidence they add to any entry (`QueryTerm::bound`, largest
-    /// first: the rarest words). Once no entry
+    /// first: the rarest words), and a term's postings are read when it is taken. Once no entry
     /// met so far only by later terms could reach the `limit`-th best score among the
     /// candidates (`sum of the later bounds + most absent evidence < that score`), later terms
     /// only add to existing candidates, so a common word does not make every entry a
     /// candidate. The pruning is exact: it never changes the top `limit`.
-    fn scores(&self, terms: &[QueryTerm], contexts: &[String], limit: usize) -> Vec<(usize, f32)> {
-        let log_eps = EPS.ln();
-        let absent = [0, 1].map(|field| Absent::new(terms, field, log_eps));
-        // What every query term adds to an entry lacking it: a lower bound of the entry's score,
-        // largest for the shortest entries.
-        let floor = |ord: usize| {
-            let [words, pairs] = self.log_lens[ord];
-            absent[0].sum(words) + absent[1].sum(pairs)
-        };
-        let most_absent = absent[0].sum(self.min_log_lens[0]) + absent[1].sum(self.min_log_lens[1]);
+    fn scores(
+        &self,
+        terms: &[QueryTerm],
+        contexts: &[String],
+        limit: usize,
+    ) -> tantivy::Result<Vec<(usize, f32)>> {
+        let mut floors = Floors::new(terms, &self.length_classes);
+        // The floor is largest for the shortest entries.
+        let most_absent = floors.at(self.min_log_lens);
         let mut order: Vec<(usize, f32)> = terms
             .iter()
             .enumerate()
@@ -734,53 +1149,104 @@ impl BotIndex {
             .collect();
         order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut later_bounds: f32 = order.iter().map(|(_, bound)| bound).sum();
-        // Zeroed allocations (no work per entry): each candidate's score so far (its floor plus
-        // the evidence of the terms seen so far: a lower bound of its final score), and whether
-        // an entry is unseen (0), a candidate (1) or out of context (2).
-        let mut score = vec![0.0f32; self.entries.len()];
-        let mut state = vec![0u8; self.entries.len()];
-        let mut candidates: Vec<usize> = Vec::new();
+        let mut found = self.take_candidates();
         let mut admitting = true;
-        let mut best = f32::NEG_INFINITY;
-        let mut lower_bounds: Vec<f32> = Vec::new();
         for (index, bound) in order {
             // An unseen entry scores at most `later_bounds + most_absent`; the margin keeps f32
             // rounding in the running sum from ever pruning a winner. The k-th best lower bound
             // is only computed when the best one (cheap to track) already passes the test.
             let unseen_at_most = later_bounds + most_absent + 1e-3;
-            if admitting && candidates.len() >= limit && unseen_at_most < best {
-                lower_bounds.clear();
-                lower_bounds.extend(candidates.iter().map(|&ord| score[ord]));
-                let (_, kth, _) =
-                    lower_bounds.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
-                admitting = unseen_at_most >= *kth;
+            if admitting && found.docs.len() >= limit && unseen_at_most < found.best {
+                admitting = unseen_at_most >= found.kth_best(limit);
             }
             later_bounds -= bound;
             let term = &terms[index];
+            let Some(info) = &term.postings else {
+                continue;
+            };
             let evidence = Evidence::new(term.log_prior, term.weight);
-            for &(ord, tf) in &term.postings {
-                let ord = ord as usize;
-                if state[ord] == 0 {
-                    if !admitting {
-                        continue;
-                    }
-                    state[ord] = if self.allowed(ord, contexts) { 1 } else { 2 };
-                    if state[ord] == 1 {
-                        candidates.push(ord);
-                        score[ord] = floor(ord);
-                    }
-                }
-                if state[ord] != 1 {
-                    continue;
-                }
-                score[ord] += evidence.of(tf, self.log_lens[ord][term.field]);
-                best = best.max(score[ord]);
+            let term_evidence =
+                |doc: usize, tf: u32| evidence.of(tf, self.doc_log_lens[doc][term.field]);
+            let mut postings = self.fields[term.field].postings(info)?;
+            if admitting {
+                self.admit_and_add(
+                    &mut found,
+                    &mut postings,
+                    term_evidence,
+                    &mut floors,
+                    contexts,
+                );
+            } else if found.docs.len() * SEEK_RATIO < info.doc_freq as usize {
+                add_sought(&mut found, &mut postings, term_evidence);
+            } else {
+                add_scanned(&mut found, &mut postings, term_evidence);
             }
         }
-        candidates
-            .into_iter()
-            .map(|ord| (ord, score[ord]))
-            .collect()
+        let best = if limit == 1 {
+            found.best_one(&self.doc_entries).into_iter().collect()
+        } else {
+            let scored = found
+                .docs
+                .iter()
+                .map(|&doc| (self.doc_entries[doc] as usize, found.score[doc]));
+            best_first(scored, limit)
+        };
+        self.give_back(found);
+        Ok(best)
+    }
+
+    /// Empty candidates for a search, spare ones if a search left some.
+    fn take_candidates(&self) -> Candidates {
+        self.spare_candidates
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_else(|| Candidates::new(self.doc_entries.len()))
+    }
+
+    /// Keeps the candidates of a finished search for the next one (at most
+    /// `SPARE_CANDIDATES` sets: as many as searches of one bot usually run at once).
+    fn give_back(&self, mut found: Candidates) {
+        found.clear();
+        if let Ok(mut spare) = self.spare_candidates.lock()
+            && spare.len() < SPARE_CANDIDATES
+        {
+            spare.push(found);
+        }
+    }
+
+    /// Adds a term's evidence (`term_evidence(doc, tf)`) to the documents in its postings,
+    /// making each one met for the first time a candidate (scored from its floor) or excluded.
+    fn admit_and_add(
+        &self,
+        found: &mut Candidates,
+        postings: &mut BlockSegmentPostings,
+        term_evidence: impl Fn(usize, u32) -> f32,
+        floors: &mut Floors,
+        contexts: &[String],
+    ) {
+        for_each_posting(postings, |doc, tf| {
+            let doc = doc as usize;
+            if found.state[doc] == UNSEEN {
+                if self.doc_allowed(doc, contexts) {
+                    let class = self.doc_length_classes[doc] as usize;
+                    found.admit(doc, floors.of_class(class));
+                } else {
+                    found.exclude(doc);
+                }
+            }
+            if found.state[doc] == CANDIDATE {
+                found.add(doc, term_evidence(doc, tf));
+            }
+        });
+    }
+
+    /// Whether document `doc` holds an entry in `contexts`.
+    fn doc_allowed(&self, doc: usize, contexts: &[String]) -> bool {
+        match self.doc_entries.get(doc) {
+            Some(&ord) if ord != u32::MAX => self.allowed(ord as usize, contexts),
+            _ => false,
+        }
     }
 
     /// Lowers each candidate's raw score by `CLASSIFIER_WEIGHT · ideal` times the gap between
@@ -814,53 +1280,11 @@ impl BotIndex {
                 .any(|c| contexts.contains(c))
     }
 
-    /// The variant of entry `ord` that scores best (BM25, k1 = 1.2, b = 0.75, on the variant
-    /// index) for the query words; only that entry's variant documents are read (the postings
-    /// are sought to them), so this costs the entry's variants, not the bot's.
+    /// The question variant of entry `ord` closest to the query words (see
+    /// [`VariantQuestions::closest`]).
     fn closest_variant(&self, ord: usize, words: &[(String, u32)]) -> tantivy::Result<String> {
         let entry = &self.entries[ord];
-        let docs = &self.variant_docs[ord];
-        let searcher = self.variant_reader.searcher();
-        let field = self.variant_fields.question;
-        let mut scores = vec![0.0f32; docs.len()];
-        for (word, _) in words {
-            let term = Term::from_field_text(field, word);
-            let doc_freq = searcher.doc_freq(&term)?;
-            if doc_freq == 0 {
-                continue;
-            }
-            let weight = Bm25Weight::for_one_term_without_explain(
-                doc_freq.min(self.variant_stats.0),
-                self.variant_stats.0,
-                self.variant_stats.1,
-            );
-            let mut current: Option<(u32, tantivy::postings::SegmentPostings)> = None;
-            for (i, &(segment, doc, _)) in docs.iter().enumerate() {
-                if current.as_ref().is_none_or(|(s, _)| *s != segment) {
-                    let reader = searcher.segment_reader(segment);
-                    current = reader
-                        .inverted_index(field)?
-                        .read_postings(&term, IndexRecordOption::WithFreqs)?
-                        .map(|postings| (segment, postings));
-                }
-                let Some((_, postings)) = current.as_mut() else {
-                    continue;
-                };
-                if postings.doc() <= doc && postings.seek(doc) == doc {
-                    let fieldnorms = searcher
-                        .segment_reader(segment)
-                        .get_fieldnorms_reader(field)?;
-                    scores[i] += weight.score(fieldnorms.fieldnorm_id(doc), postings.term_freq());
-                }
-            }
-        }
-        let mut best: Option<(usize, f32)> = None;
-        for (i, score) in scores.iter().enumerate() {
-            if *score > 0.0 && best.is_none_or(|(_, b)| *score > b) {
-                best = Some((i, *score));
-            }
-        }
-        let variant = best.map_or(0, |(i, _)| docs[i].2 as usize);
+        let variant = self.variants.closest(ord, words)?;
         Ok(entry
             .questions
             .get(variant)
@@ -868,6 +1292,19 @@ impl BotIndex {
             .cloned()
             .unwrap_or_default())
     }
+}
+
+/// The `limit` best `(entry ord, raw score)` with a positive score, best first (equal scores:
+/// lower ord first).
+fn best_first(scored: impl Iterator<Item = (usize, f32)>, limit: usize) -> Vec<(usize, f32)> {
+    let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut hits: Vec<(usize, f32)> = scored.filter(|(_, raw)| *raw > 0.0).collect();
+    if hits.len() > limit {
+        hits.select_nth_unstable_by(limit - 1, order);
+        hits.truncate(limit);
+    }
+    hits.sort_by(order);
+    hits
 }
 
 /// Distinct items with their counts, in first-seen order.
@@ -939,6 +1376,210 @@ mod tests {
         let mostly_unseen = index.best("what is the capital of peru", &global).unwrap();
         assert!(mostly_unseen.is_none_or(|h| h.confidence < 0.5));
         assert!(index.top("", &global, 3).unwrap().is_empty());
+    }
+
+    /// A deterministic bot whose words follow a Zipf-like law over a small vocabulary (the
+    /// commonest words, some of them function words, are in most entries), with every 7th
+    /// entry disabled and every 5th in another context: searches on it take every path of
+    /// `BotIndex::scores` (admitting, pruned, postings scanned or sought).
+    fn zipf_bot(entries: usize) -> (crate::workspace::Bot, Vec<String>) {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        };
+        let syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pe", "da"];
+        let mut words: Vec<String> = ["the", "what", "my", "is"].map(String::from).to_vec();
+        words.extend((0..1500).map(|i| {
+            format!(
+                "{}{}{}",
+                syllables[i % 10],
+                syllables[(i / 10) % 10],
+                syllables[(i / 100) % 10]
+            )
+        }));
+        let mut sentence = |length: usize| {
+            (0..length)
+                .map(|_| {
+                    let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
+                    let pick = (words.len() as f64).powf(u) as usize;
+                    words[pick.saturating_sub(1).min(words.len() - 1)].as_str()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let qna = (0..entries)
+            .map(|e| {
+                let variants = (0..1 + e % 4).map(|v| sentence(3 + (e + v) % 6)).collect();
+                let id = format!("e{e}");
+                let mut entry = crate::workspace::QnaEntry::new_v11(
+                    &id,
+                    std::path::PathBuf::from(format!("{id}.json")),
+                    variants,
+                    vec![format!("answer {e}")],
+                );
+                entry.enabled = e % 7 != 3;
+                if e % 5 == 2 {
+                    entry.contexts = vec!["other".to_string()];
+                }
+                entry
+            })
+            .collect();
+        let mut questions: Vec<String> = (0..150).map(|i| sentence(2 + i % 9)).collect();
+        // A rare word with common ones: few candidates, long postings for the common words.
+        questions.extend((0..50).map(|i| format!("{} the my {}", sentence(1), words[4 + i])));
+        let bot = crate::workspace::Bot {
+            id: "zipf".into(),
+            dir: "zipf".into(),
+            config: crate::workspace::BotConfig {
+                name: "zipf".into(),
+                description: None,
+                default_language: "en".into(),
+                raw: serde_json::json!({}),
+            },
+            qna,
+            elements: Vec::new(),
+            flow: None,
+        };
+        (bot, questions)
+    }
+
+    /// Token counts of every indexed entry, to score entries straight from the formula of the
+    /// module documentation, with no index and no pruning.
+    struct BruteForce {
+        /// Per entry, for words and for bigrams: each token's count and the total.
+        entries: Vec<[(HashMap<String, u32>, usize); 2]>,
+        /// Count of each token in the whole bot, and the bot's total, for words and bigrams.
+        bot: [(HashMap<String, u32>, usize); 2],
+    }
+
+    impl BruteForce {
+        fn new(index: &BotIndex) -> BruteForce {
+            let mut analyzer = index.analyzer.clone();
+            let mut bot: [(HashMap<String, u32>, usize); 2] = Default::default();
+            let entries = index
+                .entries
+                .iter()
+                .map(|entry| {
+                    let mut fields: [(HashMap<String, u32>, usize); 2] = Default::default();
+                    for question in &entry.questions {
+                        let words = tokens(&mut analyzer, question);
+                        let pairs = bigrams(&words);
+                        for (field, items) in [words, pairs].into_iter().enumerate() {
+                            for item in items {
+                                *fields[field].0.entry(item.clone()).or_default() += 1;
+                                *bot[field].0.entry(item).or_default() += 1;
+                                fields[field].1 += 1;
+                                bot[field].1 += 1;
+                            }
+                        }
+                    }
+                    fields
+                })
+                .collect();
+            BruteForce { entries, bot }
+        }
+
+        /// `(entry ord, raw)` of the entries allowed in `contexts` that hold at least one query
+        /// word or bigram (the candidates), best first.
+        fn scores(
+            &self,
+            index: &BotIndex,
+            question: &str,
+            contexts: &[String],
+        ) -> Vec<(usize, f32)> {
+            let query = tokens(&mut index.analyzer.clone(), question);
+            let query_terms = [counted(query.iter().cloned()), counted(bigrams(&query))];
+            let weight = |field: usize, term: &str| -> f64 {
+                let word = |w: &str| f64::from(index.word_weight(w));
+                if field == 0 {
+                    word(term)
+                } else {
+                    let (first, second) = term.split_once('_').unwrap_or((term, term));
+                    f64::from(BIGRAM_BOOST) * word(first).max(word(second))
+                }
+            };
+            let (mu, gamma, eps) = (f64::from(MU), f64::from(GAMMA), f64::from(EPS));
+            let mut scores = Vec::new();
+            for (ord, fields) in self.entries.iter().enumerate() {
+                let holds_one = (0..2).any(|f| {
+                    query_terms[f]
+                        .iter()
+                        .any(|(t, _)| fields[f].0.contains_key(t))
+                });
+                if !holds_one || !index.allowed(ord, contexts) {
+                    continue;
+                }
+                let mut raw = 0.0f64;
+                for field in 0..2 {
+                    let (bot_counts, bot_total) = &self.bot[field];
+                    let (counts, length) = &fields[field];
+                    for (term, times) in &query_terms[field] {
+                        let cf = f64::from(bot_counts.get(term).copied().unwrap_or(0));
+                        let p_bot = (1.0 - gamma) * (cf / (*bot_total as f64).max(1.0)).min(1.0)
+                            + gamma * eps;
+                        let tf = f64::from(counts.get(term).copied().unwrap_or(0));
+                        let p = (tf + mu * p_bot) / (*length as f64 + mu);
+                        raw += weight(field, term) * f64::from(*times) * (p / eps).ln().max(0.0);
+                    }
+                }
+                if raw > 0.0 {
+                    scores.push((ord, raw as f32));
+                }
+            }
+            scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            scores
+        }
+    }
+
+    #[test]
+    fn pruned_top_k_matches_brute_force_scoring_of_every_entry() {
+        let (bot, questions) = zipf_bot(1200);
+        let index = BotIndex::build(&bot).expect("index");
+        let brute_force = BruteForce::new(&index);
+        // Searches alternate between contexts: one must not see the entries another excluded.
+        let global = vec!["global".to_string()];
+        let both = vec!["global".to_string(), "other".to_string()];
+        let close = |a: f32, b: f32| (a - b).abs() <= 1e-4 * b.abs().max(1.0);
+        let mut compared = 0;
+        for (i, question) in questions
+            .iter()
+            .chain(bot.qna.iter().step_by(37).map(|e| &e.questions[0]))
+            .enumerate()
+        {
+            let contexts = if i % 2 == 0 { &global } else { &both };
+            let expected = brute_force.scores(&index, question, contexts);
+            let by_ord: HashMap<usize, f32> = expected.iter().copied().collect();
+            for limit in [1, 3, 10] {
+                let hits = index.top(question, contexts, limit).expect("top");
+                assert_eq!(
+                    hits.len(),
+                    expected.len().min(limit),
+                    "{question:?}, top {limit}"
+                );
+                for (rank, hit) in hits.iter().enumerate() {
+                    let ord = index
+                        .entries
+                        .iter()
+                        .position(|e| e.id == hit.entry_id)
+                        .expect("an indexed entry");
+                    let brute = by_ord.get(&ord).copied().unwrap_or(f32::NAN);
+                    assert!(
+                        close(hit.score, brute),
+                        "{question:?}, top {limit}: {hit:?} vs {brute}"
+                    );
+                    assert!(
+                        close(hit.score, expected[rank].1),
+                        "{question:?}, top {limit}, rank {rank}: {hit:?} vs {:?}",
+                        expected[rank]
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 2000, "compared {compared} hits");
     }
 
     #[test]
