@@ -43,6 +43,10 @@ pub struct TraceRow {
     pub score: f64,
     /// Confidence in [0, 1] (0 when nothing matched).
     pub confidence: f64,
+    /// For a bot with a trained entry classifier, its probability for the entry (already
+    /// part of `score`); absent for other bots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classifier: Option<f64>,
     /// Whether the confidence reached the threshold.
     pub passed: bool,
     /// `<externalUrl>/s/<botId>`.
@@ -236,6 +240,7 @@ impl Delegator {
         let mut row = self.empty_row(&bot.id);
         row.confidence = f64::from(hit.confidence);
         row.score = f64::from(hit.score);
+        row.classifier = hit.classifier.map(f64::from);
         row.passed = row.confidence >= min_confidence;
         row.entry_id = Some(hit.entry_id);
         row.question = Some(hit.question);
@@ -259,6 +264,7 @@ impl Delegator {
             question: None,
             score: 0.0,
             confidence: 0.0,
+            classifier: None,
             passed: false,
             bot_url: self.workspace.bot_url(bot_id),
             answer: None,
@@ -311,6 +317,7 @@ mod tests {
             question: None,
             score: 0.0,
             confidence,
+            classifier: None,
             passed,
             bot_url: String::new(),
             answer: None,

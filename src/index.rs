@@ -153,6 +153,9 @@ pub struct Hit {
     pub score: f32,
     /// Confidence in [0, 1] (see the module documentation).
     pub confidence: f32,
+    /// For a trained bot, its entry classifier's probability for this entry (the raw score
+    /// already includes its effect; see "Trained bots" in the module documentation).
+    pub classifier: Option<f32>,
 }
 
 /// The per-entry facts a search needs, copied from the workspace at build time.
@@ -1097,9 +1100,11 @@ impl BotIndex {
             limit
         };
         let mut scored = self.scores(&terms, contexts, keep)?;
+        let mut probabilities = None;
         if let Some(classifier) = &self.classifier {
             let features = classifier::features(&query_tokens, question);
-            self.weigh_by_classifier(classifier, &features, contexts, ideal, &mut scored);
+            probabilities =
+                Some(self.weigh_by_classifier(classifier, &features, contexts, ideal, &mut scored));
             scored.retain(|(_, raw)| *raw > 0.0);
             scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             scored.truncate(limit);
@@ -1114,6 +1119,9 @@ impl BotIndex {
                     question: self.closest_variant(ord, &words)?,
                     score: raw,
                     confidence: confidence(raw, ideal),
+                    classifier: probabilities
+                        .as_ref()
+                        .and_then(|p: &Vec<f32>| p.get(ord).copied()),
                 })
             })
             .collect()
@@ -1253,6 +1261,7 @@ impl BotIndex {
     /// its classifier probability and the most probable entry's (among those in `contexts`):
     /// the classifier's favourite keeps its score, so a bot's best score never rises and
     /// stays comparable with other bots', while the order of its entries follows both.
+    /// Returns the classifier's probability of every entry.
     fn weigh_by_classifier(
         &self,
         classifier: &EntryClassifier,
@@ -1260,7 +1269,7 @@ impl BotIndex {
         contexts: &[String],
         ideal: f32,
         scored: &mut [(usize, f32)],
-    ) {
+    ) -> Vec<f32> {
         let probabilities = classifier.probabilities(features);
         let most_probable = (0..self.entries.len())
             .filter(|&ord| self.allowed(ord, contexts))
@@ -1270,6 +1279,7 @@ impl BotIndex {
             let probability = probabilities.get(*ord).copied().unwrap_or(0.0);
             *raw -= CLASSIFIER_WEIGHT * ideal * (most_probable - probability);
         }
+        probabilities
     }
 
     fn allowed(&self, ord: usize, contexts: &[String]) -> bool {

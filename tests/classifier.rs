@@ -68,7 +68,12 @@ fn index(workspace: &TempWorkspace) -> anyhow::Result<BotIndex> {
 #[test]
 fn only_bots_with_many_variants_per_entry_are_trained() -> anyhow::Result<()> {
     assert!(index(&alarm_workspace(10))?.is_trained());
-    assert!(!index(&alarm_workspace(4))?.is_trained());
+    let untrained = index(&alarm_workspace(4))?;
+    assert!(!untrained.is_trained());
+    let global = ["global".to_string()];
+    let hits = untrained.top("cancel my alarm", &global, 3)?;
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|hit| hit.classifier.is_none()), "{hits:?}");
     let demo = Workspace::load(demo_workspace())?;
     for bot in &demo.bots {
         assert!(!BotIndex::build(bot)?.is_trained(), "{}", bot.id);
@@ -96,6 +101,10 @@ fn a_trained_bot_routes_paraphrases_to_their_entry() -> anyhow::Result<()> {
         );
         for hit in &hits {
             assert!((0.0..=1.0).contains(&hit.confidence), "{hit:?}");
+            assert!(
+                hit.classifier.is_some_and(|p| (0.0..=1.0).contains(&p)),
+                "a trained bot's hits carry the classifier's probability: {hit:?}"
+            );
         }
         for pair in hits.windows(2) {
             assert!(pair[0].score >= pair[1].score);
