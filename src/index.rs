@@ -1100,14 +1100,13 @@ impl BotIndex {
             limit
         };
         let mut scored = self.scores(&terms, contexts, keep)?;
-        let mut probabilities = None;
-        if let Some(classifier) = &self.classifier {
+        let probabilities = self.classifier.as_ref().map(|classifier| {
             let features = classifier::features(&query_tokens, question);
-            probabilities =
-                Some(self.weigh_by_classifier(classifier, &features, contexts, ideal, &mut scored));
-            scored.retain(|(_, raw)| *raw > 0.0);
-            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            scored.truncate(limit);
+            self.weigh_by_classifier(classifier, &features, contexts, ideal, &mut scored)
+        });
+        if probabilities.is_some() {
+            // Re-weighed scores: keep the positive ones, best first, as `scores` does.
+            scored = best_first(scored.into_iter(), limit);
         }
         scored
             .into_iter()
@@ -1119,9 +1118,7 @@ impl BotIndex {
                     question: self.closest_variant(ord, &words)?,
                     score: raw,
                     confidence: confidence(raw, ideal),
-                    classifier: probabilities
-                        .as_ref()
-                        .and_then(|p: &Vec<f32>| p.get(ord).copied()),
+                    classifier: probabilities.as_ref().and_then(|p| p.get(ord).copied()),
                 })
             })
             .collect()
