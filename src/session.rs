@@ -18,10 +18,10 @@ use serde_json::{Value, json};
 
 use crate::delegation::{Delegation, DelegationMatch, Delegator, Indexes, TraceRow};
 use crate::error::{Error, LoadProblem};
-use crate::flow::{Flow, Instruction, Target};
+use crate::flow::{self, DEFAULT_MIN_CONFIDENCE, Flow, Instruction};
 use crate::index::BotIndex;
 use crate::template;
-use crate::workspace::{Bot, DEFAULT_MIN_CONFIDENCE, MASTER_ID, Workspace};
+use crate::workspace::{Bot, MASTER_ID, Workspace};
 
 /// What a master without a flow says when a sub-bot can help.
 pub const BUILTIN_FOUND_TEXT: &str = "The chatbot {{temp.delegation.0.botId}} can help you with that question.\n\n[Talk to {{temp.delegation.0.botId}}]({{{temp.delegation.0.botUrl}}})\n\nBy the way, {{temp.delegation.0.botId}} is telling you:\n> {{{temp.delegation.0.answer}}}";
@@ -35,9 +35,6 @@ pub const SUB_BOT_FALLBACK: &str = "Sorry, I don't have an answer to that questi
 
 /// How many candidates a sub-bot asked directly lists in its trace.
 pub const DIRECT_CANDIDATES: usize = 5;
-
-/// At most this many flow nodes are entered in one turn.
-const MAX_FLOW_STEPS: usize = 100;
 
 /// One user turn and everything the bot did with it. Serializes to the JSON contract of
 /// `interbot ask --json` (DESIGN.md, "The JSON contract").
@@ -253,73 +250,15 @@ impl Engine {
     async fn run_flow(&self, master: &Bot, flow: &Flow, question: &str) -> Turn {
         let mut turn = self.empty_turn(MASTER_ID, question, DEFAULT_MIN_CONFIDENCE);
         let mut state = initial_state(question, None);
-        let mut current = flow.start_node.clone();
-        for _ in 0..MAX_FLOW_STEPS {
-            if turn.nodes.contains(&current) {
-                turn.nodes.push(current);
-                turn.problems.push(format!(
-                    "flow loops without waiting for the user ({}); stopped",
-                    turn.nodes.join(" → ")
-                ));
-                return turn;
-            }
-            let Some(node) = flow.node_by_name(&current) else {
-                turn.problems
-                    .push(format!("flow has no node named `{current}`"));
-                return turn;
-            };
-            turn.nodes.push(node.name.clone());
-            for instruction in &node.on_enter {
-                self.execute(master, instruction, &mut state, &mut turn)
-                    .await;
-            }
-            let next = node.next.iter().find(|t| t.condition.eval(&state));
-            match next.map(|t| &t.target) {
-                Some(Target::Node(name)) => current = name.clone(),
-                Some(Target::End) | None => return turn,
-            }
-        }
-        turn.problems.push(format!(
-            "flow entered {MAX_FLOW_STEPS} nodes in one turn; stopped"
-        ));
+        let mut host = FlowHost {
+            engine: self,
+            master,
+            turn: &mut turn,
+        };
+        let outcome = flow::run(flow, &mut state, &mut host).await;
+        turn.nodes = outcome.nodes;
+        turn.problems.extend(outcome.stopped);
         turn
-    }
-
-    async fn execute(
-        &self,
-        master: &Bot,
-        instruction: &Instruction,
-        state: &mut Value,
-        turn: &mut Turn,
-    ) {
-        match instruction {
-            Instruction::Say { element_id } => {
-                match master.answer_text(&format!("#!{element_id}"), state) {
-                    Ok(reply) => turn.replies.push(reply),
-                    Err(e) => turn.problems.push(e.to_string()),
-                }
-            }
-            Instruction::Delegate(args) => {
-                let bots = if args.bots.is_empty() {
-                    self.workspace.sub_bot_ids()
-                } else {
-                    args.bots.clone()
-                };
-                let delegation = self
-                    .delegator
-                    .delegate(&turn.question, &bots, args.min_confidence)
-                    .await;
-                state["temp"]["delegation"] = json!(delegation.matches);
-                turn.min_confidence = delegation.min_confidence;
-                turn.delegation = delegation.matches;
-                turn.trace = delegation.trace;
-            }
-            Instruction::Unsupported(action) => {
-                turn.problems.push(format!(
-                    "action `{action}` is not supported by interbot; skipped"
-                ));
-            }
-        }
     }
 
     async fn answer_directly(&self, bot: &Bot, question: &str) -> Turn {
@@ -345,6 +284,48 @@ impl Engine {
             turn.problems.push(error);
         }
         turn
+    }
+}
+
+/// Carries out the master flow's instructions for [`flow::run`] during one turn.
+struct FlowHost<'a> {
+    engine: &'a Engine,
+    master: &'a Bot,
+    turn: &'a mut Turn,
+}
+
+impl flow::Instructions for FlowHost<'_> {
+    async fn execute(&mut self, instruction: &Instruction, state: &mut Value) {
+        let turn = &mut *self.turn;
+        match instruction {
+            Instruction::Say { element_id } => {
+                match self.master.answer_text(&format!("#!{element_id}"), state) {
+                    Ok(reply) => turn.replies.push(reply),
+                    Err(e) => turn.problems.push(e.to_string()),
+                }
+            }
+            Instruction::Delegate(args) => {
+                let bots = if args.bots.is_empty() {
+                    self.engine.workspace.sub_bot_ids()
+                } else {
+                    args.bots.clone()
+                };
+                let delegation = self
+                    .engine
+                    .delegator
+                    .delegate(&turn.question, &bots, args.min_confidence)
+                    .await;
+                state["temp"]["delegation"] = json!(delegation.matches);
+                turn.min_confidence = delegation.min_confidence;
+                turn.delegation = delegation.matches;
+                turn.trace = delegation.trace;
+            }
+            Instruction::Unsupported(action) => {
+                turn.problems.push(format!(
+                    "action `{action}` is not supported by interbot; skipped"
+                ));
+            }
+        }
     }
 }
 

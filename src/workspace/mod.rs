@@ -28,8 +28,9 @@ pub const MASTER_ID: &str = "master";
 /// Botpress's default external URL.
 pub const DEFAULT_EXTERNAL_URL: &str = "http://localhost:3000";
 
-/// Botpress's default `minConfidence`.
-pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.5;
+/// Botpress's default `minConfidence` (defined by the flow model, where `delegate_to_bots`
+/// falls back to it).
+pub use crate::flow::DEFAULT_MIN_CONFIDENCE;
 
 /// interbot's own settings, from `interbot.json` at the workspace root (all optional).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
