@@ -1,11 +1,13 @@
-//! The app's state and how actions change it. No drawing and no I/O: [`App::update`] takes an
-//! [`Action`] and returns [`Effect`]s for the runtime; [`App::on_answer`] takes what a
-//! finished job reported. Drawing reads this state and never changes it.
+//! How actions change the app's state ([`super::state`]). No drawing and no I/O:
+//! [`App::update`] takes an [`Action`] and returns [`Effect`]s for the runtime;
+//! [`App::on_answer`] takes what a finished job reported. To scroll, it measures with the
+//! same pure row and layout functions the drawing uses ([`super::ui`]).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui_textarea::TextArea;
 
+pub use super::state::{App, Popup};
 pub use super::tab::{BotTab, Exchange, Reply, Scroll};
 
 use crate::Engine;
@@ -15,41 +17,6 @@ use super::action::{Action, Answer, Ask, Effect};
 use super::keymap::{self, Mode};
 use super::theme::{Role, Theme};
 use super::ui;
-
-/// An open popup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Popup {
-    /// Every key.
-    Help,
-    /// The workspace's load problems.
-    Problems,
-}
-
-/// The whole state of the terminal UI.
-#[derive(Debug)]
-pub struct App {
-    /// One tab per bot, master first.
-    pub tabs: Vec<BotTab>,
-    /// The selected tab.
-    pub active: usize,
-    /// Typing or normal mode (popups are on top of either).
-    pub mode: Mode,
-    /// The open popup.
-    pub popup: Option<Popup>,
-    /// How far the popup is scrolled.
-    pub popup_scroll: usize,
-    /// The input line.
-    pub input: TextArea<'static>,
-    /// The workspace's load problems (sanitized, one line each).
-    pub problems: Vec<String>,
-    /// A one-off message for the footer (cleared by the next action).
-    pub status: Option<String>,
-    /// The terminal's size.
-    pub size: Rect,
-    /// The look.
-    pub theme: Theme,
-    next_id: u64,
-}
 
 impl App {
     /// An app with these tabs and problems, for a terminal of `size`.
@@ -92,25 +59,6 @@ impl App {
             .map(|p| sanitize_line(&p.to_string()))
             .collect();
         Self::new(tabs, problems, theme, size)
-    }
-
-    /// The selected tab.
-    pub fn tab(&self) -> Option<&BotTab> {
-        self.tabs.get(self.active)
-    }
-
-    /// The mode keys are looked up in.
-    pub fn key_mode(&self) -> Mode {
-        if self.popup.is_some() {
-            Mode::Popup
-        } else {
-            self.mode
-        }
-    }
-
-    /// The text of the input line.
-    pub fn input_text(&self) -> String {
-        self.input.lines().join(" ")
     }
 
     /// Handles a key event the way the event loop does: presses only, through the keymap.

@@ -4,9 +4,9 @@
 //! same [`Engine::ask`] the CLI uses. How it is put together (see STYLE.md, "The terminal
 //! app"):
 //!
-//! - [`app`]: all state; [`app::App::update`] turns an [`action::Action`] into state changes
-//!   and [`action::Effect`]s; [`app::App::on_answer`] takes finished work; [`tab`]: one
-//!   bot's conversation;
+//! - [`state`]: all state ([`state::App`]), plain data; [`tab`]: one bot's conversation;
+//! - [`app`]: [`app::App::update`] turns an [`action::Action`] into state changes and
+//!   [`action::Effect`]s; [`app::App::on_answer`] takes finished work;
 //! - [`keymap`]: keys → actions per mode, also the source of footer hints and the help popup;
 //! - [`ui`]: drawing, a pure function of `&App` (one file per pane);
 //! - [`runtime`]: runs effects off the UI task; [`event_loop`]: the one `tokio::select!` loop;
@@ -20,6 +20,7 @@ pub mod keymap;
 pub mod loading;
 pub mod markdown;
 pub mod runtime;
+pub mod state;
 pub mod tab;
 pub mod terminal;
 pub mod theme;

@@ -7,8 +7,9 @@ use ratatui::text::Span;
 use crate::text::sanitize;
 
 use super::{Areas, pane, paragraph};
-use crate::tui::app::{App, BotTab, Reply, Scroll};
 use crate::tui::markdown;
+use crate::tui::state::App;
+use crate::tui::tab::{BotTab, Reply, Scroll};
 use crate::tui::theme::Role;
 use crate::tui::wrap::{Para, Row, Segment, wrap};
 

@@ -4,8 +4,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::line;
-use crate::tui::app::{App, Popup};
 use crate::tui::keymap::{self, Mode};
+use crate::tui::state::{App, Popup};
 use crate::tui::theme::Role;
 use crate::tui::wrap::{Row, Segment, fit, row_width, width as text_width};
 

@@ -5,8 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::{Areas, pane};
-use crate::tui::app::App;
 use crate::tui::keymap::Mode;
+use crate::tui::state::App;
 use crate::tui::theme::Role;
 
 /// Draws the input line.

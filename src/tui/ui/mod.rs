@@ -17,7 +17,7 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::app::App;
+use super::state::App;
 use super::theme::{Role, Theme};
 use super::wrap::{Row, truncate};
 

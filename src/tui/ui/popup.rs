@@ -6,7 +6,7 @@ use ratatui::text::Span;
 use ratatui::widgets::Clear;
 
 use super::{help, pane, paragraph, problems};
-use crate::tui::app::{App, Popup};
+use crate::tui::state::{App, Popup};
 use crate::tui::theme::Role;
 use crate::tui::wrap::Row;
 

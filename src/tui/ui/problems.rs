@@ -1,6 +1,6 @@
 //! The problems popup: every load and index problem of the workspace, one per item.
 
-use super::super::app::App;
+use crate::tui::state::App;
 use crate::tui::theme::Role;
 use crate::tui::wrap::{Para, Row, Segment, wrap};
 

@@ -6,7 +6,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::line;
-use crate::tui::app::{App, BotTab};
+use crate::tui::state::App;
+use crate::tui::tab::BotTab;
 use crate::tui::theme::Role;
 use crate::tui::wrap::{Row, Segment, fit, row_width, truncate, width as text_width};
 

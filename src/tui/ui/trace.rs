@@ -11,7 +11,8 @@ use crate::TraceRow;
 use crate::text::{self, sanitize_line};
 
 use super::{pane, paragraph};
-use crate::tui::app::{App, BotTab, Reply};
+use crate::tui::state::App;
+use crate::tui::tab::{BotTab, Reply};
 use crate::tui::theme::Role;
 use crate::tui::wrap::{Para, Row, Segment, fit, push, truncate, width as text_width, wrap};
 
