@@ -15,7 +15,7 @@
 //!   every variant plus `‖W‖² / (2·C)` (`C` = [`REGULARISATION_C`]) with L-BFGS; the result is
 //!   deterministic (no random initialisation or sampling).
 //!
-//! The index combines it with its language-model score (see `index.rs`).
+//! The index combines it with its language-model score (see `index::model`).
 
 use std::collections::HashMap;
 

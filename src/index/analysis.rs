@@ -1,0 +1,156 @@
+//! How text becomes terms: the analyzer of a bot's language (words, lower-cased,
+//! ASCII-folded, stemmed), its function words, and word bigrams. Questions and QnA variants
+//! go through the same analysis, so a question is never a query language: `"`, `:`, `(`,
+//! `^`, `-`, `*`, `+`, emoji or an empty string are plain text.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+
+/// The analyzer for a bot language code (`en`, `fr`, …); English where tantivy has no
+/// stemmer for it.
+pub fn analyzer_for(language: &str) -> TextAnalyzer {
+    let stemmer_language = match language.get(..2).unwrap_or("en") {
+        "ar" => Language::Arabic,
+        "da" => Language::Danish,
+        "nl" => Language::Dutch,
+        "fi" => Language::Finnish,
+        "fr" => Language::French,
+        "de" => Language::German,
+        "el" => Language::Greek,
+        "hu" => Language::Hungarian,
+        "it" => Language::Italian,
+        "no" | "nb" | "nn" => Language::Norwegian,
+        "pt" => Language::Portuguese,
+        "ro" => Language::Romanian,
+        "ru" => Language::Russian,
+        "es" => Language::Spanish,
+        "sv" => Language::Swedish,
+        "ta" => Language::Tamil,
+        "tr" => Language::Turkish,
+        _ => Language::English,
+    };
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(stemmer_language))
+        .build()
+}
+
+/// English function words common in questions, written for interbot: pronouns,
+/// determiners, auxiliaries, prepositions and question words.
+const ENGLISH_FUNCTION_WORDS: &str = "a an the this that these those there here i me my mine we us \
+    our you your he she it its they them their what which who whom whose when where why how \
+    is are was were be been being am do does did done have has had can could would should will \
+    shall may might must to of in on at by for from with about into over under and or but if \
+    so not no any some all please just get got there's it's i'm i'd don't can't";
+
+/// One bot language's analysis: its analyzer and its analyzed function words.
+#[derive(Clone)]
+pub(super) struct Analysis {
+    analyzer: TextAnalyzer,
+    /// Function words of the language, analyzed (none outside English).
+    function_words: HashSet<String>,
+}
+
+impl Analysis {
+    /// The analysis of a bot language code.
+    pub fn for_language(language: &str) -> Analysis {
+        let mut analyzer = analyzer_for(language);
+        let function_words = if language.starts_with("en") {
+            ENGLISH_FUNCTION_WORDS
+                .split_whitespace()
+                .flat_map(|word| tokens(&mut analyzer, word))
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        Analysis {
+            analyzer,
+            function_words,
+        }
+    }
+
+    /// The analyzer (tantivy needs it to index the variants).
+    pub fn analyzer(&self) -> &TextAnalyzer {
+        &self.analyzer
+    }
+
+    /// The analyzed tokens of `text`, in order.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        tokens(&mut self.analyzer.clone(), text)
+    }
+
+    /// Whether an analyzed word is a function word ("what", "is", "my" …): such words carry
+    /// little evidence about which entry is meant, whatever their frequency in a small bot.
+    pub fn is_function_word(&self, word: &str) -> bool {
+        self.function_words.contains(word)
+    }
+}
+
+/// The analyzed tokens of `text`, in order.
+pub(super) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// Word bigrams of a token sequence, as single tokens `a_b`.
+pub(super) fn bigrams(tokens: &[String]) -> Vec<String> {
+    tokens
+        .windows(2)
+        .map(|w| format!("{}_{}", w[0], w[1]))
+        .collect()
+}
+
+/// Distinct items with their counts, in first-seen order.
+pub(super) fn counted(items: impl IntoIterator<Item = String>) -> Vec<(String, u32)> {
+    let mut order: Vec<(String, u32)> = Vec::new();
+    let mut positions: HashMap<String, usize> = HashMap::new();
+    for item in items {
+        match positions.get(&item) {
+            Some(&i) => order[i].1 += 1,
+            None => {
+                positions.insert(item.clone(), order.len());
+                order.push((item, 1));
+            }
+        }
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_stemmed_and_lowercased() {
+        let analysis = Analysis::for_language("en");
+        assert_eq!(
+            analysis.tokens("Resetting PASSWORDS?!"),
+            ["reset", "password"]
+        );
+        assert!(analysis.tokens("?! \"\" :( ^ - * +").is_empty());
+    }
+
+    #[test]
+    fn function_words_are_english_only() {
+        let english = Analysis::for_language("en");
+        assert!(english.is_function_word("what"));
+        assert!(!english.is_function_word("password"));
+        assert!(!Analysis::for_language("fr").is_function_word("what"));
+    }
+
+    #[test]
+    fn counted_keeps_first_seen_order() {
+        let items = ["b", "a", "b"].map(String::from);
+        assert_eq!(counted(items), [("b".to_string(), 2), ("a".to_string(), 1)]);
+    }
+}

@@ -1,0 +1,182 @@
+//! Building a bot's indexes: the tantivy schemas, writing one document per enabled entry
+//! (all its variants and their bigrams) and one per variant, merging each index into one
+//! segment, and training the entry classifier of NLU-style bots. Indexes live in RAM and
+//! never change after they are built; a changed bot is indexed anew.
+
+use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
+use tantivy::schema::{
+    FAST, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader, TantivyDocument,
+    TantivyError,
+};
+
+use super::analysis::{Analysis, bigrams};
+use super::model::{BIGRAMS, WORDS, log_length, wants_classifier};
+use super::search::EntrySearch;
+use super::variants::VariantQuestions;
+use super::{BotIndex, IndexedEntry};
+use crate::classifier::{self, EntryClassifier, Sample};
+use crate::workspace::Bot;
+
+/// Name of the bot language's analyzer in the indexes.
+const ANALYZER: &str = "interbot_words";
+/// Name of the analyzer of fields that hold tokens already analyzed (bigrams).
+const PRETOKENIZED: &str = "interbot_pretokenized";
+/// Indexing memory per writer (tantivy's minimum); a larger bot is written as several
+/// segments, which `commit_as_one_segment` merges.
+const WRITER_MEMORY: usize = 15_000_000;
+
+/// Indexes every enabled entry of `bot`.
+pub(super) fn build(bot: &Bot) -> tantivy::Result<BotIndex> {
+    let analysis = Analysis::for_language(&bot.config.default_language);
+
+    let mut schema = Schema::builder();
+    let entry_field = schema.add_u64_field("entry", INDEXED | FAST | STORED);
+    let text_field = schema.add_text_field("text", text_options(ANALYZER));
+    let bigram_field = schema.add_text_field("bigrams", text_options(PRETOKENIZED));
+    let entry_index = new_index(schema.build(), analysis.analyzer());
+
+    let mut schema = Schema::builder();
+    let variant_entry = schema.add_u64_field("entry", INDEXED | FAST | STORED);
+    let variant_position = schema.add_u64_field("variant", FAST | STORED);
+    let variant_question = schema.add_text_field("question", text_options(ANALYZER));
+    let variant_index = new_index(schema.build(), analysis.analyzer());
+
+    let entry_writer = new_writer(&entry_index)?;
+    let variant_writer = new_writer(&variant_index)?;
+    let mut entries = Vec::new();
+    let mut samples = Vec::new();
+    let mut totals = [0.0f32; 2];
+    let mut log_lens = Vec::new();
+    for (qna_pos, qna) in bot.qna.iter().enumerate().filter(|(_, e)| e.enabled) {
+        let ord = entries.len() as u64;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(entry_field, ord);
+        let mut lengths = [0usize; 2];
+        let mut entry_bigrams = Vec::new();
+        for (variant, question) in qna.questions.iter().enumerate() {
+            let words = analysis.tokens(question);
+            samples.push(Sample {
+                features: classifier::features(&words, question),
+                class: ord as usize,
+            });
+            let pairs = bigrams(&words);
+            lengths[WORDS] += words.len();
+            lengths[BIGRAMS] += pairs.len();
+            doc.add_text(text_field, question);
+            entry_bigrams.extend(pairs);
+            let mut variant_doc = TantivyDocument::default();
+            variant_doc.add_u64(variant_entry, ord);
+            variant_doc.add_u64(variant_position, variant as u64);
+            variant_doc.add_text(variant_question, question);
+            variant_writer.add_document(variant_doc)?;
+        }
+        doc.add_text(bigram_field, entry_bigrams.join(" "));
+        entry_writer.add_document(doc)?;
+        totals[WORDS] += lengths[WORDS] as f32;
+        totals[BIGRAMS] += lengths[BIGRAMS] as f32;
+        entries.push(IndexedEntry {
+            qna_pos,
+            id: qna.id.clone(),
+            questions: qna.questions.clone(),
+            contexts: qna.contexts.clone(),
+        });
+        log_lens.push(lengths.map(log_length));
+    }
+    commit_as_one_segment(entry_writer, &entry_index)?;
+    commit_as_one_segment(variant_writer, &variant_index)?;
+    let entry_reader = manual_reader(&entry_index)?;
+    let variant_reader = manual_reader(&variant_index)?;
+    entry_reader.reload()?;
+    variant_reader.reload()?;
+    let searcher = entry_reader.searcher();
+    let search = EntrySearch::new(
+        only_segment(&searcher)?,
+        [text_field, bigram_field],
+        totals,
+        &log_lens,
+    )?;
+    let variants =
+        VariantQuestions::new(&variant_reader.searcher(), variant_question, entries.len())?;
+    let has_other_contexts = entries
+        .iter()
+        .any(|e| e.contexts.iter().any(|c| c != "global"));
+    let classifier = (wants_classifier(entries.len(), samples.len())
+        && EntryClassifier::affordable(&samples, entries.len()))
+    .then(|| EntryClassifier::train(&samples, entries.len()))
+    .flatten();
+    Ok(BotIndex {
+        bot_id: bot.id.clone(),
+        entries,
+        analysis,
+        search,
+        variants,
+        has_other_contexts,
+        classifier,
+    })
+}
+
+fn text_options(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    )
+}
+
+fn new_index(schema: Schema, analyzer: &TextAnalyzer) -> Index {
+    let index = Index::create_in_ram(schema);
+    index.tokenizers().register(ANALYZER, analyzer.clone());
+    index.tokenizers().register(
+        PRETOKENIZED,
+        TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
+    );
+    index
+}
+
+/// A writer with as few threads as tantivy allows and no background merges (building an
+/// index is short; each thread tantivy spawns costs start-up time).
+fn new_writer(index: &Index) -> tantivy::Result<IndexWriter> {
+    let options = IndexWriterOptions::builder()
+        .memory_budget_per_thread(WRITER_MEMORY)
+        .num_worker_threads(1)
+        .num_merge_threads(1)
+        .build();
+    let writer = index.writer_with_options(options)?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    Ok(writer)
+}
+
+/// Commits and merges everything into one segment, so a search looks each term up once and
+/// reads one postings list (the index never changes after it is built).
+fn commit_as_one_segment(mut writer: IndexWriter, index: &Index) -> tantivy::Result<()> {
+    writer.commit()?;
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    drop(writer);
+    Ok(())
+}
+
+/// The only segment of an index merged by [`commit_as_one_segment`], `None` when it is empty.
+pub(super) fn only_segment(searcher: &Searcher) -> tantivy::Result<Option<&SegmentReader>> {
+    match searcher.segment_readers() {
+        [] => Ok(None),
+        [segment] => Ok(Some(segment)),
+        more => Err(TantivyError::InternalError(format!(
+            "{} segments after merging into one",
+            more.len()
+        ))),
+    }
+}
+
+fn manual_reader(index: &Index) -> tantivy::Result<IndexReader> {
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+}
