@@ -4,6 +4,7 @@
 //! never change after they are built; a changed bot is indexed anew.
 
 use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{
     FAST, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
@@ -99,8 +100,16 @@ pub(super) fn build(bot: &Bot) -> tantivy::Result<BotIndex> {
         totals,
         &log_lens,
     )?;
-    let variants =
-        VariantQuestions::new(&variant_reader.searcher(), variant_question, entries.len())?;
+    let variant_searcher = variant_reader.searcher();
+    let variants = VariantQuestions::new(
+        only_segment(&variant_searcher)?,
+        variant_question,
+        entries.len(),
+        (
+            variant_searcher.total_num_docs()?,
+            variant_searcher.total_num_tokens(variant_question)?,
+        ),
+    )?;
     let has_other_contexts = entries
         .iter()
         .any(|e| e.contexts.iter().any(|c| c != "global"));
@@ -163,7 +172,7 @@ fn commit_as_one_segment(mut writer: IndexWriter, index: &Index) -> tantivy::Res
 }
 
 /// The only segment of an index merged by [`commit_as_one_segment`], `None` when it is empty.
-pub(super) fn only_segment(searcher: &Searcher) -> tantivy::Result<Option<&SegmentReader>> {
+fn only_segment(searcher: &Searcher) -> tantivy::Result<Option<&SegmentReader>> {
     match searcher.segment_readers() {
         [] => Ok(None),
         [segment] => Ok(Some(segment)),

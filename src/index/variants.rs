@@ -5,11 +5,10 @@
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
+use tantivy::query::Bm25Weight;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, InvertedIndexReader, Searcher};
+use tantivy::{DocId, DocSet, InvertedIndexReader, SegmentReader};
 
-use super::build::only_segment;
 use tantivy::postings::Postings;
 
 /// The variants index, searchable.
@@ -24,16 +23,18 @@ pub(super) struct VariantQuestions {
 }
 
 impl VariantQuestions {
-    /// The variants of `entries` entries, from the searcher of their merged index, whose
-    /// documents hold the entry ord and variant position in the fast fields `entry` and
-    /// `variant` and the text in `question`.
+    /// The variants of `entries` entries in the only segment of their index (none when the
+    /// bot has no entry), whose documents hold the entry ord and variant position in the fast
+    /// fields `entry` and `variant` and the text in `question`. `(count, tokens)`: the number
+    /// of variant documents and of tokens in their questions.
     pub fn new(
-        searcher: &Searcher,
+        segment: Option<&SegmentReader>,
         question: Field,
         entries: usize,
+        (count, tokens): (u64, u64),
     ) -> tantivy::Result<VariantQuestions> {
         let mut docs = vec![Vec::new(); entries];
-        let (inverted, fieldnorms) = match only_segment(searcher)? {
+        let (inverted, fieldnorms) = match segment {
             Some(segment) => {
                 let entry_column = segment.fast_fields().u64("entry")?;
                 let variant_column = segment.fast_fields().u64("variant")?;
@@ -57,8 +58,6 @@ impl VariantQuestions {
                 FieldNormReader::constant(0, 1),
             ),
         };
-        let count = searcher.total_num_docs()?;
-        let tokens = searcher.total_num_tokens(question)?;
         Ok(VariantQuestions {
             inverted,
             fieldnorms,
