@@ -347,3 +347,39 @@ fn modules_use_only_lower_layers() {
         wrong.join("\n")
     );
 }
+
+/// The core never prints (DESIGN.md, "Data flow"): it returns values, and only the binary's
+/// drivers (`main`, `cli`) and the terminal app write to stdout or stderr.
+#[test]
+fn the_core_never_prints() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let drivers = [src.join("cli"), src.join("tui"), src.join("main.rs")];
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let printing = [
+        "print!(",
+        "println!(",
+        "eprint!(",
+        "eprintln!(",
+        "dbg!(",
+        "io::stdout(",
+        "io::stderr(",
+    ];
+    let offenders: Vec<String> = files
+        .iter()
+        .filter(|path| !drivers.iter().any(|driver| path.starts_with(driver)))
+        .flat_map(|path| {
+            let text = fs::read_to_string(path).expect("readable source");
+            code_of(&text)
+                .lines()
+                .filter(|line| printing.iter().any(|p| line.contains(p)))
+                .map(|line| format!("{}: {}", path.display(), line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        files.len() > 10 && offenders.is_empty(),
+        "the core must return values, not print:\n{}",
+        offenders.join("\n")
+    );
+}
