@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::index::{BotIndex, Hit};
+use crate::index::{BotIndex, Explanation, Hit};
 use crate::workspace::{Bot, Redirect, Workspace};
 
 /// The indexes of a workspace's bots, by bot id.
@@ -61,6 +61,10 @@ pub struct TraceRow {
     pub error: Option<String>,
     /// Time spent asking this bot, in microseconds.
     pub micros: u64,
+    /// Why the entry scores what it scores, term by term: filled on request
+    /// ([`Engine::explain`](crate::Engine::explain)), absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explanation>,
 }
 
 /// The outcome of one delegation.
@@ -271,6 +275,7 @@ impl Delegator {
             redirect: None,
             error: None,
             micros: 0,
+            explain: None,
         }
     }
 
@@ -324,6 +329,7 @@ mod tests {
             redirect: None,
             error: None,
             micros: 0,
+            explain: None,
         }
     }
 

@@ -192,6 +192,23 @@ impl Engine {
         problems
     }
 
+    /// Fills in each trace row's [`TraceRow::explain`]: the breakdown of the row's raw score
+    /// and confidence for the turn's question (the runner-up rows too, so a user sees which
+    /// words tipped the choice). A row with no entry, or of a bot without an index, stays
+    /// unexplained; an index error becomes a problem of the turn.
+    pub fn explain(&self, turn: &mut Turn) {
+        let contexts = &self.workspace.settings.included_contexts;
+        for row in &mut turn.trace {
+            let (Some(entry_id), Some(index)) = (&row.entry_id, self.index(&row.bot_id)) else {
+                continue;
+            };
+            match index.explain(&turn.question, contexts, entry_id) {
+                Ok(explanation) => row.explain = explanation,
+                Err(error) => turn.problems.push(error.to_string()),
+            }
+        }
+    }
+
     /// Answers one user turn addressed to `bot_id`.
     pub async fn ask(&self, bot_id: &str, question: &str) -> Result<Turn, Error> {
         let started = Instant::now();

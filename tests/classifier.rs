@@ -112,3 +112,44 @@ fn a_trained_bot_routes_paraphrases_to_their_entry() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// A trained bot's explanation shows the classifier's adjustment, and the language model's
+/// terms minus it add up to the raw score the search reports (the classifier's favourite
+/// loses nothing).
+#[test]
+fn a_trained_bots_explanation_adds_up_with_the_classifier_adjustment() -> anyhow::Result<()> {
+    let index = index(&alarm_workspace(10))?;
+    let global = ["global".to_string()];
+    let mut explained = 0;
+    for question in SET.iter().chain(CANCEL).chain(LIST).chain(&[
+        "please wake me up at seven thirty tomorrow",
+        "turn my alarms off",
+        "what is on tomorrow",
+    ]) {
+        for (rank, hit) in index.top(question, &global, 3)?.iter().enumerate() {
+            let explanation = index
+                .explain(question, &global, &hit.entry_id)?
+                .ok_or_else(|| anyhow::anyhow!("{} is indexed", hit.entry_id))?;
+            let classifier = explanation
+                .classifier
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("a trained bot's explanation"))?;
+            let terms: f32 = explanation.terms.iter().map(|t| t.contribution).sum();
+            assert!(
+                (terms - classifier.adjustment - hit.score).abs() <= 1e-4,
+                "{question}: {terms} − {} vs {}",
+                classifier.adjustment,
+                hit.score
+            );
+            assert_eq!(Some(classifier.probability), hit.classifier);
+            assert!(classifier.adjustment >= 0.0);
+            if rank == 0 && classifier.probability == classifier.most_probable {
+                assert_eq!(classifier.adjustment, 0.0);
+            }
+            assert!((explanation.confidence - hit.confidence).abs() <= 1e-5);
+            explained += 1;
+        }
+    }
+    assert!(explained >= 60, "explained {explained}");
+    Ok(())
+}

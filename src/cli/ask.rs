@@ -20,6 +20,11 @@ pub struct AskArgs {
     #[arg(long)]
     json: bool,
 
+    /// Explain each trace row's score term by term (with `--json`, an `explain` object per
+    /// row; in text, the best two rows and what tipped the choice).
+    #[arg(long)]
+    explain: bool,
+
     /// The question; `-` reads one question per line from stdin (indexes are built once).
     question: String,
 }
@@ -42,22 +47,36 @@ pub fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
             if line.trim().is_empty() {
                 continue;
             }
-            let turn = runtime.block_on(engine.ask(&args.bot, &line))?;
-            print_turn(&mut out, &turn, args.json)?;
+            let turn = ask(engine, &runtime, args, &line)?;
+            print_turn(&mut out, &turn, args)?;
             if !args.json {
                 writeln!(out)?;
             }
         }
     } else {
-        let turn = runtime.block_on(engine.ask(&args.bot, &args.question))?;
-        print_turn(&mut out, &turn, args.json)?;
+        let turn = ask(engine, &runtime, args, &args.question)?;
+        print_turn(&mut out, &turn, args)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_turn(out: &mut impl Write, turn: &Turn, json: bool) -> anyhow::Result<()> {
-    if json {
+/// Asks one question, with explanations when asked for.
+fn ask(
+    engine: &Engine,
+    runtime: &tokio::runtime::Runtime,
+    args: &AskArgs,
+    question: &str,
+) -> anyhow::Result<Turn> {
+    let mut turn = runtime.block_on(engine.ask(&args.bot, question))?;
+    if args.explain {
+        engine.explain(&mut turn);
+    }
+    Ok(turn)
+}
+
+fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Result<()> {
+    if args.json {
         serde_json::to_writer(&mut *out, turn)?;
         writeln!(out)?;
         return Ok(());
@@ -115,6 +134,9 @@ fn print_turn(out: &mut impl Write, turn: &Turn, json: bool) -> anyhow::Result<(
         ]);
     }
     write!(out, "{}", table.render())?;
+    if args.explain {
+        super::explain::print(out, turn)?;
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 mod ask;
 mod check;
 mod eval;
+mod explain;
 pub mod logging;
 mod qna;
 mod render;
