@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::index::{BotIndex, Explanation, Hit};
+use crate::remote::RemoteBot;
 use crate::workspace::{Bot, Redirect, Workspace};
 
 /// The indexes of a workspace's bots, by bot id.
@@ -56,9 +57,17 @@ pub struct TraceRow {
     /// Where a `redirect`/`text_redirect` entry would send the conversation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect: Option<Redirect>,
-    /// Why the bot could not be asked (unknown bot, index failure).
+    /// Why the bot could not be asked (unknown bot, index failure, a remote bot's timeout,
+    /// HTTP error or malformed answer).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// For a remote bot, its converse base URL (its raw `score` is 0 unless the server is
+    /// an interbot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+    /// Where interbot read this row differently from Botpress.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Time spent asking this bot, in microseconds.
     pub micros: u64,
     /// Why the entry scores what it scores, term by term: filled on request
@@ -104,8 +113,12 @@ pub const LARGE_BOT_ENTRIES: usize = 1_000;
 pub struct Delegator {
     workspace: Arc<Workspace>,
     indexes: Arc<Indexes>,
+    remote: Arc<RemoteBots>,
     fan_out: FanOut,
 }
+
+/// The remote bots of a workspace, by bot id.
+pub type RemoteBots = HashMap<String, RemoteBot>;
 
 impl Delegator {
     /// A delegator over these bots and indexes.
@@ -113,8 +126,20 @@ impl Delegator {
         Self {
             workspace,
             indexes,
+            remote: Arc::new(RemoteBots::new()),
             fan_out: FanOut::default(),
         }
+    }
+
+    /// The same delegator, asking these remote bots over HTTP.
+    pub fn with_remote(mut self, remote: RemoteBots) -> Self {
+        self.remote = Arc::new(remote);
+        self
+    }
+
+    /// The remote bot `id`, if there is one.
+    pub fn remote(&self, id: &str) -> Option<&RemoteBot> {
+        self.remote.get(id)
     }
 
     /// The same delegator with another fan-out strategy.
@@ -132,6 +157,46 @@ impl Delegator {
         bots: &[String],
         min_confidence: f64,
     ) -> Delegation {
+        let is_remote = |bot: &&String| self.remote.contains_key(bot.as_str());
+        let (remote, local): (Vec<&String>, Vec<&String>) = bots.iter().partition(is_remote);
+        let rows = if remote.is_empty() {
+            self.local_rows(question, bots, min_confidence).await
+        } else {
+            // Local searches (on the blocking pool) and remote calls run at once.
+            let local: Vec<String> = local.into_iter().cloned().collect();
+            let asked = remote
+                .iter()
+                .map(|bot| self.ask_remote(bot, question, min_confidence));
+            let (local_rows, remote_rows) = futures::join!(
+                self.local_rows(question, &local, min_confidence),
+                futures::future::join_all(asked)
+            );
+            // Back in the order the bots were listed (ties keep it).
+            let (mut local_rows, mut remote_rows) =
+                (local_rows.into_iter(), remote_rows.into_iter());
+            bots.iter()
+                .filter_map(|bot| {
+                    if self.remote.contains_key(bot) {
+                        remote_rows.next()
+                    } else {
+                        local_rows.next()
+                    }
+                })
+                .collect()
+        };
+        assemble(rows, min_confidence)
+    }
+
+    /// Asks each of the local `bots`, on tokio's blocking pool (see [`FanOut`]).
+    async fn local_rows(
+        &self,
+        question: &str,
+        bots: &[String],
+        min_confidence: f64,
+    ) -> Vec<TraceRow> {
+        if bots.is_empty() {
+            return Vec::new();
+        }
         let large = |bot: &String| {
             self.indexes
                 .get(bot)
@@ -142,7 +207,7 @@ impl Delegator {
             FanOut::Auto => FanOut::OneTask,
             chosen => chosen,
         };
-        let rows = match fan_out {
+        match fan_out {
             FanOut::OneTask | FanOut::Auto => {
                 let this = self.clone();
                 let question = question.to_string();
@@ -181,8 +246,52 @@ impl Delegator {
                     })
                     .collect()
             }
+        }
+    }
+
+    /// Asks remote bot `bot_id` over HTTP: a row with its confidence and answer, or with the
+    /// error that stopped it (never longer than the bot's timeout).
+    pub async fn ask_remote(&self, bot_id: &str, question: &str, min_confidence: f64) -> TraceRow {
+        self.ask_remote_directly(bot_id, question, min_confidence)
+            .await
+            .0
+    }
+
+    /// [`Delegator::ask_remote`], with every text the remote bot said.
+    pub async fn ask_remote_directly(
+        &self,
+        bot_id: &str,
+        question: &str,
+        min_confidence: f64,
+    ) -> (TraceRow, Vec<String>) {
+        let started = Instant::now();
+        let Some(bot) = self.remote.get(bot_id) else {
+            return (
+                self.failed_row(bot_id, &Error::UnknownBot(bot_id.to_string()).to_string()),
+                Vec::new(),
+            );
         };
-        assemble(rows, min_confidence)
+        let mut row = self.empty_row(bot_id);
+        row.remote = Some(bot.base_url.clone());
+        let mut texts = Vec::new();
+        match bot
+            .ask(question, &self.workspace.settings.included_contexts)
+            .await
+        {
+            Ok(reply) => {
+                row.confidence = reply.confidence;
+                row.passed = reply.matched && reply.confidence >= min_confidence;
+                row.score = reply.score.unwrap_or(0.0);
+                row.entry_id = reply.entry_id;
+                row.question = reply.question;
+                row.answer = reply.answer;
+                row.note = reply.note;
+                texts = reply.texts;
+            }
+            Err(error) => row.error = Some(error.to_string()),
+        }
+        row.micros = elapsed_micros(started);
+        (row, texts)
     }
 
     /// Asks one bot, synchronously (this is the work the blocking tasks do): a row for its
@@ -274,6 +383,8 @@ impl Delegator {
             answer: None,
             redirect: None,
             error: None,
+            remote: None,
+            note: None,
             micros: 0,
             explain: None,
         }
@@ -328,6 +439,8 @@ mod tests {
             answer: None,
             redirect: None,
             error: None,
+            remote: None,
+            note: None,
             micros: 0,
             explain: None,
         }

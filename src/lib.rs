@@ -6,10 +6,12 @@
 //!   went wrong reading them;
 //! - [`index`]: which entry of one bot best matches a question, with what score and confidence;
 //! - [`classifier`]: which entry a question belongs to, learnt from a bot's many variants;
+//! - [`remote`]: what a sub-bot on another machine answers (Botpress converse API client);
 //! - [`delegation`]: which sub-bots can answer a question, and the trace of asking each;
 //! - [`template`]: what a content element says for a given state (mustache, Botpress paths);
 //! - [`flow`]: what the master's flow does (instructions, conditions);
 //! - [`session`]: what a bot replies to one user turn (the API the CLI and the TUI share);
+//! - [`serve`]: every bot over HTTP in Botpress's converse API shape (`interbot serve`);
 //! - [`text`]: how untrusted text is made safe to show in a terminal.
 //!
 //! Nothing in the core knows about terminals or prints: everything returns values. Beside it,
@@ -21,6 +23,8 @@ pub mod delegation;
 pub mod error;
 pub mod flow;
 pub mod index;
+pub mod remote;
+pub mod serve;
 pub mod session;
 pub mod template;
 pub mod text;

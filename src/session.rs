@@ -16,10 +16,11 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::delegation::{Delegation, DelegationMatch, Delegator, Indexes, TraceRow};
+use crate::delegation::{Delegation, DelegationMatch, Delegator, Indexes, RemoteBots, TraceRow};
 use crate::error::{Error, LoadProblem};
 use crate::flow::{self, DEFAULT_MIN_CONFIDENCE, Flow, Instruction};
 use crate::index::BotIndex;
+use crate::remote::RemoteBot;
 use crate::template;
 use crate::workspace::{Bot, MASTER_ID, Workspace};
 
@@ -160,10 +161,22 @@ impl Engine {
                 Err(e) => index_problems.push(LoadProblem::error(&bot.dir, e.to_string())),
             }
         }
+        let mut remote = RemoteBots::new();
+        for (id, config) in &workspace.settings.remote_bots {
+            match RemoteBot::new(id, config) {
+                Ok(bot) => {
+                    remote.insert(id.clone(), bot);
+                }
+                Err(e) => index_problems.push(LoadProblem::error(
+                    workspace.root.join("interbot.json"),
+                    format!("remote bot `{id}`: {e}"),
+                )),
+            }
+        }
         let workspace = Arc::new(workspace);
         let indexes = Arc::new(indexes);
         Engine {
-            delegator: Delegator::new(workspace.clone(), indexes.clone()),
+            delegator: Delegator::new(workspace.clone(), indexes.clone()).with_remote(remote),
             workspace,
             indexes,
             index_problems,
@@ -212,6 +225,11 @@ impl Engine {
     /// Answers one user turn addressed to `bot_id`.
     pub async fn ask(&self, bot_id: &str, question: &str) -> Result<Turn, Error> {
         let started = Instant::now();
+        if self.delegator.remote(bot_id).is_some() {
+            let mut turn = self.answer_remotely(bot_id, question).await;
+            turn.micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            return Ok(turn);
+        }
         let bot = self
             .workspace
             .bot(bot_id)
@@ -275,6 +293,26 @@ impl Engine {
         let outcome = flow::run(flow, &mut state, &mut host).await;
         turn.nodes = outcome.nodes;
         turn.problems.extend(outcome.stopped);
+        turn
+    }
+
+    /// A remote bot asked directly: what it said, and one trace row.
+    async fn answer_remotely(&self, bot_id: &str, question: &str) -> Turn {
+        let min_confidence = self.workspace.settings.min_confidence;
+        let mut turn = self.empty_turn(bot_id, question, min_confidence);
+        let (row, texts) = self
+            .delegator
+            .ask_remote_directly(bot_id, question, min_confidence)
+            .await;
+        if let Some(error) = &row.error {
+            turn.problems.push(format!("remote bot {bot_id}: {error}"));
+        }
+        turn.replies = if texts.is_empty() {
+            vec![SUB_BOT_FALLBACK.to_string()]
+        } else {
+            texts
+        };
+        turn.trace = vec![row];
         turn
     }
 

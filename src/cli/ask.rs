@@ -31,7 +31,8 @@ pub struct AskArgs {
 
 /// Runs `ask`.
 pub fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
-    if engine.workspace().bot(&args.bot).is_none() {
+    let workspace = engine.workspace();
+    if workspace.bot(&args.bot).is_none() && workspace.remote_bot(&args.bot).is_none() {
         anyhow::bail!(
             "no bot `{}` in {}",
             args.bot,

@@ -8,6 +8,7 @@ mod explain;
 pub mod logging;
 mod qna;
 mod render;
+mod serve;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,8 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// List, show, add, edit or remove QnA entries (atomic, lossless saves).
     Qna(qna::QnaArgs),
+    /// Serve every bot over HTTP in Botpress's converse API shape.
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the parsed command.
@@ -68,6 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Render(render)) => render::run(&open_workspace(&args)?, render),
         Some(Command::Eval(eval)) => eval::run(&open_engine(&args)?, eval),
         Some(Command::Qna(qna)) => qna::run(&open_workspace(&args)?, qna),
+        Some(Command::Serve(serve)) => serve::run(open_engine(&args)?, serve),
         None => {
             let workspace = open_workspace(&args)?;
             let runtime = runtime()?;

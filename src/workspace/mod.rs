@@ -9,8 +9,10 @@ mod content;
 mod edit;
 pub mod json;
 mod qna;
+pub mod remote;
 pub mod save;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -19,6 +21,7 @@ pub use bot::{Bot, BotConfig};
 pub use content::ContentElement;
 pub use edit::entry_id;
 pub use qna::{QnaAction, QnaEntry, QnaForm, Redirect};
+pub use remote::RemoteBotConfig;
 
 use crate::error::{Error, LoadProblem};
 
@@ -42,6 +45,8 @@ pub struct Settings {
     pub min_confidence: f64,
     /// Contexts whose entries are matched (Botpress's `includedContexts`).
     pub included_contexts: Vec<String>,
+    /// Sub-bots on other machines, by id (see [`remote`]).
+    pub remote_bots: BTreeMap<String, RemoteBotConfig>,
 }
 
 impl Default for Settings {
@@ -50,6 +55,7 @@ impl Default for Settings {
             external_url: DEFAULT_EXTERNAL_URL.to_string(),
             min_confidence: DEFAULT_MIN_CONFIDENCE,
             included_contexts: vec!["global".to_string()],
+            remote_bots: BTreeMap::new(),
         }
     }
 }
@@ -98,6 +104,13 @@ impl Workspace {
             .iter()
             .map(|id| Bot::load(&bots_dir.join(id), id, id == MASTER_ID, &mut problems))
             .collect();
+        let mut settings = settings;
+        remote::validate(
+            &mut settings.remote_bots,
+            &ids,
+            &root.join("interbot.json"),
+            &mut problems,
+        );
         Ok(Workspace {
             root,
             bots,
@@ -111,13 +124,19 @@ impl Workspace {
         self.bots.iter().find(|b| b.id == id)
     }
 
-    /// Every bot but the master, in workspace order.
+    /// Every bot but the master, in workspace order, then the remote bots by id.
     pub fn sub_bot_ids(&self) -> Vec<String> {
         self.bots
             .iter()
             .filter(|b| b.id != MASTER_ID)
             .map(|b| b.id.clone())
+            .chain(self.settings.remote_bots.keys().cloned())
             .collect()
+    }
+
+    /// The remote bot `id`, if `interbot.json` declares one.
+    pub fn remote_bot(&self, id: &str) -> Option<&RemoteBotConfig> {
+        self.settings.remote_bots.get(id)
     }
 
     /// `<externalUrl>/s/<botId>`, as Botpress's `delegate_to_bots` builds it.
