@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::delegation::{Delegation, DelegationMatch, Delegator, Indexes, TraceRow};
 use crate::error::{Error, LoadProblem};
-use crate::flow::{self, DEFAULT_MIN_CONFIDENCE, Flow, Instruction};
+use crate::flow::{self, Flow, Instruction};
 use crate::index::BotIndex;
 use crate::template;
 use crate::threshold;
@@ -252,7 +252,9 @@ impl Engine {
     }
 
     async fn run_flow(&self, master: &Bot, flow: &Flow, question: &str) -> Turn {
-        let mut turn = self.empty_turn(MASTER_ID, question, DEFAULT_MIN_CONFIDENCE);
+        // Replaced by the threshold of the `delegate_to_bots` that runs, if one does.
+        let in_force = threshold::master(&self.workspace).value;
+        let mut turn = self.empty_turn(MASTER_ID, question, in_force);
         let mut state = initial_state(question, None);
         let mut host = FlowHost {
             engine: self,
