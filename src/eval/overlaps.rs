@@ -306,11 +306,13 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The content words two questions share, sorted (for display; scoring is the index's).
+/// The content words (two letters or more, no function word) two questions share, sorted
+/// (for display; scoring is the index's).
 pub fn shared_words(a: &str, b: &str) -> Vec<String> {
     let theirs = words(b);
     let mut shared: Vec<String> = words(a)
         .into_iter()
+        .filter(|w| w.chars().count() > 1)
         .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()) && theirs.contains(w))
         .collect();
     shared.sort();
@@ -348,4 +350,18 @@ fn duplicates(bot: &Bot) -> Vec<Duplicate> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_words_skip_function_words_and_single_letters() {
+        assert_eq!(
+            shared_words("What's the VPN password?", "what's my vpn password"),
+            ["password", "vpn"]
+        );
+        assert!(shared_words("how do I", "how do I").is_empty());
+    }
 }

@@ -115,12 +115,20 @@ pub fn recommend(sweep: &[Figures], objective: Objective) -> Recommendation {
         };
         let run = sweep[first..].iter().take_while(|f| is_best(f)).count();
         let chosen = &sweep[first + (run - 1) / 2];
-        let why = format!(
-            "the best {name} ({:.1} %) holds from {:.2} to {:.2}; the middle of that range",
-            100.0 * best,
-            sweep[first].threshold,
-            sweep[first + run - 1].threshold
-        );
+        let why = if run == 1 {
+            format!(
+                "the best {name} ({:.1} %) is reached at {:.2} only",
+                100.0 * best,
+                chosen.threshold
+            )
+        } else {
+            format!(
+                "the best {name} ({:.1} %) holds from {:.2} to {:.2}; the middle of that range",
+                100.0 * best,
+                sweep[first].threshold,
+                sweep[first + run - 1].threshold
+            )
+        };
         (Some(chosen.clone()), why)
     };
     let lowest_reaching = |figure: fn(&Figures) -> Option<f64>, floor: f64, name: &str| match sweep
