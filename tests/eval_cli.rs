@@ -52,7 +52,7 @@ fn a_label_naming_an_unknown_entry_is_an_error_or_set_apart_when_lenient() {
         .arg("--lenient")
         .assert()
         .success()
-        .stdout(predicate::str::contains("1 lines left out (--lenient)"))
+        .stdout(predicate::str::contains("1 line left out (--lenient)"))
         .stdout(predicate::str::contains(
             "line 5: bot `hr` has no QnA entry `nope`",
         ))

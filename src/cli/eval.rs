@@ -161,7 +161,7 @@ fn evaluate_with_progress(engine: &Engine, set: &LabelledSet) -> Vec<Outcome> {
     // Hidden by indicatif itself when stderr is not a terminal.
     let bar = indicatif::ProgressBar::new(total as u64);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "evaluating {bar:40} {pos}/{len} questions ({per_sec}, {eta} left)",
+        "evaluating {bar:40} {pos}/{len} questions, {eta} left",
     ) {
         bar.set_style(style);
     }
@@ -253,7 +253,9 @@ fn write_report(
         seconds,
     )?;
     if !report.rejected.is_empty() {
-        writeln!(out, "{} lines left out (--lenient):", report.rejected.len())?;
+        let count = report.rejected.len();
+        let plural = if count == 1 { "" } else { "s" };
+        writeln!(out, "{count} line{plural} left out (--lenient):")?;
         for rejected in &report.rejected {
             writeln!(
                 out,
