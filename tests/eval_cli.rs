@@ -60,6 +60,39 @@ fn a_label_naming_an_unknown_entry_is_an_error_or_set_apart_when_lenient() {
 }
 
 #[test]
+fn a_hostile_label_in_an_error_reaches_stderr_sanitized() {
+    let ws = TempWorkspace::hr_and_it();
+    let output = eval_in(
+        &ws,
+        "{\"text\": \"x\", \"bot\": \"\\u001b]0;pwned\\u0007\\u009b\\u202e\"}\n",
+    )
+    .assert()
+    .code(2)
+    .get_output()
+    .stderr
+    .clone();
+    let stderr = String::from_utf8(output).expect("UTF-8");
+    assert!(
+        stderr.contains("line 1: no sub-bot `^[]0;pwned^G<U+009B><U+202E>`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{9b}'));
+}
+
+#[test]
+#[cfg(unix)]
+fn a_labelled_set_that_is_not_a_regular_file_is_refused() {
+    let ws = TempWorkspace::hr_and_it();
+    interbot()
+        .arg("-w")
+        .arg(ws.path())
+        .args(["eval", "/dev/zero"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/dev/zero is not a regular file"));
+}
+
+#[test]
 fn an_empty_set_and_a_missing_bot_field_are_errors() {
     let ws = TempWorkspace::hr_and_it();
     eval_in(&ws, "\n\n")

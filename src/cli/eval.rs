@@ -88,7 +88,7 @@ struct JsonOutput<'a> {
 /// `in_files` is the threshold the workspace's files give the master.
 pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let objective: Objective = args.objective.parse()?;
-    let text = super::read_text(&args.file)?;
+    let text = read_bounded(&args.file)?;
     let set = LabelledSet::parse(&text, engine.workspace(), args.lenient)
         .with_context(|| format!("{} is not a usable labelled set", args.file.display()))?;
     let earlier = args.compare.as_deref().map(read_run).transpose()?;
@@ -172,9 +172,39 @@ fn evaluate_with_progress(engine: &Engine, set: &LabelledSet) -> Vec<Outcome> {
     outcomes
 }
 
+/// Labelled sets and saved runs larger than this are refused (HWU64's 1,076 questions take
+/// 90 KiB; a saved run of a million questions stays under it).
+const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Reads a regular file (after symlinks) of at most [`MAX_INPUT_BYTES`], so `/dev/zero` or a
+/// FIFO is an error rather than a hang or an exhausted memory.
+fn read_bounded(path: &Path) -> anyhow::Result<String> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if !metadata.is_file() {
+        anyhow::bail!("{} is not a regular file", path.display());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        anyhow::bail!(
+            "{} is larger than {} MiB",
+            path.display(),
+            MAX_INPUT_BYTES / (1024 * 1024)
+        );
+    }
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))
+}
+
 /// Reads a run saved by `--save`.
 fn read_run(path: &Path) -> anyhow::Result<SavedRun> {
-    let text = super::read_text(path)?;
+    let text = read_bounded(path)?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a saved run (invalid JSON)", path.display()))?;
     let format = value.get("format").and_then(serde_json::Value::as_u64);
