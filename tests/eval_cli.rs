@@ -93,6 +93,17 @@ fn a_labelled_set_that_is_not_a_regular_file_is_refused() {
 }
 
 #[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let ws = TempWorkspace::hr_and_it();
+    let labels = "{\"text\": \"When is payday\", \"bot\": \"hr\"}\n".repeat(400);
+    eval_in(&ws, &labels)
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty())
+        .stdout(predicate::str::contains("400 questions from"));
+}
+
+#[test]
 fn an_empty_set_and_a_missing_bot_field_are_errors() {
     let ws = TempWorkspace::hr_and_it();
     eval_in(&ws, "\n\n")

@@ -371,7 +371,15 @@ fn write_report(
         (
             "best bot right",
             report.ranked_first,
-            "questions for a bot whose most confident bot is it (no threshold)".into(),
+            format!(
+                "{} questions for a bot whose most confident bot is it (no threshold)",
+                of(
+                    report
+                        .ranked_first
+                        .map_or(0, |rate| (rate * c.in_scope as f64).round() as usize),
+                    c.in_scope
+                )
+            ),
         ),
     ];
     for (name, value, what) in rows {
