@@ -152,3 +152,79 @@ pub fn apply_override(workspace: &mut Workspace, value: f64) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::flow::Flow;
+    use crate::workspace::{Bot, BotConfig, Settings};
+
+    fn workspace(flow: Option<&str>, settings: f64) -> Workspace {
+        let master = Bot {
+            id: MASTER_ID.to_string(),
+            dir: PathBuf::from("master"),
+            config: BotConfig {
+                name: "Master".to_string(),
+                description: None,
+                default_language: "en".to_string(),
+                raw: serde_json::json!({}),
+            },
+            qna: Vec::new(),
+            elements: Vec::new(),
+            flow: flow.map(|text| Flow::parse(text).expect("a valid flow")),
+        };
+        Workspace {
+            root: PathBuf::from("/nonexistent"),
+            bots: vec![master],
+            settings: Settings {
+                min_confidence: settings,
+                ..Settings::default()
+            },
+            problems: Vec::new(),
+        }
+    }
+
+    const TWO_DELEGATIONS: &str = r#"{"startNode": "second", "nodes": [
+        {"id": "a", "name": "first", "onEnter": ["delegate_to_bots {\"minConfidence\":\"0.3\"}"], "next": []},
+        {"id": "b", "name": "second", "onEnter": ["delegate_to_bots {\"minConfidence\":\"0.7\"}"], "next": []}
+    ]}"#;
+
+    #[test]
+    fn the_start_nodes_delegation_wins_over_interbot_json() {
+        let ws = workspace(Some(TWO_DELEGATIONS), 0.4);
+        assert_eq!(
+            master(&ws),
+            InForce {
+                value: 0.7,
+                source: Source::Flow {
+                    node: "second".into()
+                }
+            }
+        );
+        assert_eq!(
+            flow_thresholds(&ws),
+            [("first".to_string(), 0.3), ("second".to_string(), 0.7)]
+        );
+    }
+
+    #[test]
+    fn without_a_flow_interbot_json_is_in_force() {
+        let ws = workspace(None, 0.4);
+        assert_eq!(master(&ws).value, 0.4);
+        assert_eq!(master(&ws).source, Source::Settings);
+        // interbot.json is not on disk here: nothing can disagree.
+        assert!(disagreements(&ws).is_empty());
+    }
+
+    #[test]
+    fn an_override_replaces_every_threshold() {
+        let mut ws = workspace(Some(TWO_DELEGATIONS), 0.4);
+        apply_override(&mut ws, 0.25);
+        assert_eq!(ws.settings.min_confidence, 0.25);
+        assert!(flow_thresholds(&ws).iter().all(|(_, v)| *v == 0.25));
+        apply_override(&mut ws, 7.0);
+        assert_eq!(master(&ws).value, 1.0, "clamped to [0, 1]");
+    }
+}
