@@ -419,6 +419,38 @@ fn check_warns_when_interbot_json_and_the_flow_disagree() {
 }
 
 #[test]
+fn eval_asks_the_bots_the_master_flow_names() {
+    let ws = TempWorkspace::hr_and_it();
+    ws.elements(&[("builtin_text-found", "found")]);
+    ws.flow(
+        r#"{"startNode": "entry", "nodes": [
+            {"id": "entry", "name": "entry",
+             "onEnter": ["delegate_to_bots {\"bots\":\"hr\",\"minConfidence\":\"0.5\"}"],
+             "next": [{"condition": "true", "node": "found"}]},
+            {"id": "found", "name": "found", "onEnter": ["say #!builtin_text-found"], "next": []}
+        ]}"#,
+    );
+    let labels = "{\"text\": \"How do I reset my password\", \"bot\": \"it\"}\n";
+    let output = eval_in(&ws, labels)
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&output).expect("JSON");
+    assert_eq!(report["asked"], serde_json::json!(["hr"]));
+    // The master never asks `it`, so its question cannot reach it.
+    assert_eq!(report["routing_accuracy"], 0.0);
+    eval_in(&ws, labels)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Asked the bots the master's delegate_to_bots names: hr",
+        ));
+}
+
+#[test]
 fn a_master_without_a_flow_uses_interbot_json_threshold() {
     let ws = TempWorkspace::hr_and_it();
     ws.write("interbot.json", r#"{"minConfidence": 0.25}"#);

@@ -1,7 +1,8 @@
 //! `interbot eval`: how well the workspace routes a labelled JSONL file (format:
 //! [`interbot::eval::labels`]), which threshold to use, and what changed since a saved run.
 //!
-//! Every sub-bot is asked each question (concurrently, on every core); the most confident
+//! The bots the master asks (its `delegate_to_bots` list, else every sub-bot) are asked each
+//! question (concurrently, on every core); the most confident
 //! bot is the routing when its confidence reaches the threshold in force (the master flow's
 //! `delegate_to_bots`, or `--min-confidence`). Plain output is tables whose columns say what
 //! they count, `—` where a figure is undefined; `--json` prints one JSON object and nothing
@@ -77,6 +78,8 @@ struct ErrorRow<'a> {
 struct JsonOutput<'a> {
     #[serde(flatten)]
     report: &'a Report,
+    /// The bots asked (the master's delegate_to_bots list, or every sub-bot).
+    asked: Vec<String>,
     seconds: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<Vec<ErrorRow<'a>>>,
@@ -124,6 +127,7 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
     if args.json {
         let output = JsonOutput {
             report: &report,
+            asked: eval::asked_bots(engine.workspace()),
             seconds,
             errors: args.errors.then_some(errors),
             comparison: comparison.as_ref(),
@@ -136,7 +140,9 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
     } else {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let mut text = String::new();
-        write_report(&mut text, &report, &args.file, seconds, threads)?;
+        let asked = eval::asked_bots(engine.workspace());
+        let only = (asked != bots).then_some(asked.as_slice());
+        write_report(&mut text, &report, &args.file, seconds, threads, only)?;
         if args.errors {
             write_errors(&mut text, &errors, threshold)?;
         }
@@ -270,6 +276,7 @@ fn write_report(
     file: &Path,
     seconds: f64,
     threads: usize,
+    only: Option<&[String]>,
 ) -> std::fmt::Result {
     let t = report.figures.threshold;
     writeln!(
@@ -310,6 +317,14 @@ fn write_report(
         )?;
     }
 
+    if let Some(asked) = only {
+        let asked: Vec<String> = asked.iter().map(|b| sanitize_line(b)).collect();
+        writeln!(
+            out,
+            "Asked the bots the master's delegate_to_bots names: {}",
+            asked.join(", ")
+        )?;
+    }
     let figures = &report.figures;
     let c = &figures.counts;
     writeln!(out, "\nRouting at threshold {t:.2}")?;

@@ -25,7 +25,7 @@ pub use compare::{Comparison, SavedRun, compare};
 pub use labels::{Labelled, LabelledSet, Rejected};
 pub use metrics::{BotFigures, Confusion, Counts, Distributions, Figures};
 pub use overlaps::{OverlapOptions, OverlapReport};
-pub use run::{Guess, Outcome, evaluate};
+pub use run::{Guess, Outcome, asked_bots, evaluate};
 pub use sweep::{Objective, Recommendation};
 
 use crate::threshold::InForce;

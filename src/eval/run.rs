@@ -5,7 +5,33 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::labels::Labelled;
+use crate::flow::Instruction;
 use crate::session::Engine;
+use crate::workspace::{MASTER_ID, Workspace};
+
+/// The sub-bots the master asks, in its order: those its flow's `delegate_to_bots` names
+/// (the start node's, else the first in the flow), or every sub-bot when the flow names
+/// none or there is no flow, as the master itself does.
+pub fn asked_bots(workspace: &Workspace) -> Vec<String> {
+    let flow = workspace.bot(MASTER_ID).and_then(|bot| bot.flow.as_ref());
+    let named = flow.and_then(|flow| {
+        let delegations = |node: &crate::flow::Node| {
+            node.on_enter
+                .iter()
+                .find_map(|instruction| match instruction {
+                    Instruction::Delegate(args) => Some(args.bots.clone()),
+                    _ => None,
+                })
+        };
+        flow.start()
+            .and_then(delegations)
+            .or_else(|| flow.nodes.iter().find_map(delegations))
+    });
+    match named {
+        Some(bots) if !bots.is_empty() => bots,
+        _ => workspace.sub_bot_ids(),
+    }
+}
 
 /// One bot's best entry for a question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,9 +104,9 @@ impl Outcome {
 /// shared counter is not contended).
 const CHUNK: usize = 16;
 
-/// Asks every sub-bot of `engine` each question (no threshold: the sweep applies them),
-/// spread over every core; the outcomes come back in the questions' order. `progress` is
-/// called with the number of questions done so far, from the worker threads.
+/// Asks the bots the master asks ([`asked_bots`]) each question (no threshold: the sweep
+/// applies them), spread over every core; the outcomes come back in the questions' order.
+/// `progress` is called with the number of questions done so far, from the worker threads.
 pub fn evaluate(
     engine: &Engine,
     questions: &[Labelled],
@@ -90,7 +116,7 @@ pub fn evaluate(
         .map_or(1, usize::from)
         .min(questions.len().div_ceil(CHUNK))
         .max(1);
-    let bots = engine.workspace().sub_bot_ids();
+    let bots = asked_bots(engine.workspace());
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let work = || {
