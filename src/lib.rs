@@ -12,6 +12,9 @@
 //! - [`flow`]: what the master's flow does (instructions, conditions);
 //! - [`session`]: what a bot replies to one user turn (the API the CLI and the TUI share);
 //! - [`serve`]: every bot over HTTP in Botpress's converse API shape (`interbot serve`);
+//! - [`threshold`]: which `minConfidence` is in force, from which file, and whether they disagree;
+//! - [`eval`]: how well a workspace routes a labelled set, which threshold to use, which
+//!   entries of different bots overlap;
 //! - [`text`]: how untrusted text is made safe to show in a terminal.
 //!
 //! Nothing in the core knows about terminals or prints: everything returns values. Beside it,
@@ -21,6 +24,7 @@
 pub mod classifier;
 pub mod delegation;
 pub mod error;
+pub mod eval;
 pub mod flow;
 pub mod index;
 pub mod remote;
@@ -28,6 +32,7 @@ pub mod serve;
 pub mod session;
 pub mod template;
 pub mod text;
+pub mod threshold;
 pub mod tui;
 pub mod workspace;
 

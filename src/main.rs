@@ -17,7 +17,8 @@ fn main() -> ExitCode {
         // A reader that stopped early (`interbot ask … | head`) is not an error to report.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("interbot: {e:#}");
+            // Errors echo arguments and file contents (labels, ids): never raw control bytes.
+            eprintln!("interbot: {}", interbot::text::sanitize(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

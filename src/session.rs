@@ -3,7 +3,8 @@
 //!
 //! - The **master** runs its `flows/main.flow.json` (`delegate_to_bots`, `say #!element`,
 //!   transitions on conditions). A master without a flow delegates to every other bot at
-//!   `minConfidence` 0.5 and says built-in texts (those of Botpress's interbot example).
+//!   `interbot.json`'s `minConfidence` (0.5 by default) and says built-in texts (those of
+//!   Botpress's interbot example). Which threshold wins where: [`crate::threshold`].
 //! - A **sub-bot** asked directly answers with its best entry's first answer when its
 //!   confidence passes the threshold, else a fallback text; its trace lists its top candidates.
 
@@ -18,10 +19,11 @@ use serde_json::{Value, json};
 
 use crate::delegation::{Delegation, DelegationMatch, Delegator, Indexes, RemoteBots, TraceRow};
 use crate::error::{Error, LoadProblem};
-use crate::flow::{self, DEFAULT_MIN_CONFIDENCE, Flow, Instruction};
+use crate::flow::{self, Flow, Instruction};
 use crate::index::BotIndex;
 use crate::remote::RemoteBot;
 use crate::template;
+use crate::threshold;
 use crate::workspace::{Bot, MASTER_ID, Workspace};
 
 /// What a master without a flow says when a sub-bot can help.
@@ -151,7 +153,8 @@ impl Engine {
         progress: &(dyn Fn(IndexProgress) + Sync),
     ) -> Engine {
         let mut indexes = HashMap::new();
-        let mut index_problems = Vec::new();
+        // A threshold that silently disagrees with the flow's is a problem to list.
+        let mut index_problems = threshold::disagreements(&workspace);
         let built = build_indexes(&workspace.bots, progress);
         for (bot, built) in workspace.bots.iter().zip(built) {
             match built {
@@ -262,11 +265,12 @@ impl Engine {
 
     async fn delegate_without_flow(&self, question: &str) -> Turn {
         let bots = self.workspace.sub_bot_ids();
+        let min_confidence = self.workspace.settings.min_confidence;
         let delegation = self
             .delegator
-            .delegate(question, &bots, DEFAULT_MIN_CONFIDENCE)
+            .delegate(question, &bots, min_confidence)
             .await;
-        let mut turn = self.empty_turn(MASTER_ID, question, DEFAULT_MIN_CONFIDENCE);
+        let mut turn = self.empty_turn(MASTER_ID, question, min_confidence);
         let text = if delegation.matches.is_empty() {
             BUILTIN_NONE_TEXT
         } else {
@@ -283,7 +287,9 @@ impl Engine {
     }
 
     async fn run_flow(&self, master: &Bot, flow: &Flow, question: &str) -> Turn {
-        let mut turn = self.empty_turn(MASTER_ID, question, DEFAULT_MIN_CONFIDENCE);
+        // Replaced by the threshold of the `delegate_to_bots` that runs, if one does.
+        let in_force = threshold::master(&self.workspace).value;
+        let mut turn = self.empty_turn(MASTER_ID, question, in_force);
         let mut state = initial_state(question, None);
         let mut host = FlowHost {
             engine: self,

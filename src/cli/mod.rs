@@ -6,6 +6,7 @@ mod check;
 mod eval;
 mod explain;
 pub mod logging;
+mod overlaps;
 mod qna;
 mod render;
 mod serve;
@@ -38,6 +39,12 @@ pub struct Args {
     #[arg(long, global = true, value_name = "URL")]
     pub external_url: Option<String>,
 
+    /// Use this threshold everywhere for this run (the master flow's `delegate_to_bots` and
+    /// interbot.json's minConfidence alike); nothing is saved. For `ask`, `eval`, `check
+    /// --overlaps` and the terminal app.
+    #[arg(long, global = true, value_name = "0..1", value_parser = parse_confidence)]
+    pub min_confidence: Option<f64>,
+
     /// Write logs to this file (also: INTERBOT_LOG=FILE; level from RUST_LOG, default info).
     #[arg(long, global = true, value_name = "FILE")]
     pub log: Option<PathBuf>,
@@ -51,11 +58,13 @@ pub struct Args {
 pub enum Command {
     /// Ask a bot a question and print its replies and the delegation trace.
     Ask(ask::AskArgs),
-    /// List every problem in the workspace's files; exit 1 if there is one.
-    Check,
+    /// List every problem in the workspace's files; exit 1 if there is one. With
+    /// `--overlaps`, list entries of different bots that take each other's questions.
+    Check(overlaps::CheckArgs),
     /// Render a content element (or a template file) with the given state.
     Render(render::RenderArgs),
-    /// Measure routing on a labelled JSONL file: accuracy and the accuracy/coverage curve.
+    /// Measure routing on a labelled JSONL file: accuracy per bot and entry, out-of-scope
+    /// recall, confusion, a threshold sweep and a recommended threshold.
     Eval(eval::EvalArgs),
     /// List, show, add, edit or remove QnA entries (atomic, lossless saves).
     Qna(qna::QnaArgs),
@@ -67,9 +76,17 @@ pub enum Command {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match &args.command {
         Some(Command::Ask(ask)) => ask::run(&open_engine(&args)?, ask),
-        Some(Command::Check) => check::run(&open_engine(&args)?),
+        Some(Command::Check(check)) if check.overlaps => overlaps::run(&open_engine(&args)?, check),
+        Some(Command::Check(_)) => check::run(&open_engine(&args)?),
         Some(Command::Render(render)) => render::run(&open_workspace(&args)?, render),
-        Some(Command::Eval(eval)) => eval::run(&open_engine(&args)?, eval),
+        Some(Command::Eval(eval)) => {
+            let mut workspace = load_workspace(&args)?;
+            let in_files = interbot::threshold::master(&workspace);
+            if let Some(threshold) = args.min_confidence {
+                interbot::threshold::apply_override(&mut workspace, threshold);
+            }
+            eval::run(Engine::new(workspace), in_files, eval)
+        }
         Some(Command::Qna(qna)) => qna::run(&open_workspace(&args)?, qna),
         Some(Command::Serve(serve)) => serve::run(open_engine(&args)?, serve),
         None => {
@@ -88,13 +105,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Loads the workspace named by `-w`, applying `--external-url`.
+/// Loads the workspace named by `-w`, applying `--external-url` and `--min-confidence`.
 pub fn open_workspace(args: &Args) -> anyhow::Result<Workspace> {
+    let mut workspace = load_workspace(args)?;
+    if let Some(threshold) = args.min_confidence {
+        interbot::threshold::apply_override(&mut workspace, threshold);
+    }
+    Ok(workspace)
+}
+
+/// Loads the workspace named by `-w`, applying `--external-url` only.
+fn load_workspace(args: &Args) -> anyhow::Result<Workspace> {
     let mut workspace = Workspace::load(&args.workspace)?;
     if let Some(url) = &args.external_url {
         workspace.settings.external_url = url.clone();
     }
     Ok(workspace)
+}
+
+/// A `--min-confidence` value: a number in [0, 1].
+fn parse_confidence(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err(format!("`{text}` is not a number between 0 and 1")),
+    }
 }
 
 /// Loads and indexes the workspace named by `-w`.

@@ -1,0 +1,176 @@
+//! Asking every sub-bot each labelled question, on every core, keeping the file's order.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::labels::Labelled;
+use crate::flow::Instruction;
+use crate::session::Engine;
+use crate::workspace::{MASTER_ID, Workspace};
+
+/// The sub-bots the master asks, in its order: those its flow's `delegate_to_bots` names
+/// (the start node's, else the first in the flow), or every sub-bot when the flow names
+/// none or there is no flow, as the master itself does.
+pub fn asked_bots(workspace: &Workspace) -> Vec<String> {
+    let flow = workspace.bot(MASTER_ID).and_then(|bot| bot.flow.as_ref());
+    let named = flow.and_then(|flow| {
+        let delegations = |node: &crate::flow::Node| {
+            node.on_enter
+                .iter()
+                .find_map(|instruction| match instruction {
+                    Instruction::Delegate(args) => Some(args.bots.clone()),
+                    _ => None,
+                })
+        };
+        flow.start()
+            .and_then(delegations)
+            .or_else(|| flow.nodes.iter().find_map(delegations))
+    });
+    match named {
+        Some(bots) if !bots.is_empty() => bots,
+        _ => workspace.sub_bot_ids(),
+    }
+}
+
+/// One bot's best entry for a question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Guess {
+    /// The sub-bot.
+    pub bot: String,
+    /// Its best entry.
+    pub entry: String,
+    /// That entry's confidence in [0, 1] (the same figure delegation compares with
+    /// `minConfidence`).
+    pub confidence: f64,
+}
+
+/// What the bots made of one labelled question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The question and its label.
+    pub question: Labelled,
+    /// The two most confident bots (each with its best entry), best first; fewer when fewer
+    /// bots matched any word. Ties keep the workspace's bot order, as delegation does.
+    pub top: Vec<Guess>,
+}
+
+impl Outcome {
+    /// The best bot's confidence (0 when no bot matched).
+    pub fn confidence(&self) -> f64 {
+        self.top.first().map_or(0.0, |guess| guess.confidence)
+    }
+
+    /// Where the master would route the question at `threshold`: its best bot when that
+    /// bot's confidence reaches the threshold, else nowhere.
+    pub fn routed(&self, threshold: f64) -> Option<&Guess> {
+        self.top
+            .first()
+            .filter(|guess| guess.confidence >= threshold)
+    }
+
+    /// Whether the question went to its labelled bot at `threshold` (false out of scope).
+    pub fn right_bot(&self, threshold: f64) -> bool {
+        match (self.routed(threshold), &self.question.bot) {
+            (Some(guess), Some(bot)) => &guess.bot == bot,
+            _ => false,
+        }
+    }
+
+    /// Whether the question went to its labelled bot and entry (false without an entry
+    /// label).
+    pub fn right_entry(&self, threshold: f64) -> bool {
+        match (self.routed(threshold), &self.question.qna) {
+            (Some(guess), Some(qna)) => self.right_bot(threshold) && &guess.entry == qna,
+            _ => false,
+        }
+    }
+
+    /// Whether the routing at `threshold` is what the label asks: the labelled bot (and
+    /// entry, where labelled) in scope, no bot out of scope.
+    pub fn right(&self, threshold: f64) -> bool {
+        if !self.question.in_scope() {
+            return self.routed(threshold).is_none();
+        }
+        if self.question.qna.is_some() {
+            self.right_entry(threshold)
+        } else {
+            self.right_bot(threshold)
+        }
+    }
+}
+
+/// Questions handed to a worker at a time (small enough to balance, large enough that the
+/// shared counter is not contended).
+const CHUNK: usize = 16;
+
+/// Asks the bots the master asks ([`asked_bots`]) each question (no threshold: the sweep
+/// applies them), spread over every core; the outcomes come back in the questions' order.
+/// `progress` is called with the number of questions done so far, from the worker threads.
+pub fn evaluate(
+    engine: &Engine,
+    questions: &[Labelled],
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<Outcome> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(questions.len().div_ceil(CHUNK))
+        .max(1);
+    let bots = asked_bots(engine.workspace());
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let work = || {
+        let mut mine = Vec::new();
+        loop {
+            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if start >= questions.len() {
+                break;
+            }
+            let end = (start + CHUNK).min(questions.len());
+            for (offset, question) in questions[start..end].iter().enumerate() {
+                mine.push((start + offset, outcome(engine, &bots, question)));
+            }
+            progress(done.fetch_add(end - start, Ordering::Relaxed) + end - start);
+        }
+        mine
+    };
+    let mut results: Vec<(usize, Outcome)> = if workers == 1 {
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            handles
+                .into_iter()
+                .flat_map(|handle| match handle.join() {
+                    Ok(mine) => mine,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        })
+    };
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// One question asked of every bot: the two most confident, best first.
+fn outcome(engine: &Engine, bots: &[String], question: &Labelled) -> Outcome {
+    let contexts = &engine.workspace().settings.included_contexts;
+    let mut guesses: Vec<Guess> = bots
+        .iter()
+        .filter_map(|bot| {
+            let hit = engine.index(bot)?.best(&question.text, contexts).ok()??;
+            Some(Guess {
+                bot: bot.clone(),
+                entry: hit.entry_id,
+                confidence: f64::from(hit.confidence),
+            })
+        })
+        .collect();
+    // Stable: equal confidences keep the bots' order, as `Delegator::delegate` does.
+    guesses.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    guesses.truncate(2);
+    Outcome {
+        question: question.clone(),
+        top: guesses,
+    }
+}
