@@ -10,7 +10,8 @@
 //! - [`template`]: what a content element says for a given state (mustache, Botpress paths);
 //! - [`flow`]: what the master's flow does (instructions, conditions);
 //! - [`session`]: what a bot replies to one user turn (the API the CLI and the TUI share);
-//! - [`text`]: how untrusted text is made safe to show in a terminal.
+//! - [`text`]: how untrusted text is made safe to show in a terminal;
+//! - [`history`]: which questions the user asked each bot before (kept across restarts).
 //!
 //! Nothing in the core knows about terminals or prints: everything returns values. Beside it,
 //! [`tui`] is the terminal UI (what the user sees and which key does what), the only module
@@ -20,6 +21,7 @@ pub mod classifier;
 pub mod delegation;
 pub mod error;
 pub mod flow;
+pub mod history;
 pub mod index;
 pub mod session;
 pub mod template;
