@@ -5,13 +5,13 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Clear;
 
-use super::{help, pane, paragraph, problems};
+use super::{help, pane, paragraph, picker, problems};
 use crate::tui::state::{App, Popup};
 use crate::tui::theme::Role;
 use crate::tui::wrap::Row;
 
 /// The popup's width on a screen of `screen`.
-fn popup_width(screen: Rect) -> u16 {
+pub fn popup_width(screen: Rect) -> u16 {
     screen
         .width
         .saturating_sub(4)
@@ -41,6 +41,7 @@ fn content(app: &App, which: Popup, width: usize) -> (String, Vec<Row>) {
             format!(" Problems ({}) ", app.problems.len()),
             problems::rows(app, width),
         ),
+        Popup::Picker => (" Bots ".to_string(), picker::rows(app, width).0),
     }
 }
 
@@ -57,6 +58,10 @@ pub fn max_scroll(app: &App, screen: Rect) -> usize {
 
 /// Draws popup `which` over the screen.
 pub fn draw(frame: &mut Frame, screen: Rect, app: &App, which: Popup) {
+    if which == Popup::Picker {
+        picker::draw(frame, screen, app);
+        return;
+    }
     let text_width = usize::from(popup_width(screen).saturating_sub(2));
     let (title, rows) = content(app, which, text_width);
     let area = area(screen, rows.len());
@@ -64,7 +69,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, which: Popup) {
     let height = usize::from(inner.height);
     let top = app.popup_scroll.min(rows.len().saturating_sub(height));
     let end = (top + height).min(rows.len());
-    let mut block = pane(title, &app.theme);
+    let mut block = pane(title, &app.theme, false);
     if end < rows.len() {
         let more = format!(" ↓ {} more ", rows.len() - end);
         block = block.title_bottom(Span::styled(more, app.theme.style(Role::Dim)));
