@@ -18,7 +18,7 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
-use super::state::App;
+use super::state::{App, Popup};
 use super::theme::{Role, Theme};
 use super::wrap::{Row, truncate};
 
@@ -148,8 +148,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     input::draw(frame, &areas, app);
     footer::draw(frame, areas.footer, app);
-    if let Some(which) = app.popup {
-        popup::draw(frame, area, app, which);
+    match app.popup {
+        Some(Popup::Picker) => picker::draw(frame, area, app),
+        Some(which) => popup::draw(frame, area, app, which),
+        None => {}
     }
 }
 

@@ -5,7 +5,7 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Clear;
 
-use super::{help, pane, paragraph, picker, problems};
+use super::{help, pane, paragraph, problems};
 use crate::tui::state::{App, Popup};
 use crate::tui::theme::Role;
 use crate::tui::wrap::Row;
@@ -41,7 +41,8 @@ fn content(app: &App, which: Popup, width: usize) -> (String, Vec<Row>) {
             format!(" Problems ({}) ", app.problems.len()),
             problems::rows(app, width),
         ),
-        Popup::Picker => (" Bots ".to_string(), picker::rows(app, width).0),
+        // The picker draws itself (`super::picker`) and does not scroll as a page.
+        Popup::Picker => (" Bots ".to_string(), Vec::new()),
     }
 }
 
@@ -58,10 +59,6 @@ pub fn max_scroll(app: &App, screen: Rect) -> usize {
 
 /// Draws popup `which` over the screen.
 pub fn draw(frame: &mut Frame, screen: Rect, app: &App, which: Popup) {
-    if which == Popup::Picker {
-        picker::draw(frame, screen, app);
-        return;
-    }
     let text_width = usize::from(popup_width(screen).saturating_sub(2));
     let (title, rows) = content(app, which, text_width);
     let area = area(screen, rows.len());

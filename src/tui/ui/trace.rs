@@ -483,9 +483,7 @@ impl Item<'_> {
         line.extend(bar(row.confidence, self.threshold));
         push(&mut line, &format!(" {:>6.2}", row.score), role);
         if columns.probability {
-            let p = row
-                .classifier
-                .map_or_else(String::new, text::confidence);
+            let p = row.classifier.map_or_else(String::new, text::confidence);
             push(&mut line, &format!(" {p:>6}"), role);
         }
         push(&mut line, &format!(" {:>6}  ", duration(row.micros)), role);
