@@ -869,6 +869,10 @@ async fn the_bot_picker_finds_bots_past_nine_by_id_or_name() {
     ui.press(KeyCode::Enter).await;
     assert_eq!(ui.app.tabs[ui.app.active].bot_id, "transport");
     ui.press(KeyCode::Char('b')).await;
+    ui.app.update(Action::Paste("we\nath".into()));
+    assert_eq!(ui.app.picker.query, "we ath", "a paste filters too");
+    ui.press_with(KeyCode::Char('u'), KeyModifiers::CONTROL)
+        .await;
     ui.type_text("q").await;
     assert!(!ui.quit);
     ui.press(KeyCode::Backspace).await;
@@ -925,6 +929,9 @@ async fn esc_then_a_key_typed_fast_is_not_lost() {
     assert_eq!(ui.app.mode, Mode::Normal);
     assert_eq!(ui.app.active, 1);
     assert_eq!(ui.app.input_text(), "draft", "nothing typed");
+    // In normal mode too: Esc (nothing there) then l, read as Alt-l, is l.
+    ui.press_with(KeyCode::Char('l'), KeyModifiers::ALT).await;
+    assert_eq!(ui.app.active, 2);
     ui.press(KeyCode::Char('i')).await;
     ui.press_with(KeyCode::Char('q'), KeyModifiers::ALT).await;
     assert!(ui.quit, "Esc q quits");

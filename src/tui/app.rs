@@ -69,23 +69,24 @@ impl App {
 
     /// Handles a key event the way the event loop does: presses only, through the keymap.
     ///
-    /// In typing mode an Alt-modified key is Esc followed by that key: terminals send Alt-x
-    /// as Esc then x, and crossterm reads an Esc quickly followed by a key as Alt-key, so
-    /// `Esc` then `2` typed fast must still leave typing mode and select tab 2.
+    /// An Alt-modified key that no binding takes is Esc followed by that key: terminals send
+    /// Alt-x as Esc then x, and crossterm reads an Esc quickly followed by a key as Alt-key,
+    /// so `Esc` then `2` typed fast must still leave typing mode and select tab 2.
     pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.kind != KeyEventKind::Press {
             return Vec::new();
         }
         let alt = key.modifiers.contains(KeyModifiers::ALT)
             && !key.modifiers.contains(KeyModifiers::CONTROL);
-        if alt && self.key_mode() == Mode::Typing {
-            let mut effects = self.update(Action::NormalMode);
+        let action = keymap::action_for(self.key_mode(), &key);
+        if alt && matches!(action, None | Some(Action::Edit(_))) {
+            let mut effects = self.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
             let mut plain = key;
             plain.modifiers.remove(KeyModifiers::ALT);
             effects.extend(self.handle_key(plain));
             return effects;
         }
-        match keymap::action_for(self.key_mode(), &key) {
+        match action {
             Some(action) => self.update(action),
             None => Vec::new(),
         }
@@ -348,6 +349,11 @@ impl App {
             .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
             .filter(|c| !c.is_control())
             .collect();
+        if self.popup == Some(Popup::Picker) {
+            self.picker.query.push_str(&clean);
+            self.picker.highlighted = 0;
+            return;
+        }
         self.set_mode(Mode::Typing);
         self.input.insert_str(clean);
     }
