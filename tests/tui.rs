@@ -68,7 +68,7 @@ async fn snapshot_sub_bot_tab() {
             "rank {rank} missing:\n{screen}"
         );
     }
-    assert!(screen.contains("more rows"), "{screen}");
+    assert!(screen.contains("↓ 2 more lines"), "{screen}");
     insta::assert_snapshot!("sub_bot_tab", screen);
     // The rest of the five candidates are a selection away.
     ui.keys(&[KeyCode::Esc, KeyCode::Tab, KeyCode::Char('G')])

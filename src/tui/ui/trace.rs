@@ -13,7 +13,7 @@ use std::ops::Range;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 
 use crate::TraceRow;
 use crate::text::{self, sanitize_line};
@@ -587,12 +587,13 @@ fn title(app: &App) -> String {
 /// What the marks mean, when a row is over the threshold without answering (the case a ✔ or
 /// ✘ alone would not explain).
 fn legend(app: &App) -> Option<&'static str> {
+    // Said in words on the selected row too; here, when it fits beside "↓ n more".
     let tab = app.tab()?;
     let turn = tab.shown_turn()?;
     let rows = tab.trace_rows();
     standings(turn, &rows, tab.is_master)
         .contains(&Standing::OverThreshold)
-        .then_some(" ≥ over threshold, not answering ")
+        .then_some(" ≥ not answering ")
 }
 
 /// Draws the trace of the selected tab's selected turn: the pane's border (unless compact)
@@ -601,18 +602,11 @@ pub fn draw(frame: &mut Frame, areas: &Areas, app: &App) {
     let Some(inner) = areas.trace_text else {
         return;
     };
-    if let Some(area) = areas.trace {
-        let mut block = pane(title(app), &app.theme, app.trace_focused());
-        if let Some(legend) = legend(app) {
-            block = block.title_bottom(Span::styled(legend, app.theme.style(Role::Dim)));
-        }
-        frame.render_widget(block, area);
-    }
-    let height = usize::from(inner.height);
-    let view = view(app, usize::from(inner.width));
     let Some(tab) = app.tab() else {
         return;
     };
+    let height = usize::from(inner.height);
+    let view = view(app, usize::from(inner.width));
     let selected = view
         .items
         .get(tab.trace_selected.min(view.items.len().saturating_sub(1)))
@@ -623,16 +617,36 @@ pub fn draw(frame: &mut Frame, areas: &Areas, app: &App) {
     };
     let end = (top + height).min(view.rows.len());
     let mut shown = view.rows[top.min(end)..end].to_vec();
-    let below = view.rows.len() - end;
-    if below > 0 && height > 1 {
-        // The last row in view says how much more there is, unless the selection is on it.
-        let last = end - 1;
+    // How many trace rows start below the view (or, with no rows, how many lines).
+    let items_below = view.items.iter().filter(|item| item.start >= end).count();
+    let more = match (items_below, view.rows.len() - end) {
+        (0, 0) => None,
+        (0, lines) => Some(format!("↓ {lines} more lines")),
+        (n, _) if tab.is_master => Some(format!("↓ {n} more bots")),
+        (n, _) => Some(format!("↓ {n} more entries")),
+    };
+    if let Some(area) = areas.trace {
+        let mut block = pane(title(app), &app.theme, app.trace_focused());
+        if let Some(more) = &more {
+            block = block.title_bottom(Span::styled(
+                format!(" {more} "),
+                app.theme.style(Role::Dim),
+            ));
+        }
+        let room = usize::from(area.width)
+            .saturating_sub(more.as_deref().map_or(0, |m| text_width(m) + 2) + 4);
+        if let Some(legend) = legend(app).filter(|l| text_width(l) <= room) {
+            block = block.title_bottom(
+                Line::from(Span::styled(legend, app.theme.style(Role::Dim))).right_aligned(),
+            );
+        }
+        frame.render_widget(block, area);
+    } else if let (Some(more), true) = (&more, height > 1) {
+        // No border to say it on: the last row in view does, unless the selection is on it.
+        let last = end.saturating_sub(1);
         if selected.as_ref().is_none_or(|item| !item.contains(&last)) {
             shown.pop();
-            shown.push(vec![Segment::new(
-                format!("↓ {} more rows", below + 1),
-                Role::Dim,
-            )]);
+            shown.push(vec![Segment::new(more.clone(), Role::Dim)]);
         }
     }
     frame.render_widget(paragraph(&shown, &app.theme), inner);
