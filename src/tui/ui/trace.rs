@@ -621,8 +621,11 @@ pub fn draw(frame: &mut Frame, areas: &Areas, app: &App) {
     let items_below = view.items.iter().filter(|item| item.start >= end).count();
     let more = match (items_below, view.rows.len() - end) {
         (0, 0) => None,
+        (0, 1) => Some("↓ 1 more line".to_string()),
         (0, lines) => Some(format!("↓ {lines} more lines")),
+        (1, _) if tab.is_master => Some("↓ 1 more bot".to_string()),
         (n, _) if tab.is_master => Some(format!("↓ {n} more bots")),
+        (1, _) => Some("↓ 1 more entry".to_string()),
         (n, _) => Some(format!("↓ {n} more entries")),
     };
     if let Some(area) = areas.trace {
