@@ -989,3 +989,28 @@ async fn a_classifier_probability_shows_where_there_is_one() {
         "only where there is one:\n{screen}"
     );
 }
+
+#[tokio::test]
+async fn the_focused_trace_and_the_picker_draw_at_any_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ui = eighteen_bots(dir.path(), 80, 24, Theme::no_color()).await;
+    let widths = [0, 1, 19, 20, 30, 39, 40, 41, 60, 79, 80, 120, 250];
+    let heights = [0, 1, 4, 5, 8, 11, 12, 13, 24, 60];
+    for picker in [false, true] {
+        if picker {
+            ui.press(KeyCode::Char('b')).await;
+            ui.type_text("a").await;
+        }
+        for width in widths {
+            for height in heights {
+                ui.resize(width, height);
+                ui.screen();
+                for key in [KeyCode::Char('G'), KeyCode::PageUp, KeyCode::Char('j')] {
+                    ui.press(key).await;
+                    ui.screen();
+                }
+            }
+        }
+    }
+    assert_eq!(ui.app.key_mode(), Mode::Picker);
+}
