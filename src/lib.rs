@@ -15,7 +15,8 @@
 //! - [`threshold`]: which `minConfidence` is in force, from which file, and whether they disagree;
 //! - [`eval`]: how well a workspace routes a labelled set, which threshold to use, which
 //!   entries of different bots overlap;
-//! - [`text`]: how untrusted text is made safe to show in a terminal.
+//! - [`text`]: how untrusted text is made safe to show in a terminal;
+//! - [`history`]: which questions the user asked each bot before (kept across restarts).
 //!
 //! Nothing in the core knows about terminals or prints: everything returns values. Beside it,
 //! [`tui`] is the terminal UI (what the user sees and which key does what), the only module
@@ -26,6 +27,7 @@ pub mod delegation;
 pub mod error;
 pub mod eval;
 pub mod flow;
+pub mod history;
 pub mod index;
 pub mod remote;
 pub mod serve;

@@ -56,6 +56,7 @@ fn only_the_tui_mentions_terminal_ui_crates() {
 /// listed before it (ARCHITECTURE.md, "Layers"). The binary (`main`, `cli`) sits on top.
 const LAYERS: &[&str] = &[
     "text",
+    "history",
     "template",
     "flow",
     "classifier",

@@ -9,14 +9,17 @@ use std::path::Path;
 use crossterm::event::{KeyCode, KeyModifiers};
 use interbot::IndexProgress;
 use interbot::tui::action::{Action, Effect};
-use interbot::tui::app::{Reply, Scroll};
+use interbot::tui::app::{Focus, Reply, Scroll};
 use interbot::tui::keymap::Mode;
 use interbot::tui::loading::Loading;
+use interbot::tui::tab::{Standing, standings};
 use interbot::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
-use tui_support::{Harness, ROUTED, bundled, find_cell, find_text, fixture, screen_text};
+use tui_support::{
+    Harness, ROUTED, bundled, find_cell, find_text, fixture, screen_text, workspace18,
+};
 
 // ---- snapshots ----------------------------------------------------------------------------
 
@@ -59,13 +62,20 @@ async fn snapshot_sub_bot_tab() {
     ui.press(KeyCode::Tab).await;
     ui.ask(ROUTED).await;
     let screen = ui.screen();
-    for rank in 1..=5 {
+    for rank in 1..=3 {
         assert!(
             screen.contains(&format!("#{rank} ")),
             "rank {rank} missing:\n{screen}"
         );
     }
+    assert!(screen.contains("↓ 2 more lines"), "{screen}");
     insta::assert_snapshot!("sub_bot_tab", screen);
+    // The rest of the five candidates are a selection away.
+    ui.keys(&[KeyCode::Esc, KeyCode::Tab, KeyCode::Char('G')])
+        .await;
+    let screen = ui.screen();
+    assert!(screen.contains("#5 "), "{screen}");
+    assert!(screen.contains("row 5/5"), "{screen}");
 }
 
 #[tokio::test]
@@ -351,7 +361,7 @@ async fn talk_to_hands_off_to_the_best_bot_with_the_same_question() {
     assert!(turn.trace.iter().all(|row| row.bot_id == "sub1"));
     let screen = ui.screen();
     assert!(screen.contains("Ask Human Resources (sub1)"), "{screen}");
-    assert!(screen.contains("#5 "), "{screen}");
+    assert!(screen.contains("#3 "), "{screen}");
     assert!(screen.contains("Talking to sub1"), "{screen}");
     // In the sub-bot's tab there is nobody further to talk to.
     ui.press(KeyCode::Char('t')).await;
@@ -396,7 +406,7 @@ async fn a_pending_question_shows_thinking_and_input_stays_live() {
         KeyModifiers::NONE,
     ));
     assert!(
-        matches!(effects.as_slice(), [Effect::Ask(ask)] if ask.bot == "master" && ask.question == ROUTED)
+        matches!(effects.as_slice(), [Effect::Ask(ask), Effect::SaveHistory(_)] if ask.bot == "master" && ask.question == ROUTED)
     );
     let screen = ui.screen();
     assert!(screen.contains("master is thinking…"), "{screen}");
@@ -460,9 +470,9 @@ async fn scrolling_follows_the_bottom_unless_scrolled_up() {
     assert_eq!(ui.app.tabs[tab].scroll, Scroll::Follow);
     // Other tabs keep their own position.
     ui.press(KeyCode::Char('g')).await;
-    ui.press(KeyCode::Tab).await;
+    ui.press(KeyCode::Char(']')).await;
     assert_eq!(ui.app.tabs[ui.app.active].scroll, Scroll::Follow);
-    ui.press(KeyCode::BackTab).await;
+    ui.press(KeyCode::Char('[')).await;
     assert_eq!(ui.app.tabs[tab].scroll, Scroll::Top(0));
 }
 
@@ -551,4 +561,456 @@ async fn quitting_paste_and_wide_characters() {
     ui.quit = false;
     ui.keys(&[KeyCode::Esc, KeyCode::Char('q')]).await;
     assert!(ui.quit);
+}
+
+// ---- the trace pane with many bots --------------------------------------------------------
+
+/// An app on the generated 18-bot workspace that has asked [`workspace18::QUESTION`], in
+/// normal mode with the trace focused.
+async fn eighteen_bots(dir: &Path, width: u16, height: u16, theme: Theme) -> Harness {
+    workspace18::write(dir);
+    let mut ui = Harness::with_theme(dir, width, height, theme);
+    assert_eq!(ui.app.tabs.len(), workspace18::SUB_BOTS + 1);
+    ui.ask(workspace18::QUESTION).await;
+    ui.keys(&[KeyCode::Esc, KeyCode::Tab]).await;
+    assert_eq!(ui.app.focus, Focus::Trace);
+    ui
+}
+
+/// The screen rows that are mostly reversed (a highlighted selection), as text.
+fn highlighted_rows(buffer: &ratatui::buffer::Buffer) -> Vec<String> {
+    let screen = screen_text(buffer);
+    (0..buffer.area.height)
+        .filter(|&y| {
+            (0..buffer.area.width)
+                .filter(|&x| buffer[(x, y)].modifier.contains(Modifier::REVERSED))
+                .count()
+                > 10
+        })
+        .map(|y| screen.lines().nth(usize::from(y)).unwrap_or("").to_string())
+        .collect()
+}
+
+/// Where the selection is put for a snapshot.
+const SELECTIONS: [(&str, &[KeyCode]); 3] = [
+    ("top", &[KeyCode::Char('g')]),
+    (
+        "middle",
+        &[
+            KeyCode::Char('g'),
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+        ],
+    ),
+    ("bottom", &[KeyCode::Char('G')]),
+];
+
+/// Each cell's look as a letter: `R` reversed, `B` bold, `D` dim, `U` underlined, `c` any
+/// colour without those, `.` plain (the first modifier in that order wins).
+fn style_map(buffer: &ratatui::buffer::Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &buffer[(x, y)];
+            let m = cell.modifier;
+            out.push(if m.contains(Modifier::REVERSED) {
+                'R'
+            } else if m.contains(Modifier::BOLD) {
+                'B'
+            } else if m.contains(Modifier::DIM) {
+                'D'
+            } else if m.contains(Modifier::UNDERLINED) {
+                'U'
+            } else if cell.fg != Color::Reset || cell.bg != Color::Reset {
+                'c'
+            } else {
+                '.'
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[tokio::test]
+async fn snapshots_of_the_trace_with_18_bots_at_three_sizes() {
+    for (width, height) in [(80, 24), (120, 40), (40, 12)] {
+        for (where_, keys) in SELECTIONS {
+            let mut screens = Vec::new();
+            for theme in [Theme::no_color(), Theme::colored()] {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let mut ui = eighteen_bots(dir.path(), width, height, theme).await;
+                ui.keys(keys).await;
+                let expected = match where_ {
+                    "top" => 0,
+                    "middle" => 8,
+                    _ => workspace18::SUB_BOTS - 1,
+                };
+                assert_eq!(ui.app.tabs[0].trace_selected, expected);
+                let buffer = ui.draw();
+                let screen = screen_text(&buffer);
+                // The selected row is in view, highlighted, and the pane says which it is.
+                let row_title = format!("row {}/{}", expected + 1, workspace18::SUB_BOTS);
+                let selected_bot = ui.app.tabs[0]
+                    .selected_trace_row()
+                    .map(|r| r.bot_id.clone())
+                    .expect("a selected row");
+                let highlighted = highlighted_rows(&buffer);
+                assert_eq!(highlighted.len(), 1, "{width}×{height} {where_}:\n{screen}");
+                assert!(
+                    highlighted[0].contains(&selected_bot),
+                    "{width}×{height} {where_}: highlighted {highlighted:?}, selected {selected_bot}"
+                );
+                if height > 12 {
+                    assert!(screen.contains(&row_title), "{screen}");
+                }
+                screens.push((screen, buffer));
+            }
+            let (plain, plain_buffer) = &screens[0];
+            let (colored, colored_buffer) = &screens[1];
+            assert_eq!(plain, colored, "the text does not depend on colour");
+            assert!(
+                plain_buffer
+                    .content()
+                    .iter()
+                    .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+            );
+            assert!(
+                colored_buffer
+                    .content()
+                    .iter()
+                    .any(|c| c.fg != Color::Reset)
+            );
+            insta::assert_snapshot!(format!("trace18_{width}x{height}_{where_}"), plain);
+            if (width, height, where_) == (80, 24, "top") {
+                insta::assert_snapshot!(
+                    "trace18_80x24_top_styles_no_color",
+                    style_map(plain_buffer)
+                );
+                insta::assert_snapshot!(
+                    "trace18_80x24_top_styles_color",
+                    style_map(colored_buffer)
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_the_answering_row_is_marked_as_answering() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ui = eighteen_bots(dir.path(), 120, 40, Theme::no_color()).await;
+    let tab = &ui.app.tabs[0];
+    let rows = tab.trace_rows();
+    assert_eq!(rows.len(), workspace18::SUB_BOTS, "every bot has a row");
+    let Some(Reply::Answered(turn)) = tab.exchanges.last().map(|e| &e.reply) else {
+        panic!("no answer");
+    };
+    let standings = standings(turn, &rows, true);
+    let answering: Vec<usize> = (0..rows.len())
+        .filter(|&i| standings[i] == Standing::Answers)
+        .collect();
+    assert_eq!(answering.len(), 1, "{standings:?}");
+    assert_eq!(rows[answering[0]].bot_id, turn.delegation[0].bot_id);
+    let first_entry = rows[0].entry_id.clone().unwrap_or_default();
+    let screen = ui.screen();
+    assert_eq!(screen.matches('✔').count(), 1, "{screen}");
+    // Each row names its entry; the selected one shows its answer in full.
+    assert!(screen.contains(&format!("· {first_entry}")), "{screen}");
+    assert!(screen.contains("answers ·"), "{screen}");
+}
+
+#[tokio::test]
+async fn focus_moves_the_selection_over_every_row_and_the_view_follows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    workspace18::write(dir.path());
+    let mut ui = Harness::new(dir.path(), 80, 24);
+    ui.ask(workspace18::QUESTION).await;
+    ui.press(KeyCode::Esc).await;
+    assert_eq!(ui.app.focus, Focus::Conversation);
+    // Tab in normal mode moves the focus, and the footer says so.
+    assert!(ui.screen().contains("Tab focus"), "{}", ui.screen());
+    ui.press(KeyCode::Tab).await;
+    assert_eq!(ui.app.focus, Focus::Trace);
+    let last = workspace18::SUB_BOTS - 1;
+    for step in 1..=last {
+        ui.press(KeyCode::Char('j')).await;
+        assert_eq!(ui.app.tabs[0].trace_selected, step);
+        let buffer = ui.draw();
+        let bot = ui.app.tabs[0]
+            .selected_trace_row()
+            .map(|r| r.bot_id.clone())
+            .unwrap_or_default();
+        let highlighted = highlighted_rows(&buffer);
+        assert!(
+            highlighted.len() == 1 && highlighted[0].contains(&format!(" {bot}")),
+            "row {step} in view:\n{}",
+            screen_text(&buffer)
+        );
+    }
+    ui.press(KeyCode::Char('j')).await;
+    assert_eq!(ui.app.tabs[0].trace_selected, last, "stays on the last row");
+    ui.press(KeyCode::Char('g')).await;
+    assert_eq!(ui.app.tabs[0].trace_selected, 0);
+    assert_eq!(ui.app.tabs[0].trace_top, 0);
+    ui.press(KeyCode::PageDown).await;
+    let paged = ui.app.tabs[0].trace_selected;
+    assert!(paged > 1, "a page moves more than a row: {paged}");
+    ui.press(KeyCode::PageUp).await;
+    assert_eq!(ui.app.tabs[0].trace_selected, 0);
+    ui.press(KeyCode::End).await;
+    assert_eq!(ui.app.tabs[0].trace_selected, last);
+    ui.press(KeyCode::Up).await;
+    assert_eq!(ui.app.tabs[0].trace_selected, last - 1);
+    // The conversation did not scroll meanwhile; Tab gives the keys back to it.
+    assert_eq!(ui.app.tabs[0].scroll, Scroll::Follow);
+    ui.press(KeyCode::BackTab).await;
+    assert_eq!(ui.app.focus, Focus::Conversation);
+    ui.keys(&[KeyCode::Char('g'), KeyCode::Char('j')]).await;
+    assert_eq!(
+        ui.app.tabs[0].trace_selected,
+        last - 1,
+        "j scrolled the conversation"
+    );
+    // A new question starts its trace at the top.
+    ui.press(KeyCode::Char('i')).await;
+    ui.ask("play a game").await;
+    assert_eq!(ui.app.tabs[0].trace_selected, 0);
+}
+
+#[tokio::test]
+async fn t_on_any_trace_row_hands_off_to_that_bot_even_below_the_threshold() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ui = eighteen_bots(dir.path(), 80, 24, Theme::no_color()).await;
+    ui.press(KeyCode::Char('G')).await;
+    let row = ui.app.tabs[0].selected_trace_row().cloned().expect("a row");
+    assert!(!row.passed, "the last row is below the threshold");
+    ui.press(KeyCode::Char('t')).await;
+    let tab = &ui.app.tabs[ui.app.active];
+    assert_eq!(tab.bot_id, row.bot_id);
+    assert_eq!(tab.exchanges.len(), 1);
+    assert_eq!(tab.exchanges[0].question, workspace18::QUESTION);
+    assert!(matches!(tab.exchanges[0].reply, Reply::Answered(_)));
+    assert_eq!(ui.app.focus, Focus::Conversation);
+    assert!(ui.screen().contains(&format!("Talking to {}", row.bot_id)));
+}
+
+#[tokio::test]
+async fn the_trace_is_reachable_at_40x12() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    workspace18::write(dir.path());
+    let mut ui = Harness::new(dir.path(), 40, 12);
+    ui.ask(workspace18::QUESTION).await;
+    ui.keys(&[KeyCode::Esc, KeyCode::Tab, KeyCode::Char('G')])
+        .await;
+    let bot = ui.app.tabs[0]
+        .selected_trace_row()
+        .map(|r| r.bot_id.clone())
+        .unwrap_or_default();
+    let screen = ui.screen();
+    assert!(
+        screen.contains(&format!("{bot} ·")) || screen.contains(&format!("✘ {bot}")),
+        "{screen}"
+    );
+    // Below 40×12 (compact), the focused trace replaces the conversation.
+    ui.resize(30, 10);
+    let screen = ui.screen();
+    assert!(screen.contains(&bot), "{screen}");
+}
+
+#[tokio::test]
+async fn footer_keeps_help_and_quit_at_80_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    workspace18::write(dir.path());
+    let mut ui = Harness::new(dir.path(), 80, 24);
+    for keys in [&[][..], &[KeyCode::Esc][..]] {
+        ui.keys(keys).await;
+        let screen = ui.screen();
+        let footer = screen.lines().last().unwrap_or_default().to_string();
+        assert!(footer.contains("help"), "{footer}");
+        assert!(footer.contains("quit"), "{footer}");
+    }
+    let footer = ui.screen().lines().last().unwrap_or_default().to_string();
+    assert!(
+        footer.contains("? help") && footer.contains("q quit"),
+        "{footer}"
+    );
+    assert!(footer.contains("b bots"), "{footer}");
+}
+
+#[tokio::test]
+async fn the_bot_picker_finds_bots_past_nine_by_id_or_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    workspace18::write(dir.path());
+    let mut ui = Harness::new(dir.path(), 80, 24);
+    ui.keys(&[KeyCode::Esc, KeyCode::Char('b')]).await;
+    assert_eq!(ui.app.key_mode(), Mode::Picker);
+    let screen = ui.screen();
+    assert!(screen.contains("Bots · 19 of 19"), "{screen}");
+    // By name, fuzzy: "wthr" is Weather (tab 19, past the digits).
+    ui.type_text("wthr").await;
+    let screen = ui.screen();
+    assert!(screen.contains("Bots · 1 of 19"), "{screen}");
+    ui.press(KeyCode::Enter).await;
+    assert_eq!(ui.app.popup, None);
+    assert_eq!(ui.app.tabs[ui.app.active].bot_id, "weather");
+    // By id, and moving down the matches; q and digits are typed, not commands.
+    ui.press(KeyCode::Char('b')).await;
+    ui.type_text("trans").await;
+    ui.press(KeyCode::Down).await;
+    ui.press(KeyCode::Up).await;
+    ui.press(KeyCode::Enter).await;
+    assert_eq!(ui.app.tabs[ui.app.active].bot_id, "transport");
+    ui.press(KeyCode::Char('b')).await;
+    ui.app.update(Action::Paste("we\nath".into()));
+    assert_eq!(ui.app.picker.query, "we ath", "a paste filters too");
+    ui.press_with(KeyCode::Char('u'), KeyModifiers::CONTROL)
+        .await;
+    ui.type_text("q").await;
+    assert!(!ui.quit);
+    ui.press(KeyCode::Backspace).await;
+    assert_eq!(ui.app.picker.query, "");
+    ui.press(KeyCode::Esc).await;
+    assert_eq!(ui.app.popup, None);
+    assert_eq!(ui.app.tabs[ui.app.active].bot_id, "transport");
+}
+
+// ---- the input line -----------------------------------------------------------------------
+
+#[tokio::test]
+async fn readline_keys_edit_the_input_line() {
+    let mut ui = Harness::new(&fixture(), 80, 24);
+    let ctrl = |c| (KeyCode::Char(c), KeyModifiers::CONTROL);
+    ui.type_text("where is the pay check").await;
+    // Ctrl-W deletes the word before the cursor, Ctrl-U to the start (not undo).
+    ui.press_with(ctrl('w').0, ctrl('w').1).await;
+    assert_eq!(ui.app.input_text(), "where is the pay ");
+    ui.press_with(ctrl('a').0, ctrl('a').1).await;
+    ui.type_text(">").await;
+    assert_eq!(ui.app.input_text(), ">where is the pay ");
+    ui.press_with(ctrl('e').0, ctrl('e').1).await;
+    ui.type_text("slip").await;
+    assert_eq!(ui.app.input_text(), ">where is the pay slip");
+    ui.press_with(ctrl('u').0, ctrl('u').1).await;
+    assert_eq!(ui.app.input_text(), "");
+    // Ctrl-Y puts back what Ctrl-U cut; Ctrl-Z undoes, Ctrl-R redoes.
+    ui.press_with(ctrl('y').0, ctrl('y').1).await;
+    assert_eq!(ui.app.input_text(), ">where is the pay slip");
+    ui.press_with(ctrl('z').0, ctrl('z').1).await;
+    assert_eq!(ui.app.input_text(), "");
+    ui.press_with(ctrl('r').0, ctrl('r').1).await;
+    assert_eq!(ui.app.input_text(), ">where is the pay slip");
+    ui.press_with(KeyCode::Char('7'), KeyModifiers::CONTROL)
+        .await;
+    assert_eq!(
+        ui.app.input_text(),
+        "",
+        "Ctrl-_ (sent as Ctrl-7) undoes too"
+    );
+    ui.type_text("abc def").await;
+    ui.press_with(ctrl('a').0, ctrl('a').1).await;
+    ui.press_with(ctrl('k').0, ctrl('k').1).await;
+    assert_eq!(ui.app.input_text(), "");
+}
+
+#[tokio::test]
+async fn esc_then_a_key_typed_fast_is_not_lost() {
+    let mut ui = Harness::new(&fixture(), 80, 24);
+    ui.type_text("draft").await;
+    // crossterm reads Esc quickly followed by 2 as Alt-2.
+    ui.press_with(KeyCode::Char('2'), KeyModifiers::ALT).await;
+    assert_eq!(ui.app.mode, Mode::Normal);
+    assert_eq!(ui.app.active, 1);
+    assert_eq!(ui.app.input_text(), "draft", "nothing typed");
+    // In normal mode too: Esc (nothing there) then l, read as Alt-l, is l.
+    ui.press_with(KeyCode::Char('l'), KeyModifiers::ALT).await;
+    assert_eq!(ui.app.active, 2);
+    ui.press(KeyCode::Char('i')).await;
+    ui.press_with(KeyCode::Char('q'), KeyModifiers::ALT).await;
+    assert!(ui.quit, "Esc q quits");
+}
+
+#[tokio::test]
+async fn history_recalls_this_bots_questions_and_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = interbot::history::History::path(dir.path());
+    let mut ui = Harness::new(&fixture(), 80, 24).with_history(&path);
+    ui.ask("first question").await;
+    ui.ask("second question").await;
+    ui.press(KeyCode::Tab).await;
+    ui.ask("to sub1 only").await;
+    ui.press(KeyCode::BackTab).await;
+    assert_eq!(ui.history_saves, 3);
+    ui.type_text("half typed").await;
+    ui.press(KeyCode::Up).await;
+    assert_eq!(ui.app.input_text(), "second question");
+    ui.press(KeyCode::Up).await;
+    assert_eq!(ui.app.input_text(), "first question");
+    ui.press(KeyCode::Up).await;
+    assert_eq!(ui.app.input_text(), "first question", "the oldest stays");
+    ui.press(KeyCode::Down).await;
+    ui.press(KeyCode::Down).await;
+    assert_eq!(ui.app.input_text(), "half typed", "the draft comes back");
+    // A restart: a new app reads the file the runtime saved.
+    let mut again = Harness::new(&fixture(), 80, 24).with_history(&path);
+    again
+        .press_with(KeyCode::Char('p'), KeyModifiers::CONTROL)
+        .await;
+    assert_eq!(again.app.input_text(), "second question");
+    again.press(KeyCode::Tab).await;
+    again.press(KeyCode::Up).await;
+    assert_eq!(again.app.input_text(), "to sub1 only", "per bot");
+    // Sending a recalled question again records it once.
+    again.press(KeyCode::Enter).await;
+    assert_eq!(again.history_saves, 0, "a repeat is not saved again");
+}
+
+#[tokio::test]
+async fn a_classifier_probability_shows_where_there_is_one() {
+    let mut ui = Harness::new(&fixture(), 80, 24);
+    ui.ask(ROUTED).await;
+    let Some(Reply::Answered(turn)) = ui.app.tabs[0].exchanges.last_mut().map(|e| &mut e.reply)
+    else {
+        panic!("no answer");
+    };
+    turn.trace[0].classifier = Some(0.87);
+    let screen = ui.screen();
+    assert!(screen.contains("raw 92.91 p.87"), "{screen}");
+    assert_eq!(
+        screen.matches(" p.").count(),
+        1,
+        "only where there is one:\n{screen}"
+    );
+}
+
+#[tokio::test]
+async fn the_focused_trace_and_the_picker_draw_at_any_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ui = eighteen_bots(dir.path(), 80, 24, Theme::no_color()).await;
+    let widths = [0, 1, 19, 20, 30, 39, 40, 41, 60, 79, 80, 120, 250];
+    let heights = [0, 1, 4, 5, 8, 11, 12, 13, 24, 60];
+    for picker in [false, true] {
+        if picker {
+            ui.press(KeyCode::Char('b')).await;
+            ui.type_text("a").await;
+        }
+        for width in widths {
+            for height in heights {
+                ui.resize(width, height);
+                ui.screen();
+                for key in [KeyCode::Char('G'), KeyCode::PageUp, KeyCode::Char('j')] {
+                    ui.press(key).await;
+                    ui.screen();
+                }
+            }
+        }
+    }
+    assert_eq!(ui.app.key_mode(), Mode::Picker);
 }

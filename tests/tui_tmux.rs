@@ -1,6 +1,12 @@
 //! End to end: the real `interbot` binary in a real terminal (tmux). It types a question,
 //! reads the screen with `capture-pane`, finds the routed bot and the rendered reply, switches
-//! tab and quits cleanly. Skipped, with a printed reason, only when tmux is not installed.
+//! tab and quits cleanly; on a generated 18-bot workspace it walks the trace to the last
+//! bot's row and hands off to it. Skipped, with a printed reason, only when tmux is not
+//! installed. Workspaces are copied or generated into temporary folders, so the input history
+//! the app saves (`.interbot/history`) never lands in the repository.
+
+#[path = "tui_support/workspace18.rs"]
+mod workspace18;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -96,22 +102,31 @@ fn quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
-#[test]
-fn the_real_binary_routes_hands_over_tabs_and_quits_cleanly() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        println!("skipped: tmux is not installed (.ci/run installs it)");
-        return;
+/// Copies the folder `from` into `to` (created).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
     }
+}
+
+/// Starts `interbot -w workspace` in a new 80×24 tmux session `ui`; the shell writes the exit
+/// status to the returned file.
+fn start(tmux: &Tmux, workspace: &Path) -> std::path::PathBuf {
     let binary = Path::new(env!("CARGO_BIN_EXE_interbot"));
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("workspace");
-    let tmux = Tmux::new();
     // The shell records the exit status itself: tmux 3.3 sometimes marks the pane dead
     // without recording `pane_dead_status`.
     let status_file = tmux.dir.path().join("exit-status");
     let command = format!(
         "{} -w {}; echo $? > {}",
         quoted(binary),
-        quoted(&workspace),
+        quoted(workspace),
         quoted(&status_file)
     );
     let started = tmux.run(&[
@@ -141,6 +156,37 @@ fn the_real_binary_routes_hands_over_tabs_and_quits_cleanly() {
         "tmux: {}",
         String::from_utf8_lossy(&started.stderr)
     );
+    status_file
+}
+
+/// Waits for the app to exit and checks it left cleanly.
+fn expect_clean_exit(tmux: &Tmux, status_file: &Path) {
+    let status = tmux.wait_for(
+        "the app to exit",
+        |_| std::fs::read_to_string(status_file).unwrap_or_default(),
+        |s| s.ends_with('\n'),
+    );
+    assert_eq!(status.trim(), "0", "exit status");
+    assert_eq!(
+        tmux.pane("#{alternate_on}"),
+        "0",
+        "left the alternate screen"
+    );
+}
+
+#[test]
+fn the_real_binary_routes_hands_over_tabs_and_quits_cleanly() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let tmux = Tmux::new();
+    let workspace = tmux.dir.path().join("workspace");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("workspace"),
+        &workspace,
+    );
+    let status_file = start(&tmux, &workspace);
 
     tmux.wait_for_screen("the UI", |s| {
         s.contains("Ask Master (master)") && s.contains("TYPING")
@@ -165,15 +211,68 @@ fn the_real_binary_routes_hands_over_tabs_and_quits_cleanly() {
     tmux.send(&["Escape"]);
     tmux.wait_for_screen("normal mode", |s| s.contains(" NORMAL "));
     tmux.send(&["q"]);
-    let status = tmux.wait_for(
-        "the app to exit",
-        |_| std::fs::read_to_string(&status_file).unwrap_or_default(),
-        |s| s.ends_with('\n'),
-    );
-    assert_eq!(status.trim(), "0", "exit status");
-    assert_eq!(
-        tmux.pane("#{alternate_on}"),
-        "0",
-        "left the alternate screen"
-    );
+    expect_clean_exit(&tmux, &status_file);
+}
+
+#[test]
+fn the_real_binary_reaches_the_last_of_18_bots_and_hands_off_to_it() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let tmux = Tmux::new();
+    let workspace = tmux.dir.path().join("workspace18");
+    workspace18::write(&workspace);
+    // Which bot the trace lists last, from the library (the pane lists best first too).
+    let engine = interbot::Engine::load(&workspace).expect("the workspace loads");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let turn = runtime
+        .block_on(engine.ask("master", workspace18::QUESTION))
+        .expect("master answers");
+    let last = turn.trace.last().expect("a trace row").bot_id.clone();
+    let name = engine
+        .workspace()
+        .bots
+        .iter()
+        .find(|b| b.id == last)
+        .map(|b| b.name().to_string())
+        .expect("the last bot");
+    let status_file = start(&tmux, &workspace);
+
+    tmux.wait_for_screen("the UI", |s| {
+        s.contains("Ask Master (master)") && s.contains("TYPING")
+    });
+    // Esc then a digit, sent at once, arrives as Alt-3: still normal mode and tab 3.
+    tmux.send(&["-l", "draft"]);
+    tmux.send(&["Escape", "3"]);
+    tmux.wait_for_screen("tab 3 in normal mode", |s| {
+        s.contains("Ask Audio volume (audio)") && s.contains(" NORMAL ")
+    });
+    tmux.send(&["1", "i", "C-u"]);
+    tmux.wait_for_screen("back on master, line cleared", |s| {
+        s.contains("Ask Master (master)") && s.contains("Type a question") && !s.contains("draft")
+    });
+    tmux.send(&["-l", workspace18::QUESTION]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for_screen("the trace", |s| s.contains("18 bots asked"));
+    tmux.send(&["Escape", "Tab", "G"]);
+    let url = format!("localhost:3000/s/{last}");
+    let screen = tmux.wait_for_screen("the last row selected", |s| {
+        s.contains("row 18/18") && s.contains(&url)
+    });
+    assert!(screen.contains(&format!("✘ {last}")), "{screen}");
+    tmux.send(&["t"]);
+    let title = format!("Ask {name} ({last})");
+    tmux.wait_for_screen("the handoff", |s| {
+        s.contains(&title) && s.contains(&format!("Talking to {last}"))
+    });
+    tmux.send(&["q"]);
+    expect_clean_exit(&tmux, &status_file);
+    // The question was kept for the next start.
+    let history =
+        std::fs::read_to_string(workspace.join(".interbot/history")).expect("the history file");
+    assert!(history.contains(workspace18::QUESTION), "{history}");
 }

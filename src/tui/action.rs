@@ -4,6 +4,7 @@
 use crossterm::event::KeyEvent;
 
 use crate::Turn;
+use crate::history::History;
 
 /// One thing the user asked for. Keys map to actions through the keymap; tests send actions
 /// (or keys) through the same [`App::update`](super::app::App::update) path.
@@ -53,6 +54,39 @@ pub enum Action {
     TalkTo,
     /// The terminal now has this size (columns, rows).
     Resize(u16, u16),
+    /// Move the focus between the conversation and the trace pane.
+    ToggleFocus,
+    /// Open the bot picker (fuzzy, by id or name).
+    Picker,
+    /// In the bot picker: switch to the highlighted bot.
+    Pick,
+    /// A readline command on the input line.
+    Line(LineEdit),
+    /// The previous question asked of this tab's bot (input history).
+    HistoryPrev,
+    /// The next question in the input history (or back to what was being typed).
+    HistoryNext,
+}
+
+/// Readline commands on the input line (the rest of its keys are the textarea's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEdit {
+    /// Delete from the start of the line to the cursor (kept for [`LineEdit::Yank`]).
+    ClearToStart,
+    /// Delete from the cursor to the end of the line (kept for [`LineEdit::Yank`]).
+    KillToEnd,
+    /// Delete the word before the cursor.
+    DeleteWordBack,
+    /// Cursor to the start of the line.
+    Start,
+    /// Cursor to the end of the line.
+    End,
+    /// Insert the text deleted last.
+    Yank,
+    /// Undo the last edit.
+    Undo,
+    /// Redo what was undone.
+    Redo,
 }
 
 /// Work the app wants done outside itself.
@@ -62,6 +96,8 @@ pub enum Effect {
     Ask(Ask),
     /// Leave the app, restoring the terminal.
     Quit,
+    /// Save the input history (the whole of it; runs off the UI task, latest save wins).
+    SaveHistory(History),
 }
 
 /// One question for one bot, on behalf of one conversation turn.

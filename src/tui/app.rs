@@ -7,14 +7,16 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui_textarea::TextArea;
 
-pub use super::state::{App, Popup};
+pub use super::state::{App, Focus, PickerState, Popup, Recall};
 pub use super::tab::{BotTab, Exchange, Reply, Scroll};
 
 use crate::Engine;
+use crate::history::History;
 use crate::text::sanitize_line;
 
-use super::action::{Action, Answer, Ask, Effect};
+use super::action::{Action, Answer, Ask, Effect, LineEdit};
 use super::keymap::{self, Mode};
+use super::picker;
 use super::theme::{Role, Theme};
 use super::ui;
 
@@ -27,6 +29,10 @@ impl App {
             mode: Mode::Typing,
             popup: None,
             popup_scroll: 0,
+            focus: Focus::Conversation,
+            picker: PickerState::default(),
+            history: History::default(),
+            recall: Recall::default(),
             input: TextArea::default(),
             problems,
             status: None,
@@ -62,11 +68,25 @@ impl App {
     }
 
     /// Handles a key event the way the event loop does: presses only, through the keymap.
+    ///
+    /// An Alt-modified key that no binding takes is Esc followed by that key: terminals send
+    /// Alt-x as Esc then x, and crossterm reads an Esc quickly followed by a key as Alt-key,
+    /// so `Esc` then `2` typed fast must still leave typing mode and select tab 2.
     pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.kind != KeyEventKind::Press {
             return Vec::new();
         }
-        match keymap::action_for(self.key_mode(), &key) {
+        let alt = key.modifiers.contains(KeyModifiers::ALT)
+            && !key.modifiers.contains(KeyModifiers::CONTROL);
+        let action = keymap::action_for(self.key_mode(), &key);
+        if alt && matches!(action, None | Some(Action::Edit(_))) {
+            let mut effects = self.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            let mut plain = key;
+            plain.modifiers.remove(KeyModifiers::ALT);
+            effects.extend(self.handle_key(plain));
+            return effects;
+        }
+        match action {
             Some(action) => self.update(action),
             None => Vec::new(),
         }
@@ -82,6 +102,15 @@ impl App {
             Action::Help => self.open(Popup::Help),
             Action::Problems => self.open(Popup::Problems),
             Action::ClosePopup => self.popup = None,
+            Action::ToggleFocus => self.toggle_focus(),
+            Action::Picker => {
+                self.picker = PickerState::default();
+                self.popup = Some(Popup::Picker);
+            }
+            Action::Pick => self.pick(),
+            Action::Line(edit) => self.line_edit(edit),
+            Action::HistoryPrev => self.recall(true),
+            Action::HistoryNext => self.recall(false),
             Action::NormalMode => self.set_mode(Mode::Normal),
             Action::TypingMode => self.set_mode(Mode::Typing),
             Action::Submit => return self.submit(),
@@ -89,7 +118,7 @@ impl App {
             Action::Paste(text) => self.paste(&text),
             Action::NextTab => self.switch(1),
             Action::PrevTab => self.switch(self.tabs.len().saturating_sub(1)),
-            Action::SelectTab(index) if index < self.tabs.len() => self.active = index,
+            Action::SelectTab(index) if index < self.tabs.len() => self.select_tab(index),
             Action::SelectTab(index) => {
                 self.status = Some(format!("There is no tab {}.", index + 1))
             }
@@ -134,8 +163,137 @@ impl App {
 
     fn switch(&mut self, step: usize) {
         if !self.tabs.is_empty() {
-            self.active = (self.active + step) % self.tabs.len();
+            self.select_tab((self.active + step) % self.tabs.len());
         }
+    }
+
+    fn select_tab(&mut self, index: usize) {
+        self.active = index;
+        // History is per bot: Up starts again from this bot's newest question.
+        self.recall = Recall::default();
+    }
+
+    fn toggle_focus(&mut self) {
+        self.focus = match self.focus {
+            Focus::Conversation => Focus::Trace,
+            Focus::Trace => Focus::Conversation,
+        };
+        if self.focus == Focus::Trace && self.tab().is_some_and(|t| t.trace_rows().is_empty()) {
+            self.status = Some("The trace is empty: ask a question first.".into());
+        }
+    }
+
+    fn pick(&mut self) {
+        let matches = picker::matches(&self.tabs, &self.picker.query);
+        if let Some(&index) =
+            matches.get(self.picker.highlighted.min(matches.len().saturating_sub(1)))
+        {
+            self.popup = None;
+            self.select_tab(index);
+        }
+    }
+
+    fn move_picker(&mut self, down: bool) {
+        let count = picker::matches(&self.tabs, &self.picker.query).len();
+        if count == 0 {
+            return;
+        }
+        let current = self.picker.highlighted.min(count - 1);
+        self.picker.highlighted = if down {
+            (current + 1) % count
+        } else {
+            (current + count - 1) % count
+        };
+    }
+
+    fn edit_picker(&mut self, key: KeyEvent) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Backspace => {
+                self.picker.query.pop();
+            }
+            KeyCode::Char('u') if ctrl => self.picker.query.clear(),
+            KeyCode::Char('w') if ctrl => {
+                let kept = self.picker.query.trim_end();
+                let cut = kept.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+                self.picker.query.truncate(cut);
+            }
+            KeyCode::Char(c) if !ctrl && !c.is_control() => self.picker.query.push(c),
+            _ => return,
+        }
+        self.picker.highlighted = 0;
+    }
+
+    fn line_edit(&mut self, edit: LineEdit) {
+        use ratatui_textarea::CursorMove;
+        if self.mode != Mode::Typing {
+            return;
+        }
+        match edit {
+            LineEdit::ClearToStart => {
+                self.input.delete_line_by_head();
+            }
+            LineEdit::KillToEnd => {
+                self.input.delete_line_by_end();
+            }
+            LineEdit::DeleteWordBack => {
+                self.input.delete_word();
+            }
+            LineEdit::Start => self.input.move_cursor(CursorMove::Head),
+            LineEdit::End => self.input.move_cursor(CursorMove::End),
+            LineEdit::Yank => {
+                self.input.paste();
+            }
+            LineEdit::Undo => {
+                self.input.undo();
+            }
+            LineEdit::Redo => {
+                self.input.redo();
+            }
+        }
+    }
+
+    /// Up (`older`) or Down through this tab's bot's earlier questions; past the newest, what
+    /// was being typed comes back.
+    fn recall(&mut self, older: bool) {
+        if self.mode != Mode::Typing {
+            return;
+        }
+        let Some(bot) = self.tab().map(|t| t.bot_id.clone()) else {
+            return;
+        };
+        let questions: Vec<String> = self.history.for_bot(&bot).map(String::from).collect();
+        let back = if older {
+            if questions.is_empty() || self.recall.back >= questions.len() {
+                self.status = Some(if questions.is_empty() {
+                    format!("No earlier questions to {bot}.")
+                } else {
+                    "That is the oldest question.".into()
+                });
+                return;
+            }
+            if self.recall.back == 0 {
+                self.recall.draft = self.input_text();
+            }
+            self.recall.back + 1
+        } else {
+            if self.recall.back == 0 {
+                return;
+            }
+            self.recall.back - 1
+        };
+        self.recall.back = back;
+        let text = match back {
+            0 => std::mem::take(&mut self.recall.draft),
+            n => questions[questions.len() - n].clone(),
+        };
+        let clean: String = text
+            .chars()
+            .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+            .filter(|c| !c.is_control())
+            .collect();
+        self.reset_input();
+        self.input.insert_str(clean);
     }
 
     fn set_mode(&mut self, mode: Mode) {
@@ -167,6 +325,10 @@ impl App {
     }
 
     fn edit(&mut self, key: KeyEvent) {
+        if self.popup == Some(Popup::Picker) {
+            self.edit_picker(key);
+            return;
+        }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let newline = matches!(key.code, KeyCode::Enter)
             || (ctrl && matches!(key.code, KeyCode::Char('m' | 'j')));
@@ -187,6 +349,11 @@ impl App {
             .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
             .filter(|c| !c.is_control())
             .collect();
+        if self.popup == Some(Popup::Picker) {
+            self.picker.query.push_str(&clean);
+            self.picker.highlighted = 0;
+            return;
+        }
         self.set_mode(Mode::Typing);
         self.input.insert_str(clean);
     }
@@ -197,7 +364,14 @@ impl App {
             return Vec::new();
         }
         self.reset_input();
-        self.ask(self.active, question)
+        self.recall = Recall::default();
+        let bot = self.tab().map(|t| t.bot_id.clone()).unwrap_or_default();
+        let recorded = self.history.push(&bot, &question);
+        let mut effects = self.ask(self.active, question);
+        if recorded {
+            effects.push(Effect::SaveHistory(self.history.clone()));
+        }
+        effects
     }
 
     /// Adds a pending turn to tab `index` and returns the job that answers it.
@@ -214,6 +388,8 @@ impl App {
         });
         tab.selected = None;
         tab.scroll = Scroll::Follow;
+        tab.trace_selected = 0;
+        tab.trace_top = 0;
         vec![Effect::Ask(Ask {
             tab: index,
             id,
@@ -223,6 +399,9 @@ impl App {
     }
 
     fn talk_to(&mut self) -> Vec<Effect> {
+        if self.focus == Focus::Trace {
+            return self.talk_to_selected();
+        }
         let Some(tab) = self.tab() else {
             return Vec::new();
         };
@@ -256,14 +435,43 @@ impl App {
             return Vec::new();
         };
         let question = exchange.question.clone();
-        let Some(target) = self.tabs.iter().position(|t| t.bot_id == best.bot_id) else {
-            self.status = Some(format!(
-                "There is no tab for {}.",
-                sanitize_line(&best.bot_id)
-            ));
+        let bot = best.bot_id.clone();
+        self.hand_off(&bot, question)
+    }
+
+    /// `t` with the trace focused: hand off to the selected row's bot, passed or not.
+    fn talk_to_selected(&mut self) -> Vec<Effect> {
+        let Some(tab) = self.tab() else {
             return Vec::new();
         };
-        self.active = target;
+        let Some(row) = tab.selected_trace_row() else {
+            self.status = Some("Select a trace row first (ask a question, then Tab).".into());
+            return Vec::new();
+        };
+        if !tab.is_master || row.bot_id == tab.bot_id {
+            self.status = Some(format!(
+                "This is {}'s own tab; its rows are its own entries.",
+                tab.bot_id
+            ));
+            return Vec::new();
+        }
+        let bot = row.bot_id.clone();
+        let question = tab
+            .trace_index()
+            .and_then(|i| tab.exchanges.get(i))
+            .map(|e| e.question.clone())
+            .unwrap_or_default();
+        self.hand_off(&bot, question)
+    }
+
+    /// Switches to `bot`'s tab and asks it `question` there.
+    fn hand_off(&mut self, bot: &str, question: String) -> Vec<Effect> {
+        let Some(target) = self.tabs.iter().position(|t| t.bot_id == bot) else {
+            self.status = Some(format!("There is no tab for {}.", sanitize_line(bot)));
+            return Vec::new();
+        };
+        self.select_tab(target);
+        self.focus = Focus::Conversation;
         self.status = Some(format!(
             "Talking to {}: same question asked here.",
             self.tabs[target].bot_id
@@ -292,6 +500,17 @@ impl App {
             .min(max);
             return;
         }
+        if self.popup == Some(Popup::Picker) {
+            match action {
+                Action::ScrollDown(_) | Action::PageDown => self.move_picker(true),
+                _ => self.move_picker(false),
+            }
+            return;
+        }
+        if self.trace_focused() {
+            self.move_trace_selection(action);
+            return;
+        }
         let (width, height) = self.conversation_size();
         let Some(tab) = self.tabs.get_mut(self.active) else {
             return;
@@ -318,6 +537,51 @@ impl App {
         };
     }
 
+    /// Moves the trace selection (`j`/`k` a row, PgUp/PgDn a pane, `g`/`G` first/last) and
+    /// scrolls the pane just enough to keep it in view.
+    fn move_trace_selection(&mut self, action: &Action) {
+        let area = ui::areas(self, self.size).trace_text.unwrap_or_default();
+        let view = ui::trace::view(self, usize::from(area.width));
+        let height = usize::from(area.height).max(1);
+        let Some(tab) = self.tabs.get_mut(self.active) else {
+            return;
+        };
+        let count = view.items.len();
+        if count == 0 {
+            self.status = Some("The trace is empty: ask a question first.".into());
+            return;
+        }
+        let current = tab.trace_selected.min(count - 1);
+        // A page is as many rows as fit: items are a few rows each.
+        let per_page = {
+            let rows = view.items.get(current).map_or(1, |r| r.len().max(1));
+            (height / rows.min(4)).max(1)
+        };
+        let next = match action {
+            Action::ScrollUp(n) => current.saturating_sub(*n),
+            Action::ScrollDown(n) => current + n,
+            Action::PageUp => current.saturating_sub(per_page),
+            Action::PageDown => current + per_page,
+            Action::Top => 0,
+            _ => count - 1,
+        }
+        .min(count - 1);
+        tab.trace_selected = next;
+        // The selected item grows (full texts): measure again with the new selection.
+        let view = ui::trace::view(self, usize::from(area.width));
+        let Some(tab) = self.tabs.get_mut(self.active) else {
+            return;
+        };
+        if next == 0 {
+            // The first row: show what is above it too (question, summary).
+            tab.trace_top = 0;
+        }
+        if let Some(item) = view.items.get(next) {
+            tab.trace_top =
+                ui::trace::scroll_into_view(tab.trace_top, item.clone(), height, view.rows.len());
+        }
+    }
+
     fn select_turn(&mut self, newer: bool) {
         let (width, height) = self.conversation_size();
         let Some(tab) = self.tabs.get_mut(self.active) else {
@@ -334,6 +598,8 @@ impl App {
             current.saturating_sub(1)
         };
         tab.selected = (next != last).then_some(next);
+        tab.trace_selected = 0;
+        tab.trace_top = 0;
         // Bring the selected turn into view.
         let transcript = ui::conversation::transcript(tab, width);
         let max_top = transcript.rows.len().saturating_sub(height);

@@ -3,6 +3,7 @@
 //! and redraws once if anything changed. Before it, [`wait_for_engine`] shows the start-up
 //! screen while the workspace is indexed off the UI task.
 
+use std::path::PathBuf;
 use std::task::Poll;
 
 use anyhow::Context;
@@ -33,6 +34,7 @@ enum Flow {
 struct Loop<'a> {
     app: App,
     engine: &'a Engine,
+    history: Option<runtime::HistoryWriter>,
     done: mpsc::UnboundedSender<Answer>,
     dirty: bool,
 }
@@ -44,6 +46,11 @@ impl Loop<'_> {
             match effect {
                 Effect::Ask(ask) => runtime::spawn(self.engine, ask, self.done.clone()),
                 Effect::Quit => flow = Flow::Quit,
+                Effect::SaveHistory(history) => {
+                    if let Some(writer) = &self.history {
+                        writer.save(history);
+                    }
+                }
             }
         }
         flow
@@ -66,11 +73,14 @@ impl Loop<'_> {
     }
 }
 
-/// Runs the UI on `terminal` until the user quits, a signal arrives or input ends.
+/// Runs the UI on `terminal` until the user quits, a signal arrives or input ends; the input
+/// history is saved to `history` (if given) as questions are sent, and the last save is
+/// waited for before returning.
 pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     engine: &Engine,
     app: App,
+    history: Option<PathBuf>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -79,9 +89,25 @@ where
     let mut state = Loop {
         app,
         engine,
+        history: history.map(runtime::HistoryWriter::spawn),
         done,
         dirty: false,
     };
+    let result = run_loop(terminal, &mut state, &mut answers).await;
+    if let Some(writer) = state.history.take() {
+        writer.finish().await;
+    }
+    result
+}
+
+async fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    state: &mut Loop<'_>,
+    answers: &mut mpsc::UnboundedReceiver<Answer>,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
     let mut events = EventStream::new();
     let mut signals = Signals::new()?;
     terminal

@@ -6,7 +6,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::Action;
+use super::action::{Action, LineEdit};
 
 /// Which keys apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub enum Mode {
     Normal,
     /// A popup (help, problems) is open.
     Popup,
+    /// The bot picker is open (typing filters it).
+    Picker,
 }
 
 /// A key with its modifiers (Shift is implied by the character itself).
@@ -114,13 +116,14 @@ pub struct Binding {
     pub hint_in: &'static [Mode],
 }
 
-use Mode::{Normal, Popup, Typing};
+use Mode::{Normal, Picker, Popup, Typing};
 
-const NTP: &[Mode] = &[Normal, Typing, Popup];
-const NT: &[Mode] = &[Normal, Typing];
+const NTPK: &[Mode] = &[Normal, Typing, Popup, Picker];
+const TN: &[Mode] = &[Typing, Normal];
 const N: &[Mode] = &[Normal];
 const T: &[Mode] = &[Typing];
 const P: &[Mode] = &[Popup];
+const K: &[Mode] = &[Picker];
 const NONE: &[Mode] = &[];
 
 const DIGITS: [(Key, Bound); 9] = [
@@ -163,10 +166,42 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: N,
+        keys: &[
+            (code(KeyCode::Tab), Bound::Do(Action::ToggleFocus)),
+            (code(KeyCode::BackTab), Bound::Do(Action::ToggleFocus)),
+        ],
+        label: None,
+        help: "switch pane focus",
+        hint: "focus",
+        hint_in: N,
+    },
+    Binding {
+        modes: N,
         keys: &[(ch('t'), Bound::Do(Action::TalkTo))],
         label: None,
-        help: "talk to the routed bot (handoff)",
+        help: "hand off (talk to)",
         hint: "talk to",
+        hint_in: N,
+    },
+    Binding {
+        modes: N,
+        keys: &[
+            (ch('j'), Bound::Do(Action::ScrollDown(1))),
+            (ch('k'), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
+            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
+        ],
+        label: None,
+        help: "scroll / select row",
+        hint: "move",
+        hint_in: N,
+    },
+    Binding {
+        modes: N,
+        keys: &[(ch('b'), Bound::Do(Action::Picker))],
+        label: None,
+        help: "bot picker (fuzzy)",
+        hint: "bots",
         hint_in: N,
     },
     Binding {
@@ -183,7 +218,7 @@ pub static BINDINGS: &[Binding] = &[
         hint_in: N,
     },
     Binding {
-        modes: NT,
+        modes: T,
         keys: &[
             (code(KeyCode::Tab), Bound::Do(Action::NextTab)),
             (code(KeyCode::BackTab), Bound::Do(Action::PrevTab)),
@@ -191,7 +226,58 @@ pub static BINDINGS: &[Binding] = &[
         label: None,
         help: "next / previous bot",
         hint: "bot",
-        hint_in: NT,
+        hint_in: T,
+    },
+    Binding {
+        modes: T,
+        keys: &[
+            (code(KeyCode::Up), Bound::Do(Action::HistoryPrev)),
+            (code(KeyCode::Down), Bound::Do(Action::HistoryNext)),
+            (ctrl('p'), Bound::Do(Action::HistoryPrev)),
+            (ctrl('n'), Bound::Do(Action::HistoryNext)),
+        ],
+        label: Some("↑ ↓ Ctrl-P/N"),
+        help: "history of this bot",
+        hint: "history",
+        hint_in: T,
+    },
+    Binding {
+        modes: T,
+        keys: &[
+            (ctrl('u'), Bound::Do(Action::Line(LineEdit::ClearToStart))),
+            (ctrl('k'), Bound::Do(Action::Line(LineEdit::KillToEnd))),
+            (ctrl('w'), Bound::Do(Action::Line(LineEdit::DeleteWordBack))),
+        ],
+        label: Some("Ctrl-U/K/W"),
+        help: "cut: start/end/word",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: T,
+        keys: &[
+            (ctrl('a'), Bound::Do(Action::Line(LineEdit::Start))),
+            (ctrl('e'), Bound::Do(Action::Line(LineEdit::End))),
+            (ctrl('y'), Bound::Do(Action::Line(LineEdit::Yank))),
+        ],
+        label: Some("Ctrl-A/E/Y"),
+        help: "start / end / yank",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: T,
+        keys: &[
+            (ctrl('z'), Bound::Do(Action::Line(LineEdit::Undo))),
+            // Ctrl-_ (readline's undo) arrives as Ctrl-7 from legacy terminals.
+            (ctrl('7'), Bound::Do(Action::Line(LineEdit::Undo))),
+            (ctrl('_'), Bound::Do(Action::Line(LineEdit::Undo))),
+            (ctrl('r'), Bound::Do(Action::Line(LineEdit::Redo))),
+        ],
+        label: Some("Ctrl-Z/R"),
+        help: "undo / redo",
+        hint: "",
+        hint_in: NONE,
     },
     Binding {
         modes: N,
@@ -217,26 +303,13 @@ pub static BINDINGS: &[Binding] = &[
         hint_in: NONE,
     },
     Binding {
-        modes: N,
-        keys: &[
-            (ch('j'), Bound::Do(Action::ScrollDown(1))),
-            (ch('k'), Bound::Do(Action::ScrollUp(1))),
-            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
-            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
-        ],
-        label: None,
-        help: "scroll a line",
-        hint: "scroll",
-        hint_in: N,
-    },
-    Binding {
-        modes: NT,
+        modes: TN,
         keys: &[
             (code(KeyCode::PageUp), Bound::Do(Action::PageUp)),
             (code(KeyCode::PageDown), Bound::Do(Action::PageDown)),
         ],
         label: None,
-        help: "scroll a page",
+        help: "page up / down",
         hint: "",
         hint_in: NONE,
     },
@@ -262,29 +335,42 @@ pub static BINDINGS: &[Binding] = &[
         hint_in: N,
     },
     Binding {
-        modes: N,
-        keys: &[
-            (ch('?'), Bound::Do(Action::Help)),
-            (code(KeyCode::F(1)), Bound::Do(Action::Help)),
-        ],
-        label: None,
-        help: "help",
-        hint: "help",
-        hint_in: N,
-    },
-    Binding {
-        modes: T,
-        keys: &[(code(KeyCode::F(1)), Bound::Do(Action::Help))],
-        label: None,
-        help: "help",
-        hint: "help",
-        hint_in: T,
-    },
-    Binding {
         modes: T,
         keys: &[],
         label: Some("other keys"),
-        help: "edit the question",
+        help: "edit, Ctrl-←/→ words",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: K,
+        keys: &[
+            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
+            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
+            (ctrl('n'), Bound::Do(Action::ScrollDown(1))),
+            (ctrl('p'), Bound::Do(Action::ScrollUp(1))),
+        ],
+        label: Some("↓ ↑ Ctrl-N/P"),
+        help: "next / previous",
+        hint: "move",
+        hint_in: K,
+    },
+    Binding {
+        modes: K,
+        keys: &[
+            (code(KeyCode::Enter), Bound::Do(Action::Pick)),
+            (code(KeyCode::Esc), Bound::Do(Action::ClosePopup)),
+        ],
+        label: None,
+        help: "pick / close",
+        hint: "pick/close",
+        hint_in: K,
+    },
+    Binding {
+        modes: K,
+        keys: &[],
+        label: Some("other keys"),
+        help: "type to filter",
         hint: "",
         hint_in: NONE,
     },
@@ -319,6 +405,25 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: N,
+        keys: &[
+            (ch('?'), Bound::Do(Action::Help)),
+            (code(KeyCode::F(1)), Bound::Do(Action::Help)),
+        ],
+        label: None,
+        help: "help",
+        hint: "help",
+        hint_in: N,
+    },
+    Binding {
+        modes: T,
+        keys: &[(code(KeyCode::F(1)), Bound::Do(Action::Help))],
+        label: None,
+        help: "help",
+        hint: "help",
+        hint_in: T,
+    },
+    Binding {
+        modes: N,
         keys: &[(ch('q'), Bound::Do(Action::Quit))],
         label: None,
         help: "quit",
@@ -326,16 +431,21 @@ pub static BINDINGS: &[Binding] = &[
         hint_in: N,
     },
     Binding {
-        modes: NTP,
+        modes: NTPK,
         keys: &[(ctrl('c'), Bound::Do(Action::Quit))],
         label: None,
         help: "quit",
         hint: "quit",
-        hint_in: &[Typing, Popup],
+        hint_in: &[Typing, Popup, Picker],
     },
 ];
 
-/// The action for a key press in `mode`, if any. In typing mode unbound keys edit the input.
+/// Footer hints that stay when the footer is too narrow for all: the way to every other key
+/// and the way out.
+pub const PINNED_HINTS: &[&str] = &["help", "quit"];
+
+/// The action for a key press in `mode`, if any. In typing mode unbound keys edit the input
+/// line, in the picker its filter.
 pub fn action_for(mode: Mode, event: &KeyEvent) -> Option<Action> {
     for binding in BINDINGS.iter().filter(|b| b.modes.contains(&mode)) {
         for (key, bound) in binding.keys {
@@ -344,7 +454,7 @@ pub fn action_for(mode: Mode, event: &KeyEvent) -> Option<Action> {
             }
         }
     }
-    (mode == Mode::Typing).then_some(Action::Edit(*event))
+    matches!(mode, Mode::Typing | Mode::Picker).then_some(Action::Edit(*event))
 }
 
 fn resolve(bound: &Bound, event: &KeyEvent) -> Option<Action> {
@@ -411,11 +521,12 @@ pub struct HelpSection {
 
 /// Every binding, grouped by where it works.
 pub fn help_sections() -> Vec<HelpSection> {
-    let scopes: [(&[Mode], &str); 5] = [
+    let scopes: [(&[Mode], &str); 6] = [
         (N, "Normal mode (Esc)"),
+        (TN, "Both modes"),
+        (NTPK, "Anywhere"),
         (T, "Typing mode (i)"),
-        (NT, "Both modes"),
-        (NTP, "Anywhere"),
+        (K, "Bot picker (b)"),
         (P, "Help and problems popups"),
     ];
     scopes
@@ -442,7 +553,7 @@ mod tests {
 
     #[test]
     fn every_key_maps_back_to_its_row() {
-        for mode in [Typing, Normal, Popup] {
+        for mode in [Typing, Normal, Popup, Picker] {
             for binding in BINDINGS.iter().filter(|b| b.modes.contains(&mode)) {
                 for (key, bound) in binding.keys {
                     let event = press(key.code, key.mods);
@@ -455,7 +566,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_a_mode() {
-        for mode in [Typing, Normal, Popup] {
+        for mode in [Typing, Normal, Popup, Picker] {
             let keys: Vec<Key> = BINDINGS
                 .iter()
                 .filter(|b| b.modes.contains(&mode))
@@ -492,7 +603,7 @@ mod tests {
         let back = press(KeyCode::BackTab, KeyModifiers::SHIFT);
         assert_eq!(action_for(Typing, &back), Some(Action::PrevTab));
         let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for mode in [Typing, Normal, Popup] {
+        for mode in [Typing, Normal, Popup, Picker] {
             assert_eq!(action_for(mode, &ctrl_c), Some(Action::Quit));
         }
         assert_eq!(
@@ -503,7 +614,7 @@ mod tests {
 
     #[test]
     fn every_mode_has_footer_hints_and_help_lists_every_row() {
-        for mode in [Typing, Normal, Popup] {
+        for mode in [Typing, Normal, Popup, Picker] {
             assert!(!hints(mode).is_empty(), "{mode:?}");
         }
         let listed: usize = help_sections().iter().map(|s| s.rows.len()).sum();

@@ -9,9 +9,11 @@
 //!   [`action::Effect`]s; [`app::App::on_answer`] takes finished work;
 //! - [`keymap`]: keys → actions per mode, also the source of footer hints and the help popup;
 //! - [`ui`]: drawing, a pure function of `&App` (one file per pane);
-//! - [`runtime`]: runs effects off the UI task; [`event_loop`]: the one `tokio::select!` loop;
+//! - [`runtime`]: runs effects off the UI task (asking, saving the input history);
+//!   [`event_loop`]: the one `tokio::select!` loop;
 //! - [`terminal`]: raw mode / alternate screen guard, restored on drop, panic and signals;
-//! - [`markdown`], [`wrap`], [`theme`]: reply text → styled, wrapped rows in semantic roles.
+//! - [`markdown`], [`wrap`], [`theme`]: reply text → styled, wrapped rows in semantic roles;
+//! - [`picker`]: which bots the bot picker's fuzzy filter selects.
 
 pub mod action;
 pub mod app;
@@ -19,6 +21,7 @@ pub mod event_loop;
 pub mod keymap;
 pub mod loading;
 pub mod markdown;
+pub mod picker;
 pub mod runtime;
 pub mod state;
 pub mod tab;
@@ -68,6 +71,8 @@ impl Options {
 /// running on a blocking thread when the user quits during start-up. The terminal is restored
 /// however this returns.
 pub async fn run(workspace: Workspace, options: Options) -> anyhow::Result<()> {
+    let history_path = crate::history::History::path(&workspace.root);
+    let (history, history_note) = runtime::load_history(&history_path);
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let loading = Loading::new(workspace.root.display().to_string(), workspace.bots.len());
     let (report, progress) = tokio::sync::mpsc::unbounded_channel();
@@ -94,13 +99,15 @@ pub async fn run(workspace: Workspace, options: Options) -> anyhow::Result<()> {
         .terminal
         .size()
         .context("cannot read the terminal size")?;
-    let app = App::from_engine(
+    let mut app = App::from_engine(
         &engine,
         options.theme(),
         Rect::new(0, 0, size.width, size.height),
     );
+    app.history = history;
+    app.status = history_note;
     tracing::info!(bots = app.tabs.len(), "terminal UI started");
-    let result = event_loop::run(&mut guard.terminal, &engine, app).await;
+    let result = event_loop::run(&mut guard.terminal, &engine, app, Some(history_path)).await;
     drop(guard);
     tracing::info!("terminal UI stopped");
     result

@@ -6,6 +6,8 @@
 use ratatui::layout::Rect;
 use ratatui_textarea::TextArea;
 
+use crate::history::History;
+
 use super::keymap::Mode;
 use super::tab::BotTab;
 use super::theme::Theme;
@@ -17,6 +19,36 @@ pub enum Popup {
     Help,
     /// The workspace's load problems.
     Problems,
+    /// The bot picker.
+    Picker,
+}
+
+/// Which pane the movement keys (`j`/`k`, PgUp/PgDn, `g`/`G`) act on in normal mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    /// The conversation scrolls.
+    #[default]
+    Conversation,
+    /// The trace pane's selection moves.
+    Trace,
+}
+
+/// The bot picker's state: what was typed and which match is highlighted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PickerState {
+    /// The filter typed so far.
+    pub query: String,
+    /// The highlighted match (an index into the matches, best first).
+    pub highlighted: usize,
+}
+
+/// Where the input line is in this tab's history.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Recall {
+    /// How many questions back from the newest (1 is the newest); 0 is not recalling.
+    pub back: usize,
+    /// What was typed before recalling started (restored past the newest).
+    pub draft: String,
 }
 
 /// The whole state of the terminal UI.
@@ -32,6 +64,14 @@ pub struct App {
     pub popup: Option<Popup>,
     /// How far the popup is scrolled.
     pub popup_scroll: usize,
+    /// The pane normal-mode movement acts on.
+    pub focus: Focus,
+    /// The bot picker (meaningful while [`Popup::Picker`] is open).
+    pub picker: PickerState,
+    /// Questions asked before, per bot (loaded at start-up, saved by the runtime).
+    pub history: History,
+    /// Where Up/Down are in the history.
+    pub recall: Recall,
     /// The input line.
     pub input: TextArea<'static>,
     /// The workspace's load problems (sanitized, one line each).
@@ -54,11 +94,16 @@ impl App {
 
     /// The mode keys are looked up in.
     pub fn key_mode(&self) -> Mode {
-        if self.popup.is_some() {
-            Mode::Popup
-        } else {
-            self.mode
+        match self.popup {
+            Some(Popup::Picker) => Mode::Picker,
+            Some(_) => Mode::Popup,
+            None => self.mode,
         }
+    }
+
+    /// Whether the trace pane has the focus (normal mode only: typing owns the keys).
+    pub fn trace_focused(&self) -> bool {
+        self.focus == Focus::Trace && self.mode == Mode::Normal
     }
 
     /// The text of the input line.

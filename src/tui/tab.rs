@@ -1,8 +1,8 @@
 //! One bot's tab: its conversation (questions and replies), scroll position and the turn its
 //! trace pane shows.
 
-use crate::Turn;
 use crate::text::sanitize_line;
+use crate::{TraceRow, Turn};
 
 /// Where a conversation is scrolled to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,6 +53,23 @@ pub struct BotTab {
     pub scroll: Scroll,
     /// The turn the trace shows; `None` is the latest.
     pub selected: Option<usize>,
+    /// The selected row of the trace shown (an index into [`BotTab::trace_rows`]).
+    pub trace_selected: usize,
+    /// The first trace-pane row shown (kept so the selection moves without the view jumping).
+    pub trace_top: usize,
+}
+
+/// What a trace row did for the turn: the mark the trace pane gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// This row's bot (master) or entry (sub-bot) is the one that answers.
+    Answers,
+    /// Over the threshold, but another row answers.
+    OverThreshold,
+    /// Below the threshold.
+    Below,
+    /// The bot could not be asked.
+    Failed,
 }
 
 impl BotTab {
@@ -66,7 +83,35 @@ impl BotTab {
             exchanges: Vec::new(),
             scroll: Scroll::Follow,
             selected: None,
+            trace_selected: 0,
+            trace_top: 0,
         }
+    }
+
+    /// The turn the trace shows, once answered.
+    pub fn shown_turn(&self) -> Option<&Turn> {
+        match &self.exchanges.get(self.trace_index()?)?.reply {
+            Reply::Answered(turn) => Some(turn),
+            _ => None,
+        }
+    }
+
+    /// The trace rows of the shown turn in the order the trace pane lists them: best
+    /// confidence first (ties keep the core's order).
+    pub fn trace_rows(&self) -> Vec<&TraceRow> {
+        let Some(turn) = self.shown_turn() else {
+            return Vec::new();
+        };
+        let mut rows: Vec<&TraceRow> = turn.trace.iter().collect();
+        rows.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        rows
+    }
+
+    /// The selected trace row, if the shown turn has any.
+    pub fn selected_trace_row(&self) -> Option<&TraceRow> {
+        let rows = self.trace_rows();
+        rows.get(self.trace_selected.min(rows.len().saturating_sub(1)))
+            .copied()
     }
 
     /// The index of the exchange the trace shows.
@@ -79,4 +124,34 @@ impl BotTab {
     pub fn thinking(&self) -> bool {
         self.exchanges.iter().any(|e| e.reply == Reply::Thinking)
     }
+}
+
+/// What each row of `turn`'s trace (in `rows` order) did. On the master, the answering row is
+/// the bot the reply names (`temp.delegation.0`); on a sub-bot, its best entry when it
+/// passed (the sub-bot answers with it). Every other passing row is only over the threshold.
+pub fn standings(turn: &Turn, rows: &[&TraceRow], is_master: bool) -> Vec<Standing> {
+    let answering = if is_master {
+        turn.delegation.first().and_then(|best| {
+            rows.iter()
+                .position(|r| r.passed && r.error.is_none() && r.bot_id == best.bot_id)
+        })
+    } else {
+        rows.first()
+            .filter(|r| r.passed && r.error.is_none())
+            .map(|_| 0)
+    };
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            if row.error.is_some() {
+                Standing::Failed
+            } else if Some(i) == answering {
+                Standing::Answers
+            } else if row.passed {
+                Standing::OverThreshold
+            } else {
+                Standing::Below
+            }
+        })
+        .collect()
 }

@@ -69,6 +69,10 @@ pub enum Role {
     Cursor,
     /// The input placeholder.
     Placeholder,
+    /// The selected row of a focused list (trace rows, picker matches).
+    Highlight,
+    /// The border of the pane that has the focus.
+    FocusBorder,
 }
 
 /// Maps roles to styles.
@@ -122,7 +126,8 @@ fn modifiers(role: Role) -> Modifier {
         Role::Threshold => Modifier::ITALIC,
         Role::Selected => Modifier::BOLD,
         Role::TabActive | Role::Mode => Modifier::REVERSED | Modifier::BOLD,
-        Role::Cursor => Modifier::REVERSED,
+        Role::Cursor | Role::Highlight => Modifier::REVERSED,
+        Role::FocusBorder => Modifier::BOLD,
     }
 }
 
@@ -139,6 +144,7 @@ fn color(role: Role) -> Option<Color> {
         Role::Pass | Role::BarFill => Some(Color::Green),
         Role::Key => Some(Color::Cyan),
         Role::Mode => Some(Color::Blue),
+        Role::FocusBorder => Some(Color::Cyan),
         _ => None,
     }
 }
@@ -147,7 +153,9 @@ fn color(role: Role) -> Option<Color> {
 mod tests {
     use super::*;
 
-    const ROLES: [Role; 30] = [
+    const ROLES: [Role; 32] = [
+        Role::Highlight,
+        Role::FocusBorder,
         Role::Text,
         Role::Dim,
         Role::UserLabel,

@@ -1,6 +1,8 @@
 //! Helpers for the TUI tests: an `App` on a `TestBackend`, driven by keys through the same
 //! keymap → `App::update` → `runtime::execute` → `App::on_answer` path the event loop uses.
 
+pub mod workspace18;
+
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -38,6 +40,10 @@ pub struct Harness {
     pub terminal: Terminal<TestBackend>,
     /// Whether an action asked to quit.
     pub quit: bool,
+    /// Where [`Effect::SaveHistory`] saves (nowhere when `None`).
+    pub history_path: Option<PathBuf>,
+    /// How many history saves the app asked for.
+    pub history_saves: usize,
 }
 
 impl Harness {
@@ -56,7 +62,19 @@ impl Harness {
             app,
             terminal,
             quit: false,
+            history_path: None,
+            history_saves: 0,
         }
+    }
+
+    /// Keeps the input history at `path`: loads it now, as start-up does, and saves it
+    /// whenever the app asks, with the runtime's own functions.
+    pub fn with_history(mut self, path: &Path) -> Self {
+        let (history, note) = runtime::load_history(path);
+        self.app.history = history;
+        self.app.status = note;
+        self.history_path = Some(path.to_path_buf());
+        self
     }
 
     /// Runs effects as the event loop does, but in line: asks are answered before returning
@@ -70,6 +88,12 @@ impl Harness {
                     self.app.on_answer(answer);
                 }
                 Effect::Quit => self.quit = true,
+                Effect::SaveHistory(history) => {
+                    self.history_saves += 1;
+                    if let Some(path) = &self.history_path {
+                        runtime::save_history(&history, path).expect("history saved");
+                    }
+                }
             }
         }
     }

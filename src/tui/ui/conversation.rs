@@ -7,8 +7,9 @@ use ratatui::text::Span;
 use crate::text::sanitize;
 
 use super::{Areas, pane, paragraph};
+use crate::tui::keymap::Mode;
 use crate::tui::markdown;
-use crate::tui::state::App;
+use crate::tui::state::{App, Focus};
 use crate::tui::tab::{BotTab, Reply, Scroll};
 use crate::tui::theme::Role;
 use crate::tui::wrap::{Para, Row, Segment, wrap};
@@ -145,7 +146,11 @@ pub fn draw(frame: &mut Frame, areas: &Areas, app: &App) {
         frame.render_widget(shown, text_area);
         return;
     }
-    let mut block = pane(" Conversation ".to_string(), &app.theme);
+    if areas.conversation.height == 0 {
+        return;
+    }
+    let focused = app.mode == Mode::Normal && app.focus == Focus::Conversation;
+    let mut block = pane(" Conversation ".to_string(), &app.theme, focused);
     if below > 0 {
         let more = format!(" ↓ {below} more ");
         block = block.title_bottom(Span::styled(more, app.theme.style(Role::Dim)));

@@ -1,4 +1,6 @@
 //! The footer: the mode, then a status message or the mode's key hints (from the keymap).
+//! When the hints do not all fit, the pinned ones (`? help`, `q quit`) stay at the end and
+//! the others are dropped from the right.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,7 +9,7 @@ use super::line;
 use crate::tui::keymap::{self, Mode};
 use crate::tui::state::{App, Popup};
 use crate::tui::theme::Role;
-use crate::tui::wrap::{Row, Segment, fit, row_width, width as text_width};
+use crate::tui::wrap::{Row, Segment, fit, row_width};
 
 /// The footer's row at `width` columns.
 pub fn row(app: &App, width: usize) -> Row {
@@ -15,6 +17,7 @@ pub fn row(app: &App, width: usize) -> Row {
     let badge = match (mode, app.popup) {
         (Mode::Popup, Some(Popup::Help)) => " HELP ",
         (Mode::Popup, _) => " PROBLEMS ",
+        (Mode::Picker, _) => " BOTS ",
         (Mode::Normal, _) => " NORMAL ",
         (Mode::Typing, _) => " TYPING ",
     };
@@ -26,16 +29,34 @@ pub fn row(app: &App, width: usize) -> Row {
         row.push(Segment::new(status.clone(), Role::Status));
         return fit(row, width);
     }
-    for (keys, hint) in keymap::hints(mode) {
-        let item = [
+    let item = |keys: String, hint: &str| -> Row {
+        vec![
             Segment::new(keys, Role::Key),
             Segment::new(format!(" {hint}  "), Role::Text),
-        ];
-        let item_width: usize = item.iter().map(|s| text_width(&s.text)).sum();
-        if row_width(&row) + item_width - 2 > width {
+        ]
+    };
+    let hints = keymap::hints(mode);
+    let pinned: Vec<Row> = hints
+        .iter()
+        .filter(|(_, hint)| keymap::PINNED_HINTS.contains(hint))
+        .map(|(keys, hint)| item(keys.clone(), hint))
+        .collect();
+    let pinned_width: usize = pinned.iter().map(|r| row_width(r)).sum();
+    for (keys, hint) in hints
+        .iter()
+        .filter(|(_, h)| !keymap::PINNED_HINTS.contains(h))
+    {
+        let next = item(keys.clone(), hint);
+        if row_width(&row) + row_width(&next) + pinned_width > width + 2 {
             break;
         }
-        row.extend(item);
+        row.extend(next);
+    }
+    for next in pinned {
+        if row_width(&row) + row_width(&next) > width + 2 {
+            break;
+        }
+        row.extend(next);
     }
     fit(row, width)
 }

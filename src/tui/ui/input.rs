@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, areas: &Areas, app: &App) {
         None => " Ask ".to_string(),
     };
     let mode = if typing { " typing " } else { " normal " };
-    let block = pane(title, &app.theme)
+    let block = pane(title, &app.theme, false)
         .title_top(Line::from(Span::styled(mode, app.theme.style(Role::Dim))).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);

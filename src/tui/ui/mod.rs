@@ -7,6 +7,7 @@ pub mod footer;
 pub mod help;
 pub mod input;
 pub mod loading;
+pub mod picker;
 pub mod popup;
 pub mod problems;
 pub mod tabs;
@@ -15,9 +16,9 @@ pub mod trace;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, BorderType, Paragraph};
 
-use super::state::App;
+use super::state::{App, Popup};
 use super::theme::{Role, Theme};
 use super::wrap::{Row, truncate};
 
@@ -45,8 +46,10 @@ pub struct Areas {
     pub conversation: Rect,
     /// Where the conversation's text goes.
     pub conversation_text: Rect,
-    /// The trace pane, border included.
+    /// The trace pane, border included (none when compact).
     pub trace: Option<Rect>,
+    /// Where the trace pane's rows go.
+    pub trace_text: Option<Rect>,
     /// The one-line trace summary of the compact layout.
     pub summary: Option<Rect>,
     /// The input line (with its border unless compact).
@@ -55,7 +58,9 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-/// Splits `area` into panes for `app`.
+/// Splits `area` into panes for `app`. When the trace pane has the focus and does not sit
+/// beside the conversation, it takes the conversation's place (zoomed, as lazygit does with a
+/// focused panel on a small screen), so every size can move through the whole trace.
 pub fn areas(app: &App, area: Rect) -> Areas {
     let Rect {
         x,
@@ -80,6 +85,13 @@ pub fn areas(app: &App, area: Rect) -> Areas {
         footer: Rect::new(x, y + height - 1, width, 1),
         ..Areas::default()
     };
+    let zoom = app.trace_focused();
+    if compact && zoom {
+        areas.trace_text = Some(body);
+        areas.conversation = Rect::new(x, body.y, width, 0);
+        areas.conversation_text = areas.conversation;
+        return areas;
+    }
     if compact {
         let mut conversation = body;
         if body.height >= 4 {
@@ -99,6 +111,9 @@ pub fn areas(app: &App, area: Rect) -> Areas {
             trace_width,
             body.height,
         ));
+    } else if zoom {
+        areas.conversation = Rect::new(x, body.y, width, 0);
+        areas.trace = Some(body);
     } else {
         let wanted = trace::height_wanted(app, usize::from(width - 2)) + 2;
         // The conversation keeps at least three rows of text.
@@ -112,6 +127,7 @@ pub fn areas(app: &App, area: Rect) -> Areas {
         ));
     }
     areas.conversation_text = areas.conversation.inner(Margin::new(1, 1));
+    areas.trace_text = areas.trace.map(|t| t.inner(Margin::new(1, 1)));
     areas
 }
 
@@ -126,16 +142,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     tabs::draw(frame, areas.tabs, app);
     conversation::draw(frame, &areas, app);
-    if let Some(trace_area) = areas.trace {
-        trace::draw(frame, trace_area, app);
-    }
+    trace::draw(frame, &areas, app);
     if let Some(summary) = areas.summary {
         frame.render_widget(line(&trace::summary(app), &app.theme), summary);
     }
     input::draw(frame, &areas, app);
     footer::draw(frame, areas.footer, app);
-    if let Some(which) = app.popup {
-        popup::draw(frame, area, app, which);
+    match app.popup {
+        Some(Popup::Picker) => picker::draw(frame, area, app),
+        Some(which) => popup::draw(frame, area, app, which),
+        None => {}
     }
 }
 
@@ -153,9 +169,15 @@ pub fn paragraph(rows: &[Row], theme: &Theme) -> Paragraph<'static> {
     Paragraph::new(rows.iter().map(|r| line(r, theme)).collect::<Vec<_>>())
 }
 
-/// A bordered pane with a title.
-pub fn pane(title: String, theme: &Theme) -> Block<'static> {
+/// A bordered pane with a title; the focused pane (normal mode) gets a thick border.
+pub fn pane(title: String, theme: &Theme, focused: bool) -> Block<'static> {
+    let (border, kind) = if focused {
+        (Role::FocusBorder, BorderType::Thick)
+    } else {
+        (Role::Border, BorderType::Plain)
+    };
     Block::bordered()
-        .border_style(theme.style(Role::Border))
+        .border_type(kind)
+        .border_style(theme.style(border))
         .title(Span::styled(title, theme.style(Role::Title)))
 }

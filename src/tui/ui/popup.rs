@@ -11,7 +11,7 @@ use crate::tui::theme::Role;
 use crate::tui::wrap::Row;
 
 /// The popup's width on a screen of `screen`.
-fn popup_width(screen: Rect) -> u16 {
+pub fn popup_width(screen: Rect) -> u16 {
     screen
         .width
         .saturating_sub(4)
@@ -41,6 +41,8 @@ fn content(app: &App, which: Popup, width: usize) -> (String, Vec<Row>) {
             format!(" Problems ({}) ", app.problems.len()),
             problems::rows(app, width),
         ),
+        // The picker draws itself (`super::picker`) and does not scroll as a page.
+        Popup::Picker => (" Bots ".to_string(), Vec::new()),
     }
 }
 
@@ -64,7 +66,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, which: Popup) {
     let height = usize::from(inner.height);
     let top = app.popup_scroll.min(rows.len().saturating_sub(height));
     let end = (top + height).min(rows.len());
-    let mut block = pane(title, &app.theme);
+    let mut block = pane(title, &app.theme, false);
     if end < rows.len() {
         let more = format!(" ↓ {} more ", rows.len() - end);
         block = block.title_bottom(Span::styled(more, app.theme.style(Role::Dim)));

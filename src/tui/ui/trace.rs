@@ -1,23 +1,31 @@
 //! The trace pane: for the selected turn, every bot asked (master) or the top candidate
-//! entries (sub-bot): closest question, raw score, confidence as a number and a bar against
-//! the threshold, passed or not, URL and time. Best first; a threshold line separates the
-//! rows that passed from those that did not, and marks (✔/✘) and weight (bold/dim) tell them
-//! apart without colour.
+//! entries (sub-bot), best first. Each row names the bot, the entry that matched, its
+//! confidence (number and bar against the threshold), raw score, the classifier's probability
+//! where the bot has one, the closest question and the entry's answer; the selected row shows
+//! them in full, with URL, redirect and time. A threshold line separates the rows that passed
+//! from those that did not; marks tell the answering row (✔) from the others over the
+//! threshold (≥) and those below it (✘), with weight (bold/plain/dim) as well, so no colour is
+//! needed. Every row can be selected (`Tab` focuses the pane, then `j`/`k`/PgUp/PgDn/`g`/`G`);
+//! the pane scrolls to keep the selection in view.
+
+use std::ops::Range;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
 
 use crate::TraceRow;
 use crate::text::{self, sanitize_line};
 
-use super::{pane, paragraph};
+use super::{Areas, pane, paragraph};
 use crate::tui::state::App;
-use crate::tui::tab::{BotTab, Reply};
+use crate::tui::tab::{BotTab, Reply, Standing, standings};
 use crate::tui::theme::Role;
 use crate::tui::wrap::{Para, Row, Segment, fit, push, truncate, width as text_width, wrap};
 
 /// From this inner width on, one line per trace row (a table); below it, a card per row.
-pub const TABLE_WIDTH: usize = 56;
+pub const TABLE_WIDTH: usize = 90;
 
 /// Cells of a confidence bar (the threshold marker adds one).
 const BAR_CELLS: usize = 10;
@@ -56,30 +64,59 @@ pub fn bar(confidence: f64, threshold: f64) -> Row {
     row
 }
 
-fn mark(row: &TraceRow) -> Segment {
-    if row.error.is_some() {
-        Segment::new("!", Role::Error)
-    } else if row.passed {
-        Segment::new("✔", Role::Pass)
-    } else {
-        Segment::new("✘", Role::Fail)
+/// The mark and the role of a row's standing.
+fn mark(standing: Standing) -> Segment {
+    match standing {
+        Standing::Failed => Segment::new("!", Role::Error),
+        Standing::Answers => Segment::new("✔", Role::Pass),
+        Standing::OverThreshold => Segment::new("≥", Role::Text),
+        Standing::Below => Segment::new("✘", Role::Fail),
     }
 }
 
-/// What the row says about the bot's best entry.
-fn closest(row: &TraceRow) -> Segment {
+/// The role of a row's text and of its name.
+fn roles(standing: Standing) -> (Role, Role) {
+    match standing {
+        Standing::Answers => (Role::Text, Role::Pass),
+        Standing::OverThreshold => (Role::Text, Role::Text),
+        Standing::Below | Standing::Failed => (Role::Dim, Role::Dim),
+    }
+}
+
+/// The closest question (or why there is none), as one line of text.
+fn closest(row: &TraceRow) -> String {
     match (&row.error, &row.question) {
-        (Some(error), _) => Segment::new(format!("error: {}", sanitize_line(error)), Role::Error),
-        (None, Some(question)) => Segment::new(
-            format!("“{}”", sanitize_line(question)),
-            if row.passed { Role::Text } else { Role::Dim },
-        ),
-        (None, None) => Segment::new("no entry matched", Role::Dim),
+        (Some(error), _) => format!("error: {}", sanitize_line(error)),
+        (None, Some(question)) => format!("“{}”", sanitize_line(question)),
+        (None, None) => "no entry matched".to_string(),
     }
 }
 
-fn text_role(row: &TraceRow) -> Role {
-    if row.passed { Role::Text } else { Role::Dim }
+/// The entry's answer, as one line of text.
+fn answer(row: &TraceRow) -> Option<String> {
+    row.answer
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .map(|a| format!("→ {}", sanitize_line(&a.replace('\n', " "))))
+}
+
+fn entry_id(row: &TraceRow) -> String {
+    row.entry_id
+        .as_deref()
+        .map(sanitize_line)
+        .unwrap_or_default()
+}
+
+/// The classifier's probability, compact (`p.87`, `p1`) so it fits beside the raw score in
+/// an 80-column layout.
+fn probability(row: &TraceRow) -> Option<String> {
+    row.classifier.map(|p| {
+        let p = text::confidence(p);
+        match p.strip_prefix('0') {
+            Some(rest) => format!("p{rest}"),
+            None => format!("p{}", p.trim_end_matches('0').trim_end_matches('.')),
+        }
+    })
 }
 
 fn threshold_line(threshold: f64, width: usize) -> Row {
@@ -101,10 +138,38 @@ fn dim(text: impl Into<String>, width: usize) -> Vec<Row> {
     )
 }
 
+/// `text` wrapped to `width` behind a two-column indent.
+fn indented(text: &str, role: Role, width: usize) -> Vec<Row> {
+    wrap(
+        &Para {
+            body: vec![Segment::new(text, role)],
+            ..Para::default()
+        }
+        .indent(2),
+        width,
+    )
+}
+
+/// The trace pane's content at some width: its rows, and which rows each trace row (in
+/// [`BotTab::trace_rows`] order) takes.
+#[derive(Debug, Clone, Default)]
+pub struct TraceView {
+    /// Every row, top to bottom.
+    pub rows: Vec<Row>,
+    /// The rows of each trace row (selectable item), in order.
+    pub items: Vec<Range<usize>>,
+}
+
 /// The trace pane's rows for the selected tab at `width` columns.
 pub fn rows(app: &App, width: usize) -> Vec<Row> {
+    view(app, width).rows
+}
+
+/// The trace pane's content for the selected tab at `width` columns.
+pub fn view(app: &App, width: usize) -> TraceView {
+    let mut view = TraceView::default();
     let Some(tab) = app.tab() else {
-        return Vec::new();
+        return view;
     };
     let Some(exchange) = tab.trace_index().and_then(|i| tab.exchanges.get(i)) else {
         let intro = if tab.is_master {
@@ -112,29 +177,30 @@ pub fn rows(app: &App, width: usize) -> Vec<Row> {
         } else {
             "No turns yet. Each question's trace lists this bot's top candidate entries."
         };
-        return dim(intro, width);
+        view.rows = dim(intro, width);
+        return view;
     };
     let question = format!("Q “{}”", sanitize_line(&exchange.question));
     let turn = match &exchange.reply {
         Reply::Answered(turn) => turn,
         Reply::Thinking => {
-            let mut rows = vec![vec![Segment::new(truncate(&question, width), Role::Text)]];
-            rows.push(vec![Segment::new(
-                truncate("thinking…", width),
-                Role::Thinking,
-            )]);
-            return rows;
+            view.rows = vec![
+                vec![Segment::new(truncate(&question, width), Role::Text)],
+                vec![Segment::new(truncate("thinking…", width), Role::Thinking)],
+            ];
+            return view;
         }
         Reply::Failed(error) => {
-            let mut rows = vec![vec![Segment::new(truncate(&question, width), Role::Text)]];
-            rows.extend(dim(format!("error: {error}"), width));
-            return rows;
+            view.rows = vec![vec![Segment::new(truncate(&question, width), Role::Text)]];
+            view.rows.extend(dim(format!("error: {error}"), width));
+            return view;
         }
     };
-    let mut trace: Vec<&TraceRow> = turn.trace.iter().collect();
-    trace.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    let trace = tab.trace_rows();
+    let standing = standings(turn, &trace, tab.is_master);
+    let selected = tab.trace_selected.min(trace.len().saturating_sub(1));
     let table = width >= TABLE_WIDTH;
-    let mut out = Vec::new();
+    let out = &mut view.rows;
     if !table {
         out.push(vec![Segment::new(truncate(&question, width), Role::Text)]);
     }
@@ -179,33 +245,38 @@ pub fn rows(app: &App, width: usize) -> Vec<Row> {
         .max()
         .unwrap_or(0)
         .min(12);
-    let url_width = trace
+    let entry_width = trace
         .iter()
-        .map(|r| text_width(&sanitize_line(&r.bot_url)))
+        .map(|r| text_width(&entry_id(r)))
         .max()
-        .unwrap_or(0);
-    let columns = columns(tab, url_width, name_width, width);
+        .unwrap_or(0)
+        .min(18);
+    let with_p = trace.iter().any(|r| r.classifier.is_some());
+    let columns = Columns::new(name_width, entry_width, with_p, width);
     if table && !trace.is_empty() {
-        out.push(table_header(tab, name_width, columns, width));
+        out.push(table_header(tab, columns, width));
     }
     for (rank, row) in trace.iter().enumerate() {
         if rank == split {
             out.push(threshold_line(turn.min_confidence, width));
         }
+        let start = out.len();
+        let item = Item {
+            tab,
+            row,
+            rank,
+            standing: standing[rank],
+            threshold: turn.min_confidence,
+            selected: rank == selected && app.trace_focused(),
+        };
         if table {
-            out.push(table_row(
-                tab,
-                row,
-                rank,
-                name_width,
-                columns,
-                turn.min_confidence,
-                width,
-            ));
+            out.extend(item.table_rows(columns, width));
         } else {
-            out.extend(card(app, tab, row, rank, turn.min_confidence, width));
+            out.extend(item.card(width));
         }
+        view.items.push(start..out.len());
     }
+    let out = &mut view.rows;
     if split == trace.len() && !trace.is_empty() {
         out.push(threshold_line(turn.min_confidence, width));
     }
@@ -218,7 +289,7 @@ pub fn rows(app: &App, width: usize) -> Vec<Row> {
             width,
         ));
     }
-    out
+    view
 }
 
 /// The first column: the bot asked (master) or the candidate's rank (sub-bot).
@@ -236,150 +307,228 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(fill))
 }
 
-/// Widths of the fixed table columns: mark, name, confidence, bar, score, time and gaps.
-fn fixed_width(name_width: usize) -> usize {
-    2 + name_width + 1 + 4 + 1 + (BAR_CELLS + 1) + 1 + 6 + 1 + 6 + 2
-}
-
-/// Widths of the table's flexible columns.
+/// Widths of the table's columns.
 #[derive(Debug, Clone, Copy)]
 struct Columns {
+    name: usize,
+    entry: usize,
+    /// Whether a classifier column shows.
+    probability: bool,
     question: usize,
-    url: Option<usize>,
+    answer: usize,
 }
 
-/// Room for the question and the URL (when the URL fits beside a question of 20 columns;
-/// a sub-bot's URL is the same on every row and shows in the header instead).
-fn columns(tab: &BotTab, url_width: usize, name_width: usize, width: usize) -> Columns {
-    let rest = width.saturating_sub(fixed_width(name_width));
-    if tab.is_master && rest >= 20 + 2 + url_width {
-        Columns {
-            question: rest - 2 - url_width,
-            url: Some(url_width),
-        }
-    } else {
-        Columns {
-            question: rest,
-            url: None,
+impl Columns {
+    fn new(name: usize, entry: usize, probability: bool, width: usize) -> Self {
+        // mark, name, confidence, bar, raw, p, time and the gaps between them.
+        let fixed = 2
+            + name
+            + 1
+            + 4
+            + 1
+            + (BAR_CELLS + 1)
+            + 1
+            + 6
+            + 1
+            + 6
+            + 2
+            + if probability { 7 } else { 0 };
+        let rest = width.saturating_sub(fixed);
+        let entry = entry.min(rest / 3);
+        let rest = rest.saturating_sub(entry + 2);
+        let question = rest.saturating_sub(2) / 2;
+        Self {
+            name,
+            entry,
+            probability,
+            question,
+            answer: rest.saturating_sub(question + 2),
         }
     }
 }
 
-fn table_header(tab: &BotTab, name_width: usize, columns: Columns, width: usize) -> Row {
+fn table_header(tab: &BotTab, columns: Columns, width: usize) -> Row {
     let first = if tab.is_master { "bot" } else { "#" };
-    let mut text = format!(
-        "  {} conf {} {:>6} {:>6}  {}",
-        pad(first, name_width),
+    let p = if columns.probability { "      p" } else { "" };
+    let text = format!(
+        "  {} conf {} {:>6}{p} {:>6}  {}  {}  {}",
+        pad(first, columns.name),
         pad("bar", BAR_CELLS + 1),
         "raw",
         "time",
+        pad("entry", columns.entry),
         pad("closest question", columns.question),
+        "answer",
     );
-    if columns.url.is_some() {
-        text.push_str("  url");
-    }
     fit(vec![Segment::new(text, Role::Dim)], width)
 }
 
-fn table_row(
-    tab: &BotTab,
-    row: &TraceRow,
+/// One trace row, drawn as a line of the table or as a card.
+struct Item<'a> {
+    tab: &'a BotTab,
+    row: &'a TraceRow,
     rank: usize,
-    name_width: usize,
-    columns: Columns,
+    standing: Standing,
     threshold: f64,
-    width: usize,
-) -> Row {
-    let role = text_role(row);
-    let mut line = vec![mark(row), Segment::new(" ", Role::Text)];
-    let name_role = if row.passed { Role::Pass } else { Role::Dim };
-    line.push(Segment::new(
-        pad(&name(tab, row, rank), name_width),
-        name_role,
-    ));
-    push(
-        &mut line,
-        &format!(" {} ", text::confidence(row.confidence)),
-        role,
-    );
-    line.extend(bar(row.confidence, threshold));
-    push(
-        &mut line,
-        &format!(" {:>6.2} {:>6}  ", row.score, duration(row.micros)),
-        role,
-    );
-    let closest = closest(row);
-    line.push(Segment::new(
-        pad(&closest.text, columns.question),
-        closest.role,
-    ));
-    if columns.url.is_some() {
-        line.push(Segment::new("  ", Role::Text));
-        line.push(Segment::new(sanitize_line(&row.bot_url), Role::Url));
-    }
-    fit(line, width)
+    selected: bool,
 }
 
-fn card(
-    app: &App,
-    tab: &BotTab,
-    row: &TraceRow,
-    rank: usize,
-    threshold: f64,
-    width: usize,
-) -> Vec<Row> {
-    let role = text_role(row);
-    let mut rows = Vec::new();
-    let mut first = vec![mark(row), Segment::new(" ", Role::Text)];
-    let name_role = if row.passed { Role::Pass } else { Role::Dim };
-    let mut numbers = vec![Segment::new(
-        format!("{} ", text::confidence(row.confidence)),
-        role,
-    )];
-    numbers.extend(bar(row.confidence, threshold));
-    push(&mut numbers, &format!(" raw {:.2}", row.score), role);
-    if tab.is_master {
-        first.push(Segment::new(sanitize_line(&row.bot_id), name_role));
-        if let Some(other) = app
-            .tabs
-            .iter()
-            .find(|t| t.bot_id == row.bot_id && t.name != t.bot_id)
-        {
-            first.push(Segment::new(format!(" · {}", other.name), Role::Dim));
+impl Item<'_> {
+    fn numbers(&self, role: Role) -> Row {
+        let mut numbers = vec![Segment::new(
+            format!("{} ", text::confidence(self.row.confidence)),
+            role,
+        )];
+        numbers.extend(bar(self.row.confidence, self.threshold));
+        push(&mut numbers, &format!(" raw {:.2}", self.row.score), role);
+        if let Some(p) = probability(self.row) {
+            push(&mut numbers, &format!(" {p}"), role);
+        }
+        numbers
+    }
+
+    /// What only the selected row shows: the bot's URL, the redirect, what it did and time.
+    fn details(&self, width: usize) -> Vec<Row> {
+        let mut rows = Vec::new();
+        if self.tab.is_master {
+            let url = vec![
+                Segment::new("  ", Role::Text),
+                Segment::new(sanitize_line(&self.row.bot_url), Role::Url),
+            ];
+            rows.push(fit(url, width));
+        }
+        if let Some(redirect) = &self.row.redirect {
+            let text = format!(
+                "  ↪ {}#{}",
+                sanitize_line(&redirect.flow),
+                sanitize_line(&redirect.node)
+            );
+            rows.push(fit(vec![Segment::new(text, Role::Dim)], width));
+        }
+        let label = match self.standing {
+            Standing::Answers => "answers",
+            Standing::OverThreshold => "over threshold, not answering",
+            Standing::Below => "below threshold",
+            Standing::Failed => "failed",
+        };
+        let text = format!("  {label} · {}", duration(self.row.micros));
+        rows.push(fit(vec![Segment::new(text, Role::Dim)], width));
+        rows
+    }
+
+    /// Closest question and answer: one truncated line each, or wrapped in full if selected.
+    fn texts(&self, width: usize) -> Vec<Row> {
+        let (role, _) = roles(self.standing);
+        let question_role = if self.row.error.is_some() {
+            Role::Error
+        } else {
+            role
+        };
+        let mut rows = Vec::new();
+        let mut texts = vec![(closest(self.row), question_role)];
+        if let Some(answer) = answer(self.row) {
+            texts.push((answer, role));
+        }
+        if self.selected {
+            for (text, role) in texts {
+                rows.extend(indented(&text, role, width));
+            }
+        } else {
+            // One line: the closest question, then as much of the answer as fits.
+            let mut line = vec![Segment::new("  ", Role::Text)];
+            for (n, (text, role)) in texts.into_iter().enumerate() {
+                if n > 0 {
+                    line.push(Segment::new(" ", Role::Text));
+                }
+                line.push(Segment::new(text, role));
+            }
+            rows.push(fit(line, width));
+        }
+        rows
+    }
+
+    fn card(&self, width: usize) -> Vec<Row> {
+        let (role, name_role) = roles(self.standing);
+        let mut rows = Vec::new();
+        let mut first = vec![mark(self.standing), Segment::new(" ", Role::Text)];
+        first.push(Segment::new(name(self.tab, self.row, self.rank), name_role));
+        let entry = entry_id(self.row);
+        if !entry.is_empty() {
+            first.push(Segment::new(format!(" · {entry}"), Role::Dim));
         }
         rows.push(fit(first, width));
         let mut second = vec![Segment::new("  ", Role::Text)];
-        second.extend(numbers);
-        push(&mut second, &format!(" {}", duration(row.micros)), role);
+        second.extend(self.numbers(role));
         rows.push(fit(second, width));
-    } else {
-        first.push(Segment::new(format!("#{} ", rank + 1), name_role));
-        first.extend(numbers);
-        rows.push(fit(first, width));
+        rows.extend(self.texts(width));
+        if self.selected {
+            rows.extend(self.details(width));
+        }
+        rows
     }
-    let closest = closest(row);
-    rows.push(fit(vec![Segment::new("  ", Role::Text), closest], width));
-    if tab.is_master {
-        let url = vec![
-            Segment::new("  ", Role::Text),
-            Segment::new(sanitize_line(&row.bot_url), Role::Url),
-        ];
-        rows.push(fit(url, width));
-    }
-    if let Some(redirect) = &row.redirect {
-        let text = format!(
-            "  ↪ {}#{}",
-            sanitize_line(&redirect.flow),
-            sanitize_line(&redirect.node)
+
+    fn table_rows(&self, columns: Columns, width: usize) -> Vec<Row> {
+        let (role, name_role) = roles(self.standing);
+        let row = self.row;
+        let mut line = vec![mark(self.standing), Segment::new(" ", Role::Text)];
+        line.push(Segment::new(
+            pad(&name(self.tab, row, self.rank), columns.name),
+            name_role,
+        ));
+        push(
+            &mut line,
+            &format!(" {} ", text::confidence(row.confidence)),
+            role,
         );
-        rows.push(fit(vec![Segment::new(text, Role::Dim)], width));
+        line.extend(bar(row.confidence, self.threshold));
+        push(&mut line, &format!(" {:>6.2}", row.score), role);
+        if columns.probability {
+            let p = row.classifier.map_or_else(String::new, text::confidence);
+            push(&mut line, &format!(" {p:>6}"), role);
+        }
+        push(&mut line, &format!(" {:>6}  ", duration(row.micros)), role);
+        line.push(Segment::new(pad(&entry_id(row), columns.entry), Role::Dim));
+        push(&mut line, "  ", Role::Text);
+        let question_role = if row.error.is_some() {
+            Role::Error
+        } else {
+            role
+        };
+        line.push(Segment::new(
+            pad(&closest(row), columns.question),
+            question_role,
+        ));
+        if let Some(answer) = answer(row) {
+            push(&mut line, "  ", Role::Text);
+            line.push(Segment::new(truncate(&answer, columns.answer), role));
+        }
+        let mut rows = vec![fit(line, width)];
+        if self.selected {
+            rows.extend(self.texts(width));
+            rows.extend(self.details(width));
+        }
+        rows
     }
-    rows
 }
 
 /// Rows the trace pane would like, at `width` columns.
 pub fn height_wanted(app: &App, width: usize) -> u16 {
     u16::try_from(rows(app, width).len()).unwrap_or(u16::MAX)
+}
+
+/// The first row to show so that `item` is in view, starting from `top`, in a pane of
+/// `height` rows over `total`: the view moves only as far as it must (an item taller than the
+/// pane shows from its start).
+pub fn scroll_into_view(top: usize, item: Range<usize>, height: usize, total: usize) -> usize {
+    let max_top = total.saturating_sub(height);
+    let mut top = top.min(max_top);
+    if item.end > top + height {
+        top = item.end.saturating_sub(height);
+    }
+    if item.start < top || item.len() > height {
+        top = item.start;
+    }
+    top.min(max_top)
 }
 
 /// The compact layout's one-line summary of the selected turn's trace.
@@ -397,47 +546,122 @@ pub fn summary(app: &App) -> Row {
         Some(Reply::Thinking) => push(&mut row, "thinking…", Role::Thinking),
         Some(Reply::Failed(_)) => push(&mut row, "error", Role::Error),
         Some(Reply::Answered(turn)) => {
-            for (rank, trace_row) in turn.trace.iter().enumerate() {
+            let trace = tab.trace_rows();
+            let standing = standings(turn, &trace, tab.is_master);
+            for (rank, trace_row) in trace.iter().enumerate() {
                 if rank > 0 {
                     push(&mut row, " · ", Role::Dim);
                 }
-                row.push(mark(trace_row));
+                row.push(mark(standing[rank]));
                 let label = format!(
                     " {} {}",
                     name(tab, trace_row, rank),
                     text::confidence(trace_row.confidence)
                 );
-                push(&mut row, &label, text_role(trace_row));
+                push(&mut row, &label, roles(standing[rank]).0);
             }
         }
     }
     row
 }
 
-/// Draws the trace of the selected tab's selected turn.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let mut title = " Trace ".to_string();
-    if let Some(tab) = app.tab() {
-        if let (Some(index), n) = (tab.trace_index(), tab.exchanges.len()) {
-            if n > 1 {
-                title = format!(" Trace · turn {}/{n} ", index + 1);
-            }
+/// The pane's title: the turn shown and, once there are rows, the selected one of them.
+fn title(app: &App) -> String {
+    let Some(tab) = app.tab() else {
+        return " Trace ".to_string();
+    };
+    let mut title = " Trace".to_string();
+    let n = tab.exchanges.len();
+    if let (Some(index), true) = (tab.trace_index(), n > 1) {
+        title.push_str(&format!(" · turn {}/{n}", index + 1));
+    }
+    let rows = tab.trace_rows().len();
+    if rows > 0 {
+        let selected = tab.trace_selected.min(rows - 1) + 1;
+        title.push_str(&format!(" · row {selected}/{rows}"));
+    }
+    title.push(' ');
+    title
+}
+
+/// What the marks mean, when a row is over the threshold without answering (the case a ✔ or
+/// ✘ alone would not explain).
+fn legend(app: &App) -> Option<&'static str> {
+    // Said in words on the selected row too; here, when it fits beside "↓ n more".
+    let tab = app.tab()?;
+    let turn = tab.shown_turn()?;
+    let rows = tab.trace_rows();
+    standings(turn, &rows, tab.is_master)
+        .contains(&Standing::OverThreshold)
+        .then_some(" ≥ not answering ")
+}
+
+/// Draws the trace of the selected tab's selected turn: the pane's border (unless compact)
+/// and the rows in view, the selected row highlighted when the pane has the focus.
+pub fn draw(frame: &mut Frame, areas: &Areas, app: &App) {
+    let Some(inner) = areas.trace_text else {
+        return;
+    };
+    let Some(tab) = app.tab() else {
+        return;
+    };
+    let height = usize::from(inner.height);
+    let view = view(app, usize::from(inner.width));
+    let selected = view
+        .items
+        .get(tab.trace_selected.min(view.items.len().saturating_sub(1)))
+        .cloned();
+    let top = match &selected {
+        Some(item) => scroll_into_view(tab.trace_top, item.clone(), height, view.rows.len()),
+        None => 0,
+    };
+    let end = (top + height).min(view.rows.len());
+    let mut shown = view.rows[top.min(end)..end].to_vec();
+    // How many trace rows start below the view (or, with no rows, how many lines).
+    let items_below = view.items.iter().filter(|item| item.start >= end).count();
+    let more = match (items_below, view.rows.len() - end) {
+        (0, 0) => None,
+        (0, 1) => Some("↓ 1 more line".to_string()),
+        (0, lines) => Some(format!("↓ {lines} more lines")),
+        (1, _) if tab.is_master => Some("↓ 1 more bot".to_string()),
+        (n, _) if tab.is_master => Some(format!("↓ {n} more bots")),
+        (1, _) => Some("↓ 1 more entry".to_string()),
+        (n, _) => Some(format!("↓ {n} more entries")),
+    };
+    if let Some(area) = areas.trace {
+        let mut block = pane(title(app), &app.theme, app.trace_focused());
+        if let Some(more) = &more {
+            block = block.title_bottom(Span::styled(
+                format!(" {more} "),
+                app.theme.style(Role::Dim),
+            ));
+        }
+        let room = usize::from(area.width)
+            .saturating_sub(more.as_deref().map_or(0, |m| text_width(m) + 2) + 4);
+        if let Some(legend) = legend(app).filter(|l| text_width(l) <= room) {
+            block = block.title_bottom(
+                Line::from(Span::styled(legend, app.theme.style(Role::Dim))).right_aligned(),
+            );
+        }
+        frame.render_widget(block, area);
+    } else if let (Some(more), true) = (&more, height > 1) {
+        // No border to say it on: the last row in view does, unless the selection is on it.
+        let last = end.saturating_sub(1);
+        if selected.as_ref().is_none_or(|item| !item.contains(&last)) {
+            shown.pop();
+            shown.push(vec![Segment::new(more.clone(), Role::Dim)]);
         }
     }
-    let block = pane(title, &app.theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let height = usize::from(inner.height);
-    let mut rows = rows(app, usize::from(inner.width));
-    if rows.len() > height && height > 0 {
-        let hidden = rows.len() - (height - 1);
-        rows.truncate(height - 1);
-        rows.push(vec![Segment::new(
-            format!("… {hidden} more rows"),
-            Role::Dim,
-        )]);
+    frame.render_widget(paragraph(&shown, &app.theme), inner);
+    if let (Some(item), true) = (selected, app.trace_focused()) {
+        // The selected row's first line, highlighted across the pane.
+        if item.start >= top && item.start < end {
+            let y = inner.y + u16::try_from(item.start - top).unwrap_or(0);
+            let line = Rect::new(inner.x, y, inner.width, 1);
+            let style: Style = app.theme.style(Role::Highlight);
+            frame.buffer_mut().set_style(line, style);
+        }
     }
-    frame.render_widget(paragraph(&rows, &app.theme), inner);
 }
 
 #[cfg(test)]
