@@ -18,6 +18,11 @@ use serde_json::Value;
 /// How deep sections may nest; deeper templates are rejected rather than risking the stack.
 pub const MAX_NESTING: usize = 64;
 
+/// The most nodes (text runs, tags, section passes) one render may visit: sections over lists
+/// multiply work even when they print nothing (`{{#a}}{{#a}}{{#a}}{{/a}}{{/a}}{{/a}}` over a
+/// list of 1,000 is a billion passes), so work is capped as well as output.
+pub const MAX_RENDER_STEPS: usize = 1_000_000;
+
 /// The most a template may render, in bytes: nested sections over lists multiply, and
 /// `{{#a}}{{#a}}{{#a}}…` over a list of 1,000 would otherwise need gigabytes. No chat reply
 /// comes near it.
@@ -73,6 +78,12 @@ pub enum TemplateErrorKind {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// Rendering would take more than [`MAX_RENDER_STEPS`] steps (sections over lists
+    /// nested too deep); the position is the innermost tag being rendered.
+    #[error(
+        "rendering takes more than {MAX_RENDER_STEPS} steps (sections over lists multiply; rendering stopped)"
+    )]
+    TooMuchWork,
 }
 
 fn element_prefix(element: Option<&str>) -> String {
@@ -108,31 +119,41 @@ pub fn render_limited(template: &str, data: &Value, limit: usize) -> Result<Stri
     let mut out = Output {
         text: String::with_capacity(template.len().min(limit)),
         limit,
+        steps: 0,
     };
-    render_nodes(&nodes, &mut vec![Cow::Borrowed(data)], &mut out, 0).map_err(|offset| {
-        TemplateError::at(
-            template,
-            offset,
-            TemplateErrorKind::OutputTooLarge { limit },
-        )
-    })?;
+    render_nodes(&nodes, &mut vec![Cow::Borrowed(data)], &mut out, 0)
+        .map_err(|(offset, kind)| TemplateError::at(template, offset, kind))?;
     Ok(out.text)
 }
 
-/// The rendered text and its cap.
+/// The rendered text, its cap, and the steps taken so far.
 struct Output {
     text: String,
     limit: usize,
+    steps: usize,
 }
 
+/// Why rendering stopped: the byte offset of the tag being rendered, and the limit passed.
+type Stop = (usize, TemplateErrorKind);
+
 impl Output {
-    /// Appends `text`, or fails with `at` (the byte offset of the tag being rendered) when
-    /// the output would pass the limit.
-    fn push(&mut self, text: &str, at: usize) -> Result<(), usize> {
+    /// Appends `text`, or fails at `at` (the byte offset of the tag being rendered) when the
+    /// output would pass the limit.
+    fn push(&mut self, text: &str, at: usize) -> Result<(), Stop> {
         if self.text.len() + text.len() > self.limit {
-            return Err(at);
+            let limit = self.limit;
+            return Err((at, TemplateErrorKind::OutputTooLarge { limit }));
         }
         self.text.push_str(text);
+        Ok(())
+    }
+
+    /// Counts one step of work, failing at `at` past [`MAX_RENDER_STEPS`].
+    fn step(&mut self, at: usize) -> Result<(), Stop> {
+        self.steps += 1;
+        if self.steps > MAX_RENDER_STEPS {
+            return Err((at, TemplateErrorKind::TooMuchWork));
+        }
         Ok(())
     }
 }
@@ -378,15 +399,16 @@ fn nest(tokens: Vec<Option<Token<'_>>>) -> Vec<Node<'_>> {
 /// The context stack; values are owned only when computed (an array's `length`).
 type Stack<'a> = Vec<Cow<'a, Value>>;
 
-/// Renders `nodes` into `out`; `Err` holds the byte offset of the tag at which the output
-/// limit was passed (`at` is the innermost enclosing section's, for plain text).
+/// Renders `nodes` into `out`; `Err` holds the byte offset of the tag at which a limit was
+/// passed (`at` is the innermost enclosing section's, for plain text) and which limit.
 fn render_nodes<'a>(
     nodes: &[Node<'_>],
     stack: &mut Stack<'a>,
     out: &mut Output,
     at: usize,
-) -> Result<(), usize> {
+) -> Result<(), Stop> {
     for node in nodes {
+        out.step(at)?;
         match node {
             Node::Text(text) => out.push(text, at)?,
             Node::Var {
@@ -410,7 +432,7 @@ fn render_section<'a>(
     section: &Section<'_>,
     stack: &mut Stack<'a>,
     out: &mut Output,
-) -> Result<(), usize> {
+) -> Result<(), Stop> {
     let contexts: Vec<Option<Cow<'a, Value>>> = match lookup(stack, section.name) {
         Some(value) if !is_truthy(&value) => Vec::new(),
         Some(Cow::Borrowed(Value::Array(items))) => {
@@ -427,6 +449,7 @@ fn render_section<'a>(
         return Ok(());
     }
     for context in contexts {
+        out.step(section.offset)?;
         let pushed = context.map(|c| stack.push(c)).is_some();
         let rendered = render_nodes(&section.children, stack, out, section.offset);
         if pushed {
@@ -761,6 +784,18 @@ mod tests {
         let small = render_limited("{{#a}}{{.}}{{/a}}", &json!({"a": [1, 2, 3]}), 3);
         assert_eq!(small.as_deref(), Ok("123"), "exactly the limit is fine");
         assert!(render_limited("{{#a}}{{.}}{{/a}}", &json!({"a": [1, 2, 3, 4]}), 3).is_err());
+    }
+
+    #[test]
+    fn template_section_that_multiplies_without_output_stops() {
+        let list: Vec<u32> = (0..1000).collect();
+        let data = json!({ "a": list });
+        let started = std::time::Instant::now();
+        let error = render("{{#a}}{{#a}}{{#a}}{{/a}}{{/a}}{{/a}}", &data).expect_err("work");
+        assert_eq!(error.kind, TemplateErrorKind::TooMuchWork);
+        assert!(started.elapsed().as_secs() < 5, "stopped early");
+        let fine: Vec<u32> = (0..100).collect();
+        assert!(render("{{#a}}{{#a}}{{/a}}{{/a}}", &json!({ "a": fine })).is_ok());
     }
 
     #[test]
