@@ -118,6 +118,25 @@ fn skipped_qna_paths_are_named_problems() -> anyhow::Result<()> {
 }
 
 #[test]
+fn skipped_bot_folders_are_named_problems() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    let bots = ws.path().join("bots");
+    symlink(bots.join("gone"), &bots.join("dangling"));
+    mkfifo(&bots.join("pipe"));
+    ws.write("bots/README.md", "notes");
+    let loaded = Workspace::load(ws.path())?;
+    let dangling = problems_of(&loaded, &bots.join("dangling"));
+    assert!(
+        dangling[0].contains("dangling symbolic link"),
+        "{dangling:?}"
+    );
+    let pipe = problems_of(&loaded, &bots.join("pipe"));
+    assert!(pipe[0].contains("not a folder"), "{pipe:?}");
+    assert_eq!(loaded.problems.len(), 2, "a plain file is not a problem");
+    Ok(())
+}
+
+#[test]
 fn a_file_over_the_size_limit_is_refused_on_the_handle() -> anyhow::Result<()> {
     let ws = TempWorkspace::hr_and_it();
     let big = ws.path().join("bots/hr/qna/big.json");

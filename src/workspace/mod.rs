@@ -90,12 +90,32 @@ impl Workspace {
             .map_err(|e| unusable(format!("cannot read its bots/ folder: {e}")))?;
         let mut problems = Vec::new();
         let settings = load_settings(&root, &mut problems);
-        let mut ids: Vec<String> = listing
-            .filter_map(Result::ok)
-            .filter(|entry| entry.path().is_dir())
-            .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
-            .filter(|id| !id.starts_with('.'))
-            .collect();
+        let mut ids: Vec<String> = Vec::new();
+        for entry in listing.filter_map(Result::ok) {
+            let path = entry.path();
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            // Every path skipped is named, so `check` shows why a bot is missing.
+            let skipped = match (std::fs::metadata(&path), name.to_str()) {
+                (Ok(meta), Some(id)) if meta.is_dir() => {
+                    ids.push(id.to_string());
+                    continue;
+                }
+                (Ok(meta), Some(_)) if meta.is_file() => continue, // a README or the like
+                (Ok(_), Some(_)) => "not a folder".to_string(),
+                (Ok(_), None) => "its name is not valid UTF-8".to_string(),
+                (Err(e), _) => match read::resolve(&path) {
+                    Err(reason) => format!("it {reason}"),
+                    Ok(_) => format!("cannot be read: {e}"),
+                },
+            };
+            problems.push(LoadProblem::warning(
+                &path,
+                format!("skipped as a bot: {skipped}"),
+            ));
+        }
         ids.sort_by(|a, b| (a != MASTER_ID, a).cmp(&(b != MASTER_ID, b)));
         let bots: Vec<Bot> = ids
             .iter()
