@@ -153,7 +153,12 @@ impl QnaEntry {
         value: Value,
         language: &str,
     ) -> Result<QnaEntry, LoadProblem> {
-        let shape: FileShape = json::parse(path, text)?;
+        // Read the shape from the parsed value (no second parse of the text); only when it
+        // does not fit is the text parsed again, for an error with a line and column.
+        let shape = match FileShape::deserialize(&value) {
+            Ok(shape) => shape,
+            Err(_) => json::parse::<FileShape>(path, text)?,
+        };
         let data = shape.data;
         let form = if matches!(data.questions, Some(Texts::ByLanguage(_)))
             || matches!(data.answers, Some(Texts::ByLanguage(_)))
