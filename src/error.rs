@@ -122,6 +122,26 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A bot folder whose save lock could not be taken.
+    #[error("cannot lock {path} for saving: {source}")]
+    Lock {
+        /// The bot folder.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An entry that could not be re-read before changing it.
+    #[error("cannot re-read the entry before saving: {0}")]
+    Reload(LoadProblem),
+    /// A question longer than [`crate::session::MAX_QUESTION_BYTES`].
+    #[error("question is too long ({bytes} bytes; the limit is {limit})")]
+    QuestionTooLong {
+        /// Its length in bytes.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A content element that cannot be said.
     #[error("bot {bot}: content element `{element}` {reason}")]
     Element {

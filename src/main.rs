@@ -2,14 +2,20 @@
 
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use clap::Parser;
+use interbot::text::sanitize;
 
 mod cli;
 
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
+    let args = match cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => return usage_error(&e),
+    };
     if let Err(e) = cli::logging::init(args.log.as_deref()) {
-        eprintln!("interbot: {e:#}");
+        report(&e);
         return ExitCode::from(2);
     }
     match cli::run(args) {
@@ -17,11 +23,32 @@ fn main() -> ExitCode {
         // A reader that stopped early (`interbot ask … | head`) is not an error to report.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // Errors echo arguments and file contents (labels, ids): never raw control bytes.
-            eprintln!("interbot: {}", interbot::text::sanitize(&format!("{e:#}")));
+            report(&e);
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints an error on stderr, sanitized: messages often quote file names, ids or arguments,
+/// and those may hold escape sequences.
+fn report(error: &anyhow::Error) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "interbot: {}",
+        sanitize(&format!("{error:#}"))
+    );
+}
+
+/// Prints clap's usage error, help or version (sanitized: clap quotes the arguments it
+/// rejects) where clap would, and returns its exit code.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    let text = sanitize(&error.render().to_string());
+    let _ = if error.use_stderr() {
+        write!(std::io::stderr(), "{text}")
+    } else {
+        write!(std::io::stdout(), "{text}")
+    };
+    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
 }
 
 /// Whether `error` comes from writing to a pipe whose reader has gone.

@@ -36,6 +36,13 @@ pub const BUILTIN_NONE_TEXT: &str =
 /// What a sub-bot says when none of its entries is confident enough.
 pub const SUB_BOT_FALLBACK: &str = "Sorry, I don't have an answer to that question.";
 
+/// The longest question a bot is asked, in bytes: longer ones are refused with
+/// [`Error::QuestionTooLong`] before any work (a 200 MB line would otherwise be analysed).
+pub const MAX_QUESTION_BYTES: usize = 8 * 1024;
+
+/// The most a master's flow may say in one turn, in bytes, over all its `say` instructions.
+pub const MAX_TURN_OUTPUT_BYTES: usize = template::MAX_OUTPUT_BYTES;
+
 /// How many candidates a sub-bot asked directly lists in its trace.
 pub const DIRECT_CANDIDATES: usize = 5;
 
@@ -228,6 +235,12 @@ impl Engine {
     /// Answers one user turn addressed to `bot_id`.
     pub async fn ask(&self, bot_id: &str, question: &str) -> Result<Turn, Error> {
         let started = Instant::now();
+        if question.len() > MAX_QUESTION_BYTES {
+            return Err(Error::QuestionTooLong {
+                bytes: question.len(),
+                limit: MAX_QUESTION_BYTES,
+            });
+        }
         if self.delegator.remote(bot_id).is_some() {
             let mut turn = self.answer_remotely(bot_id, question).await;
             turn.micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
@@ -240,13 +253,29 @@ impl Engine {
         let mut turn = if bot.id == MASTER_ID {
             match &bot.flow {
                 Some(flow) => self.run_flow(bot, flow, question).await,
-                None => self.delegate_without_flow(question).await,
+                None => {
+                    let mut turn = self.delegate_without_flow(question).await;
+                    turn.problems.extend(self.broken_flow_problems(bot));
+                    turn
+                }
             }
         } else {
             self.answer_directly(bot, question).await
         };
         turn.micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         Ok(turn)
+    }
+
+    /// When the master has a flow file that failed to load, why (so a turn that falls back
+    /// to the built-in behaviour says so instead of falling back silently).
+    fn broken_flow_problems(&self, master: &Bot) -> Vec<String> {
+        let path = master.dir.join("flows").join("main.flow.json");
+        self.workspace
+            .problems
+            .iter()
+            .filter(|p| p.file == path && p.severity == crate::error::Severity::Error)
+            .map(|p| format!("the master's flow was not loaded ({p}); delegated to every bot with the built-in texts instead"))
+            .collect()
     }
 
     fn empty_turn(&self, bot: &str, question: &str, min_confidence: f64) -> Turn {
@@ -361,7 +390,16 @@ impl flow::Instructions for FlowHost<'_> {
         match instruction {
             Instruction::Say { element_id } => {
                 match self.master.answer_text(&format!("#!{element_id}"), state) {
-                    Ok(reply) => turn.replies.push(reply),
+                    Ok(reply) => {
+                        let said: usize = turn.replies.iter().map(String::len).sum();
+                        if said + reply.len() > MAX_TURN_OUTPUT_BYTES {
+                            turn.problems.push(format!(
+                                "content element {element_id}: the flow's replies would pass {MAX_TURN_OUTPUT_BYTES} bytes in one turn; not said"
+                            ));
+                        } else {
+                            turn.replies.push(reply);
+                        }
+                    }
                     Err(e) => turn.problems.push(e.to_string()),
                 }
             }

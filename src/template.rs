@@ -18,6 +18,16 @@ use serde_json::Value;
 /// How deep sections may nest; deeper templates are rejected rather than risking the stack.
 pub const MAX_NESTING: usize = 64;
 
+/// The most nodes (text runs, tags, section passes) one render may visit: sections over lists
+/// multiply work even when they print nothing (`{{#a}}{{#a}}{{#a}}{{/a}}{{/a}}{{/a}}` over a
+/// list of 1,000 is a billion passes), so work is capped as well as output.
+pub const MAX_RENDER_STEPS: usize = 1_000_000;
+
+/// The most a template may render, in bytes: nested sections over lists multiply, and
+/// `{{#a}}{{#a}}{{#a}}…` over a list of 1,000 would otherwise need gigabytes. No chat reply
+/// comes near it.
+pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
+
 /// A problem in a template: what, where (1-based line and column), and in which element.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[error("{prefix}{kind} at line {line}, column {column}", prefix = element_prefix(.element.as_deref()))]
@@ -61,6 +71,19 @@ pub enum TemplateErrorKind {
     /// Sections nested deeper than [`MAX_NESTING`].
     #[error("sections nested deeper than {MAX_NESTING}")]
     TooDeep,
+    /// Rendering would produce more than the output limit; the position is the innermost
+    /// tag being rendered when the limit was passed.
+    #[error("output is larger than {limit} bytes (rendering stopped)")]
+    OutputTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Rendering would take more than [`MAX_RENDER_STEPS`] steps (sections over lists
+    /// nested too deep); the position is the innermost tag being rendered.
+    #[error(
+        "rendering takes more than {MAX_RENDER_STEPS} steps (sections over lists multiply; rendering stopped)"
+    )]
+    TooMuchWork,
 }
 
 fn element_prefix(element: Option<&str>) -> String {
@@ -83,11 +106,56 @@ impl TemplateError {
 
 /// Renders a mustache template against `data` as mustache.js does: Botpress paths such as
 /// `temp.delegation.0.botId`, JavaScript value printing and mustache.js HTML escaping.
+///
+/// Output is capped at [`MAX_OUTPUT_BYTES`]; see [`render_limited`] to choose the cap.
 pub fn render(template: &str, data: &Value) -> Result<String, TemplateError> {
+    render_limited(template, data, MAX_OUTPUT_BYTES)
+}
+
+/// [`render`] with an output cap of `limit` bytes: past it, rendering stops with
+/// [`TemplateErrorKind::OutputTooLarge`] at the tag being rendered.
+pub fn render_limited(template: &str, data: &Value, limit: usize) -> Result<String, TemplateError> {
     let nodes = Parser::new(template).run()?;
-    let mut out = String::with_capacity(template.len());
-    render_nodes(&nodes, &mut vec![Cow::Borrowed(data)], &mut out);
-    Ok(out)
+    let mut out = Output {
+        text: String::with_capacity(template.len().min(limit)),
+        limit,
+        steps: 0,
+    };
+    render_nodes(&nodes, &mut vec![Cow::Borrowed(data)], &mut out, 0)
+        .map_err(|(offset, kind)| TemplateError::at(template, offset, kind))?;
+    Ok(out.text)
+}
+
+/// The rendered text, its cap, and the steps taken so far.
+struct Output {
+    text: String,
+    limit: usize,
+    steps: usize,
+}
+
+/// Why rendering stopped: the byte offset of the tag being rendered, and the limit passed.
+type Stop = (usize, TemplateErrorKind);
+
+impl Output {
+    /// Appends `text`, or fails at `at` (the byte offset of the tag being rendered) when the
+    /// output would pass the limit.
+    fn push(&mut self, text: &str, at: usize) -> Result<(), Stop> {
+        if self.text.len() + text.len() > self.limit {
+            let limit = self.limit;
+            return Err((at, TemplateErrorKind::OutputTooLarge { limit }));
+        }
+        self.text.push_str(text);
+        Ok(())
+    }
+
+    /// Counts one step of work, failing at `at` past [`MAX_RENDER_STEPS`].
+    fn step(&mut self, at: usize) -> Result<(), Stop> {
+        self.steps += 1;
+        if self.steps > MAX_RENDER_STEPS {
+            return Err((at, TemplateErrorKind::TooMuchWork));
+        }
+        Ok(())
+    }
 }
 
 /// Same as [`render`], but the error names the content element (e.g. `builtin_text-8mwYrq`).
@@ -109,22 +177,27 @@ pub fn validate(template: &str) -> Result<(), TemplateError> {
 
 enum Token<'t> {
     Char(char),
-    /// A name and whether to escape it.
-    Var(&'t str, bool),
-    /// A section name and whether it is inverted.
-    Open(&'t str, bool),
+    /// A name, whether to escape it, and the byte offset of its tag.
+    Var(&'t str, bool, usize),
+    /// A section name, whether it is inverted, and the byte offset of its tag.
+    Open(&'t str, bool, usize),
     Close,
 }
 
 enum Node<'t> {
     Text(String),
-    Var { name: &'t str, escape: bool },
+    Var {
+        name: &'t str,
+        escape: bool,
+        offset: usize,
+    },
     Section(Section<'t>),
 }
 
 struct Section<'t> {
     name: &'t str,
     inverted: bool,
+    offset: usize,
     children: Vec<Node<'t>>,
 }
 
@@ -230,12 +303,13 @@ impl<'t> Parser<'t> {
                     return Err(self.error(start, TemplateErrorKind::TooDeep));
                 }
                 self.sections.push((value, start));
-                self.tokens.push(Some(Token::Open(value, c == '^')));
+                self.tokens.push(Some(Token::Open(value, c == '^', start)));
                 Ok(())
             }
             _ => {
                 self.non_space = true;
-                self.tokens.push(Some(Token::Var(value, sigil.is_none())));
+                self.tokens
+                    .push(Some(Token::Var(value, sigil.is_none(), start)));
                 Ok(())
             }
         }
@@ -298,16 +372,21 @@ fn nest(tokens: Vec<Option<Token<'_>>>) -> Vec<Node<'_>> {
                 Some(Node::Text(text)) => text.push(c),
                 _ => current.push(Node::Text(c.to_string())),
             },
-            Token::Var(name, escape) => current.push(Node::Var { name, escape }),
-            Token::Open(name, inverted) => {
-                parents.push((name, inverted, std::mem::take(&mut current)))
+            Token::Var(name, escape, offset) => current.push(Node::Var {
+                name,
+                escape,
+                offset,
+            }),
+            Token::Open(name, inverted, offset) => {
+                parents.push((name, inverted, offset, std::mem::take(&mut current)))
             }
             Token::Close => {
-                if let Some((name, inverted, parent)) = parents.pop() {
+                if let Some((name, inverted, offset, parent)) = parents.pop() {
                     let children = std::mem::replace(&mut current, parent);
                     current.push(Node::Section(Section {
                         name,
                         inverted,
+                        offset,
                         children,
                     }));
                 }
@@ -320,23 +399,40 @@ fn nest(tokens: Vec<Option<Token<'_>>>) -> Vec<Node<'_>> {
 /// The context stack; values are owned only when computed (an array's `length`).
 type Stack<'a> = Vec<Cow<'a, Value>>;
 
-fn render_nodes<'a>(nodes: &[Node<'_>], stack: &mut Stack<'a>, out: &mut String) {
+/// Renders `nodes` into `out`; `Err` holds the byte offset of the tag at which a limit was
+/// passed (`at` is the innermost enclosing section's, for plain text) and which limit.
+fn render_nodes<'a>(
+    nodes: &[Node<'_>],
+    stack: &mut Stack<'a>,
+    out: &mut Output,
+    at: usize,
+) -> Result<(), Stop> {
     for node in nodes {
+        out.step(at)?;
         match node {
-            Node::Text(text) => out.push_str(text),
-            Node::Var { name, escape } => {
+            Node::Text(text) => out.push(text, at)?,
+            Node::Var {
+                name,
+                escape,
+                offset,
+            } => {
                 let text = lookup(stack, name).map_or_else(String::new, |v| js_string(&v));
-                out.push_str(&if *escape { escape_html(&text) } else { text });
+                out.push(&if *escape { escape_html(&text) } else { text }, *offset)?;
             }
-            Node::Section(section) => render_section(section, stack, out),
+            Node::Section(section) => render_section(section, stack, out)?,
         }
     }
+    Ok(())
 }
 
 /// Renders a section's body once per element of a non-empty array, once with `true` (context
 /// unchanged), once with any other truthy value pushed as the context; an inverted section's
 /// body renders once when the normal one would not render at all.
-fn render_section<'a>(section: &Section<'_>, stack: &mut Stack<'a>, out: &mut String) {
+fn render_section<'a>(
+    section: &Section<'_>,
+    stack: &mut Stack<'a>,
+    out: &mut Output,
+) -> Result<(), Stop> {
     let contexts: Vec<Option<Cow<'a, Value>>> = match lookup(stack, section.name) {
         Some(value) if !is_truthy(&value) => Vec::new(),
         Some(Cow::Borrowed(Value::Array(items))) => {
@@ -348,17 +444,20 @@ fn render_section<'a>(section: &Section<'_>, stack: &mut Stack<'a>, out: &mut St
     };
     if section.inverted {
         if contexts.is_empty() {
-            render_nodes(&section.children, stack, out);
+            render_nodes(&section.children, stack, out, section.offset)?;
         }
-        return;
+        return Ok(());
     }
     for context in contexts {
+        out.step(section.offset)?;
         let pushed = context.map(|c| stack.push(c)).is_some();
-        render_nodes(&section.children, stack, out);
+        let rendered = render_nodes(&section.children, stack, out, section.offset);
         if pushed {
             stack.pop();
         }
+        rendered?;
     }
+    Ok(())
 }
 
 /// Resolves a name as mustache.js does: `.` is the current context; otherwise each context,
@@ -662,6 +761,41 @@ mod tests {
             err("{{#a}}").to_string(),
             "unclosed section `a` at line 1, column 1"
         );
+    }
+
+    #[test]
+    fn template_output_that_multiplies_stops_at_the_limit() {
+        let list: Vec<u32> = (0..1000).collect();
+        let data = json!({ "a": list });
+        let template = "{{#a}}{{#a}}{{#a}}XXXXXXXXXX{{/a}}{{/a}}{{/a}}";
+        let error = render_element("builtin_text-x", template, &data).expect_err("too large");
+        assert_eq!(
+            error.kind,
+            TemplateErrorKind::OutputTooLarge {
+                limit: MAX_OUTPUT_BYTES
+            }
+        );
+        assert_eq!((error.line, error.column), (1, 13), "the innermost section");
+        assert!(
+            error
+                .to_string()
+                .starts_with("content element builtin_text-x: output is larger")
+        );
+        let small = render_limited("{{#a}}{{.}}{{/a}}", &json!({"a": [1, 2, 3]}), 3);
+        assert_eq!(small.as_deref(), Ok("123"), "exactly the limit is fine");
+        assert!(render_limited("{{#a}}{{.}}{{/a}}", &json!({"a": [1, 2, 3, 4]}), 3).is_err());
+    }
+
+    #[test]
+    fn template_section_that_multiplies_without_output_stops() {
+        let list: Vec<u32> = (0..1000).collect();
+        let data = json!({ "a": list });
+        let started = std::time::Instant::now();
+        let error = render("{{#a}}{{#a}}{{#a}}{{/a}}{{/a}}{{/a}}", &data).expect_err("work");
+        assert_eq!(error.kind, TemplateErrorKind::TooMuchWork);
+        assert!(started.elapsed().as_secs() < 5, "stopped early");
+        let fine: Vec<u32> = (0..100).collect();
+        assert!(render("{{#a}}{{#a}}{{/a}}{{/a}}", &json!({ "a": fine })).is_ok());
     }
 
     #[test]

@@ -22,6 +22,24 @@ pub fn confidence(value: f64) -> String {
     format!("{truncated:.2}")
 }
 
+/// C1 controls (8-bit CSI, OSC, NEL …), bidirectional overrides, embeddings, isolates and
+/// marks that can disguise text, and the Unicode line and paragraph separators: characters a
+/// terminal may act on but a reader cannot see.
+pub fn is_invisible_control(c: char) -> bool {
+    matches!(c,
+        '\u{80}'..='\u{9f}'
+        | '\u{61c}'
+        | '\u{200e}' | '\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether `c` must never reach a terminal raw: every control character but newline and tab,
+/// DEL, and the [`is_invisible_control`] ones.
+pub fn is_terminal_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || is_invisible_control(c)
+}
+
 fn escape(text: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -35,14 +53,95 @@ fn escape(text: &str, keep_newlines: bool) -> String {
                 out.push(char::from(b'@' + c as u8));
             }
             '\u{7f}' => out.push_str("^?"),
-            // C1 controls (8-bit CSI, OSC …) and bidirectional overrides that can disguise text.
-            '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+            c if is_invisible_control(c) => {
                 out.push_str(&format!("<U+{:04X}>", c as u32));
             }
             _ => out.push(c),
         }
     }
     out
+}
+
+/// `value` as one line of JSON in which every [`is_terminal_unsafe`] character, and DEL, is
+/// escaped as `\uXXXX` (serde_json escapes only C0 controls), so JSON printed to a terminal is
+/// as safe as sanitized text and still parses to the same value.
+pub fn to_json_line<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    to_json_with(value, serde_json::ser::CompactFormatter)
+}
+
+/// Like [`to_json_line`], indented with two spaces.
+pub fn to_json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    to_json_with(value, serde_json::ser::PrettyFormatter::new())
+}
+
+fn to_json_with<T, F>(value: &T, formatter: F) -> serde_json::Result<String>
+where
+    T: serde::Serialize + ?Sized,
+    F: serde_json::ser::Formatter,
+{
+    let mut bytes = Vec::new();
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut bytes, SafeFormatter(formatter));
+    value.serialize(&mut serializer)?;
+    // The formatter writes only what serde_json produced (UTF-8) or ASCII escapes.
+    String::from_utf8(bytes).map_err(|e| serde_json::Error::io(std::io::Error::other(e)))
+}
+
+/// A serde_json formatter that escapes terminal-unsafe characters in strings and delegates
+/// every layout decision to the formatter it wraps.
+struct SafeFormatter<F>(F);
+
+macro_rules! delegate {
+    ($($name:ident),*) => {$(
+        fn $name<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+            self.0.$name(writer)
+        }
+    )*};
+}
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter<F> {
+    delegate!(
+        begin_array,
+        end_array,
+        begin_object,
+        end_object,
+        end_array_value,
+        end_object_value,
+        begin_object_value,
+        end_object_key
+    );
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if c == '\u{7f}' || is_invisible_control(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
 }
 
 #[cfg(test)]
@@ -55,6 +154,27 @@ mod tests {
         let safe = sanitize(hostile);
         assert_eq!(safe, "hi^[]0;pwned^G ^[[2J<U+009B>31m");
         assert!(!safe.chars().any(|c| c.is_control()));
+    }
+
+    #[test]
+    fn json_escapes_c1_bidi_and_del_and_still_parses() -> serde_json::Result<()> {
+        let hostile = "a\u{9b}31m\u{85}\u{202e}\u{7f}\x1b[2J é";
+        let value = serde_json::json!({"k\u{202e}": [hostile], "n": 1});
+        for text in [to_json_line(&value)?, to_json_pretty(&value)?] {
+            assert!(
+                !text.chars().any(is_terminal_unsafe_or_del_in_line),
+                "{text}"
+            );
+            assert!(text.contains("\\u009b") && text.contains("\\u202e"));
+            let back: serde_json::Value = serde_json::from_str(&text)?;
+            assert_eq!(back, value);
+        }
+        assert_eq!(to_json_line(&value)?.lines().count(), 1);
+        Ok(())
+    }
+
+    fn is_terminal_unsafe_or_del_in_line(c: char) -> bool {
+        c != '\n' && is_terminal_unsafe(c)
     }
 
     #[test]

@@ -102,9 +102,11 @@ fn ask_from_stdin_prints_one_json_object_per_line() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("one object a line"))
         .collect();
-    assert_eq!(turns.len(), 3, "blank lines are skipped");
-    assert_eq!(turns[1]["question"], "what is the capital of peru");
-    assert_eq!(turns[1]["delegation"], Value::Array(Vec::new()));
+    assert_eq!(turns.len(), 4, "one output line per input line");
+    assert_eq!(turns[1]["line"], 2, "a blank line is named, not skipped");
+    assert!(turns[1]["error"].is_string());
+    assert_eq!(turns[2]["question"], "what is the capital of peru");
+    assert_eq!(turns[2]["delegation"], Value::Array(Vec::new()));
 }
 
 #[test]

@@ -1,11 +1,19 @@
 //! `interbot ask`: one question (or one per stdin line with `-`), replies and trace.
+//!
+//! A batch (`-`) keeps its output aligned with its input: every input line gives exactly one
+//! JSON line with `--json` (a turn, or `{"line": N, "error": "…"}` for a blank, undecodable or
+//! over-long line, or a question that failed), and one block in plain mode. Lines are read
+//! with a cap of [`MAX_QUESTION_BYTES`], so memory stays bounded whatever comes in.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
-use interbot::text::{sanitize, sanitize_line};
+use interbot::session::MAX_QUESTION_BYTES;
+use interbot::text::{sanitize, sanitize_line, to_json_line};
+use interbot::workspace::read::BoundedLines;
 use interbot::{Engine, Turn};
+use serde_json::json;
 
 use super::table::Table;
 
@@ -43,23 +51,61 @@ pub fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.question == "-" {
-        for line in std::io::stdin().lock().lines() {
+        let mut failed = false;
+        let stdin = std::io::stdin().lock();
+        for line in BoundedLines::new(stdin, MAX_QUESTION_BYTES) {
             let line = line?;
-            if line.trim().is_empty() {
-                continue;
+            let blank = line.text.as_ref().is_ok_and(|t| t.trim().is_empty());
+            let asked = match line.text {
+                Ok(_) if blank => Err("blank line; nothing asked".to_string()),
+                Ok(text) => ask(engine, &runtime, args, &text).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match asked {
+                Ok(turn) => print_turn(&mut out, &turn, args)?,
+                Err(error) => {
+                    // A blank line is reported (to keep lines aligned) but is no failure.
+                    failed |= !blank;
+                    print_line_error(&mut out, line.number, &error, args.json)?;
+                }
             }
-            let turn = ask(engine, &runtime, args, &line)?;
-            print_turn(&mut out, &turn, args)?;
             if !args.json {
                 writeln!(out)?;
             }
+            // Each answer is out as soon as it is known (a script may wait for it).
+            out.flush()?;
         }
-    } else {
-        let turn = ask(engine, &runtime, args, &args.question)?;
-        print_turn(&mut out, &turn, args)?;
+        out.flush()?;
+        return Ok(if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
     }
+    let turn = ask(engine, &runtime, args, &args.question)?;
+    print_turn(&mut out, &turn, args)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The output for an input line that gave no turn: a JSON object with its line number and
+/// the error, or a plain `line N: error` line.
+fn print_line_error(
+    out: &mut impl Write,
+    number: usize,
+    error: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    if json {
+        writeln!(
+            out,
+            "{}",
+            to_json_line(&json!({"line": number, "error": error}))?
+        )?;
+    } else {
+        writeln!(out, "line {number}: error: {}", sanitize_line(error))?;
+    }
+    Ok(())
 }
 
 /// Asks one question, with explanations when asked for.
@@ -68,7 +114,7 @@ fn ask(
     runtime: &tokio::runtime::Runtime,
     args: &AskArgs,
     question: &str,
-) -> anyhow::Result<Turn> {
+) -> Result<Turn, interbot::Error> {
     let mut turn = runtime.block_on(engine.ask(&args.bot, question))?;
     if args.explain {
         engine.explain(&mut turn);
@@ -78,11 +124,15 @@ fn ask(
 
 fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Result<()> {
     if args.json {
-        serde_json::to_writer(&mut *out, turn)?;
-        writeln!(out)?;
+        writeln!(out, "{}", to_json_line(turn)?)?;
         return Ok(());
     }
-    writeln!(out, "{} › {}", turn.bot, sanitize_line(&turn.question))?;
+    writeln!(
+        out,
+        "{} › {}",
+        sanitize_line(&turn.bot),
+        sanitize_line(&turn.question)
+    )?;
     for reply in &turn.replies {
         writeln!(out)?;
         writeln!(out, "{}", sanitize(reply))?;

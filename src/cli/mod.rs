@@ -144,7 +144,10 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Reads a whole text file for a command, naming it in the error.
+/// Reads a whole text file for a command through the bounded opener (a regular file of at
+/// most [`interbot::workspace::read::MAX_FILE_BYTES`]), naming it in the error.
 pub fn read_text(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    use interbot::workspace::read;
+    read::read_text(path, read::MAX_FILE_BYTES)
+        .with_context(|| format!("cannot read {}", path.display()))
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use interbot::Workspace;
-use interbot::text::sanitize_line;
+use interbot::text::{sanitize_line, to_json_pretty};
 use interbot::workspace::{QnaEntry, QnaForm};
 use serde_json::json;
 
@@ -98,12 +98,13 @@ pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
             questions,
             answers,
         } => {
-            let questions = non_blank(questions, "question")?;
+            let questions = distinct(non_blank(questions, "question")?)?;
             let answers = non_blank(answers, "answer")?;
+            refuse_known_variants(workspace, bot, &questions)?;
             let entry = workspace.new_entry(bot, questions, answers)?;
             let path = workspace.save_entry(bot, &entry)?;
             writeln!(std::io::stdout(), "{}", entry.id)?;
-            eprintln!("wrote {}", path.display());
+            note(&format!("wrote {}", path.display()))?;
             Ok(ExitCode::SUCCESS)
         }
         QnaCommand::Edit {
@@ -115,36 +116,109 @@ pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
             enable,
             disable,
         } => {
-            let mut changed = find(workspace, bot, entry)?.clone();
-            for question in remove {
-                let before = changed.questions.len();
-                changed.questions.retain(|q| q != question);
-                if changed.questions.len() == before {
-                    bail!("entry {entry} has no question {question:?}");
+            find(workspace, bot, entry)?;
+            let added = distinct(non_blank(add, "question").unwrap_or_default())?;
+            let new_answers = if answers.is_empty() {
+                None
+            } else {
+                Some(non_blank(answers, "answer")?)
+            };
+            // The change is applied to the entry as it is on disk under the bot's lock, so
+            // concurrent edits of the same entry all survive.
+            let saved = workspace.update_entry(bot, entry, |changed| -> anyhow::Result<()> {
+                for question in remove {
+                    let before = changed.questions.len();
+                    changed.questions.retain(|q| q != question);
+                    if changed.questions.len() == before {
+                        bail!("entry {entry} has no question {question:?}");
+                    }
                 }
+                for question in &added {
+                    if changed.questions.iter().any(|q| same_variant(q, question)) {
+                        bail!("entry {entry} already has the question {question:?}");
+                    }
+                    changed.questions.push(question.clone());
+                }
+                if let Some(answers) = &new_answers {
+                    changed.answers = answers.clone();
+                }
+                if *enable || *disable {
+                    changed.enabled = *enable;
+                }
+                if changed.questions.is_empty() {
+                    bail!("an entry needs at least one question; use `qna remove` to delete it");
+                }
+                Ok(())
+            })?;
+            if saved.written {
+                note(&format!("wrote {}", saved.path.display()))?;
+            } else {
+                note(&format!(
+                    "nothing changed; {} not written",
+                    saved.path.display()
+                ))?;
             }
-            changed
-                .questions
-                .extend(non_blank(add, "question").unwrap_or_default());
-            if !answers.is_empty() {
-                changed.answers = non_blank(answers, "answer")?;
-            }
-            if *enable || *disable {
-                changed.enabled = *enable;
-            }
-            if changed.questions.is_empty() {
-                bail!("an entry needs at least one question; use `qna remove` to delete it");
-            }
-            let path = workspace.save_entry(bot, &changed)?;
-            eprintln!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
         QnaCommand::Remove { bot, entry } => {
             let path = workspace.remove_entry(bot, entry)?;
-            eprintln!("removed {}", path.display());
+            note(&format!("removed {}", path.display()))?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A note for the user on stderr, sanitized (it names files, whose names may hold anything).
+fn note(text: &str) -> anyhow::Result<()> {
+    writeln!(std::io::stderr(), "{}", sanitize_line(text))?;
+    Ok(())
+}
+
+/// Whether two question variants are the same to a reader: equal ignoring case and runs of
+/// whitespace (the index folds both away, so such a variant adds nothing).
+fn same_variant(a: &str, b: &str) -> bool {
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    fold(a) == fold(b)
+}
+
+/// `texts` if no two are the same variant, else an error naming the repeated one.
+fn distinct(texts: Vec<String>) -> anyhow::Result<Vec<String>> {
+    for (i, text) in texts.iter().enumerate() {
+        if texts[..i].iter().any(|t| same_variant(t, text)) {
+            bail!("the question {text:?} is given twice");
+        }
+    }
+    Ok(texts)
+}
+
+/// Refuses a new entry whose question variant an entry of the bot already has (the two
+/// entries would compete for the same question), naming that entry.
+fn refuse_known_variants(
+    workspace: &Workspace,
+    bot: &str,
+    questions: &[String],
+) -> anyhow::Result<()> {
+    let Some(bot_data) = workspace.bot(bot) else {
+        return Ok(());
+    };
+    for question in questions {
+        if let Some(entry) = bot_data
+            .qna
+            .iter()
+            .find(|e| e.questions.iter().any(|q| same_variant(q, question)))
+        {
+            bail!(
+                "entry {} of bot {bot} already has the question {question:?}; add it there or change it",
+                entry.id
+            );
+        }
+    }
+    Ok(())
 }
 
 fn non_blank(texts: &[String], what: &str) -> anyhow::Result<Vec<String>> {
@@ -181,7 +255,7 @@ fn list(workspace: &Workspace, only: Option<&str>, as_json: bool) -> anyhow::Res
         .flat_map(|b| b.qna.iter().map(move |e| (b.id.as_str(), e)));
     if as_json {
         let rows: Vec<_> = entries.map(|(bot, e)| entry_json(bot, e)).collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        writeln!(out, "{}", to_json_pretty(&rows)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new(
@@ -197,7 +271,7 @@ fn list(workspace: &Workspace, only: Option<&str>, as_json: bool) -> anyhow::Res
     );
     for (bot, e) in entries {
         table.row(vec![
-            bot.to_string(),
+            sanitize_line(bot),
             sanitize_line(&e.id),
             if e.enabled { "yes" } else { "no" }.to_string(),
             sanitize_line(&e.contexts.join(",")),
@@ -213,7 +287,7 @@ fn show(workspace: &Workspace, bot: &str, entry: &str, as_json: bool) -> anyhow:
     let e = find(workspace, bot, entry)?;
     let mut out = std::io::stdout().lock();
     if as_json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&e.to_json())?)?;
+        writeln!(out, "{}", to_json_pretty(&e.to_json())?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let form = match e.form {

@@ -22,6 +22,9 @@ pub struct Flow {
     pub start_node: String,
     /// The nodes, in file order; names are unique.
     pub nodes: Vec<Node>,
+    /// What is wrong but did not stop the flow from loading (an invalid `minConfidence`
+    /// replaced by the default, a bot named twice), one sentence each, naming the node.
+    pub warnings: Vec<String>,
 }
 
 /// One node of a flow.
@@ -155,10 +158,11 @@ impl Flow {
                 }
             }
         })?;
+        let mut warnings = Vec::new();
         let nodes = raw
             .nodes
             .into_iter()
-            .map(node_from_raw)
+            .map(|node| node_from_raw(node, &mut warnings))
             .collect::<Result<Vec<_>, _>>()?;
         let mut names = HashSet::new();
         if let Some(dup) = nodes.iter().find(|n| !names.insert(n.name.as_str())) {
@@ -181,7 +185,11 @@ impl Flow {
             }
         }
         let start_node = raw.start_node;
-        Ok(Flow { start_node, nodes })
+        Ok(Flow {
+            start_node,
+            nodes,
+            warnings,
+        })
     }
 
     /// The node with this name, if any.
@@ -195,20 +203,29 @@ impl Flow {
     }
 }
 
-fn node_from_raw(raw: RawNode) -> Result<Node, FlowError> {
+fn node_from_raw(raw: RawNode, warnings: &mut Vec<String>) -> Result<Node, FlowError> {
     let name = raw.name;
     let on_enter = raw
         .on_enter
         .unwrap_or_default()
         .into_iter()
         .map(|text| {
-            parse_instruction(&text).map_err(|message| FlowError::BadInstruction {
-                node: name.clone(),
-                instruction: text.clone(),
-                message,
-            })
+            let mut problems = Vec::new();
+            let instruction = parse_instruction(&text, &mut problems).map_err(|message| {
+                FlowError::BadInstruction {
+                    node: name.clone(),
+                    instruction: text.clone(),
+                    message,
+                }
+            })?;
+            warnings.extend(
+                problems
+                    .into_iter()
+                    .map(|problem| format!("node {name:?}: {problem}")),
+            );
+            Ok(instruction)
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, FlowError>>()?;
     let next = raw
         .next
         .unwrap_or_default()
@@ -235,8 +252,9 @@ fn node_from_raw(raw: RawNode) -> Result<Node, FlowError> {
     })
 }
 
-/// Parses one `onEnter` string; `Err` holds why a known action's arguments are invalid.
-fn parse_instruction(text: &str) -> Result<Instruction, String> {
+/// Parses one `onEnter` string; `Err` holds why a known action's arguments are invalid,
+/// `warnings` gets what was wrong but replaced by a default.
+fn parse_instruction(text: &str, warnings: &mut Vec<String>) -> Result<Instruction, String> {
     let trimmed = text.trim();
     let (action, args) = match trimmed.split_once(char::is_whitespace) {
         Some((action, args)) => (action, args.trim()),
@@ -249,15 +267,17 @@ fn parse_instruction(text: &str) -> Result<Instruction, String> {
             }),
             None => Err("`say #!` needs a content element id".to_string()),
         },
-        ("delegate_to_bots", _) => parse_delegate(args).map(Instruction::Delegate),
+        ("delegate_to_bots", _) => parse_delegate(args, warnings).map(Instruction::Delegate),
         _ => Ok(Instruction::Unsupported(text.to_string())),
     }
 }
 
 /// Reads `delegate_to_bots` arguments the way the Botpress action does: `bots` is a
 /// comma-separated string (a list of strings is accepted too), `minConfidence` a number or
-/// numeric string, falling back to [`DEFAULT_MIN_CONFIDENCE`].
-fn parse_delegate(args: &str) -> Result<DelegateArgs, String> {
+/// numeric string in [0, 1], falling back to [`DEFAULT_MIN_CONFIDENCE`] when missing. A value
+/// that is present but not such a number (`"abc"`, `"-1"`, `"2"`, `null`) also falls back, and
+/// is reported in `warnings`, as is a bot named twice (asked once).
+fn parse_delegate(args: &str, warnings: &mut Vec<String>) -> Result<DelegateArgs, String> {
     let args: Map<String, Value> = if args.is_empty() {
         Map::new()
     } else {
@@ -275,17 +295,31 @@ fn parse_delegate(args: &str) -> Result<DelegateArgs, String> {
             ));
         }
     };
-    let bots = names.into_iter().map(str::trim).filter(|b| !b.is_empty());
-    let min_confidence = match args.get("minConfidence") {
+    let mut bots: Vec<String> = Vec::new();
+    for bot in names.into_iter().map(str::trim).filter(|b| !b.is_empty()) {
+        if bots.iter().any(|b| b == bot) {
+            warnings.push(format!(
+                "delegate_to_bots names bot `{bot}` more than once; it is asked once"
+            ));
+        } else {
+            bots.push(bot.to_string());
+        }
+    }
+    let given = args.get("minConfidence");
+    let min_confidence = match given {
         Some(Value::Number(n)) => n.as_f64(),
         Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
         _ => None,
-    };
+    }
+    .filter(|c| (0.0..=1.0).contains(c));
+    if let (Some(value), None) = (given, min_confidence) {
+        warnings.push(format!(
+            "delegate_to_bots minConfidence {value} is not a number in [0, 1]; using {DEFAULT_MIN_CONFIDENCE}"
+        ));
+    }
     Ok(DelegateArgs {
-        bots: bots.map(String::from).collect(),
-        min_confidence: min_confidence
-            .filter(|c| c.is_finite())
-            .unwrap_or(DEFAULT_MIN_CONFIDENCE),
+        bots,
+        min_confidence: min_confidence.unwrap_or(DEFAULT_MIN_CONFIDENCE),
     })
 }
 
@@ -410,6 +444,27 @@ mod tests {
             assert_eq!((node.as_str(), instruction.as_str()), ("entry", text));
             assert!(!message.is_empty());
         }
+    }
+
+    #[test]
+    fn invalid_min_confidence_and_repeated_bots_are_reported() {
+        for bad in [r#""abc""#, r#""-1""#, r#""2""#, "null", "-1", "2", "true"] {
+            let text = format!(r#"delegate_to_bots {{"bots":"a","minConfidence":{bad}}}"#);
+            let flow = flow_with(json!([text]), json!([])).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(flow.nodes[0].on_enter[0], delegate(&["a"], 0.5), "{bad}");
+            assert_eq!(flow.warnings.len(), 1, "{bad}: {:?}", flow.warnings);
+            assert!(flow.warnings[0].starts_with("node \"entry\": delegate_to_bots minConfidence"));
+        }
+        let text = r#"delegate_to_bots {"bots":"a, b,a","minConfidence":"0"}"#;
+        let flow = flow_with(json!([text]), json!([])).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(flow.nodes[0].on_enter[0], delegate(&["a", "b"], 0.0));
+        assert_eq!(flow.warnings.len(), 1, "{:?}", flow.warnings);
+        assert!(flow.warnings[0].contains("`a` more than once"));
+        let fine = flow_with(json!(["delegate_to_bots {\"bots\":\"a\"}"]), json!([]));
+        assert!(
+            fine.is_ok_and(|f| f.warnings.is_empty()),
+            "missing means the default"
+        );
     }
 
     #[test]

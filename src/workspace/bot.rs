@@ -1,6 +1,7 @@
 //! One bot folder: `bot.config.json`, `qna/*.json`, content elements and (for the master) its
 //! main flow.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -8,7 +9,9 @@ use serde_json::Value;
 
 use super::content::{self, ContentElement};
 use super::json;
+use super::lock::BotLock;
 use super::qna::QnaEntry;
+use super::save;
 use crate::error::{Error, LoadProblem};
 use crate::flow::{Flow, FlowError};
 
@@ -90,15 +93,20 @@ impl Bot {
     }
 
     /// Reads a bot folder; every file that cannot be read becomes a problem, the rest loads.
+    ///
+    /// interbot's temporary files left by saves that were killed half-way are removed first,
+    /// when no other interbot process holds the bot's save lock.
     pub fn load(dir: &Path, id: &str, read_flow: bool, problems: &mut Vec<LoadProblem>) -> Bot {
+        remove_stale_temp_files(dir);
         let config = load_config(dir, id, problems);
         let language = config.default_language.clone();
         let qna = load_qna(&dir.join("qna"), &language, problems);
         let elements_file = dir.join("content-elements").join("builtin_text.json");
-        let elements = if elements_file.exists() {
+        let elements = if is_present(&elements_file) {
             match content::load(&elements_file, &language) {
                 Ok((elements, warnings)) => {
                     problems.extend(warnings);
+                    problems.extend(content::template_problems(&elements_file, &elements));
                     elements
                 }
                 Err(problem) => {
@@ -110,7 +118,7 @@ impl Bot {
             Vec::new()
         };
         let flow_file = dir.join("flows").join("main.flow.json");
-        let flow = if read_flow && flow_file.exists() {
+        let flow = if read_flow && is_present(&flow_file) {
             load_flow(&flow_file, problems)
         } else {
             None
@@ -126,6 +134,20 @@ impl Bot {
     }
 }
 
+/// Whether anything is at `path` (a dangling link counts, so that reading it reports it).
+fn is_present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Removes stale temporary files of interbot's saves in the bot folder and its `qna/`, but
+/// only when no save is under way (the bot's lock is free).
+fn remove_stale_temp_files(dir: &Path) {
+    if let Ok(Some(_lock)) = BotLock::try_acquire(dir) {
+        save::remove_stale_temp_files(dir);
+        save::remove_stale_temp_files(&dir.join("qna"));
+    }
+}
+
 fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConfig {
     let fallback = BotConfig {
         name: id.to_string(),
@@ -134,7 +156,7 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
         raw: Value::Object(Default::default()),
     };
     let path = dir.join("bot.config.json");
-    if !path.exists() {
+    if !is_present(&path) {
         problems.push(LoadProblem::warning(
             &path,
             "missing; using the folder name as the bot's name",
@@ -177,11 +199,14 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
 
 fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<QnaEntry> {
     let mut entries = Vec::new();
+    // Ids seen so far: a set, so checking each new entry for a duplicate costs O(1) and
+    // loading stays linear in the number of entries.
+    let mut seen = HashSet::new();
     for path in json_files(dir, problems) {
         match QnaEntry::load(&path, language) {
             Ok((entry, warnings)) => {
                 problems.extend(warnings);
-                if entries.iter().any(|e: &QnaEntry| e.id == entry.id) {
+                if !seen.insert(entry.id.clone()) {
                     problems.push(LoadProblem::error(
                         &path,
                         format!("duplicate QnA id \"{}\"; this file was skipped", entry.id),
@@ -206,7 +231,14 @@ fn load_flow(path: &Path, problems: &mut Vec<LoadProblem>) -> Option<Flow> {
     };
     problems.extend(file.warnings);
     match Flow::parse(&file.text) {
-        Ok(flow) => Some(flow),
+        Ok(flow) => {
+            problems.extend(
+                flow.warnings
+                    .iter()
+                    .map(|warning| LoadProblem::warning(path, warning.clone())),
+            );
+            Some(flow)
+        }
         Err(FlowError::Json {
             line,
             column,
@@ -222,7 +254,9 @@ fn load_flow(path: &Path, problems: &mut Vec<LoadProblem>) -> Option<Flow> {
     }
 }
 
-/// The `*.json` files directly in `dir`, sorted by name; a missing folder is no files.
+/// The `*.json` names directly in `dir`, sorted, hidden ones left out; a missing folder is no
+/// files. Whatever they are (folders, pipes, links) they are listed, so that reading each one
+/// reports why it cannot be read instead of skipping it silently.
 fn json_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> Vec<PathBuf> {
     let read = match std::fs::read_dir(dir) {
         Ok(read) => read,
@@ -237,7 +271,6 @@ fn json_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> Vec<PathBuf> {
         .map(|entry| entry.path())
         .filter(|path| {
             path.extension().is_some_and(|ext| ext == "json")
-                && path.is_file()
                 && !path
                     .file_name()
                     .is_some_and(|n| n.to_string_lossy().starts_with('.'))

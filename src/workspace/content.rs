@@ -47,6 +47,25 @@ pub fn load(
     Ok((elements, file.warnings))
 }
 
+/// A problem for each element whose text is not a valid template (it would fail every time
+/// it is said), naming the element, with the line and column inside its text.
+pub fn template_problems(path: &Path, elements: &[ContentElement]) -> Vec<LoadProblem> {
+    elements
+        .iter()
+        .filter_map(|element| {
+            let text = element.text.as_deref()?;
+            let error = crate::template::validate(text).err()?;
+            Some(LoadProblem::error(
+                path,
+                format!(
+                    "content element {}: template does not parse: {} at line {}, column {} of its text",
+                    element.id, error.kind, error.line, error.column
+                ),
+            ))
+        })
+        .collect()
+}
+
 /// `text$<language>` first (Botpress 12), then plain `text` (11), then any `text$…`.
 fn text_in(form_data: &Map<String, Value>, language: &str) -> Option<String> {
     let localized = format!("text${language}");

@@ -71,7 +71,8 @@ impl Workspace {
         ))
     }
 
-    /// Deletes an entry's file. The file must be the entry's own, inside `bots/<bot_id>/qna/`.
+    /// Deletes an entry's file, holding the bot folder's lock. The file must be the entry's
+    /// own, inside `bots/<bot_id>/qna/`.
     pub fn remove_entry(&self, bot_id: &str, entry_id: &str) -> Result<PathBuf, Error> {
         let bot = self
             .bot(bot_id)
@@ -89,6 +90,12 @@ impl Workspace {
         if !inside {
             return Err(Error::InvalidId(entry_id.to_string()));
         }
+        // Under the bot's save lock, so a removal never interleaves with an edit's
+        // re-read and write of the same file.
+        let _lock = super::BotLock::acquire(&bot.dir).map_err(|source| Error::Lock {
+            path: bot.dir.clone(),
+            source,
+        })?;
         std::fs::remove_file(&entry.file).map_err(|source| Error::Save {
             path: entry.file.clone(),
             source,

@@ -8,9 +8,8 @@ use serde_json::Value;
 
 use crate::error::LoadProblem;
 
-/// Files larger than this are not read: no Botpress file is anywhere near it, and reading a
-/// huge file by mistake would stall the whole workspace.
-pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+pub use super::read::MAX_FILE_BYTES;
+use super::read::{self, ReadError};
 
 const BOM: &str = "\u{feff}";
 
@@ -27,25 +26,11 @@ pub struct JsonFile {
 
 /// Reads and parses a JSON file, or says precisely why it cannot.
 pub fn read(path: &Path) -> Result<JsonFile, LoadProblem> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| LoadProblem::error(path, format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(LoadProblem::error(
-            path,
-            format!(
-                "file is too large ({:.1} MiB; interbot reads files up to {} MiB)",
-                size as f64 / (1024.0 * 1024.0),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        ));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| LoadProblem::error(path, format!("cannot read: {e}")))?;
-    let mut text = String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let (line, column) = line_column_of_end(valid);
-        LoadProblem::error(path, "file is not valid UTF-8").at(line, column)
+    let mut text = read::read_text(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::NotUtf8 { line, column } => {
+            LoadProblem::error(path, "file is not valid UTF-8").at(line, column)
+        }
+        other => LoadProblem::error(path, format!("file {other}")),
     })?;
     let mut warnings = Vec::new();
     if let Some(rest) = text.strip_prefix(BOM) {
@@ -93,16 +78,6 @@ fn strip_position_suffix(message: &str) -> String {
     }
 }
 
-/// 1-based line and column of the position just after `bytes`.
-fn line_column_of_end(bytes: &[u8]) -> (usize, usize) {
-    let line = 1 + bytes.iter().filter(|&&b| b == b'\n').count();
-    let line_start = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = 1 + String::from_utf8_lossy(&bytes[line_start..])
-        .chars()
-        .count();
-    (line, column)
-}
-
 /// Writes `value` as pretty JSON (2 spaces, trailing newline) atomically: a temporary file in
 /// the same folder, flushed, then renamed over the target.
 pub fn write_atomic(path: &Path, value: &Value) -> std::io::Result<()> {
@@ -121,11 +96,5 @@ mod tests {
             strip_position_suffix("expected value at line 3 column 7"),
             "expected value"
         );
-    }
-
-    #[test]
-    fn line_and_column_of_invalid_utf8() {
-        assert_eq!(line_column_of_end(b"{\n  \"a\": \""), (2, 9));
-        assert_eq!(line_column_of_end(b""), (1, 1));
     }
 }

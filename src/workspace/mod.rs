@@ -8,7 +8,9 @@ mod bot;
 mod content;
 mod edit;
 pub mod json;
+pub mod lock;
 mod qna;
+pub mod read;
 pub mod remote;
 pub mod save;
 
@@ -20,6 +22,7 @@ use serde::Deserialize;
 pub use bot::{Bot, BotConfig};
 pub use content::ContentElement;
 pub use edit::entry_id;
+pub use lock::BotLock;
 pub use qna::{QnaAction, QnaEntry, QnaForm, Redirect};
 pub use remote::RemoteBotConfig;
 
@@ -93,14 +96,34 @@ impl Workspace {
             .map_err(|e| unusable(format!("cannot read its bots/ folder: {e}")))?;
         let mut problems = Vec::new();
         let settings = load_settings(&root, &mut problems);
-        let mut ids: Vec<String> = listing
-            .filter_map(Result::ok)
-            .filter(|entry| entry.path().is_dir())
-            .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
-            .filter(|id| !id.starts_with('.'))
-            .collect();
+        let mut ids: Vec<String> = Vec::new();
+        for entry in listing.filter_map(Result::ok) {
+            let path = entry.path();
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            // Every path skipped is named, so `check` shows why a bot is missing.
+            let skipped = match (std::fs::metadata(&path), name.to_str()) {
+                (Ok(meta), Some(id)) if meta.is_dir() => {
+                    ids.push(id.to_string());
+                    continue;
+                }
+                (Ok(meta), Some(_)) if meta.is_file() => continue, // a README or the like
+                (Ok(_), Some(_)) => "not a folder".to_string(),
+                (Ok(_), None) => "its name is not valid UTF-8".to_string(),
+                (Err(e), _) => match read::resolve(&path) {
+                    Err(reason) => format!("it {reason}"),
+                    Ok(_) => format!("cannot be read: {e}"),
+                },
+            };
+            problems.push(LoadProblem::warning(
+                &path,
+                format!("skipped as a bot: {skipped}"),
+            ));
+        }
         ids.sort_by(|a, b| (a != MASTER_ID, a).cmp(&(b != MASTER_ID, b)));
-        let bots = ids
+        let bots: Vec<Bot> = ids
             .iter()
             .map(|id| Bot::load(&bots_dir.join(id), id, id == MASTER_ID, &mut problems))
             .collect();
@@ -111,6 +134,7 @@ impl Workspace {
             &root.join("interbot.json"),
             &mut problems,
         );
+        problems.extend(delegation_problems(&bots, &settings.remote_bots));
         Ok(Workspace {
             root,
             bots,
@@ -148,30 +172,144 @@ impl Workspace {
     }
 
     /// Saves one QnA entry of `bot_id` atomically, in the form it came in, keeping unknown
-    /// fields. A new entry is written to `qna/<id>.json`; its id must be a safe file name.
+    /// fields, while holding the bot folder's lock. A new entry is written to
+    /// `qna/<id>.json`; its id must be a safe file name.
+    ///
+    /// This writes `entry` as given: to change an entry that may be edited by someone else
+    /// at the same time, use [`Workspace::update_entry`], which re-reads it under the lock.
     pub fn save_entry(&self, bot_id: &str, entry: &QnaEntry) -> Result<PathBuf, Error> {
         let bot = self
             .bot(bot_id)
             .ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
-        let path = if entry.file.starts_with(&bot.dir) && entry.file.exists() {
-            entry.file.clone()
-        } else {
-            if !save::is_safe_id(&entry.id) {
-                return Err(Error::InvalidId(entry.id.clone()));
-            }
-            bot.dir.join("qna").join(format!("{}.json", entry.id))
-        };
-        json::write_atomic(&path, &entry.to_json()).map_err(|source| Error::Save {
-            path: path.clone(),
-            source,
-        })?;
+        let path = entry_path(bot, entry)?;
+        let _lock = lock_bot(bot)?;
+        write_entry(&path, entry)?;
         Ok(path)
     }
+
+    /// Changes one saved entry without losing anyone else's change: under the bot folder's
+    /// lock, the entry is re-read from its file, `change` is applied to that fresh copy, and
+    /// the file is written only if the entry's JSON changed.
+    pub fn update_entry<E: From<Error>>(
+        &self,
+        bot_id: &str,
+        entry_id: &str,
+        change: impl FnOnce(&mut QnaEntry) -> Result<(), E>,
+    ) -> Result<Saved, E> {
+        let bot = self
+            .bot(bot_id)
+            .ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
+        let known = bot.entry(entry_id).ok_or_else(|| Error::UnknownEntry {
+            bot: bot_id.to_string(),
+            entry: entry_id.to_string(),
+        })?;
+        let path = entry_path(bot, known)?;
+        let _lock = lock_bot(bot)?;
+        let (mut entry, _) = QnaEntry::load(&path, &known.language).map_err(Error::Reload)?;
+        if entry.id != entry_id {
+            return Err(Error::UnknownEntry {
+                bot: bot_id.to_string(),
+                entry: entry_id.to_string(),
+            }
+            .into());
+        }
+        let before = entry.to_json();
+        change(&mut entry)?;
+        let written = entry.to_json() != before;
+        if written {
+            write_entry(&path, &entry)?;
+        }
+        Ok(Saved {
+            path,
+            written,
+            entry,
+        })
+    }
+}
+
+/// What [`Workspace::update_entry`] did.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    /// The entry's file.
+    pub path: PathBuf,
+    /// Whether the file was written (false when the change changed nothing).
+    pub written: bool,
+    /// The entry as saved.
+    pub entry: QnaEntry,
+}
+
+/// The file an entry is saved to: its own file when it lies in the bot folder, else
+/// `qna/<id>.json` for a safe id.
+fn entry_path(bot: &Bot, entry: &QnaEntry) -> Result<PathBuf, Error> {
+    let in_bot = entry.file.starts_with(&bot.dir)
+        && std::fs::symlink_metadata(&entry.file).is_ok()
+        && entry.file.parent() == Some(bot.dir.join("qna").as_path());
+    if in_bot {
+        return Ok(entry.file.clone());
+    }
+    if !save::is_safe_id(&entry.id) {
+        return Err(Error::InvalidId(entry.id.clone()));
+    }
+    Ok(bot.dir.join("qna").join(format!("{}.json", entry.id)))
+}
+
+fn lock_bot(bot: &Bot) -> Result<BotLock, Error> {
+    BotLock::acquire(&bot.dir).map_err(|source| Error::Lock {
+        path: bot.dir.clone(),
+        source,
+    })
+}
+
+fn write_entry(path: &Path, entry: &QnaEntry) -> Result<(), Error> {
+    json::write_atomic(path, &entry.to_json()).map_err(|source| Error::Save {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A problem for each bot the master's flow delegates to that is the master itself or not a
+/// bot of the workspace (the flow module knows nothing of bots, so this is checked here).
+fn delegation_problems(
+    bots: &[Bot],
+    remote: &BTreeMap<String, RemoteBotConfig>,
+) -> Vec<LoadProblem> {
+    let Some(master) = bots.iter().find(|b| b.id == MASTER_ID) else {
+        return Vec::new();
+    };
+    let Some(flow) = &master.flow else {
+        return Vec::new();
+    };
+    let path = master.dir.join("flows").join("main.flow.json");
+    let mut problems = Vec::new();
+    for node in &flow.nodes {
+        for instruction in &node.on_enter {
+            let crate::flow::Instruction::Delegate(args) = instruction else {
+                continue;
+            };
+            for bot in &args.bots {
+                let why = if bot == MASTER_ID {
+                    "the master itself (it would answer its own question)"
+                } else if !bots.iter().any(|b| &b.id == bot) && !remote.contains_key(bot) {
+                    "a bot this workspace does not have"
+                } else {
+                    continue;
+                };
+                problems.push(LoadProblem::error(
+                    &path,
+                    format!(
+                        "node {:?}: delegate_to_bots names `{bot}`, {why}",
+                        node.name
+                    ),
+                ));
+            }
+        }
+    }
+    problems
 }
 
 fn load_settings(root: &Path, problems: &mut Vec<LoadProblem>) -> Settings {
     let path = root.join("interbot.json");
-    if !path.exists() {
+    if std::fs::symlink_metadata(&path).is_err() {
         return Settings::default();
     }
     let parsed = json::read(&path).and_then(|file| {

@@ -136,7 +136,29 @@ impl QnaEntry {
             value,
             warnings,
         } = json::read(path)?;
-        let shape: FileShape = json::parse(path, &text)?;
+        let entry = Self::from_text(path, &text, value, language)?;
+        Ok((entry, warnings))
+    }
+
+    /// Parses the text of a QnA file as if read from `path` (which names the entry when the
+    /// file has no `id`); the disk is not touched. Fuzzed by `fuzz/fuzz_targets/qna_file.rs`.
+    pub fn parse(path: &Path, text: &str, language: &str) -> Result<QnaEntry, LoadProblem> {
+        let value = json::parse::<Value>(path, text)?;
+        Self::from_text(path, text, value, language)
+    }
+
+    fn from_text(
+        path: &Path,
+        text: &str,
+        value: Value,
+        language: &str,
+    ) -> Result<QnaEntry, LoadProblem> {
+        // Read the shape from the parsed value (no second parse of the text); only when it
+        // does not fit is the text parsed again, for an error with a line and column.
+        let shape = match FileShape::deserialize(&value) {
+            Ok(shape) => shape,
+            Err(_) => json::parse::<FileShape>(path, text)?,
+        };
         let data = shape.data;
         let form = if matches!(data.questions, Some(Texts::ByLanguage(_)))
             || matches!(data.answers, Some(Texts::ByLanguage(_)))
@@ -189,7 +211,7 @@ impl QnaEntry {
             redirect,
             raw: value,
         };
-        Ok((entry, warnings))
+        Ok(entry)
     }
 
     /// A new Botpress 11 entry (as a fresh Botpress 11 bot would write it).

@@ -14,11 +14,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let file_name = path
         .file_name()
         .ok_or_else(|| std::io::Error::other("path has no file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.interbot-{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
+    let tmp = dir.join(temp_name(&file_name.to_string_lossy(), std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
@@ -29,6 +25,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The name of interbot's temporary file for `file_name`, written by process `pid`.
+fn temp_name(file_name: &str, pid: u32) -> String {
+    format!(".{file_name}{TEMP_MARK}{pid}{TEMP_SUFFIX}")
+}
+
+const TEMP_MARK: &str = ".interbot-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Whether `name` is one of interbot's own temporary files (`.<file>.interbot-<pid>.tmp`),
+/// and nothing else: a user's `.notes.tmp` or `x.interbot-1.tmp` does not match.
+pub fn is_interbot_temp(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
+    let Some(rest) = rest.strip_suffix(TEMP_SUFFIX) else {
+        return false;
+    };
+    let Some((file, pid)) = rest.rsplit_once(TEMP_MARK) else {
+        return false;
+    };
+    !file.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Removes interbot's temporary files left in `dir` by saves that were killed half-way;
+/// returns how many. Call it only while holding the folder's [`super::lock::BotLock`], so a
+/// save in progress in another process never loses its temporary file.
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    listing
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_str().is_some_and(is_interbot_temp))
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+        .count()
 }
 
 /// Whether `id` can safely become a file name inside a bot folder: non-empty, at most 200
@@ -56,6 +90,33 @@ mod tests {
         for good in ["0ab47mj3e3_i_have_a_question", "sub1", "a-b.c"] {
             assert!(is_safe_id(good), "{good:?} must be accepted");
         }
+    }
+
+    #[test]
+    fn only_interbot_temp_names_are_recognised() {
+        assert!(is_interbot_temp(&temp_name("e1.json", 42)));
+        assert!(is_interbot_temp(".bot.config.json.interbot-7.tmp"));
+        for other in [
+            "e1.json",
+            ".notes.tmp",
+            "x.json.interbot-1.tmp",
+            ".x.json.interbot-.tmp",
+            ".x.json.interbot-1a.tmp",
+            "..interbot-1.tmp",
+        ] {
+            assert!(!is_interbot_temp(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_and_nothing_else() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join(".e1.json.interbot-99999.tmp"), "{")?;
+        std::fs::write(dir.path().join(".notes.tmp"), "mine")?;
+        std::fs::write(dir.path().join("e1.json"), "{}")?;
+        assert_eq!(remove_stale_temp_files(dir.path()), 1);
+        assert_eq!(std::fs::read_dir(dir.path())?.count(), 2);
+        Ok(())
     }
 
     #[test]
