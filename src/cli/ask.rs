@@ -15,7 +15,7 @@ use interbot::workspace::read::BoundedLines;
 use interbot::{Engine, Turn};
 use serde_json::json;
 
-use super::table::Table;
+use super::table::{Table, truncate};
 
 /// Arguments of `interbot ask`.
 #[derive(Debug, Args)]
@@ -189,15 +189,4 @@ fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Resu
         super::explain::print(out, turn)?;
     }
     Ok(())
-}
-
-/// At most `max` characters, with `…` when cut.
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
 }

@@ -28,7 +28,7 @@ use interbot::text::sanitize_line;
 use interbot::threshold::InForce;
 use serde::Serialize;
 
-use super::table::Table;
+use super::table::{Table, truncate};
 
 /// From this many questions, a progress bar shows on stderr (when it is a terminal).
 const PROGRESS_FROM: usize = 300;
@@ -698,15 +698,4 @@ fn write_comparison(out: &mut String, comparison: &Comparison) -> std::fmt::Resu
         write!(out, "{}", table.render())?;
     }
     Ok(())
-}
-
-/// At most `max` characters, with `…` when cut.
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
 }
