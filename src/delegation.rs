@@ -137,6 +137,13 @@ impl Delegator {
         self
     }
 
+    /// Every remote bot, by id.
+    pub fn remote_bots(&self) -> impl Iterator<Item = &RemoteBot> {
+        let mut bots: Vec<&RemoteBot> = self.remote.values().collect();
+        bots.sort_by(|a, b| a.id.cmp(&b.id));
+        bots.into_iter()
+    }
+
     /// The remote bot `id`, if there is one.
     pub fn remote(&self, id: &str) -> Option<&RemoteBot> {
         self.remote.get(id)

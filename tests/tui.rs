@@ -1014,3 +1014,41 @@ async fn the_focused_trace_and_the_picker_draw_at_any_size() {
     }
     assert_eq!(ui.app.key_mode(), Mode::Picker);
 }
+
+/// A remote sub-bot gets a tab like a local one, marked `⇄`; asked while unreachable, its
+/// trace row carries the error and the turn still ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_bots_get_marked_tabs_and_their_errors_show_in_the_trace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("bots/master")).expect("master folder");
+    std::fs::write(
+        root.join("bots/master/bot.config.json"),
+        r#"{"id": "master", "name": "Master"}"#,
+    )
+    .expect("config");
+    // Port 9 (discard) on loopback: nothing listens there, so the call fails at once.
+    std::fs::write(
+        root.join("interbot.json"),
+        r#"{"remoteBots": {"far": {"url": "http://127.0.0.1:9/api/v1/bots/far", "timeoutMs": 2000, "name": "Far away"}}}"#,
+    )
+    .expect("interbot.json");
+    let mut ui = Harness::new(root, 100, 30);
+    let remote = ui
+        .app
+        .tabs
+        .iter()
+        .find(|t| t.bot_id == "far")
+        .expect("a tab for the remote bot");
+    assert!(
+        remote
+            .remote
+            .as_deref()
+            .is_some_and(|u| u.contains("127.0.0.1:9"))
+    );
+    ui.ask("is anyone there").await;
+    let screen = screen_text(&ui.draw());
+    assert!(screen.contains("Far away (far) ⇄"), "{screen}");
+    assert!(screen.contains("far ⇄"), "{screen}");
+    assert!(screen.contains("error: cannot reach"), "{screen}");
+}

@@ -62,6 +62,10 @@ impl App {
                     bot.id == crate::workspace::MASTER_ID,
                 )
             })
+            .chain(engine.delegator().remote_bots().map(|remote| BotTab {
+                remote: Some(sanitize_line(&remote.base_url)),
+                ..BotTab::new(&remote.id, &remote.name, 0, false)
+            }))
             .collect();
         let problems = engine
             .problems()

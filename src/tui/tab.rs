@@ -47,6 +47,8 @@ pub struct BotTab {
     pub entries: usize,
     /// Whether this is the master (which delegates).
     pub is_master: bool,
+    /// For a bot on another machine, its converse URL (its QnA is not here to count or edit).
+    pub remote: Option<String>,
     /// The conversation, oldest first.
     pub exchanges: Vec<Exchange>,
     /// The scroll position.
@@ -80,6 +82,7 @@ impl BotTab {
             name: sanitize_line(name),
             entries,
             is_master,
+            remote: None,
             exchanges: Vec::new(),
             scroll: Scroll::Follow,
             selected: None,

@@ -35,6 +35,11 @@ pub fn transcript(tab: &BotTab, width: usize) -> Transcript {
                 "Ask {} a question below. It asks its sub-bots, answers like Botpress's delegation example, and the trace shows every bot asked.",
                 tab.name
             )
+        } else if let Some(url) = &tab.remote {
+            format!(
+                "Ask {} ({}) directly: a remote bot (⇄) at {url}, asked over Botpress's converse API. Its QnA lives on that machine and cannot be edited here; the trace shows its confidence, latency and any error.",
+                tab.name, tab.bot_id
+            )
         } else {
             format!(
                 "Ask {} ({}) directly; the trace shows its top candidate entries. {} QnA entries.",

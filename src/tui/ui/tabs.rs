@@ -26,8 +26,9 @@ fn label(index: usize, tab: &BotTab, name_width: usize) -> String {
     } else {
         tab.bot_id.clone()
     };
+    let remote = if tab.remote.is_some() { " ⇄" } else { "" };
     let thinking = if tab.thinking() { " …" } else { "" };
-    format!(" {number}{name}{thinking} ")
+    format!(" {number}{name}{remote}{thinking} ")
 }
 
 fn bar(app: &App, indexes: &[usize], name_width: impl Fn(usize) -> usize) -> Row {

@@ -211,6 +211,8 @@ pub fn view(app: &App, width: usize) -> TraceView {
     let summary = if tab.is_master {
         let passed = trace.iter().filter(|r| r.passed).count();
         format!("{} bots asked, {passed} passed · {timing}", trace.len())
+    } else if tab.remote.is_some() {
+        format!("remote bot ⇄ · answered in {timing}")
     } else {
         format!("top {} of {} entries · {timing}", trace.len(), tab.entries)
     };
@@ -295,10 +297,12 @@ pub fn view(app: &App, width: usize) -> TraceView {
     view
 }
 
-/// The first column: the bot asked (master) or the candidate's rank (sub-bot).
+/// The first column: the bot asked (master; `⇄` marks a remote bot) or the candidate's rank
+/// (sub-bot).
 fn name(tab: &BotTab, row: &TraceRow, rank: usize) -> String {
     if tab.is_master {
-        sanitize_line(&row.bot_id)
+        let remote = if row.remote.is_some() { " ⇄" } else { "" };
+        format!("{}{remote}", sanitize_line(&row.bot_id))
     } else {
         format!("#{}", rank + 1)
     }
