@@ -371,3 +371,27 @@ fn serve_binds_loopback_by_default() {
     let help = String::from_utf8_lossy(&output.stdout);
     assert!(help.contains("[default: 127.0.0.1:3000]"), "{help}");
 }
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let mut server = Server::start(&demo_workspace());
+    let (status, _) = http(server.address(), "GET", "/health", &[], "");
+    assert_eq!(status, 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "serve did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+}
