@@ -4,21 +4,11 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{data_file, demo_workspace};
+use common::{demo_questions, demo_workspace};
 use serde_json::Value;
 
 fn interbot() -> Command {
     Command::cargo_bin("interbot").expect("the interbot binary")
-}
-
-/// The demo's labelled questions, one per line.
-fn demo_questions() -> String {
-    let text = std::fs::read_to_string(data_file("demo_routing.jsonl")).expect("labelled set");
-    text.lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter_map(|case| case["text"].as_str().map(str::to_string))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn number(value: &Value) -> f64 {

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{data_file, demo_workspace};
+use common::{demo_questions, demo_workspace};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "test-token-4f1c";
@@ -161,15 +161,6 @@ fn ask_all(workspace: &Path, questions: &str) -> Vec<Value> {
         .lines()
         .map(|line| serde_json::from_str(line).expect("a JSON turn"))
         .collect()
-}
-
-fn demo_questions() -> String {
-    let text = std::fs::read_to_string(data_file("demo_routing.jsonl")).expect("labelled set");
-    text.lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter_map(|case| case["text"].as_str().map(str::to_string))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -23,6 +23,16 @@ pub fn data_file(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The questions of the demo's labelled set (`tests/data/demo_routing.jsonl`), one per line.
+pub fn demo_questions() -> String {
+    let text = std::fs::read_to_string(data_file("demo_routing.jsonl")).expect("labelled set");
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|case| case["text"].as_str().map(str::to_string))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A multi-threaded tokio runtime for calling the async core.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
