@@ -15,6 +15,7 @@ pub mod compare;
 pub mod labels;
 pub mod metrics;
 pub mod overlaps;
+mod parallel;
 pub mod run;
 pub mod sweep;
 

@@ -10,10 +10,10 @@
 //! (positive: the other bot wins), and pairs are listed most ambiguous first.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use super::parallel::in_chunks;
 use crate::session::Engine;
 use crate::workspace::{Bot, MASTER_ID};
 
@@ -144,8 +144,13 @@ pub fn find(engine: &Engine, options: OverlapOptions) -> OverlapReport {
                 })
         })
         .collect();
-    let crossings = parallel(&variants, |(bot, entry, question)| {
-        crossings_of(engine, &bots, bot, entry, question, options)
+    let crossings = in_chunks(&variants, OVERLAP_CHUNK, |chunk| {
+        chunk
+            .iter()
+            .flat_map(|(bot, entry, question)| {
+                crossings_of(engine, &bots, bot, entry, question, options)
+            })
+            .collect()
     });
     OverlapReport {
         options,
@@ -155,39 +160,8 @@ pub fn find(engine: &Engine, options: OverlapOptions) -> OverlapReport {
     }
 }
 
-/// `work` over `items` on every core, results in `items`' order.
-fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> Vec<R> + Sync) -> Vec<R> {
-    const CHUNK: usize = 32;
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(items.len().div_ceil(CHUNK))
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let run = || {
-        let mut mine = Vec::new();
-        loop {
-            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-            if start >= items.len() {
-                break;
-            }
-            let end = (start + CHUNK).min(items.len());
-            mine.push((start, items[start..end].iter().flat_map(&work).collect()));
-        }
-        mine
-    };
-    let mut chunks: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(run)).collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(mine) => mine,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
-    chunks.sort_by_key(|(start, _)| *start);
-    chunks.into_iter().flat_map(|(_, r)| r).collect()
-}
+/// Variants handed to a worker at a time.
+const OVERLAP_CHUNK: usize = 32;
 
 /// The crossings of one variant into every other bot.
 fn crossings_of(

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::labels::Labelled;
+use super::parallel::in_chunks;
 use crate::flow::Instruction;
 use crate::session::Engine;
 use crate::workspace::{MASTER_ID, Workspace};
@@ -112,44 +113,16 @@ pub fn evaluate(
     questions: &[Labelled],
     progress: &(dyn Fn(usize) + Sync),
 ) -> Vec<Outcome> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(questions.len().div_ceil(CHUNK))
-        .max(1);
     let bots = asked_bots(engine.workspace());
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let work = || {
-        let mut mine = Vec::new();
-        loop {
-            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-            if start >= questions.len() {
-                break;
-            }
-            let end = (start + CHUNK).min(questions.len());
-            for (offset, question) in questions[start..end].iter().enumerate() {
-                mine.push((start + offset, outcome(engine, &bots, question)));
-            }
-            progress(done.fetch_add(end - start, Ordering::Relaxed) + end - start);
-        }
-        mine
-    };
-    let mut results: Vec<(usize, Outcome)> = if workers == 1 {
-        work()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
-            handles
-                .into_iter()
-                .flat_map(|handle| match handle.join() {
-                    Ok(mine) => mine,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                })
-                .collect()
-        })
-    };
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, outcome)| outcome).collect()
+    in_chunks(questions, CHUNK, |chunk| {
+        let outcomes: Vec<Outcome> = chunk
+            .iter()
+            .map(|question| outcome(engine, &bots, question))
+            .collect();
+        progress(done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len());
+        outcomes
+    })
 }
 
 /// One question asked of every bot: the two most confident, best first.
