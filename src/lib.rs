@@ -40,6 +40,6 @@ pub mod workspace;
 
 pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};
 pub use error::{Error, LoadProblem, Severity};
-pub use index::{BotIndex, Hit};
+pub use index::{BotIndex, EntryFinder, Hit};
 pub use session::{Engine, IndexProgress, Turn};
 pub use workspace::Workspace;

@@ -84,8 +84,13 @@ async fn snapshot_help_popup() {
     ui.press(KeyCode::F(1)).await;
     let screen = ui.screen();
     assert!(!screen.contains("more"), "the help fits 80×24:\n{screen}");
-    // Every row of the keymap is listed (checked unwrapped, at a wide width).
-    let wide: String = interbot::tui::ui::help::rows(400)
+    // Every row of the keymap is listed in one context or the other (checked unwrapped, at a
+    // wide width).
+    use interbot::tui::keymap::HelpContext;
+    let wide: String = [HelpContext::Chat, HelpContext::Qna]
+        .into_iter()
+        .flat_map(|context| interbot::tui::ui::help::rows(400, context))
+        .collect::<Vec<_>>()
         .iter()
         .map(|row| row.iter().map(|s| s.text.as_str()).collect::<String>() + "\n")
         .collect();

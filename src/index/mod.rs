@@ -28,12 +28,14 @@ mod analysis;
 mod build;
 mod candidates;
 pub mod explain;
+pub mod finder;
 pub mod model;
 mod search;
 mod variants;
 
 pub use analysis::analyzer_for;
 pub use explain::{Explanation, TermExplanation};
+pub use finder::EntryFinder;
 pub use model::BIGRAM_BOOST;
 
 use analysis::Analysis;

@@ -66,6 +66,54 @@ pub enum Action {
     HistoryPrev,
     /// The next question in the input history (or back to what was being typed).
     HistoryNext,
+    /// Open the QnA view of this tab's bot (or, with the trace focused, of the selected
+    /// row's bot at its entry).
+    OpenQna,
+    /// Leave the QnA view (asks first when a draft is unsaved).
+    CloseQna,
+    /// In the QnA view: type into the filter.
+    Filter,
+    /// Stop typing into the filter, keeping it.
+    FilterDone,
+    /// Stop typing into the filter and clear it.
+    FilterClear,
+    /// Open the selected entry in the editor.
+    EditEntry,
+    /// Start a new entry in the editor.
+    AddEntry,
+    /// Delete the selected entry (asks first).
+    DeleteEntry,
+    /// Enable or disable the selected entry (saved at once), or the draft's flag.
+    ToggleEnabled,
+    /// The editor's next field.
+    NextField,
+    /// The editor's previous field.
+    PrevField,
+    /// Save the draft.
+    SaveEntry,
+    /// Close the editor (asks first when the draft is unsaved).
+    CloseEditor,
+    /// Edit the draft in `$EDITOR`.
+    ExternalEditor,
+    /// Ask the last question of the conversation the QnA view was opened from again.
+    Reask,
+    /// Scroll the QnA view's detail pane.
+    DetailScroll(i32),
+    /// Answer the open question: yes (`Some(true)`), no, or a letter (reload/overwrite).
+    Answer(Choice),
+}
+
+/// An answer to a confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// Go ahead.
+    Yes,
+    /// Do not.
+    No,
+    /// Conflict: read the file again (the draft is dropped).
+    Reload,
+    /// Conflict: write the draft over the file.
+    Overwrite,
 }
 
 /// Readline commands on the input line (the rest of its keys are the textarea's own).
@@ -98,6 +146,101 @@ pub enum Effect {
     Quit,
     /// Save the input history (the whole of it; runs off the UI task, latest save wins).
     SaveHistory(History),
+    /// Read a bot's entries and index them for the filter (reports [`QnaReport::Opened`]).
+    OpenQna {
+        /// The bot.
+        bot: String,
+    },
+    /// Filter a bot's entries (reports [`QnaReport::Found`]).
+    FindEntries {
+        /// The bot.
+        bot: String,
+        /// What was typed.
+        filter: String,
+        /// The search's number (only the latest result is kept).
+        seq: u64,
+    },
+    /// Save one entry, then re-index its bot (reports [`QnaReport::Saved`], then
+    /// [`QnaReport::Reindexed`]).
+    SaveEntry(SaveEntry),
+    /// Delete one entry, then re-index its bot.
+    DeleteEntry {
+        /// The bot.
+        bot: String,
+        /// The entry.
+        entry_id: String,
+    },
+    /// Read a bot's folder from disk again and re-index it (reports
+    /// [`QnaReport::Reindexed`]).
+    ReloadBot {
+        /// The bot.
+        bot: String,
+    },
+    /// Suspend the UI and edit this text in `$EDITOR` (reports [`QnaReport::Edited`]).
+    ExternalEdit(String),
+}
+
+/// One entry to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveEntry {
+    /// The bot.
+    pub bot: String,
+    /// The entry's id; `None` for a new entry.
+    pub entry_id: Option<String>,
+    /// What to save.
+    pub fields: super::qna::EntryFields,
+    /// Write even if the file changed on disk since it was read.
+    pub overwrite: bool,
+}
+
+/// What came back for a QnA effect.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QnaReport {
+    /// A bot's entries, in file order, ready to filter.
+    Opened {
+        /// The bot.
+        bot: String,
+        /// The language edited.
+        language: String,
+        /// The entries, or why they could not be read.
+        entries: Result<Vec<crate::workspace::QnaEntry>, String>,
+    },
+    /// A filter's result.
+    Found {
+        /// The bot.
+        bot: String,
+        /// The search's number.
+        seq: u64,
+        /// Positions in the entries, best first, or why the search failed.
+        positions: Result<Vec<usize>, String>,
+    },
+    /// A save or deletion finished.
+    Saved {
+        /// The bot.
+        bot: String,
+        /// The entry id saved (or deleted), or why not.
+        outcome: Result<String, SaveFailure>,
+    },
+    /// The bot was indexed again after a change.
+    Reindexed {
+        /// The bot.
+        bot: String,
+        /// Its entries now, or why indexing failed.
+        entries: Result<Vec<crate::workspace::QnaEntry>, String>,
+        /// How long re-reading and indexing took, in milliseconds.
+        millis: u64,
+    },
+    /// `$EDITOR` finished: the edited text, or why there is none.
+    Edited(Result<String, String>),
+}
+
+/// Why a save did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveFailure {
+    /// What went wrong, for the user.
+    pub message: String,
+    /// The file changed on disk since it was read (reload or overwrite).
+    pub conflict: bool,
 }
 
 /// One question for one bot, on behalf of one conversation turn.

@@ -42,6 +42,7 @@ impl App {
             status: None,
             size,
             theme,
+            qna: None,
             next_id: 1,
         };
         app.reset_input();
@@ -105,6 +106,9 @@ impl App {
         if !matches!(action, Action::Resize(..)) {
             self.status = None;
         }
+        if let Some(effects) = self.qna_update(&action) {
+            return effects;
+        }
         match action {
             Action::Quit => return vec![Effect::Quit],
             Action::Help => self.open(Popup::Help),
@@ -140,6 +144,24 @@ impl App {
             Action::NewerTurn => self.select_turn(true),
             Action::TalkTo => return self.talk_to(),
             Action::Resize(width, height) => self.size = Rect::new(0, 0, width, height),
+            Action::OpenQna => return self.open_qna(),
+            // The QnA view's own actions do nothing while it is closed.
+            Action::CloseQna
+            | Action::Filter
+            | Action::FilterDone
+            | Action::FilterClear
+            | Action::EditEntry
+            | Action::AddEntry
+            | Action::DeleteEntry
+            | Action::ToggleEnabled
+            | Action::NextField
+            | Action::PrevField
+            | Action::SaveEntry
+            | Action::CloseEditor
+            | Action::ExternalEditor
+            | Action::Reask
+            | Action::DetailScroll(_)
+            | Action::Answer(_) => {}
         }
         Vec::new()
     }
@@ -383,7 +405,7 @@ impl App {
     }
 
     /// Adds a pending turn to tab `index` and returns the job that answers it.
-    fn ask(&mut self, index: usize, question: String) -> Vec<Effect> {
+    pub(super) fn ask(&mut self, index: usize, question: String) -> Vec<Effect> {
         let id = self.next_id;
         self.next_id += 1;
         let Some(tab) = self.tabs.get_mut(index) else {

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 
 use crate::{Engine, IndexProgress};
 
-use super::action::{Action, Answer, Effect};
+use super::action::{Action, Answer, Effect, QnaReport};
 use super::app::App;
 use super::loading::Loading;
 use super::theme::Theme;
@@ -31,29 +31,55 @@ enum Flow {
     Quit,
 }
 
-struct Loop<'a> {
+struct Loop {
     app: App,
-    engine: &'a Engine,
+    /// The engine new questions go to; replaced when a bot is indexed again.
+    engine: Engine,
+    finders: runtime::Finders,
     history: Option<runtime::HistoryWriter>,
     done: mpsc::UnboundedSender<Answer>,
+    qna_done: mpsc::UnboundedSender<runtime::Finished>,
+    /// Text to edit in `$EDITOR` once the current batch of events is handled.
+    pending_edit: Option<String>,
     dirty: bool,
 }
 
-impl Loop<'_> {
+impl Loop {
     fn apply(&mut self, effects: Vec<Effect>) -> Flow {
         let mut flow = Flow::Continue;
         for effect in effects {
             match effect {
-                Effect::Ask(ask) => runtime::spawn(self.engine, ask, self.done.clone()),
+                Effect::Ask(ask) => runtime::spawn(&self.engine, ask, self.done.clone()),
                 Effect::Quit => flow = Flow::Quit,
                 Effect::SaveHistory(history) => {
                     if let Some(writer) = &self.history {
                         writer.save(history);
                     }
                 }
+                Effect::ExternalEdit(text) => self.pending_edit = Some(text),
+                qna @ (Effect::OpenQna { .. }
+                | Effect::FindEntries { .. }
+                | Effect::SaveEntry(_)
+                | Effect::DeleteEntry { .. }
+                | Effect::ReloadBot { .. }) => {
+                    runtime::spawn_qna(&self.engine, &self.finders, qna, self.qna_done.clone());
+                }
             }
         }
         flow
+    }
+
+    fn on_qna(&mut self, finished: runtime::Finished) -> Flow {
+        let report = match finished {
+            runtime::Finished::Report(report) => report,
+            runtime::Finished::Reloaded(engine, report) => {
+                self.engine = *engine;
+                report
+            }
+        };
+        let effects = self.app.on_qna_report(report);
+        self.dirty = true;
+        self.apply(effects)
     }
 
     fn on_event(&mut self, event: Event) -> Flow {
@@ -86,14 +112,18 @@ where
     B::Error: Send + Sync + 'static,
 {
     let (done, mut answers) = mpsc::unbounded_channel();
+    let (qna_done, mut qna_reports) = mpsc::unbounded_channel();
     let mut state = Loop {
         app,
-        engine,
+        engine: engine.clone(),
+        finders: runtime::Finders::default(),
         history: history.map(runtime::HistoryWriter::spawn),
         done,
+        qna_done,
+        pending_edit: None,
         dirty: false,
     };
-    let result = run_loop(terminal, &mut state, &mut answers).await;
+    let result = run_loop(terminal, &mut state, &mut answers, &mut qna_reports).await;
     if let Some(writer) = state.history.take() {
         writer.finish().await;
     }
@@ -102,8 +132,9 @@ where
 
 async fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
-    state: &mut Loop<'_>,
+    state: &mut Loop,
     answers: &mut mpsc::UnboundedReceiver<Answer>,
+    qna_reports: &mut mpsc::UnboundedReceiver<runtime::Finished>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -124,6 +155,7 @@ where
                 state.on_answer(answer);
                 Flow::Continue
             }
+            Some(finished) = qna_reports.recv() => state.on_qna(finished),
             name = signals.recv() => {
                 tracing::info!(signal = name, "quitting on signal");
                 Flow::Quit
@@ -151,6 +183,22 @@ where
         }
         if flow == Flow::Quit {
             return Ok(());
+        }
+        if let Some(text) = state.pending_edit.take() {
+            // The editor owns the terminal meanwhile: no event reader may compete for its
+            // keys, and the screen is drawn anew afterwards.
+            drop(events);
+            let edited = terminal::suspended(|| runtime::external_edit(&text));
+            events = EventStream::new();
+            terminal.clear().context("cannot redraw after the editor")?;
+            terminal
+                .hide_cursor()
+                .context("cannot redraw after the editor")?;
+            let effects = state.app.on_qna_report(QnaReport::Edited(edited));
+            state.dirty = true;
+            if state.apply(effects) == Flow::Quit {
+                return Ok(());
+            }
         }
         if std::mem::take(&mut state.dirty) {
             terminal

@@ -6,7 +6,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::{Action, LineEdit};
+use super::action::{Action, Choice, LineEdit};
 
 /// Which keys apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,14 @@ pub enum Mode {
     Popup,
     /// The bot picker is open (typing filters it).
     Picker,
+    /// The QnA view's list of entries.
+    Qna,
+    /// Typing into the QnA view's filter.
+    Filter,
+    /// The entry editor.
+    Editor,
+    /// A question (delete? discard? reload or overwrite?) waits for its answer.
+    Confirm,
 }
 
 /// A key with its modifiers (Shift is implied by the character itself).
@@ -116,9 +124,13 @@ pub struct Binding {
     pub hint_in: &'static [Mode],
 }
 
-use Mode::{Normal, Picker, Popup, Typing};
+use Mode::{Confirm, Editor, Filter, Normal, Picker, Popup, Qna, Typing};
 
-const NTPK: &[Mode] = &[Normal, Typing, Popup, Picker];
+const NTPK: &[Mode] = &[Normal, Typing, Popup, Picker, Qna, Filter, Editor, Confirm];
+const Q: &[Mode] = &[Qna];
+const F: &[Mode] = &[Filter];
+const E: &[Mode] = &[Editor];
+const C: &[Mode] = &[Confirm];
 const TN: &[Mode] = &[Typing, Normal];
 const N: &[Mode] = &[Normal];
 const T: &[Mode] = &[Typing];
@@ -328,6 +340,220 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: N,
+        keys: &[(ch('e'), Bound::Do(Action::OpenQna))],
+        label: None,
+        help: "QnA: browse, edit",
+        hint: "QnA",
+        hint_in: N,
+    },
+    Binding {
+        modes: Q,
+        keys: &[
+            (ch('j'), Bound::Do(Action::ScrollDown(1))),
+            (ch('k'), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
+            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::PageDown), Bound::Do(Action::PageDown)),
+            (code(KeyCode::PageUp), Bound::Do(Action::PageUp)),
+            (ch('g'), Bound::Do(Action::Top)),
+            (ch('G'), Bound::Do(Action::Bottom)),
+        ],
+        label: Some("j k ↑ ↓ g G"),
+        help: "select",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: Q,
+        keys: &[(ch('/'), Bound::Do(Action::Filter))],
+        label: None,
+        help: "filter",
+        hint: "filter",
+        hint_in: Q,
+    },
+    Binding {
+        modes: Q,
+        keys: &[
+            (code(KeyCode::Enter), Bound::Do(Action::EditEntry)),
+            (ch('e'), Bound::Do(Action::EditEntry)),
+        ],
+        label: None,
+        help: "edit",
+        hint: "edit",
+        hint_in: Q,
+    },
+    Binding {
+        modes: Q,
+        keys: &[(ch('a'), Bound::Do(Action::AddEntry))],
+        label: None,
+        help: "add",
+        hint: "add",
+        hint_in: Q,
+    },
+    Binding {
+        modes: Q,
+        keys: &[(ch('d'), Bound::Do(Action::DeleteEntry))],
+        label: None,
+        help: "delete (asks)",
+        hint: "delete",
+        hint_in: Q,
+    },
+    Binding {
+        modes: Q,
+        keys: &[(ch(' '), Bound::Do(Action::ToggleEnabled))],
+        label: None,
+        help: "on / off (saves)",
+        hint: "on/off",
+        hint_in: Q,
+    },
+    Binding {
+        modes: Q,
+        keys: &[(ch('r'), Bound::Do(Action::Reask))],
+        label: None,
+        help: "re-ask last question",
+        hint: "re-ask",
+        hint_in: Q,
+    },
+    Binding {
+        modes: Q,
+        keys: &[
+            (ch('J'), Bound::Do(Action::DetailScroll(1))),
+            (ch('K'), Bound::Do(Action::DetailScroll(-1))),
+        ],
+        label: None,
+        help: "scroll details",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: Q,
+        keys: &[
+            (code(KeyCode::Esc), Bound::Do(Action::CloseQna)),
+            (ch('q'), Bound::Do(Action::CloseQna)),
+        ],
+        label: None,
+        help: "back",
+        hint: "back",
+        hint_in: Q,
+    },
+    Binding {
+        modes: Q,
+        keys: &[
+            (ch('?'), Bound::Do(Action::Help)),
+            (code(KeyCode::F(1)), Bound::Do(Action::Help)),
+        ],
+        label: None,
+        help: "help",
+        hint: "help",
+        hint_in: Q,
+    },
+    Binding {
+        modes: F,
+        keys: &[
+            (code(KeyCode::Enter), Bound::Do(Action::FilterDone)),
+            (code(KeyCode::Esc), Bound::Do(Action::FilterClear)),
+        ],
+        label: None,
+        help: "keep / clear the filter",
+        hint: "keep/clear",
+        hint_in: F,
+    },
+    Binding {
+        modes: F,
+        keys: &[
+            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
+            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
+        ],
+        label: None,
+        help: "select an entry",
+        hint: "move",
+        hint_in: F,
+    },
+    Binding {
+        modes: F,
+        keys: &[],
+        label: Some("other keys"),
+        help: "type the filter",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: E,
+        keys: &[(ctrl('s'), Bound::Do(Action::SaveEntry))],
+        label: None,
+        help: "save, re-index",
+        hint: "save",
+        hint_in: E,
+    },
+    Binding {
+        modes: E,
+        keys: &[
+            (code(KeyCode::Tab), Bound::Do(Action::NextField)),
+            (code(KeyCode::BackTab), Bound::Do(Action::PrevField)),
+        ],
+        label: None,
+        help: "next / previous field",
+        hint: "field",
+        hint_in: E,
+    },
+    Binding {
+        modes: E,
+        keys: &[(ctrl('t'), Bound::Do(Action::ToggleEnabled))],
+        label: None,
+        help: "enable / disable",
+        hint: "on/off",
+        hint_in: E,
+    },
+    Binding {
+        modes: E,
+        keys: &[(ctrl('o'), Bound::Do(Action::ExternalEditor))],
+        label: None,
+        help: "edit in $EDITOR",
+        hint: "$EDITOR",
+        hint_in: E,
+    },
+    Binding {
+        modes: E,
+        keys: &[(code(KeyCode::Esc), Bound::Do(Action::CloseEditor))],
+        label: None,
+        help: "close (asks)",
+        hint: "close",
+        hint_in: E,
+    },
+    Binding {
+        modes: E,
+        keys: &[],
+        label: Some("other keys"),
+        help: "edit; S-arrows select; Ctrl-U/R undo/redo; Ctrl-X/Y cut/paste",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: C,
+        keys: &[
+            (ch('y'), Bound::Do(Action::Answer(Choice::Yes))),
+            (code(KeyCode::Enter), Bound::Do(Action::Answer(Choice::Yes))),
+            (ch('n'), Bound::Do(Action::Answer(Choice::No))),
+            (code(KeyCode::Esc), Bound::Do(Action::Answer(Choice::No))),
+        ],
+        label: None,
+        help: "yes / no",
+        hint: "yes/no",
+        hint_in: C,
+    },
+    Binding {
+        modes: C,
+        keys: &[
+            (ch('r'), Bound::Do(Action::Answer(Choice::Reload))),
+            (ch('o'), Bound::Do(Action::Answer(Choice::Overwrite))),
+        ],
+        label: None,
+        help: "reload / overwrite",
+        hint: "reload/overwrite",
+        hint_in: C,
+    },
+    Binding {
+        modes: N,
         keys: &[(ch('p'), Bound::Do(Action::Problems))],
         label: None,
         help: "workspace problems",
@@ -436,7 +662,7 @@ pub static BINDINGS: &[Binding] = &[
         label: None,
         help: "quit",
         hint: "quit",
-        hint_in: &[Typing, Popup, Picker],
+        hint_in: &[Typing, Popup, Picker, Filter, Editor],
     },
 ];
 
@@ -454,7 +680,11 @@ pub fn action_for(mode: Mode, event: &KeyEvent) -> Option<Action> {
             }
         }
     }
-    matches!(mode, Mode::Typing | Mode::Picker).then_some(Action::Edit(*event))
+    matches!(
+        mode,
+        Mode::Typing | Mode::Picker | Mode::Filter | Mode::Editor
+    )
+    .then_some(Action::Edit(*event))
 }
 
 fn resolve(bound: &Bound, event: &KeyEvent) -> Option<Action> {
@@ -519,9 +749,19 @@ pub struct HelpSection {
     pub rows: Vec<(String, &'static str)>,
 }
 
-/// Every binding, grouped by where it works.
-pub fn help_sections() -> Vec<HelpSection> {
-    let scopes: [(&[Mode], &str); 6] = [
+/// Where the help popup was opened: its keys come first, and only the keys that can work
+/// there are listed (as lazygit lists the keys of the focused view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpContext {
+    /// The conversation and trace of a bot's tab.
+    Chat,
+    /// The QnA view and its editor.
+    Qna,
+}
+
+/// Every binding that works in `context`, grouped by where it works.
+pub fn help_sections(context: HelpContext) -> Vec<HelpSection> {
+    let chat: &[(&[Mode], &str)] = &[
         (N, "Normal mode (Esc)"),
         (TN, "Both modes"),
         (NTPK, "Anywhere"),
@@ -529,6 +769,18 @@ pub fn help_sections() -> Vec<HelpSection> {
         (K, "Bot picker (b)"),
         (P, "Help and problems popups"),
     ];
+    let qna: &[(&[Mode], &str)] = &[
+        (Q, "QnA view"),
+        (F, "Filter (/)"),
+        (E, "Entry editor (Enter, a)"),
+        (C, "Questions (delete? discard?)"),
+        (NTPK, "Anywhere"),
+        (P, "Help popup"),
+    ];
+    let scopes = match context {
+        HelpContext::Chat => chat,
+        HelpContext::Qna => qna,
+    };
     scopes
         .iter()
         .map(|(modes, title)| HelpSection {
@@ -553,7 +805,7 @@ mod tests {
 
     #[test]
     fn every_key_maps_back_to_its_row() {
-        for mode in [Typing, Normal, Popup, Picker] {
+        for mode in [Typing, Normal, Popup, Picker, Qna, Filter, Editor, Confirm] {
             for binding in BINDINGS.iter().filter(|b| b.modes.contains(&mode)) {
                 for (key, bound) in binding.keys {
                     let event = press(key.code, key.mods);
@@ -614,11 +866,21 @@ mod tests {
 
     #[test]
     fn every_mode_has_footer_hints_and_help_lists_every_row() {
-        for mode in [Typing, Normal, Popup, Picker] {
+        for mode in [Typing, Normal, Popup, Picker, Qna, Filter, Editor, Confirm] {
             assert!(!hints(mode).is_empty(), "{mode:?}");
         }
-        let listed: usize = help_sections().iter().map(|s| s.rows.len()).sum();
-        assert_eq!(listed, BINDINGS.len());
+        let mut listed: Vec<(String, &str)> = [HelpContext::Chat, HelpContext::Qna]
+            .into_iter()
+            .flat_map(help_sections)
+            .flat_map(|s| s.rows)
+            .collect();
+        listed.sort();
+        listed.dedup();
+        let mut every: Vec<(String, &str)> =
+            BINDINGS.iter().map(|b| (b.keys_text(), b.help)).collect();
+        every.sort();
+        every.dedup();
+        assert_eq!(listed, every);
         assert_eq!(hints(Normal)[0], ("i".to_string(), "type"));
         assert!(hints(Normal).contains(&("K/J".to_string(), "turn")));
     }

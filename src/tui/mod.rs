@@ -22,6 +22,8 @@ pub mod keymap;
 pub mod loading;
 pub mod markdown;
 pub mod picker;
+pub mod qna;
+pub mod qna_update;
 pub mod runtime;
 pub mod state;
 pub mod tab;

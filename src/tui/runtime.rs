@@ -1,15 +1,20 @@
-//! Running effects: asking the engine and saving the input history, off the UI task. The
+//! Running effects off the UI task: asking the engine, saving the input history, and the QnA
+//! view's work (reading, filtering, saving, deleting, re-indexing, `$EDITOR`). The
 //! event loop and the tests use the same [`execute`] and [`save_history`], so what tests
 //! check is what the app does.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::{self, UnboundedSender};
 
-use crate::Engine;
 use crate::history::{History, HistoryError};
+use crate::workspace::QnaEntry;
+use crate::{Engine, EntryFinder, Error};
 
-use super::action::{Answer, Ask};
+use super::action::{Answer, Ask, Effect, QnaReport, SaveEntry, SaveFailure};
+use super::qna::EntryFields;
 
 /// Asks the engine (the same [`Engine::ask`] the CLI uses) and wraps the outcome.
 pub async fn execute(engine: &Engine, ask: Ask) -> Answer {
@@ -128,4 +133,289 @@ impl HistoryWriter {
             tracing::warn!(%error, "the history writer failed");
         }
     }
+}
+
+/// The entry finders of the bots browsed so far, built on first use and dropped when their
+/// bot is indexed again.
+#[derive(Debug, Clone, Default)]
+pub struct Finders(Arc<Mutex<HashMap<String, Arc<EntryFinder>>>>);
+
+impl Finders {
+    /// The finder of `bot`, built now if there is none.
+    fn get(&self, engine: &Engine, bot: &str) -> Result<Arc<EntryFinder>, String> {
+        if let Some(finder) = self.lock().get(bot) {
+            return Ok(Arc::clone(finder));
+        }
+        let bot_files = engine
+            .workspace()
+            .bot(bot)
+            .ok_or_else(|| format!("there is no bot {bot}"))?;
+        let finder = Arc::new(EntryFinder::build(bot_files).map_err(|e| e.to_string())?);
+        self.lock().insert(bot.to_string(), Arc::clone(&finder));
+        Ok(finder)
+    }
+
+    /// Forgets `bot`'s finder (its entries changed).
+    pub fn forget(&self, bot: &str) {
+        self.lock().remove(bot);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<EntryFinder>>> {
+        // A panic while holding the lock leaves a map that is still whole.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// What a QnA job reports to the event loop.
+#[derive(Debug)]
+pub enum Finished {
+    /// For the app.
+    Report(QnaReport),
+    /// A bot was indexed again: the new engine, and the report for the app.
+    Reloaded(Box<Engine>, QnaReport),
+}
+
+/// Reads `bot`'s entries (as loaded) and builds its finder, so the first filter is instant.
+pub fn open_qna(engine: &Engine, finders: &Finders, bot: &str) -> QnaReport {
+    let found = engine
+        .workspace()
+        .bot(bot)
+        .map(|b| (b.config.default_language.clone(), b.qna.clone()));
+    let Some((language, entries)) = found else {
+        return QnaReport::Opened {
+            bot: bot.to_string(),
+            language: String::new(),
+            entries: Err(format!("{bot} has no QnA here")),
+        };
+    };
+    let entries = finders.get(engine, bot).map(|_| entries);
+    QnaReport::Opened {
+        bot: bot.to_string(),
+        language,
+        entries,
+    }
+}
+
+/// Filters `bot`'s entries through its finder (the core's tantivy index, ranked).
+pub fn find_entries(
+    engine: &Engine,
+    finders: &Finders,
+    bot: &str,
+    filter: &str,
+    seq: u64,
+) -> QnaReport {
+    let positions = finders.get(engine, bot).and_then(|finder| {
+        finder
+            .find(filter, finder.len().max(1))
+            .map_err(|e| e.to_string())
+    });
+    QnaReport::Found {
+        bot: bot.to_string(),
+        seq,
+        positions,
+    }
+}
+
+/// Saves one entry through the core's lossless, locked save. An existing entry is re-read
+/// under the bot's lock: when its questions, answers, contexts or flag changed on disk since
+/// it was loaded, the save is refused as a conflict unless `overwrite`; fields interbot does
+/// not edit are taken from the file as it is now, so nobody else's change is lost.
+pub fn save_entry(engine: &Engine, request: &SaveEntry) -> QnaReport {
+    let workspace = engine.workspace();
+    let bot = request.bot.as_str();
+    let fields = &request.fields;
+    let outcome = match &request.entry_id {
+        Some(id) => {
+            let loaded = workspace
+                .bot(bot)
+                .and_then(|b| b.entry(id))
+                .map(EntryFields::of);
+            workspace
+                .update_entry(bot, id, |entry| -> Result<(), SaveError> {
+                    let on_disk = EntryFields::of(entry);
+                    if !request.overwrite && loaded.as_ref() != Some(&on_disk) {
+                        let name = entry.file.file_name().unwrap_or_default();
+                        return Err(SaveError::Conflict(format!(
+                            "qna/{} changed on disk since it was read.",
+                            name.to_string_lossy()
+                        )));
+                    }
+                    apply(entry, fields);
+                    Ok(())
+                })
+                .map(|saved| saved.entry.id)
+        }
+        None => workspace
+            .new_entry(bot, fields.questions.clone(), fields.answers.clone())
+            .and_then(|mut entry| {
+                apply(&mut entry, fields);
+                workspace.save_entry(bot, &entry).map(|_| entry.id)
+            })
+            .map_err(SaveError::Core),
+    };
+    QnaReport::Saved {
+        bot: bot.to_string(),
+        outcome: outcome.map_err(SaveError::into_failure),
+    }
+}
+
+/// Deletes one entry's file through the core (under the bot's lock).
+pub fn delete_entry(engine: &Engine, bot: &str, entry_id: &str) -> QnaReport {
+    let outcome = engine
+        .workspace()
+        .remove_entry(bot, entry_id)
+        .map(|_| entry_id.to_string())
+        .map_err(|e| SaveError::Core(e).into_failure());
+    QnaReport::Saved {
+        bot: bot.to_string(),
+        outcome,
+    }
+}
+
+/// Reads the workspace from disk again and indexes it; the new engine and the bot's entries.
+pub fn reload_bot(engine: &Engine, bot: &str) -> (Option<Engine>, QnaReport) {
+    let started = std::time::Instant::now();
+    let reloaded = Engine::load(&engine.workspace().root);
+    let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match reloaded {
+        Ok(engine) => {
+            let entries = engine
+                .workspace()
+                .bot(bot)
+                .map(|b| b.qna.clone())
+                .ok_or_else(|| format!("{bot} is gone from the workspace"));
+            let report = QnaReport::Reindexed {
+                bot: bot.to_string(),
+                entries,
+                millis,
+            };
+            (Some(engine), report)
+        }
+        Err(error) => (
+            None,
+            QnaReport::Reindexed {
+                bot: bot.to_string(),
+                entries: Err(format!("re-indexing failed: {error}")),
+                millis,
+            },
+        ),
+    }
+}
+
+/// Copies the editable fields into an entry (the rest of it stays as read).
+fn apply(entry: &mut QnaEntry, fields: &EntryFields) {
+    entry.questions = fields.questions.clone();
+    entry.answers = fields.answers.clone();
+    entry.contexts = fields.contexts.clone();
+    entry.enabled = fields.enabled;
+}
+
+/// Why a save failed, before it becomes a message.
+enum SaveError {
+    Conflict(String),
+    Core(Error),
+}
+
+impl From<Error> for SaveError {
+    fn from(error: Error) -> Self {
+        SaveError::Core(error)
+    }
+}
+
+impl SaveError {
+    fn into_failure(self) -> SaveFailure {
+        match self {
+            SaveError::Conflict(message) => SaveFailure {
+                message,
+                conflict: true,
+            },
+            SaveError::Core(error) => SaveFailure {
+                message: format!("Not saved: {error}. The draft is kept."),
+                conflict: false,
+            },
+        }
+    }
+}
+
+/// Runs a QnA effect on the blocking pool and sends what it reports (a save is followed by
+/// re-indexing its bot, reported separately).
+pub fn spawn_qna(
+    engine: &Engine,
+    finders: &Finders,
+    effect: Effect,
+    done: UnboundedSender<Finished>,
+) {
+    let engine = engine.clone();
+    let finders = finders.clone();
+    tokio::task::spawn_blocking(move || {
+        let changed_bot = match &effect {
+            Effect::OpenQna { bot } => {
+                let _ = done.send(Finished::Report(open_qna(&engine, &finders, bot)));
+                None
+            }
+            Effect::FindEntries { bot, filter, seq } => {
+                let report = find_entries(&engine, &finders, bot, filter, *seq);
+                let _ = done.send(Finished::Report(report));
+                None
+            }
+            Effect::SaveEntry(request) => {
+                let report = save_entry(&engine, request);
+                let saved = matches!(&report, QnaReport::Saved { outcome: Ok(_), .. });
+                let _ = done.send(Finished::Report(report));
+                saved.then(|| request.bot.clone())
+            }
+            Effect::DeleteEntry { bot, entry_id } => {
+                let report = delete_entry(&engine, bot, entry_id);
+                let deleted = matches!(&report, QnaReport::Saved { outcome: Ok(_), .. });
+                let _ = done.send(Finished::Report(report));
+                deleted.then(|| bot.clone())
+            }
+            Effect::ReloadBot { bot } => Some(bot.clone()),
+            _ => None,
+        };
+        if let Some(bot) = changed_bot {
+            finders.forget(&bot);
+            let (engine, report) = reload_bot(&engine, &bot);
+            // The receiver is gone only when the app is quitting.
+            let _ = done.send(match engine {
+                Some(engine) => Finished::Reloaded(Box::new(engine), report),
+                None => Finished::Report(report),
+            });
+        }
+    });
+}
+
+/// Edits `text` in the user's editor (`$EDITOR`, then `$VISUAL`, then `vi`) through a
+/// private temporary file, and returns what the file holds afterwards. The caller suspends
+/// the UI around it.
+pub fn external_edit(text: &str) -> Result<String, String> {
+    let editor = ["EDITOR", "VISUAL"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .map(|v| v.to_string_lossy().into_owned())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi").to_string();
+    let args: Vec<String> = words.map(String::from).collect();
+    let file = tempfile::Builder::new()
+        .prefix("interbot-entry-")
+        .suffix(".txt")
+        .tempfile()
+        .map_err(|e| format!("cannot create a file to edit: {e}"))?;
+    std::fs::write(file.path(), text).map_err(|e| format!("cannot write the file to edit: {e}"))?;
+    let status = std::process::Command::new(&program)
+        .args(&args)
+        .arg(file.path())
+        .status()
+        .map_err(|e| format!("cannot start the editor `{program}`: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "the editor `{program}` failed ({status}); the draft is unchanged"
+        ));
+    }
+    crate::workspace::read::read_text(file.path(), crate::workspace::read::MAX_FILE_BYTES)
+        .map_err(|e| format!("cannot read the edited file back: {e}"))
 }

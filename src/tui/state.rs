@@ -9,6 +9,7 @@ use ratatui_textarea::TextArea;
 use crate::history::History;
 
 use super::keymap::Mode;
+use super::qna::QnaView;
 use super::tab::BotTab;
 use super::theme::Theme;
 
@@ -82,6 +83,8 @@ pub struct App {
     pub size: Rect,
     /// The look.
     pub theme: Theme,
+    /// The QnA view, when open (it takes the conversation's and the trace's place).
+    pub qna: Option<QnaView>,
     /// The id the next question gets (answers are matched to questions by it).
     pub(super) next_id: u64,
 }
@@ -94,10 +97,16 @@ impl App {
 
     /// The mode keys are looked up in.
     pub fn key_mode(&self) -> Mode {
-        match self.popup {
-            Some(Popup::Picker) => Mode::Picker,
-            Some(_) => Mode::Popup,
-            None => self.mode,
+        if self.qna.as_ref().is_some_and(|q| q.confirm.is_some()) {
+            return Mode::Confirm;
+        }
+        match (self.popup, &self.qna) {
+            (Some(Popup::Picker), _) => Mode::Picker,
+            (Some(_), _) => Mode::Popup,
+            (None, Some(qna)) if qna.editor.is_some() => Mode::Editor,
+            (None, Some(qna)) if qna.filtering => Mode::Filter,
+            (None, Some(_)) => Mode::Qna,
+            (None, None) => self.mode,
         }
     }
 

@@ -62,6 +62,22 @@ pub fn restore() {
     }
 }
 
+/// Runs `job` (an editor) with the terminal as it was before the UI, then puts the UI's
+/// state back, also when `job` fails. Without a UI terminal (tests) it just runs `job`.
+pub fn suspended<T>(job: impl FnOnce() -> T) -> T {
+    let was_active = ACTIVE.load(Ordering::SeqCst);
+    if was_active {
+        restore();
+    }
+    let result = job();
+    if was_active {
+        let _ = enable_raw_mode();
+        ACTIVE.store(true, Ordering::SeqCst);
+        let _ = execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste);
+    }
+    result
+}
+
 /// Whether a panic has happened since the UI started.
 pub fn panicked() -> bool {
     PANICKED.load(Ordering::SeqCst)

@@ -1,5 +1,7 @@
 //! Helpers for the TUI tests: an `App` on a `TestBackend`, driven by keys through the same
 //! keymap → `App::update` → `runtime::execute` → `App::on_answer` path the event loop uses.
+// Each test binary that includes this module uses a different part of it.
+#![allow(dead_code)]
 
 pub mod workspace18;
 
@@ -30,6 +32,9 @@ pub fn bundled() -> PathBuf {
 /// The routed question of Botpress's example.
 pub const ROUTED: &str = "I have a question about my pay check";
 
+/// What a test's `$EDITOR` does to the text it is given.
+pub type EditorStandIn = fn(&str) -> Result<String, String>;
+
 /// An app over a workspace, on a test terminal.
 pub struct Harness {
     /// The engine the app's effects run on.
@@ -44,6 +49,10 @@ pub struct Harness {
     pub history_path: Option<PathBuf>,
     /// How many history saves the app asked for.
     pub history_saves: usize,
+    /// The QnA view's entry finders, as the event loop keeps them.
+    pub finders: runtime::Finders,
+    /// What `$EDITOR` does to the text it is given (the real editor when `None`).
+    pub editor: Option<EditorStandIn>,
 }
 
 impl Harness {
@@ -64,6 +73,8 @@ impl Harness {
             quit: false,
             history_path: None,
             history_saves: 0,
+            finders: runtime::Finders::default(),
+            editor: None,
         }
     }
 
@@ -80,7 +91,79 @@ impl Harness {
     /// Runs effects as the event loop does, but in line: asks are answered before returning
     /// (with timings zeroed so snapshots are stable).
     pub async fn run(&mut self, effects: Vec<Effect>) {
-        for effect in effects {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            let report = match effect {
+                Effect::OpenQna { bot } => {
+                    Some(runtime::open_qna(&self.engine, &self.finders, &bot))
+                }
+                Effect::FindEntries { bot, filter, seq } => Some(runtime::find_entries(
+                    &self.engine,
+                    &self.finders,
+                    &bot,
+                    &filter,
+                    seq,
+                )),
+                Effect::SaveEntry(request) => {
+                    let report = runtime::save_entry(&self.engine, &request);
+                    queue.extend(self.after_change(&request.bot, report));
+                    None
+                }
+                Effect::DeleteEntry { bot, entry_id } => {
+                    let report = runtime::delete_entry(&self.engine, &bot, &entry_id);
+                    queue.extend(self.after_change(&bot, report));
+                    None
+                }
+                Effect::ReloadBot { bot } => {
+                    queue.extend(self.reindex(&bot));
+                    None
+                }
+                Effect::ExternalEdit(text) => {
+                    let edited = match self.editor {
+                        Some(edit) => edit(&text),
+                        None => runtime::external_edit(&text),
+                    };
+                    Some(interbot::tui::action::QnaReport::Edited(edited))
+                }
+                other => {
+                    self.run_plain(other).await;
+                    None
+                }
+            };
+            if let Some(report) = report {
+                queue.extend(self.app.on_qna_report(report));
+            }
+        }
+    }
+
+    /// Hands a save's report to the app and, when it saved, re-indexes the bot as the event
+    /// loop does; returns the follow-up effects.
+    fn after_change(&mut self, bot: &str, report: interbot::tui::action::QnaReport) -> Vec<Effect> {
+        let saved = matches!(
+            &report,
+            interbot::tui::action::QnaReport::Saved { outcome: Ok(_), .. }
+        );
+        let mut effects = self.app.on_qna_report(report);
+        if saved {
+            effects.extend(self.reindex(bot));
+        }
+        effects
+    }
+
+    fn reindex(&mut self, bot: &str) -> Vec<Effect> {
+        self.finders.forget(bot);
+        let (engine, mut report) = runtime::reload_bot(&self.engine, bot);
+        if let Some(engine) = engine {
+            self.engine = engine;
+        }
+        if let interbot::tui::action::QnaReport::Reindexed { millis, .. } = &mut report {
+            *millis = 0;
+        }
+        self.app.on_qna_report(report)
+    }
+
+    async fn run_plain(&mut self, effect: Effect) {
+        {
             match effect {
                 Effect::Ask(ask) => {
                     let mut answer = runtime::execute(&self.engine, ask).await;
@@ -94,6 +177,7 @@ impl Harness {
                         runtime::save_history(&history, path).expect("history saved");
                     }
                 }
+                _ => {}
             }
         }
     }

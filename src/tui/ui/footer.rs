@@ -20,6 +20,10 @@ pub fn row(app: &App, width: usize) -> Row {
         (Mode::Picker, _) => " BOTS ",
         (Mode::Normal, _) => " NORMAL ",
         (Mode::Typing, _) => " TYPING ",
+        (Mode::Qna, _) => " QNA ",
+        (Mode::Filter, _) => " FILTER ",
+        (Mode::Editor, _) => " EDIT ",
+        (Mode::Confirm, _) => " CONFIRM ",
     };
     let mut row = vec![
         Segment::new(badge, Role::Mode),

@@ -48,8 +48,8 @@ fn stack(sections: &[Vec<Row>]) -> Vec<Row> {
 
 /// The popup's rows at `width` columns: one column, or two split between sections where the
 /// taller column is shortest.
-pub fn rows(width: usize) -> Vec<Row> {
-    let sections = keymap::help_sections();
+pub fn rows(width: usize, context: keymap::HelpContext) -> Vec<Row> {
+    let sections = keymap::help_sections(context);
     if width < TWO_COLUMNS {
         let rendered: Vec<Vec<Row>> = sections.iter().map(|s| section_rows(s, width)).collect();
         return stack(&rendered);

@@ -10,6 +10,7 @@ pub mod loading;
 pub mod picker;
 pub mod popup;
 pub mod problems;
+pub mod qna;
 pub mod tabs;
 pub mod trace;
 
@@ -141,6 +142,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     }
     tabs::draw(frame, areas.tabs, app);
+    if let Some(view) = &app.qna {
+        qna::draw(frame, app, view);
+        footer::draw(frame, areas.footer, app);
+        match app.popup {
+            Some(Popup::Picker) => picker::draw(frame, area, app),
+            Some(which) => popup::draw(frame, area, app, which),
+            None => {}
+        }
+        return;
+    }
     conversation::draw(frame, &areas, app);
     trace::draw(frame, &areas, app);
     if let Some(summary) = areas.summary {

@@ -6,6 +6,7 @@ use ratatui::text::Span;
 use ratatui::widgets::Clear;
 
 use super::{help, pane, paragraph, problems};
+use crate::tui::keymap::HelpContext;
 use crate::tui::state::{App, Popup};
 use crate::tui::theme::Role;
 use crate::tui::wrap::Row;
@@ -36,7 +37,14 @@ pub fn area(screen: Rect, rows: usize) -> Rect {
 
 fn content(app: &App, which: Popup, width: usize) -> (String, Vec<Row>) {
     match which {
-        Popup::Help => (" Help: every key ".to_string(), help::rows(width)),
+        Popup::Help if app.qna.is_some() => (
+            " Help: keys of the QnA view ".to_string(),
+            help::rows(width, HelpContext::Qna),
+        ),
+        Popup::Help => (
+            " Help: every key ".to_string(),
+            help::rows(width, HelpContext::Chat),
+        ),
         Popup::Problems => (
             format!(" Problems ({}) ", app.problems.len()),
             problems::rows(app, width),

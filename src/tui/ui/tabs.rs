@@ -15,7 +15,7 @@ use crate::tui::wrap::{Row, Segment, fit, row_width, truncate, width as text_wid
 const MIN_NAME: usize = 8;
 
 /// A tab's label; the name is cut to `name_width` columns (0: id only).
-fn label(index: usize, tab: &BotTab, name_width: usize) -> String {
+fn label(index: usize, tab: &BotTab, name_width: usize, unsaved: bool) -> String {
     let number = if index < 9 {
         format!("{} ", index + 1)
     } else {
@@ -28,7 +28,8 @@ fn label(index: usize, tab: &BotTab, name_width: usize) -> String {
     };
     let remote = if tab.remote.is_some() { " ⇄" } else { "" };
     let thinking = if tab.thinking() { " …" } else { "" };
-    format!(" {number}{name}{remote}{thinking} ")
+    let unsaved = if unsaved { " *" } else { "" };
+    format!(" {number}{name}{remote}{thinking}{unsaved} ")
 }
 
 fn bar(app: &App, indexes: &[usize], name_width: impl Fn(usize) -> usize) -> Row {
@@ -43,7 +44,14 @@ fn bar(app: &App, indexes: &[usize], name_width: impl Fn(usize) -> usize) -> Row
             Role::TabInactive
         };
         row.push(Segment::new(
-            label(index, &app.tabs[index], name_width(index)),
+            label(
+                index,
+                &app.tabs[index],
+                name_width(index),
+                app.qna
+                    .as_ref()
+                    .is_some_and(|q| q.bot_id == app.tabs[index].bot_id && q.has_unsaved_changes()),
+            ),
             role,
         ));
     }

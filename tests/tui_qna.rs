@@ -1,0 +1,364 @@
+//! The QnA view of the terminal app: browse, filter, edit, add, delete, enable/disable, the
+//! conflict and unsaved-changes questions, `$EDITOR`, and the loop the view exists for — a
+//! question goes nowhere, a variant is added, saved, the bot re-indexed, the question asked
+//! again and routed. Driven by keys through the app's own update path and runtime functions
+//! (`tests/tui_support`), drawn on ratatui's `TestBackend`, with insta snapshots at 80×24 and
+//! 40×12.
+
+mod tui_support;
+
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use interbot::tui::keymap::Mode;
+use tempfile::TempDir;
+use tui_support::{Harness, bundled};
+
+/// The sub2 entry about printers in the bundled workspace.
+const PRINTER_ENTRY: &str = "3who6ahkix_the_printer_is_not_working";
+/// A question no bot of the bundled workspace takes.
+const NOWHERE: &str = "paper stuck in the copier";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A copy of the bundled workspace the test may change.
+fn workspace_copy() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("workspace");
+    copy_dir(&bundled(), &root);
+    (dir, root)
+}
+
+fn entry_file(root: &Path, bot: &str, id: &str) -> PathBuf {
+    root.join("bots")
+        .join(bot)
+        .join("qna")
+        .join(format!("{id}.json"))
+}
+
+/// An app on `root` with sub2's QnA view open, the entries read.
+async fn sub2_qna(root: &Path, width: u16, height: u16) -> Harness {
+    let mut h = Harness::new(root, width, height);
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Char('3')).await;
+    h.press(KeyCode::Char('e')).await;
+    assert_eq!(h.app.key_mode(), Mode::Qna);
+    h
+}
+
+async fn ctrl(h: &mut Harness, c: char) {
+    h.press_with(KeyCode::Char(c), KeyModifiers::CONTROL).await;
+}
+
+#[tokio::test]
+async fn snapshots_of_the_list_and_details_at_80x24_and_40x12() {
+    let (_dir, root) = workspace_copy();
+    let mut h = sub2_qna(&root, 80, 24).await;
+    insta::assert_snapshot!("qna_list_80x24", h.screen());
+    h.resize(40, 12);
+    insta::assert_snapshot!("qna_list_40x12", h.screen());
+}
+
+#[tokio::test]
+async fn help_in_the_qna_view_lists_its_keys_and_fits_80x24() {
+    let (_dir, root) = workspace_copy();
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.press(KeyCode::Char('?')).await;
+    let screen = h.screen();
+    assert!(!screen.contains("more"), "the help fits 80×24:\n{screen}");
+    insta::assert_snapshot!("qna_help_80x24", screen);
+}
+
+#[tokio::test]
+async fn the_filter_narrows_as_you_type_through_the_index() {
+    let (_dir, root) = workspace_copy();
+    let mut h = sub2_qna(&root, 80, 24).await;
+    let all = h.app.qna.as_ref().map_or(0, |q| q.shown.len());
+    h.press(KeyCode::Char('/')).await;
+    assert_eq!(h.app.key_mode(), Mode::Filter);
+    h.type_text("prin").await;
+    let view = h.app.qna.as_ref().expect("view open");
+    assert!(!view.shown.is_empty() && view.shown.len() < all);
+    assert_eq!(
+        view.selected_entry().map(|e| e.id.as_str()),
+        Some(PRINTER_ENTRY)
+    );
+    insta::assert_snapshot!("qna_filter_80x24", h.screen());
+    h.resize(40, 12);
+    insta::assert_snapshot!("qna_filter_40x12", h.screen());
+    h.resize(80, 24);
+    // Enter keeps the filter and gives the keys back to the list; Esc in the filter clears it.
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.key_mode(), Mode::Qna);
+    h.press(KeyCode::Char('/')).await;
+    h.type_text("zzqq").await;
+    assert!(h.screen().contains("No entry matches"));
+    h.press(KeyCode::Esc).await;
+    assert_eq!(h.app.qna.as_ref().map_or(0, |q| q.shown.len()), all);
+}
+
+#[tokio::test]
+async fn a_variant_added_in_the_editor_is_saved_as_one_line_reindexed_and_reasked() {
+    let (_dir, root) = workspace_copy();
+    let file = entry_file(&root, "sub2", PRINTER_ENTRY);
+    let before = std::fs::read_to_string(&file).expect("entry file");
+
+    let mut h = Harness::new(&root, 80, 24);
+    h.ask(NOWHERE).await;
+    assert!(h.screen().contains("I'm sorry"), "{}", h.screen());
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Char('3')).await;
+    h.press(KeyCode::Char('e')).await;
+    h.press(KeyCode::Char('/')).await;
+    h.type_text("printer not working").await;
+    h.press(KeyCode::Enter).await;
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.key_mode(), Mode::Editor);
+    h.type_text(NOWHERE).await;
+    h.press(KeyCode::Enter).await;
+    insta::assert_snapshot!("qna_editor_80x24", h.screen());
+    h.resize(40, 12);
+    insta::assert_snapshot!("qna_editor_40x12", h.screen());
+    h.resize(80, 24);
+    assert!(
+        h.screen().contains('*'),
+        "the tab and the title mark the draft"
+    );
+    ctrl(&mut h, 's').await;
+
+    let after = std::fs::read_to_string(&file).expect("entry file");
+    let added: Vec<&str> = after
+        .lines()
+        .filter(|line| !before.lines().any(|b| b == *line))
+        .collect();
+    assert_eq!(added, vec![format!("      \"{NOWHERE}\",")]);
+    assert_eq!(after.lines().count(), before.lines().count() + 1);
+    assert_eq!(
+        h.app.key_mode(),
+        Mode::Qna,
+        "the editor closes after a save"
+    );
+    let status = h.app.status.clone().unwrap_or_default();
+    assert!(status.contains("re-indexed"), "{status}");
+
+    // r: back to the master's conversation, the same question asked again, now routed.
+    h.press(KeyCode::Char('r')).await;
+    assert!(h.app.qna.is_none());
+    let master = &h.app.tabs[0];
+    assert_eq!(
+        master.exchanges.len(),
+        2,
+        "the earlier turn stays for comparison"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("The chatbot sub2 can help you"), "{screen}");
+    assert!(screen.contains("I'm sorry"), "{screen}");
+}
+
+#[tokio::test]
+async fn a_new_entry_gets_a_botpress_id_and_answers_at_once() {
+    let (_dir, root) = workspace_copy();
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.press(KeyCode::Char('a')).await;
+    assert_eq!(h.app.key_mode(), Mode::Editor);
+    // An entry without an answer is refused, the draft stays.
+    h.type_text("Where is the plotter").await;
+    ctrl(&mut h, 's').await;
+    assert!(h.screen().contains("at least one answer"), "{}", h.screen());
+    h.press(KeyCode::Tab).await;
+    h.type_text("The plotter is in room 4.12.").await;
+    ctrl(&mut h, 's').await;
+    let qna = root.join("bots/sub2/qna");
+    let created: Vec<String> = std::fs::read_dir(&qna)
+        .expect("qna dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with("_where_is_the_plotter.json"))
+        .collect();
+    assert_eq!(created.len(), 1, "{created:?}");
+    let turn = h
+        .engine
+        .ask("sub2", "where is the plotter")
+        .await
+        .expect("answered");
+    assert_eq!(turn.replies, vec!["The plotter is in room 4.12."]);
+}
+
+#[tokio::test]
+async fn delete_asks_first_and_space_toggles_enabled_on_disk() {
+    let (_dir, root) = workspace_copy();
+    let file = entry_file(&root, "sub2", PRINTER_ENTRY);
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.press(KeyCode::Char('/')).await;
+    h.type_text("printer").await;
+    h.press(KeyCode::Enter).await;
+
+    h.press(KeyCode::Char(' ')).await;
+    let text = std::fs::read_to_string(&file).expect("entry file");
+    assert!(text.contains("\"enabled\": false"), "{text}");
+    assert!(h.screen().contains('○'), "a disabled entry is marked");
+
+    h.press(KeyCode::Char('d')).await;
+    assert_eq!(h.app.key_mode(), Mode::Confirm);
+    insta::assert_snapshot!("qna_delete_confirm_80x24", h.screen());
+    h.resize(40, 12);
+    insta::assert_snapshot!("qna_delete_confirm_40x12", h.screen());
+    h.resize(80, 24);
+    h.press(KeyCode::Char('n')).await;
+    assert!(file.exists(), "n keeps the entry");
+    h.press(KeyCode::Char('d')).await;
+    h.press(KeyCode::Char('y')).await;
+    assert!(!file.exists(), "y deletes the entry's file");
+    let entries = h.app.qna.as_ref().and_then(|q| q.entries.as_ref());
+    assert!(entries.is_some_and(|e| e.iter().all(|e| e.id != PRINTER_ENTRY)));
+}
+
+#[tokio::test]
+async fn an_outside_change_is_a_conflict_to_reload_or_overwrite() {
+    let (_dir, root) = workspace_copy();
+    let file = entry_file(&root, "sub2", PRINTER_ENTRY);
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.press(KeyCode::Char('/')).await;
+    h.type_text("printer").await;
+    h.press(KeyCode::Enter).await;
+    h.press(KeyCode::Enter).await;
+    h.type_text("mine ").await;
+
+    // Someone else edits the same entry meanwhile.
+    let outside = std::fs::read_to_string(&file)
+        .expect("entry file")
+        .replace("The printer is not working", "The printer is broken");
+    std::fs::write(&file, &outside).expect("outside edit");
+    ctrl(&mut h, 's').await;
+    assert_eq!(h.app.key_mode(), Mode::Confirm);
+    insta::assert_snapshot!("qna_conflict_80x24", h.screen());
+    h.resize(40, 12);
+    insta::assert_snapshot!("qna_conflict_40x12", h.screen());
+    h.resize(80, 24);
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("entry file"),
+        outside,
+        "nothing is written before the user chooses"
+    );
+
+    // o: the draft wins.
+    h.press(KeyCode::Char('o')).await;
+    let text = std::fs::read_to_string(&file).expect("entry file");
+    assert!(text.contains("mine The printer is not working"), "{text}");
+
+    // Again, and r: the file wins and the view shows it.
+    h.press(KeyCode::Enter).await;
+    h.type_text("again ").await;
+    std::fs::write(&file, &outside).expect("outside edit");
+    ctrl(&mut h, 's').await;
+    h.press(KeyCode::Char('r')).await;
+    assert_eq!(std::fs::read_to_string(&file).expect("entry file"), outside);
+    let view = h.app.qna.as_ref().expect("view");
+    assert!(view.editor.is_none());
+    assert_eq!(
+        view.selected_entry().map(|e| e.questions[0].as_str()),
+        Some("The printer is broken")
+    );
+}
+
+#[tokio::test]
+async fn unsaved_drafts_are_asked_about_before_leaving_or_quitting() {
+    let (_dir, root) = workspace_copy();
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.press(KeyCode::Enter).await;
+    h.type_text("draft").await;
+    h.press(KeyCode::Esc).await;
+    assert_eq!(h.app.key_mode(), Mode::Confirm);
+    h.press(KeyCode::Esc).await;
+    assert_eq!(h.app.key_mode(), Mode::Editor, "no: back to the draft");
+    ctrl(&mut h, 'c').await;
+    assert!(!h.quit, "quitting with a draft asks first");
+    assert_eq!(h.app.key_mode(), Mode::Confirm);
+    h.press(KeyCode::Char('y')).await;
+    assert!(h.quit);
+}
+
+#[tokio::test]
+async fn a_failed_save_says_why_and_keeps_the_draft() {
+    let (_dir, root) = workspace_copy();
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.press(KeyCode::Char('a')).await;
+    h.type_text("Where is the plotter").await;
+    h.press(KeyCode::Tab).await;
+    h.type_text("Room 4.12.").await;
+    // The qna folder is replaced by a file: no entry can be written into it.
+    let qna = root.join("bots/sub2/qna");
+    std::fs::rename(&qna, root.join("qna-moved")).expect("move qna");
+    std::fs::write(&qna, "not a folder").expect("file in its place");
+    ctrl(&mut h, 's').await;
+    let view = h.app.qna.as_ref().expect("view");
+    let editor = view.editor.as_ref().expect("the draft stays in the editor");
+    let error = editor.error.clone().unwrap_or_default();
+    assert!(error.contains("Not saved"), "{error}");
+    assert_eq!(editor.fields().answers, vec!["Room 4.12."]);
+}
+
+#[tokio::test]
+async fn the_external_editor_replaces_the_draft_and_a_failing_one_keeps_it() {
+    let (_dir, root) = workspace_copy();
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.press(KeyCode::Enter).await;
+    h.editor =
+        Some(|text| Ok(text.replacen("# answers\n", "# answers\nFrom the editor.\n---\n", 1)));
+    ctrl(&mut h, 'o').await;
+    let answers = h
+        .app
+        .qna
+        .as_ref()
+        .and_then(|q| q.editor.as_ref())
+        .map(|e| e.fields().answers)
+        .unwrap_or_default();
+    assert_eq!(
+        answers.first().map(String::as_str),
+        Some("From the editor.")
+    );
+    h.editor = Some(|_| Err("the editor `false` failed (exit status: 1)".into()));
+    ctrl(&mut h, 'o').await;
+    let editor = h
+        .app
+        .qna
+        .as_ref()
+        .and_then(|q| q.editor.as_ref())
+        .expect("editor");
+    assert_eq!(
+        editor.fields().answers.first().map(String::as_str),
+        Some("From the editor.")
+    );
+    assert!(
+        editor
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("failed"))
+    );
+}
+
+#[tokio::test]
+async fn e_on_a_trace_row_opens_that_bots_qna_at_that_entry() {
+    let (_dir, root) = workspace_copy();
+    let mut h = Harness::new(&root, 100, 30);
+    h.ask("my printer is not working").await;
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Tab).await;
+    h.press(KeyCode::Char('e')).await;
+    let view = h.app.qna.as_ref().expect("view");
+    assert_eq!(view.bot_id, "sub2");
+    assert_eq!(
+        view.selected_entry().map(|e| e.id.as_str()),
+        Some(PRINTER_ENTRY)
+    );
+}
