@@ -276,3 +276,50 @@ fn the_real_binary_reaches_the_last_of_18_bots_and_hands_off_to_it() {
         std::fs::read_to_string(workspace.join(".interbot/history")).expect("the history file");
     assert!(history.contains(workspace18::QUESTION), "{history}");
 }
+
+#[test]
+fn the_real_binary_edits_a_sub_bot_qna_and_the_same_question_is_routed() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let tmux = Tmux::new();
+    let workspace = tmux.dir.path().join("workspace");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("workspace"),
+        &workspace,
+    );
+    let status_file = start(&tmux, &workspace);
+    tmux.wait_for_screen("the UI", |s| {
+        s.contains("Ask Master (master)") && s.contains("TYPING")
+    });
+    // A question no bot takes.
+    tmux.send(&["-l", "paper stuck in the copier"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for_screen("the fallback", |s| s.contains("I'm sorry, I don't know"));
+    // sub2's QnA, filtered to its printer entry, a variant added and saved.
+    tmux.send(&["Escape", "3"]);
+    tmux.wait_for_screen("the sub2 tab", |s| s.contains(" NORMAL "));
+    tmux.send(&["e"]);
+    tmux.wait_for_screen("the QnA view", |s| s.contains("QnA of sub2"));
+    tmux.send(&["/"]);
+    tmux.send(&["-l", "printer not working"]);
+    tmux.wait_for_screen("the filtered list", |s| s.contains("1 of 36"));
+    tmux.send(&["Enter", "Enter"]);
+    tmux.wait_for_screen("the editor", |s| s.contains(" EDIT "));
+    tmux.send(&["-l", "paper stuck in the copier"]);
+    tmux.send(&["Enter", "C-s"]);
+    tmux.wait_for_screen("the re-index", |s| s.contains("re-indexed"));
+    let saved = std::fs::read_to_string(
+        workspace.join("bots/sub2/qna/3who6ahkix_the_printer_is_not_working.json"),
+    )
+    .expect("the entry file");
+    assert!(saved.contains("\"paper stuck in the copier\","), "{saved}");
+    // r: the master asks the same question again, now routed to sub2.
+    tmux.send(&["r"]);
+    tmux.wait_for_screen("the routed reply", |s| {
+        s.contains("The chatbot sub2 can help you") && s.contains("✔ sub2")
+    });
+    tmux.send(&["Escape", "q"]);
+    expect_clean_exit(&tmux, &status_file);
+}
