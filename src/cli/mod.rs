@@ -90,10 +90,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Qna(qna)) => qna::run(&open_workspace(&args)?, qna),
         Some(Command::Serve(serve)) => serve::run(open_engine(&args)?, serve),
         None => {
-            let workspace = open_workspace(&args)?;
+            // The workspace is read behind the start-up screen, which quits on `q` at any
+            // moment (a 50,000-entry bot takes seconds to read).
+            let root = args.workspace.clone();
+            if !root.is_dir() {
+                // Say it on the normal screen, before the terminal is taken over.
+                return Err(Workspace::load(&root).err().map_or_else(
+                    || anyhow::anyhow!("{}: not a folder", root.display()),
+                    anyhow::Error::from,
+                ));
+            }
             let runtime = runtime()?;
             let result = runtime.block_on(interbot::tui::run(
-                workspace,
+                &root,
+                move || open_workspace(&args),
                 interbot::tui::Options::from_env(),
             ));
             // Quitting during start-up leaves indexing running on a blocking thread: do not

@@ -13,11 +13,11 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
-use crate::{Engine, IndexProgress};
+use crate::Engine;
 
 use super::action::{Action, Answer, Effect, QnaReport};
 use super::app::App;
-use super::loading::Loading;
+use super::loading::{Loading, StartUpStep};
 use super::theme::Theme;
 use super::{runtime, terminal, ui};
 
@@ -208,14 +208,15 @@ where
     }
 }
 
-/// Shows the start-up screen until `indexing` yields the engine, updating it from `progress`.
+/// Shows the start-up screen until `indexing` yields the engine (or fails to read the
+/// workspace), updating it from `progress`.
 /// `None` when the user quits (`q`, Esc, Ctrl-C), a signal arrives or input ends first.
 pub async fn wait_for_engine<B: Backend>(
     terminal: &mut Terminal<B>,
     mut loading: Loading,
     theme: Theme,
-    mut progress: mpsc::UnboundedReceiver<IndexProgress>,
-    indexing: tokio::task::JoinHandle<Engine>,
+    mut progress: mpsc::UnboundedReceiver<StartUpStep>,
+    indexing: tokio::task::JoinHandle<anyhow::Result<Engine>>,
 ) -> anyhow::Result<Option<Engine>>
 where
     B::Error: Send + Sync + 'static,
@@ -229,12 +230,12 @@ where
             .context("cannot draw")?;
         tokio::select! {
             engine = &mut indexing => {
-                return engine.map(Some).context("indexing stopped");
+                return engine.context("loading stopped")?.map(Some);
             }
-            Some(report) = progress.recv() => {
-                loading.on_progress(report);
-                while let Ok(report) = progress.try_recv() {
-                    loading.on_progress(report);
+            Some(step) = progress.recv() => {
+                loading.on_step(step);
+                while let Ok(step) = progress.try_recv() {
+                    loading.on_step(step);
                 }
             }
             event = events.next() => match event {

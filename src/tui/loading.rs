@@ -4,11 +4,25 @@
 
 use crate::IndexProgress;
 
+/// One step of start-up, reported from the blocking thread that loads the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartUpStep {
+    /// The workspace's files are read: this many bots are to be indexed.
+    Read {
+        /// Bots to index.
+        bots: usize,
+    },
+    /// One more bot is indexed.
+    Indexed(IndexProgress),
+}
+
 /// What the start-up screen shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loading {
     /// The workspace folder, as given.
     pub workspace: String,
+    /// Whether the workspace's files are read (indexing has begun).
+    pub read: bool,
     /// Bots indexed so far.
     pub done: usize,
     /// Bots to index.
@@ -22,9 +36,29 @@ impl Loading {
     pub fn new(workspace: impl Into<String>, total: usize) -> Self {
         Self {
             workspace: workspace.into(),
+            read: true,
             done: 0,
             total,
             last: None,
+        }
+    }
+
+    /// Nothing read yet of `workspace` (its files are being read).
+    pub fn reading(workspace: impl Into<String>) -> Self {
+        Self {
+            read: false,
+            ..Self::new(workspace, 0)
+        }
+    }
+
+    /// Takes one start-up step.
+    pub fn on_step(&mut self, step: StartUpStep) {
+        match step {
+            StartUpStep::Read { bots } => {
+                self.read = true;
+                self.total = bots;
+            }
+            StartUpStep::Indexed(progress) => self.on_progress(progress),
         }
     }
 
@@ -64,5 +98,20 @@ mod tests {
         assert_eq!(loading.done, 3);
         assert!((loading.ratio() - 1.0).abs() < f64::EPSILON);
         assert!((Loading::new("w", 0).ratio() - 1.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn reading_comes_before_indexing() {
+        let mut loading = Loading::reading("workspace");
+        assert!(!loading.read);
+        loading.on_step(StartUpStep::Read { bots: 2 });
+        assert!(loading.read);
+        assert_eq!((loading.done, loading.total), (0, 2));
+        loading.on_step(StartUpStep::Indexed(IndexProgress {
+            done: 1,
+            total: 2,
+            bot_id: "sub1".into(),
+        }));
+        assert_eq!(loading.done, 1);
     }
 }

@@ -32,13 +32,15 @@ pub mod theme;
 pub mod ui;
 pub mod wrap;
 
+use std::path::Path;
+
 use anyhow::Context;
 use ratatui::layout::Rect;
 
 use crate::{Engine, Workspace};
 
 use self::app::App;
-use self::loading::Loading;
+use self::loading::{Loading, StartUpStep};
 use self::terminal::TerminalGuard;
 use self::theme::Theme;
 
@@ -68,21 +70,30 @@ impl Options {
     }
 }
 
-/// Opens the UI on `workspace`, indexes it off the UI task behind a start-up screen, and runs
-/// it until the user quits. Must be called inside a tokio runtime; indexing may still be
-/// running on a blocking thread when the user quits during start-up. The terminal is restored
-/// however this returns.
-pub async fn run(workspace: Workspace, options: Options) -> anyhow::Result<()> {
-    let history_path = crate::history::History::path(&workspace.root);
+/// Opens the UI on the workspace at `root`: `load` reads it (files, overrides) and the
+/// engine indexes it on a blocking thread behind the start-up screen, which quits on `q` at
+/// any moment; then the UI runs until the user quits. Must be called inside a tokio runtime;
+/// loading may still be running on a blocking thread when the user quits during start-up.
+/// The terminal is restored however this returns.
+pub async fn run(
+    root: &Path,
+    load: impl FnOnce() -> anyhow::Result<Workspace> + Send + 'static,
+    options: Options,
+) -> anyhow::Result<()> {
+    let history_path = crate::history::History::path(root);
     let (history, history_note) = runtime::load_history(&history_path);
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
-    let loading = Loading::new(workspace.root.display().to_string(), workspace.bots.len());
+    let loading = Loading::reading(root.display().to_string());
     let (report, progress) = tokio::sync::mpsc::unbounded_channel();
     let indexing = tokio::task::spawn_blocking(move || {
-        Engine::with_progress(workspace, &|step| {
-            // The receiver is gone only when the UI has quit; nothing is left to tell.
-            let _ = report.send(step);
-        })
+        let workspace = load()?;
+        // The receiver is gone only when the UI has quit; nothing is left to tell.
+        let _ = report.send(StartUpStep::Read {
+            bots: workspace.bots.len(),
+        });
+        Ok(Engine::with_progress(workspace, &|step| {
+            let _ = report.send(StartUpStep::Indexed(step));
+        }))
     });
     let engine = event_loop::wait_for_engine(
         &mut guard.terminal,
@@ -94,7 +105,7 @@ pub async fn run(workspace: Workspace, options: Options) -> anyhow::Result<()> {
     .await?;
     let Some(engine) = engine else {
         drop(guard);
-        tracing::info!("quit while indexing");
+        tracing::info!("quit while loading");
         return Ok(());
     };
     let size = guard

@@ -50,11 +50,22 @@ pub fn draw(frame: &mut Frame, loading: &Loading, theme: &Theme) {
         workspace,
         frame,
         vec![
-            Segment::new("indexing ", Role::Dim),
+            Segment::new(
+                if loading.read {
+                    "indexing "
+                } else {
+                    "reading "
+                },
+                Role::Dim,
+            ),
             Segment::new(sanitize_line(&loading.workspace), Role::Text),
         ],
     );
-    let label = format!("{} of {} bots", loading.done, loading.total);
+    let label = if loading.read {
+        format!("{} of {} bots", loading.done, loading.total)
+    } else {
+        "reading the bots' files…".to_string()
+    };
     frame.render_widget(
         Gauge::default()
             .ratio(loading.ratio())
