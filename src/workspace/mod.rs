@@ -11,6 +11,7 @@ pub mod json;
 pub mod lock;
 mod qna;
 pub mod read;
+mod reload;
 pub mod remote;
 pub mod save;
 pub mod version;
@@ -25,6 +26,7 @@ pub use content::{ContentElement, SavedFile};
 pub use edit::entry_id;
 pub use lock::BotLock;
 pub use qna::{QnaAction, QnaEntry, QnaForm, Redirect};
+pub use reload::{BotChanges, WorkspaceChanges};
 pub use remote::RemoteBotConfig;
 
 pub use crate::version::FileVersion;
