@@ -157,6 +157,15 @@ pub enum Error {
     /// A content element could not be rendered.
     #[error(transparent)]
     Template(#[from] crate::template::TemplateError),
+    /// The workspace could not be watched for changes.
+    #[error("cannot watch {path} for changes: {source}")]
+    Watch {
+        /// The folder watched.
+        path: PathBuf,
+        /// The watcher's error.
+        #[source]
+        source: notify::Error,
+    },
     /// A file changed on disk since it was read (another editor, `git pull`, a script), so
     /// saving would overwrite someone else's change; nothing was written.
     #[error("{}", conflict_message(path, *expected, *on_disk))]

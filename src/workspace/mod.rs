@@ -15,6 +15,7 @@ mod reload;
 pub mod remote;
 pub mod save;
 pub mod version;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
