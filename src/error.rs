@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::version::FileVersion;
+
 /// How bad a [`LoadProblem`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -155,4 +157,45 @@ pub enum Error {
     /// A content element could not be rendered.
     #[error(transparent)]
     Template(#[from] crate::template::TemplateError),
+    /// The workspace could not be watched for changes.
+    #[error("cannot watch {path} for changes: {source}")]
+    Watch {
+        /// The folder watched.
+        path: PathBuf,
+        /// The watcher's error.
+        #[source]
+        source: notify::Error,
+    },
+    /// A file changed on disk since it was read (another editor, `git pull`, a script), so
+    /// saving would overwrite someone else's change; nothing was written.
+    #[error("{}", conflict_message(path, *expected, *on_disk))]
+    Conflict {
+        /// The file.
+        path: PathBuf,
+        /// The version the save expected (`None`: the file was expected not to exist).
+        expected: Option<FileVersion>,
+        /// The version on disk now (`None`: the file no longer exists).
+        on_disk: Option<FileVersion>,
+    },
+}
+
+/// What a [`Error::Conflict`] says, by case.
+fn conflict_message(
+    path: &Path,
+    expected: Option<FileVersion>,
+    on_disk: Option<FileVersion>,
+) -> String {
+    let path = path.display();
+    match (expected, on_disk) {
+        (None, Some(now)) => {
+            format!("{path} already exists (version {now}); nothing was written")
+        }
+        (Some(was), None) => {
+            format!("{path} was removed since it was read (version {was}); nothing was written")
+        }
+        (Some(was), Some(now)) => format!(
+            "{path} changed on disk since it was read (expected version {was}, found {now}); nothing was written: reload it, or save again expecting {now} to overwrite"
+        ),
+        (None, None) => format!("{path} changed on disk since it was read; nothing was written"),
+    }
 }

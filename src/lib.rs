@@ -16,7 +16,8 @@
 //! - [`eval`]: how well a workspace routes a labelled set, which threshold to use, which
 //!   entries of different bots overlap;
 //! - [`text`]: how untrusted text is made safe to show in a terminal;
-//! - [`history`]: which questions the user asked each bot before (kept across restarts).
+//! - [`history`]: which questions the user asked each bot before (kept across restarts);
+//! - [`version`]: which version of a file's content was read or written (conflict detection).
 //!
 //! Nothing in the core knows about terminals or prints: everything returns values. Beside it,
 //! [`tui`] is the terminal UI (what the user sees and which key does what), the only module
@@ -36,10 +37,12 @@ pub mod template;
 pub mod text;
 pub mod threshold;
 pub mod tui;
+pub mod version;
 pub mod workspace;
 
 pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};
 pub use error::{Error, LoadProblem, Severity};
 pub use index::{BotIndex, EntryFinder, Hit};
 pub use session::{Engine, IndexProgress, Turn};
+pub use version::FileVersion;
 pub use workspace::Workspace;

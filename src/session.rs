@@ -24,7 +24,7 @@ use crate::index::BotIndex;
 use crate::remote::RemoteBot;
 use crate::template;
 use crate::threshold;
-use crate::workspace::{Bot, MASTER_ID, Workspace};
+use crate::workspace::{Bot, BotChanges, MASTER_ID, Workspace, WorkspaceChanges};
 
 /// What a master without a flow says when a sub-bot can help.
 pub const BUILTIN_FOUND_TEXT: &str = "The chatbot {{temp.delegation.0.botId}} can help you with that question.\n\n[Talk to {{temp.delegation.0.botId}}]({{{temp.delegation.0.botUrl}}})\n\nBy the way, {{temp.delegation.0.botId}} is telling you:\n> {{{temp.delegation.0.answer}}}";
@@ -171,18 +171,8 @@ impl Engine {
                 Err(e) => index_problems.push(LoadProblem::error(&bot.dir, e.to_string())),
             }
         }
-        let mut remote = RemoteBots::new();
-        for (id, config) in &workspace.settings.remote_bots {
-            match RemoteBot::new(id, config) {
-                Ok(bot) => {
-                    remote.insert(id.clone(), bot);
-                }
-                Err(e) => index_problems.push(LoadProblem::error(
-                    workspace.root.join("interbot.json"),
-                    format!("remote bot `{id}`: {e}"),
-                )),
-            }
-        }
+        let (remote, remote_problems) = remote_bots(&workspace);
+        index_problems.extend(remote_problems);
         let workspace = Arc::new(workspace);
         let indexes = Arc::new(indexes);
         Engine {
@@ -440,4 +430,133 @@ fn initial_state(question: &str, delegation: Option<&Delegation>) -> Value {
         state["temp"]["delegation"] = json!(delegation.matches);
     }
     state
+}
+
+/// The remote bots `interbot.json` declares, ready to ask, and a problem for each that is
+/// not (a bad URL …).
+fn remote_bots(workspace: &Workspace) -> (RemoteBots, Vec<LoadProblem>) {
+    let mut remote = RemoteBots::new();
+    let mut problems = Vec::new();
+    for (id, config) in &workspace.settings.remote_bots {
+        match RemoteBot::new(id, config) {
+            Ok(bot) => {
+                remote.insert(id.clone(), bot);
+            }
+            Err(e) => problems.push(LoadProblem::error(
+                workspace.root.join("interbot.json"),
+                format!("remote bot `{id}`: {e}"),
+            )),
+        }
+    }
+    (remote, problems)
+}
+
+/// Reloading: a new engine for what is on disk now, sharing every index that did not change.
+///
+/// These are blocking calls (they read files and index): the terminal app runs them on a
+/// blocking task (`tokio::task::spawn_blocking` with a clone of the engine) and swaps the
+/// engine it asks when they return; turns already running finish on the engine they started
+/// with.
+impl Engine {
+    /// A new engine with bot `bot_id` read again from `bots/<bot_id>/` and only its index
+    /// rebuilt (kept as is when its entries did not change); the other bots, their indexes
+    /// (the same `Arc`s), the settings and the remote bots are shared with this engine. A
+    /// bot folder that appeared is added, one that is gone is left out. Returns what changed
+    /// in the bot's QnA.
+    pub fn reload_bot(&self, bot_id: &str) -> Result<(Engine, BotChanges), Error> {
+        let (workspace, changes) = self.workspace.reload_bot(bot_id)?;
+        let before = self.workspace.bot(bot_id);
+        let mut indexes: Indexes = (*self.indexes).clone();
+        // The threshold warnings depend on the master's flow; this bot's index failure on it.
+        let stale_thresholds = threshold::disagreements(&self.workspace);
+        let mut index_problems = threshold::disagreements(&workspace);
+        index_problems.extend(
+            self.index_problems
+                .iter()
+                .filter(|p| !stale_thresholds.contains(p))
+                .filter(|p| before.is_none_or(|bot| p.file != bot.dir))
+                .cloned(),
+        );
+        match workspace.bot(bot_id) {
+            None => {
+                indexes.remove(bot_id);
+            }
+            Some(bot) => {
+                let unchanged =
+                    before.is_some_and(|old| old.indexes_like(bot)) && indexes.contains_key(bot_id);
+                if !unchanged {
+                    indexes.remove(bot_id);
+                    match BotIndex::build(bot) {
+                        Ok(index) => {
+                            indexes.insert(bot.id.clone(), Arc::new(index));
+                        }
+                        Err(e) => index_problems.push(LoadProblem::error(&bot.dir, e.to_string())),
+                    }
+                }
+            }
+        }
+        let remote = self
+            .delegator
+            .remote_bots()
+            .map(|bot| (bot.id.clone(), bot.clone()))
+            .collect();
+        let engine = Engine::from_parts(workspace, indexes, index_problems, remote);
+        Ok((engine, changes))
+    }
+
+    /// A new engine for the whole workspace as it is on disk now (`interbot.json` included),
+    /// and what changed. Only bots whose entries changed (or that are new) are indexed again;
+    /// the others keep their indexes (the same `Arc`s).
+    pub fn reload_all(&self) -> Result<(Engine, WorkspaceChanges), Error> {
+        self.reload_all_with_progress(&|_| {})
+    }
+
+    /// [`Engine::reload_all`], calling `progress` after each bot indexed again (its `total`
+    /// counts only the bots that are).
+    pub fn reload_all_with_progress(
+        &self,
+        progress: &(dyn Fn(IndexProgress) + Sync),
+    ) -> Result<(Engine, WorkspaceChanges), Error> {
+        let workspace = Workspace::load(&self.workspace.root)?;
+        let changes = WorkspaceChanges::between(&self.workspace, &workspace);
+        let mut index_problems = threshold::disagreements(&workspace);
+        let mut indexes = Indexes::new();
+        let mut to_build: Vec<Bot> = Vec::new();
+        for bot in &workspace.bots {
+            match (self.workspace.bot(&bot.id), self.indexes.get(&bot.id)) {
+                (Some(old), Some(index)) if old.indexes_like(bot) => {
+                    indexes.insert(bot.id.clone(), index.clone());
+                }
+                _ => to_build.push(bot.clone()),
+            }
+        }
+        for (bot, built) in to_build.iter().zip(build_indexes(&to_build, progress)) {
+            match built {
+                Ok(index) => {
+                    indexes.insert(bot.id.clone(), Arc::new(index));
+                }
+                Err(e) => index_problems.push(LoadProblem::error(&bot.dir, e.to_string())),
+            }
+        }
+        let (remote, remote_problems) = remote_bots(&workspace);
+        index_problems.extend(remote_problems);
+        let engine = Engine::from_parts(workspace, indexes, index_problems, remote);
+        Ok((engine, changes))
+    }
+
+    fn from_parts(
+        workspace: Workspace,
+        indexes: Indexes,
+        index_problems: Vec<LoadProblem>,
+        remote: RemoteBots,
+    ) -> Engine {
+        let workspace = Arc::new(workspace);
+        let indexes = Arc::new(indexes);
+        Engine {
+            delegator: Delegator::new(workspace.clone(), indexes.clone()).with_remote(remote),
+            workspace,
+            indexes,
+            index_problems,
+        }
+    }
 }

@@ -60,6 +60,7 @@ const LAYERS: &[&str] = &[
     "template",
     "flow",
     "classifier",
+    "version",
     "error",
     "workspace",
     "threshold",

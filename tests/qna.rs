@@ -179,3 +179,168 @@ fn removing_deletes_the_file_and_mistakes_are_errors() {
         .success()
         .stdout(predicate::str::contains("leave").and(predicate::str::contains("pay").not()));
 }
+
+/// The version `qna list --json` gives an entry.
+fn listed_version(ws: &TempWorkspace, bot: &str, entry: &str) -> String {
+    let output = interbot(ws)
+        .args(["qna", "list", "--json", "--bot", bot])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let rows: Value = serde_json::from_slice(&output).expect("JSON rows");
+    rows.as_array()
+        .expect("a list")
+        .iter()
+        .find(|row| row["id"] == entry)
+        .and_then(|row| row["version"].as_str())
+        .expect("the entry's version")
+        .to_string()
+}
+
+#[test]
+fn an_edit_expecting_another_version_changes_nothing_and_exits_3() {
+    let ws = TempWorkspace::hr_and_it();
+    let path = ws.path().join("bots/hr/qna/pay.json");
+    let version = listed_version(&ws, "hr", "pay");
+    assert_eq!(
+        version,
+        interbot::FileVersion::of(&std::fs::read(&path).expect("pay")).to_string()
+    );
+    interbot(&ws)
+        .args(["qna", "show", "--bot", "hr", "pay"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("version: {version}")));
+    // Someone else changes the file after the version was read.
+    let mut changed = read_json(&path);
+    changed["data"]["answers"] = json!(["Ask payroll on the 2nd floor."]);
+    std::fs::write(&path, serde_json::to_string(&changed).expect("json")).expect("write");
+    let outside = std::fs::read(&path).expect("pay");
+    interbot(&ws)
+        .args([
+            "qna",
+            "edit",
+            "--bot",
+            "hr",
+            "pay",
+            "--add-question",
+            "payslip",
+        ])
+        .args(["--expect-version", &version])
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("changed on disk since it was read")
+                .and(predicate::str::contains(&version)),
+        );
+    assert_eq!(
+        std::fs::read(&path).expect("pay"),
+        outside,
+        "file unchanged"
+    );
+    interbot(&ws)
+        .args([
+            "qna",
+            "remove",
+            "--bot",
+            "hr",
+            "pay",
+            "--expect-version",
+            &version,
+        ])
+        .assert()
+        .code(3);
+    assert!(path.exists());
+
+    // With the version on disk now, the edit goes through and prints the next version.
+    let current = listed_version(&ws, "hr", "pay");
+    let output = interbot(&ws)
+        .args([
+            "qna",
+            "edit",
+            "--bot",
+            "hr",
+            "pay",
+            "--add-question",
+            "payslip",
+        ])
+        .args(["--expect-version", &current])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let next = String::from_utf8(output).expect("utf-8");
+    assert_eq!(next.trim(), listed_version(&ws, "hr", "pay"));
+    assert_eq!(
+        read_json(&path)["data"]["answers"],
+        json!(["Ask payroll on the 2nd floor."]),
+        "the outside change is kept"
+    );
+    interbot(&ws)
+        .args(["qna", "edit", "--bot", "hr", "pay", "--disable"])
+        .args(["--expect-version", "not-a-version"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("16 hexadecimal digits"));
+}
+
+#[test]
+fn adding_a_question_another_process_just_added_is_refused() {
+    let ws = TempWorkspace::hr_and_it();
+    let add = |answer: &str| {
+        interbot(&ws)
+            .args([
+                "qna",
+                "add",
+                "--bot",
+                "it",
+                "-q",
+                "Where is the printer",
+                "-a",
+                answer,
+            ])
+            .assert()
+    };
+    add("Room 12.").success();
+    add("Room 13.")
+        .code(2)
+        .stderr(predicate::str::contains("already has the question"));
+    let files = std::fs::read_dir(ws.path().join("bots/it/qna"))
+        .expect("qna folder")
+        .count();
+    assert_eq!(files, 3, "two entries of the workspace and the one added");
+}
+
+#[test]
+fn concurrent_adds_of_one_question_keep_exactly_one() {
+    let ws = TempWorkspace::hr_and_it();
+    let children: Vec<std::process::Child> = (0..6)
+        .map(|i| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("interbot"))
+                .arg("-w")
+                .arg(ws.path())
+                .args(["qna", "add", "--bot", "it", "-q", "Where is the printer"])
+                .args(["-a", &format!("Room {i}.")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("interbot runs")
+        })
+        .collect();
+    let succeeded = children
+        .into_iter()
+        .map(|mut child| child.wait().expect("interbot exits"))
+        .filter(|status| status.success())
+        .count();
+    assert_eq!(
+        succeeded, 1,
+        "the duplicate check runs under the bot's lock"
+    );
+    let files = std::fs::read_dir(ws.path().join("bots/it/qna"))
+        .expect("qna folder")
+        .count();
+    assert_eq!(files, 3);
+}

@@ -5,7 +5,7 @@ mod common;
 
 use common::{TempWorkspace, demo_workspace};
 use interbot::workspace::{QnaAction, QnaForm};
-use interbot::{Severity, Workspace};
+use interbot::{FileVersion, Severity, Workspace};
 use serde_json::json;
 
 #[test]
@@ -281,4 +281,325 @@ fn a_missing_or_unusable_folder_is_an_error() {
     let ws = TempWorkspace::new();
     let no_bots = Workspace::load(ws.path().join("bots/..").join("nothing"));
     assert!(no_bots.is_err());
+}
+
+/// Files a test reads back, as bytes.
+fn bytes(path: &std::path::Path) -> Vec<u8> {
+    std::fs::read(path).expect("the file")
+}
+
+fn conflict_versions(error: &interbot::Error) -> (Option<FileVersion>, Option<FileVersion>) {
+    match error {
+        interbot::Error::Conflict {
+            expected, on_disk, ..
+        } => (*expected, *on_disk),
+        other => panic!("expected a conflict, got {other}"),
+    }
+}
+
+#[test]
+fn loaded_entries_carry_the_version_of_their_bytes() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    let loaded = Workspace::load(ws.path())?;
+    let pay = loaded.bot("hr").expect("hr").entry("pay").expect("pay");
+    assert_eq!(pay.version, Some(FileVersion::of(&bytes(&pay.file))));
+    let fresh = loaded.new_entry("hr", vec!["q".into()], vec!["a".into()])?;
+    assert_eq!(fresh.version, None, "a new entry has not been saved");
+    Ok(())
+}
+
+#[test]
+fn a_checked_save_refuses_a_file_changed_on_disk_since_it_was_read() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    let loaded = Workspace::load(ws.path())?;
+    let mut pay = loaded
+        .bot("hr")
+        .expect("hr")
+        .entry("pay")
+        .expect("pay")
+        .clone();
+    let read = pay.version;
+    // Someone else edits the file (another editor, a `git pull`).
+    let outside =
+        br#"{"id": "pay", "data": {"questions": ["changed elsewhere"], "answers": ["x"]}}"#;
+    std::fs::write(&pay.file, outside)?;
+    pay.questions.push("mine".into());
+    let error = loaded
+        .save_entry_checked("hr", &pay, read)
+        .expect_err("the file changed since it was read");
+    assert_eq!(
+        conflict_versions(&error),
+        (read, Some(FileVersion::of(outside)))
+    );
+    assert!(error.to_string().contains("changed on disk"), "{error}");
+    assert_eq!(bytes(&pay.file), outside, "nothing was written");
+    Ok(())
+}
+
+#[test]
+fn a_checked_save_of_an_unchanged_file_writes_and_returns_the_new_version() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    let loaded = Workspace::load(ws.path())?;
+    let mut pay = loaded
+        .bot("hr")
+        .expect("hr")
+        .entry("pay")
+        .expect("pay")
+        .clone();
+    let read = pay.version;
+    pay.questions.push("Where is my payslip".into());
+    let saved = loaded.save_entry_checked("hr", &pay, read)?;
+    assert!(saved.written);
+    assert_eq!(saved.path, pay.file);
+    let now = FileVersion::of(&bytes(&pay.file));
+    assert_eq!(saved.entry.version, Some(now), "the version written");
+    assert_ne!(Some(now), read);
+    // The next save expects the new version; the old one is now a conflict.
+    let mut again = saved.entry.clone();
+    again.answers = vec!["Payroll, second floor.".into()];
+    let stale = loaded.save_entry_checked("hr", &again, read);
+    assert_eq!(
+        conflict_versions(&stale.expect_err("stale")),
+        (read, Some(now))
+    );
+    loaded.save_entry_checked("hr", &again, Some(now))?;
+    let reloaded = Workspace::load(ws.path())?;
+    let entry = reloaded.bot("hr").expect("hr").entry("pay").expect("pay");
+    assert_eq!(entry.answers, ["Payroll, second floor."]);
+    assert!(entry.questions.iter().any(|q| q == "Where is my payslip"));
+    Ok(())
+}
+
+#[test]
+fn a_new_entry_never_replaces_a_file_that_appeared_meanwhile() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    let loaded = Workspace::load(ws.path())?;
+    let entry = loaded.new_entry("hr", vec!["Parking".into()], vec!["Level -2.".into()])?;
+    let theirs = b"{\"id\": \"theirs\", \"data\": {\"questions\": [\"q\"]}}";
+    std::fs::write(&entry.file, theirs)?;
+    let error = loaded
+        .save_entry_checked("hr", &entry, None)
+        .expect_err("a file is in the way");
+    assert_eq!(
+        conflict_versions(&error),
+        (None, Some(FileVersion::of(theirs)))
+    );
+    assert!(error.to_string().contains("already exists"), "{error}");
+    assert_eq!(bytes(&entry.file), theirs);
+    std::fs::remove_file(&entry.file)?;
+    let saved = loaded.save_entry_checked("hr", &entry, None)?;
+    assert_eq!(
+        saved.entry.version,
+        Some(FileVersion::of(&bytes(&entry.file)))
+    );
+    Ok(())
+}
+
+#[test]
+fn a_checked_save_of_a_removed_file_is_a_conflict_and_recreates_nothing() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    let loaded = Workspace::load(ws.path())?;
+    let pay = loaded
+        .bot("hr")
+        .expect("hr")
+        .entry("pay")
+        .expect("pay")
+        .clone();
+    std::fs::remove_file(&pay.file)?;
+    let error = loaded
+        .save_entry_checked("hr", &pay, pay.version)
+        .expect_err("removed meanwhile");
+    assert_eq!(conflict_versions(&error), (pay.version, None));
+    assert!(!pay.file.exists());
+    Ok(())
+}
+
+#[test]
+fn checked_updates_and_removals_refuse_other_versions() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    let loaded = Workspace::load(ws.path())?;
+    let leave = loaded
+        .bot("hr")
+        .expect("hr")
+        .entry("leave")
+        .expect("leave")
+        .clone();
+    let read = leave.version.expect("a loaded entry has a version");
+    let wrong = FileVersion::of(b"something else");
+    let mut called = false;
+    let refused = loaded.update_entry_checked("hr", "leave", wrong, |e| {
+        called = true;
+        e.enabled = false;
+        Ok::<(), interbot::Error>(())
+    });
+    assert_eq!(
+        conflict_versions(&refused.expect_err("wrong version")),
+        (Some(wrong), Some(read))
+    );
+    assert!(!called, "the change is not applied to a conflicting file");
+    let saved = loaded.update_entry_checked("hr", "leave", read, |e| {
+        e.enabled = false;
+        Ok::<(), interbot::Error>(())
+    })?;
+    assert!(saved.written);
+    let now = saved.entry.version.expect("the version written");
+    assert_eq!(now, FileVersion::of(&bytes(&leave.file)));
+    let refused = loaded.remove_entry_checked("hr", "leave", read);
+    assert_eq!(
+        conflict_versions(&refused.expect_err("stale version")),
+        (Some(read), Some(now))
+    );
+    assert!(leave.file.exists());
+    loaded.remove_entry_checked("hr", "leave", now)?;
+    assert!(!leave.file.exists());
+    Ok(())
+}
+
+#[test]
+fn adding_checks_the_entries_on_disk_not_those_loaded() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    let loaded = Workspace::load(ws.path())?;
+    // Another process adds an entry after this workspace was loaded.
+    ws.qna("hr", "parking", &["Where do I park"], "Level -2.");
+    let entry = loaded.new_entry("hr", vec!["Where do I park".into()], vec!["P2".into()])?;
+    let mut seen = Vec::new();
+    let refused = loaded.add_entry("hr", &entry, |fresh| {
+        seen = fresh.iter().map(|e| e.id.clone()).collect();
+        if fresh
+            .iter()
+            .any(|e| e.questions.contains(&entry.questions[0]))
+        {
+            return Err(anyhow::anyhow!("already asked"));
+        }
+        Ok(())
+    });
+    assert!(refused.is_err());
+    assert!(seen.contains(&"parking".to_string()), "{seen:?}");
+    assert!(!entry.file.exists());
+    let saved = loaded.add_entry("hr", &entry, |_| Ok::<(), interbot::Error>(()))?;
+    assert_eq!(saved.path, entry.file);
+    assert_eq!(
+        saved.entry.version,
+        Some(FileVersion::of(&bytes(&entry.file)))
+    );
+    Ok(())
+}
+
+#[test]
+fn a_content_text_edit_changes_only_that_line() -> anyhow::Result<()> {
+    let ws = TempWorkspace::new();
+    ws.bot("master", "Master");
+    let path = ws
+        .path()
+        .join("bots/master/content-elements/builtin_text.json");
+    std::fs::create_dir_all(path.parent().expect("a folder"))?;
+    std::fs::copy(
+        demo_workspace().join("bots/master/content-elements/builtin_text.json"),
+        &path,
+    )?;
+    let original = std::fs::read_to_string(&path)?;
+    let loaded = Workspace::load(ws.path())?;
+    let master = loaded.bot("master").expect("master");
+    let none = master
+        .element("builtin_text-JqYzWM")
+        .expect("the none element");
+    let read = none.version;
+    assert_eq!(read, Some(FileVersion::of(original.as_bytes())));
+
+    // The same text: nothing written, the file byte for byte as it was.
+    let same = loaded.save_content_text(
+        "master",
+        "builtin_text-JqYzWM",
+        "en",
+        none.text.as_deref().expect("a text"),
+        read,
+    )?;
+    assert!(!same.written);
+    assert_eq!(std::fs::read_to_string(&path)?, original);
+
+    let saved = loaded.save_content_text(
+        "master",
+        "builtin_text-JqYzWM",
+        "en",
+        "No bot knows that one, sorry.",
+        read,
+    )?;
+    assert!(saved.written);
+    let edited = std::fs::read_to_string(&path)?;
+    assert_eq!(saved.version, FileVersion::of(edited.as_bytes()));
+    let before: Vec<&str> = original.lines().collect();
+    let after: Vec<&str> = edited.lines().collect();
+    assert_eq!(before.len(), after.len());
+    let changed: Vec<(&&str, &&str)> = before.iter().zip(&after).filter(|(a, b)| a != b).collect();
+    assert_eq!(
+        changed,
+        [(
+            &"      \"text\": \"I'm sorry, I don't know any bot that can help you with that question.\",",
+            &"      \"text\": \"No bot knows that one, sorry.\","
+        )]
+    );
+    // A stale version is a conflict; the right one writes the original back byte for byte.
+    let stale = loaded.save_content_text("master", "builtin_text-JqYzWM", "en", "x", read);
+    assert_eq!(
+        conflict_versions(&stale.expect_err("stale")),
+        (read, Some(saved.version))
+    );
+    loaded.save_content_text(
+        "master",
+        "builtin_text-JqYzWM",
+        "en",
+        "I'm sorry, I don't know any bot that can help you with that question.",
+        Some(saved.version),
+    )?;
+    assert_eq!(std::fs::read_to_string(&path)?, original);
+    Ok(())
+}
+
+#[test]
+fn a_botpress_12_element_keeps_its_languages_and_unknown_elements_are_errors() -> anyhow::Result<()>
+{
+    let ws = TempWorkspace::new();
+    ws.write_json(
+        "bots/master/bot.config.json",
+        &json!({"id": "master", "name": "Master", "defaultLanguage": "en", "languages": ["en", "fr"]}),
+    );
+    let path = ws.write_json(
+        "bots/master/content-elements/builtin_text.json",
+        &json!([{"id": "builtin_text-a", "formData": {"text$fr": "Bonjour", "typing$fr": true,
+            "text$en": "Hello", "typing$en": true}, "createdBy": "admin"}]),
+    );
+    let loaded = Workspace::load(ws.path())?;
+    let read = loaded.bot("master").expect("master").elements[0].version;
+    let saved_file =
+        loaded.save_content_text("master", "builtin_text-a", "en", "Hi there", read)?;
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    assert_eq!(
+        saved,
+        json!([{"id": "builtin_text-a", "formData": {"text$fr": "Bonjour", "typing$fr": true,
+            "text$en": "Hi there", "typing$en": true}, "createdBy": "admin"}])
+    );
+    let keys: Vec<&String> = saved[0]["formData"]
+        .as_object()
+        .expect("form data")
+        .keys()
+        .collect();
+    assert_eq!(
+        keys,
+        ["text$fr", "typing$fr", "text$en", "typing$en"],
+        "key order kept"
+    );
+    let missing = loaded.save_content_text(
+        "master",
+        "builtin_text-zz",
+        "en",
+        "x",
+        Some(saved_file.version),
+    );
+    assert!(
+        missing
+            .expect_err("no such element")
+            .to_string()
+            .contains("does not exist"),
+    );
+    Ok(())
 }

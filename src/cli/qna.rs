@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use interbot::Workspace;
 use interbot::text::{sanitize_line, to_json_pretty};
 use interbot::workspace::{QnaEntry, QnaForm};
+use interbot::{FileVersion, Workspace};
 use serde_json::json;
 
 use super::table::Table;
@@ -77,6 +77,10 @@ enum QnaCommand {
         /// Disable the entry (kept on disk, never answered).
         #[arg(long)]
         disable: bool,
+        /// Change the entry only if its file is still this version (as `qna show` or
+        /// `qna list --json` printed it); otherwise change nothing and exit with 3.
+        #[arg(long, value_name = "VERSION")]
+        expect_version: Option<FileVersion>,
     },
     /// Delete an entry's file.
     Remove {
@@ -85,11 +89,34 @@ enum QnaCommand {
         bot: String,
         /// The entry id.
         entry: String,
+        /// Delete the file only if it is still this version; otherwise exit with 3.
+        #[arg(long, value_name = "VERSION")]
+        expect_version: Option<FileVersion>,
     },
 }
 
-/// Runs `qna`.
+/// The exit code of a save refused because the file changed on disk since it was read.
+const CONFLICT_EXIT: u8 = 3;
+
+/// Runs `qna`. A conflict (`--expect-version` not matching the file) exits with 3.
 pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
+    match run_command(workspace, args) {
+        Err(error) => match error.downcast_ref::<interbot::Error>() {
+            Some(conflict @ interbot::Error::Conflict { .. }) => {
+                writeln!(
+                    std::io::stderr(),
+                    "interbot: {}",
+                    sanitize_line(&conflict.to_string())
+                )?;
+                Ok(ExitCode::from(CONFLICT_EXIT))
+            }
+            _ => Err(error),
+        },
+        done => done,
+    }
+}
+
+fn run_command(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
         QnaCommand::List { bot, json } => list(workspace, bot.as_deref(), *json),
         QnaCommand::Show { bot, entry, json } => show(workspace, bot, entry, *json),
@@ -100,11 +127,14 @@ pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
         } => {
             let questions = distinct(non_blank(questions, "question")?)?;
             let answers = non_blank(answers, "answer")?;
-            refuse_known_variants(workspace, bot, &questions)?;
-            let entry = workspace.new_entry(bot, questions, answers)?;
-            let path = workspace.save_entry(bot, &entry)?;
+            let entry = workspace.new_entry(bot, questions.clone(), answers)?;
+            // The bot's entries are checked as they are on disk under its lock, so two
+            // concurrent adds of the same question cannot both succeed.
+            let saved = workspace.add_entry(bot, &entry, |fresh| {
+                refuse_known_variants(fresh, bot, &questions)
+            })?;
             writeln!(std::io::stdout(), "{}", entry.id)?;
-            note(&format!("wrote {}", path.display()))?;
+            note(&format!("wrote {}", saved.path.display()))?;
             Ok(ExitCode::SUCCESS)
         }
         QnaCommand::Edit {
@@ -115,6 +145,7 @@ pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
             answers,
             enable,
             disable,
+            expect_version,
         } => {
             find(workspace, bot, entry)?;
             let added = distinct(non_blank(add, "question").unwrap_or_default())?;
@@ -125,7 +156,7 @@ pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
             };
             // The change is applied to the entry as it is on disk under the bot's lock, so
             // concurrent edits of the same entry all survive.
-            let saved = workspace.update_entry(bot, entry, |changed| -> anyhow::Result<()> {
+            let change = |changed: &mut QnaEntry| -> anyhow::Result<()> {
                 for question in remove {
                     let before = changed.questions.len();
                     changed.questions.retain(|q| q != question);
@@ -149,7 +180,14 @@ pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
                     bail!("an entry needs at least one question; use `qna remove` to delete it");
                 }
                 Ok(())
-            })?;
+            };
+            let saved = match expect_version {
+                Some(expected) => workspace.update_entry_checked(bot, entry, *expected, change)?,
+                None => workspace.update_entry(bot, entry, change)?,
+            };
+            if let Some(version) = saved.entry.version {
+                writeln!(std::io::stdout(), "{version}")?;
+            }
             if saved.written {
                 note(&format!("wrote {}", saved.path.display()))?;
             } else {
@@ -160,8 +198,15 @@ pub fn run(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        QnaCommand::Remove { bot, entry } => {
-            let path = workspace.remove_entry(bot, entry)?;
+        QnaCommand::Remove {
+            bot,
+            entry,
+            expect_version,
+        } => {
+            let path = match expect_version {
+                Some(expected) => workspace.remove_entry_checked(bot, entry, *expected)?,
+                None => workspace.remove_entry(bot, entry)?,
+            };
             note(&format!("removed {}", path.display()))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -196,19 +241,15 @@ fn distinct(texts: Vec<String>) -> anyhow::Result<Vec<String>> {
     Ok(texts)
 }
 
-/// Refuses a new entry whose question variant an entry of the bot already has (the two
-/// entries would compete for the same question), naming that entry.
+/// Refuses a new entry whose question variant one of the bot's `entries` already has (the
+/// two entries would compete for the same question), naming that entry.
 fn refuse_known_variants(
-    workspace: &Workspace,
+    entries: &[QnaEntry],
     bot: &str,
     questions: &[String],
 ) -> anyhow::Result<()> {
-    let Some(bot_data) = workspace.bot(bot) else {
-        return Ok(());
-    };
     for question in questions {
-        if let Some(entry) = bot_data
-            .qna
+        if let Some(entry) = entries
             .iter()
             .find(|e| e.questions.iter().any(|q| same_variant(q, question)))
         {
@@ -306,6 +347,9 @@ fn show(workspace: &Workspace, bot: &str, entry: &str, as_json: bool) -> anyhow:
         "file: {}",
         sanitize_line(&e.file.display().to_string())
     )?;
+    if let Some(version) = e.version {
+        writeln!(out, "version: {version}")?;
+    }
     writeln!(out, "questions:")?;
     for q in &e.questions {
         writeln!(out, "  - {}", sanitize_line(q))?;
@@ -329,6 +373,6 @@ fn entry_json(bot: &str, e: &QnaEntry) -> serde_json::Value {
     json!({
         "bot": bot, "id": e.id, "enabled": e.enabled, "contexts": e.contexts,
         "questions": e.questions, "answers": e.answers, "form": e.form,
-        "file": e.file.display().to_string(),
+        "file": e.file.display().to_string(), "version": e.version,
     })
 }

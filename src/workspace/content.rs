@@ -1,12 +1,13 @@
 //! Content elements (`content-elements/builtin_text.json`): the texts a bot can say.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::json;
-use crate::error::LoadProblem;
+use super::{Workspace, json, lock_bot, version};
+use crate::error::{Error, LoadProblem};
+use crate::version::FileVersion;
 
 /// One `builtin_text` element.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +18,9 @@ pub struct ContentElement {
     pub text: Option<String>,
     /// The element as read.
     pub raw: Value,
+    /// The version of the file the element was read from (every element of one file has the
+    /// same); saving an element's text expects it ([`crate::Workspace::save_content_text`]).
+    pub version: Option<FileVersion>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +46,7 @@ pub fn load(
             text: text_in(&shape.form_data, language),
             id: shape.id,
             raw,
+            version: Some(file.version),
         })
         .collect();
     Ok((elements, file.warnings))
@@ -82,10 +87,122 @@ fn text_in(form_data: &Map<String, Value>, language: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The content-element file of a bot folder, relative to it.
+pub const ELEMENTS_FILE: &str = "content-elements/builtin_text.json";
+
+/// What [`Workspace::save_content_text`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Whether it was written (false when the text was already that).
+    pub written: bool,
+    /// Its version now, to expect at the next save.
+    pub version: FileVersion,
+}
+
+impl Workspace {
+    /// Sets the text of content element `element_id` of `bot_id` in `language` and saves
+    /// its file atomically under the bot folder's lock, changing nothing else: every other
+    /// element, field and key order stay as they are. The text goes where the element keeps
+    /// it: `text$<language>` when it has that key, else `text` when it has that, else
+    /// `text$<language>` when its form data uses `$<language>` keys (Botpress 12), else
+    /// `text`.
+    ///
+    /// The file must still be version `expected` (an element's [`ContentElement::version`]),
+    /// else nothing is written and the error is [`Error::Conflict`]. Setting the text the
+    /// element already has writes nothing.
+    pub fn save_content_text(
+        &self,
+        bot_id: &str,
+        element_id: &str,
+        language: &str,
+        text: &str,
+        expected: Option<FileVersion>,
+    ) -> Result<SavedFile, Error> {
+        let bot = self
+            .bot(bot_id)
+            .ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
+        let path = bot.dir.join(ELEMENTS_FILE);
+        let missing = |reason: &str| Error::Element {
+            bot: bot_id.to_string(),
+            element: element_id.to_string(),
+            reason: reason.to_string(),
+        };
+        let _lock = lock_bot(bot)?;
+        let current = version::read_current(&path)?;
+        version::check(&path, expected, current.as_ref().map(|(_, v)| *v))?;
+        let Some((bytes, on_disk)) = current else {
+            return Err(missing("does not exist (the bot has no content elements)"));
+        };
+        let unreadable = |message: String| Error::Reload(LoadProblem::error(&path, message));
+        let text_read = std::str::from_utf8(&bytes)
+            .map_err(|_| unreadable("file is not valid UTF-8".to_string()))?;
+        let mut elements: Value =
+            json::parse(&path, text_read.trim_start_matches('\u{feff}')).map_err(Error::Reload)?;
+        let element = elements
+            .as_array_mut()
+            .ok_or_else(|| unreadable("is not a list of content elements".to_string()))?
+            .iter_mut()
+            .find(|e| e.get("id").and_then(Value::as_str) == Some(element_id))
+            .ok_or_else(|| missing("does not exist"))?;
+        if !element["formData"].is_object() {
+            element["formData"] = Value::Object(Map::new());
+        }
+        let Some(form_data) = element["formData"].as_object_mut() else {
+            return Err(missing("has no form data"));
+        };
+        let key = text_key(form_data, language);
+        if form_data.get(&key).and_then(Value::as_str) == Some(text) {
+            return Ok(SavedFile {
+                path,
+                written: false,
+                version: on_disk,
+            });
+        }
+        form_data.insert(key, Value::String(text.to_string()));
+        let version = json::write_atomic(&path, &elements).map_err(|source| Error::Save {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(SavedFile {
+            path,
+            written: true,
+            version,
+        })
+    }
+}
+
+/// The form-data key that holds an element's text in `language` (see
+/// [`Workspace::save_content_text`]); reading prefers the same keys ([`text_in`]).
+fn text_key(form_data: &Map<String, Value>, language: &str) -> String {
+    let localized = format!("text${language}");
+    if form_data.contains_key(&localized) {
+        localized
+    } else if form_data.contains_key("text") || !form_data.keys().any(|k| k.contains('$')) {
+        "text".to_string()
+    } else {
+        localized
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_text_is_written_where_it_is_read() {
+        let key = |form: Value| text_key(form.as_object().unwrap_or(&Map::new()), "en");
+        assert_eq!(key(json!({"text": "hi", "typing": true})), "text");
+        assert_eq!(key(json!({"text$en": "hi", "typing$en": true})), "text$en");
+        assert_eq!(
+            key(json!({"text$fr": "salut", "typing$fr": true})),
+            "text$en"
+        );
+        assert_eq!(key(json!({"text": "hi", "text$en": "hello"})), "text$en");
+        assert_eq!(key(json!({"typing": true})), "text");
+    }
 
     #[test]
     fn both_text_forms_are_read() {

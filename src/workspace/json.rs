@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::LoadProblem;
+use crate::version::FileVersion;
 
 pub use super::read::MAX_FILE_BYTES;
 use super::read::{self, ReadError};
@@ -22,6 +23,8 @@ pub struct JsonFile {
     pub value: Value,
     /// Problems that did not stop the file from loading.
     pub warnings: Vec<LoadProblem>,
+    /// The version of the exact bytes read (byte order mark included).
+    pub version: FileVersion,
 }
 
 /// Reads and parses a JSON file, or says precisely why it cannot.
@@ -32,6 +35,7 @@ pub fn read(path: &Path) -> Result<JsonFile, LoadProblem> {
         }
         other => LoadProblem::error(path, format!("file {other}")),
     })?;
+    let version = FileVersion::of(text.as_bytes());
     let mut warnings = Vec::new();
     if let Some(rest) = text.strip_prefix(BOM) {
         text = rest.to_string();
@@ -51,6 +55,7 @@ pub fn read(path: &Path) -> Result<JsonFile, LoadProblem> {
         text,
         value,
         warnings,
+        version,
     })
 }
 
@@ -79,11 +84,13 @@ fn strip_position_suffix(message: &str) -> String {
 }
 
 /// Writes `value` as pretty JSON (2 spaces, trailing newline) atomically: a temporary file in
-/// the same folder, flushed, then renamed over the target.
-pub fn write_atomic(path: &Path, value: &Value) -> std::io::Result<()> {
+/// the same folder, flushed, then renamed over the target. Returns the version of the bytes
+/// written.
+pub fn write_atomic(path: &Path, value: &Value) -> std::io::Result<FileVersion> {
     let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
     text.push('\n');
-    super::save::write_atomic(path, text.as_bytes())
+    super::save::write_atomic(path, text.as_bytes())?;
+    Ok(FileVersion::of(text.as_bytes()))
 }
 
 #[cfg(test)]

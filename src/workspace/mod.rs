@@ -11,8 +11,11 @@ pub mod json;
 pub mod lock;
 mod qna;
 pub mod read;
+mod reload;
 pub mod remote;
 pub mod save;
+pub mod version;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,11 +23,14 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use bot::{Bot, BotConfig};
-pub use content::ContentElement;
+pub use content::{ContentElement, SavedFile};
 pub use edit::entry_id;
 pub use lock::BotLock;
 pub use qna::{QnaAction, QnaEntry, QnaForm, Redirect};
+pub use reload::{BotChanges, WorkspaceChanges};
 pub use remote::RemoteBotConfig;
+
+pub use crate::version::FileVersion;
 
 use crate::error::{Error, LoadProblem};
 
@@ -196,45 +202,19 @@ impl Workspace {
         entry_id: &str,
         change: impl FnOnce(&mut QnaEntry) -> Result<(), E>,
     ) -> Result<Saved, E> {
-        let bot = self
-            .bot(bot_id)
-            .ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
-        let known = bot.entry(entry_id).ok_or_else(|| Error::UnknownEntry {
-            bot: bot_id.to_string(),
-            entry: entry_id.to_string(),
-        })?;
-        let path = entry_path(bot, known)?;
-        let _lock = lock_bot(bot)?;
-        let (mut entry, _) = QnaEntry::load(&path, &known.language).map_err(Error::Reload)?;
-        if entry.id != entry_id {
-            return Err(Error::UnknownEntry {
-                bot: bot_id.to_string(),
-                entry: entry_id.to_string(),
-            }
-            .into());
-        }
-        let before = entry.to_json();
-        change(&mut entry)?;
-        let written = entry.to_json() != before;
-        if written {
-            write_entry(&path, &entry)?;
-        }
-        Ok(Saved {
-            path,
-            written,
-            entry,
-        })
+        self.update_entry_expecting(bot_id, entry_id, None, change)
     }
 }
 
-/// What [`Workspace::update_entry`] did.
+/// What [`Workspace::update_entry`] and the checked saves ([`Workspace::save_entry_checked`]
+/// …) did.
 #[derive(Debug, Clone)]
 pub struct Saved {
     /// The entry's file.
     pub path: PathBuf,
     /// Whether the file was written (false when the change changed nothing).
     pub written: bool,
-    /// The entry as saved.
+    /// The entry as saved, its [`QnaEntry::version`] the version now on disk.
     pub entry: QnaEntry,
 }
 
@@ -260,7 +240,8 @@ fn lock_bot(bot: &Bot) -> Result<BotLock, Error> {
     })
 }
 
-fn write_entry(path: &Path, entry: &QnaEntry) -> Result<(), Error> {
+/// Writes `entry` atomically; returns the version written.
+fn write_entry(path: &Path, entry: &QnaEntry) -> Result<FileVersion, Error> {
     json::write_atomic(path, &entry.to_json()).map_err(|source| Error::Save {
         path: path.to_path_buf(),
         source,

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::json::{self, JsonFile};
 use crate::error::LoadProblem;
+use crate::version::FileVersion;
 
 /// Which Botpress version's file shape an entry uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -80,6 +81,9 @@ pub struct QnaEntry {
     pub redirect: Option<Redirect>,
     /// The whole file as read, so saving keeps every field interbot does not know.
     pub raw: Value,
+    /// The version of the file's bytes when read (or last saved by interbot); `None` for a
+    /// new entry not saved yet. Saves compare it with the file on disk to detect conflicts.
+    pub version: Option<FileVersion>,
 }
 
 /// Question or answer lists: plain (Botpress 11) or keyed by language (Botpress 12).
@@ -135,8 +139,10 @@ impl QnaEntry {
             text,
             value,
             warnings,
+            version,
         } = json::read(path)?;
-        let entry = Self::from_text(path, &text, value, language)?;
+        let mut entry = Self::from_text(path, &text, value, language)?;
+        entry.version = Some(version);
         Ok((entry, warnings))
     }
 
@@ -210,6 +216,7 @@ impl QnaEntry {
             action,
             redirect,
             raw: value,
+            version: None,
         };
         Ok(entry)
     }
@@ -249,6 +256,7 @@ impl QnaEntry {
             action: QnaAction::Text,
             redirect: None,
             raw,
+            version: None,
         }
     }
 
