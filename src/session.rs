@@ -418,6 +418,14 @@ impl flow::Instructions for FlowHost<'_> {
     }
 }
 
+/// The dialog state templates saw at the end of `turn`'s delegation: the question as
+/// `event.preview` and `temp.delegation` (what a content element's preview renders against).
+pub fn turn_state(turn: &Turn) -> Value {
+    let mut state = initial_state(&turn.question, None);
+    state["temp"]["delegation"] = json!(turn.delegation);
+    state
+}
+
 /// The dialog state a turn starts with, as Botpress exposes it to flows and templates.
 fn initial_state(question: &str, delegation: Option<&Delegation>) -> Value {
     let mut state = json!({

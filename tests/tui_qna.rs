@@ -362,3 +362,69 @@ async fn e_on_a_trace_row_opens_that_bots_qna_at_that_entry() {
         Some(PRINTER_ENTRY)
     );
 }
+
+#[tokio::test]
+async fn the_masters_reply_is_edited_with_a_live_preview_of_the_selected_turn() {
+    let (_dir, root) = workspace_copy();
+    let file = root.join("bots/master/content-elements/builtin_text.json");
+    let before = std::fs::read_to_string(&file).expect("elements file");
+    let mut h = Harness::new(&root, 80, 24);
+    h.ask("I have a question about my pay check").await;
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Char('e')).await;
+    // The master has no QnA: its replies are shown.
+    assert!(h.screen().contains("Replies of master"), "{}", h.screen());
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.key_mode(), Mode::Editor);
+    h.press(KeyCode::End).await;
+    h.type_text(" (edited)").await;
+    let screen = h.screen();
+    assert!(screen.contains("as said to “I have a question"), "{screen}");
+    assert!(
+        screen.contains("The chatbot sub1 can help you with that"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("reply_editor_80x24", screen);
+    h.resize(40, 12);
+    insta::assert_snapshot!("reply_editor_40x12", h.screen());
+    h.resize(80, 24);
+
+    // A template error says where it is, and is not saved.
+    h.type_text(" {{#open").await;
+    let preview = h
+        .app
+        .qna
+        .as_ref()
+        .and_then(|q| q.element_editor.as_ref())
+        .map(|e| e.preview.clone());
+    let error = preview.and_then(Result::err).unwrap_or_default();
+    assert!(error.contains("line 1, column"), "{error}");
+    ctrl(&mut h, 's').await;
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("elements file"),
+        before
+    );
+    for _ in 0.." {{#open".len() {
+        h.press(KeyCode::Backspace).await;
+    }
+
+    ctrl(&mut h, 's').await;
+    let after = std::fs::read_to_string(&file).expect("elements file");
+    let changed: Vec<&str> = after
+        .lines()
+        .filter(|line| !before.lines().any(|b| b == *line))
+        .collect();
+    assert_eq!(changed.len(), 1, "one line changes: {changed:?}");
+    assert!(
+        changed[0].contains("with that question. (edited)"),
+        "{changed:?}"
+    );
+    h.press(KeyCode::Char('r')).await;
+    let master = &h.app.tabs[0];
+    let last = master.exchanges.last().expect("the question asked again");
+    let said = match &last.reply {
+        interbot::tui::app::Reply::Answered(turn) => turn.replies.join("\n"),
+        other => panic!("{other:?}"),
+    };
+    assert!(said.contains("with that question. (edited)"), "{said}");
+}

@@ -99,6 +99,8 @@ pub enum Action {
     Reask,
     /// Scroll the QnA view's detail pane.
     DetailScroll(i32),
+    /// Switch the QnA view between entries and replies (content elements).
+    ShowReplies,
     /// Answer the open question: yes (`Some(true)`), no, or a letter (reload/overwrite).
     Answer(Choice),
 }
@@ -163,6 +165,17 @@ pub enum Effect {
     /// Save one entry, then re-index its bot (reports [`QnaReport::Saved`], then
     /// [`QnaReport::Reindexed`]).
     SaveEntry(SaveEntry),
+    /// Save the text of one content element, then re-index its bot.
+    SaveElement {
+        /// The bot.
+        bot: String,
+        /// The element.
+        element_id: String,
+        /// Its new text (in the bot's default language).
+        text: String,
+        /// Write even if the file changed on disk since it was read.
+        overwrite: bool,
+    },
     /// Delete one entry, then re-index its bot.
     DeleteEntry {
         /// The bot.
@@ -204,6 +217,8 @@ pub enum QnaReport {
         language: String,
         /// The entries, or why they could not be read.
         entries: Result<Vec<crate::workspace::QnaEntry>, String>,
+        /// The content elements.
+        elements: Vec<crate::workspace::ContentElement>,
     },
     /// A filter's result.
     Found {
@@ -227,6 +242,8 @@ pub enum QnaReport {
         bot: String,
         /// Its entries now, or why indexing failed.
         entries: Result<Vec<crate::workspace::QnaEntry>, String>,
+        /// Its content elements now.
+        elements: Vec<crate::workspace::ContentElement>,
         /// How long re-reading and indexing took, in milliseconds.
         millis: u64,
     },

@@ -161,6 +161,7 @@ impl App {
             | Action::ExternalEditor
             | Action::Reask
             | Action::DetailScroll(_)
+            | Action::ShowReplies
             | Action::Answer(_) => {}
         }
         Vec::new()

@@ -60,6 +60,7 @@ impl Loop {
                 qna @ (Effect::OpenQna { .. }
                 | Effect::FindEntries { .. }
                 | Effect::SaveEntry(_)
+                | Effect::SaveElement { .. }
                 | Effect::DeleteEntry { .. }
                 | Effect::ReloadBot { .. }) => {
                     runtime::spawn_qna(&self.engine, &self.finders, qna, self.qna_done.clone());

@@ -408,6 +408,14 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: Q,
+        keys: &[(ch('c'), Bound::Do(Action::ShowReplies))],
+        label: None,
+        help: "entries / replies (content elements)",
+        hint: "replies",
+        hint_in: Q,
+    },
+    Binding {
+        modes: Q,
         keys: &[(ch('r'), Bound::Do(Action::Reask))],
         label: None,
         help: "re-ask last question",

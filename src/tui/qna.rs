@@ -3,8 +3,31 @@
 //! actions change it is [`super::qna_update`], drawing is [`super::ui::qna`].
 
 use ratatui_textarea::TextArea;
+use serde_json::Value;
 
-use crate::workspace::{QnaEntry, QnaForm};
+use crate::workspace::{ContentElement, QnaEntry, QnaForm};
+
+/// The most a reply's preview renders, in bytes (a template that multiplies stops there).
+pub const PREVIEW_LIMIT: usize = 64 * 1024;
+
+/// Which list the view shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Showing {
+    /// QnA entries.
+    #[default]
+    Entries,
+    /// Content elements: the texts the bot says (the master's found / none replies).
+    Replies,
+}
+
+/// The turn a reply's preview is rendered against: its question and dialog state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewTurn {
+    /// The question of the turn (`None`: no turn yet, a sample state).
+    pub question: Option<String>,
+    /// `event`, `temp.delegation` … as the templates of that turn saw them.
+    pub state: Value,
+}
 
 /// A line holding only this separates alternative answers in the answers field.
 pub const ANSWER_SEPARATOR: &str = "---";
@@ -44,11 +67,27 @@ pub struct QnaView {
     pub busy: Option<String>,
     /// Whether an entry was saved since the view opened (re-asking then makes sense).
     pub saved_since_open: bool,
+    /// Entries or replies.
+    pub showing: Showing,
+    /// The bot's content elements, in file order.
+    pub elements: Vec<ContentElement>,
+    /// The highlighted content element.
+    pub element_selected: usize,
+    /// The reply being edited.
+    pub element_editor: Option<ElementEditor>,
+    /// What replies are previewed against: the turn the tab's trace showed when the view
+    /// opened.
+    pub preview: PreviewTurn,
 }
 
 impl QnaView {
     /// A view of `bot_id` whose entries are on their way.
-    pub fn opening(bot_id: &str, from_tab: usize, select_id: Option<String>) -> Self {
+    pub fn opening(
+        bot_id: &str,
+        from_tab: usize,
+        select_id: Option<String>,
+        preview: PreviewTurn,
+    ) -> Self {
         Self {
             bot_id: bot_id.to_string(),
             from_tab,
@@ -66,7 +105,22 @@ impl QnaView {
             confirm: None,
             busy: None,
             saved_since_open: false,
+            showing: Showing::Entries,
+            elements: Vec::new(),
+            element_selected: 0,
+            element_editor: None,
+            preview,
         }
+    }
+
+    /// The highlighted content element.
+    pub fn selected_element(&self) -> Option<&ContentElement> {
+        self.elements.get(self.element_selected)
+    }
+
+    /// Whether an editor (entry or reply) is open.
+    pub fn editing(&self) -> bool {
+        self.editor.is_some() || self.element_editor.is_some()
     }
 
     /// The highlighted entry.
@@ -78,6 +132,10 @@ impl QnaView {
     /// Whether the editor holds changes not saved yet.
     pub fn has_unsaved_changes(&self) -> bool {
         self.editor.as_ref().is_some_and(EntryEditor::is_dirty)
+            || self
+                .element_editor
+                .as_ref()
+                .is_some_and(ElementEditor::is_dirty)
     }
 }
 
@@ -331,6 +389,52 @@ fn lines_of(text: &str) -> Vec<String> {
         vec![String::new()]
     } else {
         lines
+    }
+}
+
+/// The editor of one content element's text, with its preview.
+#[derive(Debug)]
+pub struct ElementEditor {
+    /// The element id (`builtin_text-…`).
+    pub element_id: String,
+    /// The text as read.
+    pub base: String,
+    /// The mustache text.
+    pub text: TextArea<'static>,
+    /// What the text renders to against the preview turn, or where its template is wrong.
+    pub preview: Result<String, String>,
+    /// Why the last save failed (the draft stays).
+    pub error: Option<String>,
+}
+
+impl ElementEditor {
+    /// An editor over element `element_id`'s `text`, previewed against `state`.
+    pub fn new(element_id: &str, text: &str, state: &Value) -> Self {
+        let mut editor = Self {
+            element_id: element_id.to_string(),
+            base: text.to_string(),
+            text: TextArea::new(lines_of(text)),
+            preview: Ok(String::new()),
+            error: None,
+        };
+        editor.render(state);
+        editor
+    }
+
+    /// The text as typed.
+    pub fn current(&self) -> String {
+        self.text.lines().join("\n")
+    }
+
+    /// Whether the text differs from the element as read.
+    pub fn is_dirty(&self) -> bool {
+        self.current() != self.base
+    }
+
+    /// Renders the preview again (the core's mustache renderer, with an output limit).
+    pub fn render(&mut self, state: &Value) {
+        self.preview = crate::template::render_limited(&self.current(), state, PREVIEW_LIMIT)
+            .map_err(|e| e.to_string());
     }
 }
 

@@ -7,7 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::text::sanitize_line;
 
 use super::action::{Action, Choice, Effect, QnaReport, SaveEntry};
-use super::qna::{Confirm, EntryEditor, EntryFields, Field, QnaView};
+use super::qna::{
+    Confirm, ElementEditor, EntryEditor, EntryFields, Field, PreviewTurn, QnaView, Showing,
+};
 use super::state::{App, Focus};
 use super::tab::Reply;
 use super::ui;
@@ -27,7 +29,23 @@ impl App {
         if self.popup.is_some() {
             return None;
         }
+        if view.showing == Showing::Replies
+            && let Some(effects) = self.replies_update(action)
+        {
+            return Some(effects);
+        }
+        let view = self.qna.as_mut()?;
         let effects = match action {
+            Action::ShowReplies => {
+                if !view.editing() {
+                    view.showing = match view.showing {
+                        Showing::Entries => Showing::Replies,
+                        Showing::Replies => Showing::Entries,
+                    };
+                    view.detail_scroll = 0;
+                }
+                Vec::new()
+            }
             Action::Quit if view.has_unsaved_changes() => {
                 view.confirm = Some(Confirm::Quit);
                 Vec::new()
@@ -93,6 +111,7 @@ impl App {
                     view.confirm = Some(Confirm::DiscardDraft);
                 } else {
                     view.editor = None;
+                    view.element_editor = None;
                 }
                 Vec::new()
             }
@@ -142,7 +161,8 @@ impl App {
             ));
             return Vec::new();
         }
-        self.qna = Some(QnaView::opening(&bot, self.active, entry));
+        let preview = self.preview_turn();
+        self.qna = Some(QnaView::opening(&bot, self.active, entry, preview));
         vec![Effect::OpenQna { bot }]
     }
 
@@ -156,8 +176,15 @@ impl App {
                 bot,
                 language,
                 entries,
+                elements,
             } if bot == view.bot_id => {
                 view.language = language;
+                let no_entries = entries.as_ref().is_ok_and(Vec::is_empty);
+                if no_entries && !elements.is_empty() {
+                    // The master usually has no QnA: its replies are what there is to edit.
+                    view.showing = Showing::Replies;
+                }
+                view.elements = elements;
                 return self.take_entries(entries);
             }
             QnaReport::Found {
@@ -180,6 +207,7 @@ impl App {
             QnaReport::Saved { bot, outcome } if bot == view.bot_id => match outcome {
                 Ok(entry_id) => {
                     view.editor = None;
+                    view.element_editor = None;
                     view.select_id = Some(entry_id.clone());
                     view.saved_since_open = true;
                     view.busy = Some(format!("re-indexing {}…", view.bot_id));
@@ -188,9 +216,11 @@ impl App {
                 Err(failure) => {
                     view.busy = None;
                     let message = sanitize_line(&failure.message);
-                    if failure.conflict && view.editor.is_some() {
+                    if failure.conflict && view.editing() {
                         view.confirm = Some(Confirm::Conflict { message });
                     } else if let Some(editor) = view.editor.as_mut() {
+                        editor.error = Some(message);
+                    } else if let Some(editor) = view.element_editor.as_mut() {
                         editor.error = Some(message);
                     } else {
                         self.status = Some(message);
@@ -200,6 +230,7 @@ impl App {
             QnaReport::Reindexed {
                 bot,
                 entries,
+                elements,
                 millis,
             } => {
                 if let (Ok(list), Some(tab)) =
@@ -211,6 +242,12 @@ impl App {
                     return Vec::new();
                 };
                 view.busy = None;
+                if entries.is_ok() {
+                    view.elements = elements;
+                    view.element_selected = view
+                        .element_selected
+                        .min(view.elements.len().saturating_sub(1));
+                }
                 let ok = entries.is_ok();
                 let effects = self.take_entries(entries);
                 if ok {
@@ -220,6 +257,22 @@ impl App {
                     ));
                 }
                 return effects;
+            }
+            QnaReport::Edited(result) if view.element_editor.is_some() => {
+                let state = view.preview.state.clone();
+                if let Some(editor) = view.element_editor.as_mut() {
+                    match result {
+                        Ok(text) => {
+                            let text = text.strip_suffix('\n').unwrap_or(&text);
+                            editor.text = ratatui_textarea::TextArea::new(
+                                text.lines().map(String::from).collect(),
+                            );
+                            editor.render(&state);
+                            editor.error = None;
+                        }
+                        Err(error) => editor.error = Some(sanitize_line(&error)),
+                    }
+                }
             }
             QnaReport::Edited(result) => match (result, view.editor.as_mut()) {
                 (Ok(text), Some(editor)) => match EntryFields::from_document(&text) {
@@ -520,6 +573,7 @@ impl App {
             }
             (Confirm::DiscardDraft, Choice::Yes) => {
                 view.editor = None;
+                view.element_editor = None;
                 Vec::new()
             }
             (Confirm::CloseView, Choice::Yes) => {
@@ -527,9 +581,13 @@ impl App {
                 Vec::new()
             }
             (Confirm::Quit, Choice::Yes) => vec![Effect::Quit],
+            (Confirm::Conflict { .. }, Choice::Overwrite) if view.element_editor.is_some() => {
+                self.save_element(true)
+            }
             (Confirm::Conflict { .. }, Choice::Overwrite) => self.save_draft(true),
             (Confirm::Conflict { .. }, Choice::Reload) => {
                 view.editor = None;
+                view.element_editor = None;
                 view.busy = Some(format!("reading {} again…", view.bot_id));
                 vec![Effect::ReloadBot {
                     bot: view.bot_id.clone(),
@@ -578,6 +636,134 @@ impl App {
         self.active = from;
         self.status = Some("Asked again with the new index.".into());
         self.ask(from, question)
+    }
+}
+
+impl App {
+    /// The QnA view's keys while it shows replies; `None` leaves the action to the entries'
+    /// handling (keys both lists share: leaving, help, quitting).
+    fn replies_update(&mut self, action: &Action) -> Option<Vec<Effect>> {
+        let view = self.qna.as_mut()?;
+        let effects = match action {
+            Action::ScrollUp(_)
+            | Action::ScrollDown(_)
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+                if view.element_editor.is_none() =>
+            {
+                let count = view.elements.len();
+                if count > 0 {
+                    let current = view.element_selected.min(count - 1);
+                    view.element_selected = match action {
+                        Action::ScrollUp(n) => current.saturating_sub(*n),
+                        Action::ScrollDown(n) => current + n,
+                        Action::PageUp | Action::Top => 0,
+                        _ => count - 1,
+                    }
+                    .min(count - 1);
+                    view.detail_scroll = 0;
+                }
+                Vec::new()
+            }
+            Action::EditEntry => {
+                let state = view.preview.state.clone();
+                match view.selected_element() {
+                    Some(element) => {
+                        let text = element.text.clone().unwrap_or_default();
+                        view.element_editor = Some(ElementEditor::new(&element.id, &text, &state));
+                    }
+                    None => self.status = Some("This bot has no content elements.".into()),
+                }
+                Vec::new()
+            }
+            Action::AddEntry | Action::DeleteEntry | Action::ToggleEnabled | Action::Filter => {
+                self.status = Some(
+                    "Replies are edited here, not added or removed; c shows the entries.".into(),
+                );
+                Vec::new()
+            }
+            Action::SaveEntry => self.save_element(false),
+            Action::Edit(key) if view.element_editor.is_some() => {
+                let state = view.preview.state.clone();
+                if let Some(editor) = view.element_editor.as_mut() {
+                    editor.text.input(*key);
+                    editor.error = None;
+                    editor.render(&state);
+                }
+                Vec::new()
+            }
+            Action::Paste(text) if view.element_editor.is_some() => {
+                let state = view.preview.state.clone();
+                if let Some(editor) = view.element_editor.as_mut() {
+                    let clean: String = text
+                        .replace("\r\n", "\n")
+                        .chars()
+                        .filter(|c| *c == '\n' || !c.is_control())
+                        .collect();
+                    editor.text.insert_str(clean);
+                    editor.render(&state);
+                }
+                Vec::new()
+            }
+            Action::ExternalEditor => match &view.element_editor {
+                Some(editor) => vec![Effect::ExternalEdit(editor.current() + "\n")],
+                None => Vec::new(),
+            },
+            Action::NextField | Action::PrevField => Vec::new(),
+            _ => return None,
+        };
+        Some(effects)
+    }
+
+    /// Saves the reply being edited (`overwrite`: even over a file changed on disk).
+    fn save_element(&mut self, overwrite: bool) -> Vec<Effect> {
+        let Some(view) = self.qna.as_mut() else {
+            return Vec::new();
+        };
+        let Some(editor) = view.element_editor.as_mut() else {
+            return Vec::new();
+        };
+        if let Err(error) = crate::template::validate(&editor.current()) {
+            editor.error = Some(format!("Not saved: the template does not parse: {error}"));
+            return Vec::new();
+        }
+        if !overwrite && !editor.is_dirty() {
+            view.element_editor = None;
+            self.status = Some("Nothing changed.".into());
+            return Vec::new();
+        }
+        editor.error = None;
+        view.busy = Some("saving…".into());
+        vec![Effect::SaveElement {
+            bot: view.bot_id.clone(),
+            element_id: editor.element_id.clone(),
+            text: editor.current(),
+            overwrite,
+        }]
+    }
+
+    /// What replies are previewed against: the turn the master's trace shows (the current
+    /// tab's when it is the master), else a sample state with no delegation.
+    fn preview_turn(&self) -> PreviewTurn {
+        let master = self
+            .tab()
+            .filter(|t| t.is_master)
+            .or_else(|| self.tabs.iter().find(|t| t.is_master));
+        match master.and_then(|t| t.shown_turn()) {
+            Some(turn) => PreviewTurn {
+                question: Some(turn.question.clone()),
+                state: crate::session::turn_state(turn),
+            },
+            None => PreviewTurn {
+                question: None,
+                state: serde_json::json!({
+                    "user": {}, "session": {}, "temp": {"delegation": []},
+                    "event": {"type": "text", "preview": "", "payload": {"type": "text", "text": ""}},
+                }),
+            },
+        }
     }
 }
 

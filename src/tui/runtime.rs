@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::history::{History, HistoryError};
-use crate::workspace::QnaEntry;
+use crate::workspace::{ELEMENTS_FILE, QnaEntry};
 use crate::{Engine, EntryFinder, Error};
 
 use super::action::{Answer, Ask, Effect, QnaReport, SaveEntry, SaveFailure};
@@ -179,15 +179,19 @@ pub enum Finished {
 
 /// Reads `bot`'s entries (as loaded) and builds its finder, so the first filter is instant.
 pub fn open_qna(engine: &Engine, finders: &Finders, bot: &str) -> QnaReport {
-    let found = engine
-        .workspace()
-        .bot(bot)
-        .map(|b| (b.config.default_language.clone(), b.qna.clone()));
-    let Some((language, entries)) = found else {
+    let found = engine.workspace().bot(bot).map(|b| {
+        (
+            b.config.default_language.clone(),
+            b.qna.clone(),
+            b.elements.clone(),
+        )
+    });
+    let Some((language, entries, elements)) = found else {
         return QnaReport::Opened {
             bot: bot.to_string(),
             language: String::new(),
             entries: Err(format!("{bot} has no QnA here")),
+            elements: Vec::new(),
         };
     };
     let entries = finders.get(engine, bot).map(|_| entries);
@@ -195,6 +199,7 @@ pub fn open_qna(engine: &Engine, finders: &Finders, bot: &str) -> QnaReport {
         bot: bot.to_string(),
         language,
         entries,
+        elements,
     }
 }
 
@@ -218,77 +223,111 @@ pub fn find_entries(
     }
 }
 
-/// Saves one entry through the core's lossless, locked save. An existing entry is re-read
-/// under the bot's lock: when its questions, answers, contexts or flag changed on disk since
-/// it was loaded, the save is refused as a conflict unless `overwrite`; fields interbot does
-/// not edit are taken from the file as it is now, so nobody else's change is lost.
+/// Saves one entry through the core's lossless, locked save: under the bot folder's lock
+/// the entry is read again and only the edited fields change, so fields interbot does not
+/// edit keep what the file holds now. When the file changed on disk since the view read it
+/// (its version differs), nothing is written and the failure is a conflict, unless
+/// `overwrite`. A new entry gets a Botpress-style id and must not collide with a file
+/// written meanwhile.
 pub fn save_entry(engine: &Engine, request: &SaveEntry) -> QnaReport {
     let workspace = engine.workspace();
     let bot = request.bot.as_str();
     let fields = &request.fields;
     let outcome = match &request.entry_id {
         Some(id) => {
-            let loaded = workspace
+            let expected = workspace
                 .bot(bot)
                 .and_then(|b| b.entry(id))
-                .map(EntryFields::of);
-            workspace
-                .update_entry(bot, id, |entry| -> Result<(), SaveError> {
-                    let on_disk = EntryFields::of(entry);
-                    if !request.overwrite && loaded.as_ref() != Some(&on_disk) {
-                        let name = entry.file.file_name().unwrap_or_default();
-                        return Err(SaveError::Conflict(format!(
-                            "qna/{} changed on disk since it was read.",
-                            name.to_string_lossy()
-                        )));
-                    }
-                    apply(entry, fields);
-                    Ok(())
-                })
-                .map(|saved| saved.entry.id)
+                .and_then(|e| e.version);
+            let change = |entry: &mut QnaEntry| -> Result<(), Error> {
+                apply(entry, fields);
+                Ok(())
+            };
+            match expected {
+                Some(version) if !request.overwrite => {
+                    workspace.update_entry_checked(bot, id, version, change)
+                }
+                _ => workspace.update_entry(bot, id, change),
+            }
+            .map(|saved| saved.entry.id)
         }
         None => workspace
             .new_entry(bot, fields.questions.clone(), fields.answers.clone())
             .and_then(|mut entry| {
                 apply(&mut entry, fields);
-                workspace.save_entry(bot, &entry).map(|_| entry.id)
-            })
-            .map_err(SaveError::Core),
+                workspace
+                    .add_entry(bot, &entry, |_| Ok::<(), Error>(()))
+                    .map(|saved| saved.entry.id)
+            }),
     };
     QnaReport::Saved {
         bot: bot.to_string(),
-        outcome: outcome.map_err(SaveError::into_failure),
+        outcome: outcome.map_err(failure),
     }
 }
 
-/// Deletes one entry's file through the core (under the bot's lock).
-pub fn delete_entry(engine: &Engine, bot: &str, entry_id: &str) -> QnaReport {
-    let outcome = engine
-        .workspace()
-        .remove_entry(bot, entry_id)
-        .map(|_| entry_id.to_string())
-        .map_err(|e| SaveError::Core(e).into_failure());
+/// Saves the text of one content element (in the bot's default language) through the core:
+/// every other element, field and key order stay; a file changed on disk since it was read
+/// is a conflict unless `overwrite`.
+pub fn save_element(
+    engine: &Engine,
+    bot: &str,
+    element_id: &str,
+    text: &str,
+    overwrite: bool,
+) -> QnaReport {
+    let workspace = engine.workspace();
+    let outcome = workspace
+        .bot(bot)
+        .ok_or_else(|| Error::UnknownBot(bot.to_string()))
+        .and_then(|b| {
+            let expected = if overwrite {
+                crate::workspace::version::on_disk(&b.dir.join(ELEMENTS_FILE))?
+            } else {
+                b.element(element_id).and_then(|e| e.version)
+            };
+            workspace.save_content_text(bot, element_id, &b.config.default_language, text, expected)
+        })
+        .map(|_| element_id.to_string());
     QnaReport::Saved {
         bot: bot.to_string(),
-        outcome,
+        outcome: outcome.map_err(failure),
     }
 }
 
-/// Reads the workspace from disk again and indexes it; the new engine and the bot's entries.
+/// Deletes one entry's file through the core (under the bot's lock), unless it changed on
+/// disk since the view read it.
+pub fn delete_entry(engine: &Engine, bot: &str, entry_id: &str) -> QnaReport {
+    let workspace = engine.workspace();
+    let version = workspace
+        .bot(bot)
+        .and_then(|b| b.entry(entry_id))
+        .and_then(|e| e.version);
+    let removed = match version {
+        Some(version) => workspace.remove_entry_checked(bot, entry_id, version),
+        None => workspace.remove_entry(bot, entry_id),
+    };
+    QnaReport::Saved {
+        bot: bot.to_string(),
+        outcome: removed.map(|_| entry_id.to_string()).map_err(failure),
+    }
+}
+
+/// Reads `bot`'s folder from disk again and indexes only it (the core's
+/// [`Engine::reload_bot`]); the new engine and what the app shows of it.
 pub fn reload_bot(engine: &Engine, bot: &str) -> (Option<Engine>, QnaReport) {
     let started = std::time::Instant::now();
-    let reloaded = Engine::load(&engine.workspace().root);
+    let reloaded = engine.reload_bot(bot);
     let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     match reloaded {
-        Ok(engine) => {
-            let entries = engine
-                .workspace()
-                .bot(bot)
-                .map(|b| b.qna.clone())
-                .ok_or_else(|| format!("{bot} is gone from the workspace"));
+        Ok((engine, _changes)) => {
+            let found = engine.workspace().bot(bot);
             let report = QnaReport::Reindexed {
                 bot: bot.to_string(),
-                entries,
+                entries: found
+                    .map(|b| b.qna.clone())
+                    .ok_or_else(|| format!("{bot} is gone from the workspace")),
+                elements: found.map(|b| b.elements.clone()).unwrap_or_default(),
                 millis,
             };
             (Some(engine), report)
@@ -298,6 +337,7 @@ pub fn reload_bot(engine: &Engine, bot: &str) -> (Option<Engine>, QnaReport) {
             QnaReport::Reindexed {
                 bot: bot.to_string(),
                 entries: Err(format!("re-indexing failed: {error}")),
+                elements: Vec::new(),
                 millis,
             },
         ),
@@ -312,30 +352,32 @@ fn apply(entry: &mut QnaEntry, fields: &EntryFields) {
     entry.enabled = fields.enabled;
 }
 
-/// Why a save failed, before it becomes a message.
-enum SaveError {
-    Conflict(String),
-    Core(Error),
-}
-
-impl From<Error> for SaveError {
-    fn from(error: Error) -> Self {
-        SaveError::Core(error)
-    }
-}
-
-impl SaveError {
-    fn into_failure(self) -> SaveFailure {
-        match self {
-            SaveError::Conflict(message) => SaveFailure {
-                message,
+/// What the app is told of a failed save: a conflict (reload or overwrite) or why not.
+fn failure(error: Error) -> SaveFailure {
+    match error {
+        Error::Conflict { path, on_disk, .. } => {
+            // Named inside its bot folder (`qna/x.json`): the rest of the path is noise here.
+            let parts: Vec<String> = path
+                .iter()
+                .rev()
+                .take(2)
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            let name = parts.into_iter().rev().collect::<Vec<_>>().join("/");
+            let what = if on_disk.is_some() {
+                "changed on disk"
+            } else {
+                "was removed"
+            };
+            SaveFailure {
+                message: format!("{name} {what} since it was read."),
                 conflict: true,
-            },
-            SaveError::Core(error) => SaveFailure {
-                message: format!("Not saved: {error}. The draft is kept."),
-                conflict: false,
-            },
+            }
         }
+        other => SaveFailure {
+            message: format!("Not saved: {other}. The draft is kept."),
+            conflict: false,
+        },
     }
 }
 
@@ -365,6 +407,17 @@ pub fn spawn_qna(
                 let saved = matches!(&report, QnaReport::Saved { outcome: Ok(_), .. });
                 let _ = done.send(Finished::Report(report));
                 saved.then(|| request.bot.clone())
+            }
+            Effect::SaveElement {
+                bot,
+                element_id,
+                text,
+                overwrite,
+            } => {
+                let report = save_element(&engine, bot, element_id, text, *overwrite);
+                let saved = matches!(&report, QnaReport::Saved { outcome: Ok(_), .. });
+                let _ = done.send(Finished::Report(report));
+                saved.then(|| bot.clone())
             }
             Effect::DeleteEntry { bot, entry_id } => {
                 let report = delete_entry(&engine, bot, entry_id);

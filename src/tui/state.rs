@@ -103,7 +103,7 @@ impl App {
         match (self.popup, &self.qna) {
             (Some(Popup::Picker), _) => Mode::Picker,
             (Some(_), _) => Mode::Popup,
-            (None, Some(qna)) if qna.editor.is_some() => Mode::Editor,
+            (None, Some(qna)) if qna.editing() => Mode::Editor,
             (None, Some(qna)) if qna.filtering => Mode::Filter,
             (None, Some(_)) => Mode::Qna,
             (None, None) => self.mode,

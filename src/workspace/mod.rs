@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use bot::{Bot, BotConfig};
-pub use content::{ContentElement, SavedFile};
+pub use content::{ContentElement, ELEMENTS_FILE, SavedFile};
 pub use edit::entry_id;
 pub use lock::BotLock;
 pub use qna::{QnaAction, QnaEntry, QnaForm, Redirect};

@@ -109,6 +109,17 @@ impl Harness {
                     queue.extend(self.after_change(&request.bot, report));
                     None
                 }
+                Effect::SaveElement {
+                    bot,
+                    element_id,
+                    text,
+                    overwrite,
+                } => {
+                    let report =
+                        runtime::save_element(&self.engine, &bot, &element_id, &text, overwrite);
+                    queue.extend(self.after_change(&bot, report));
+                    None
+                }
                 Effect::DeleteEntry { bot, entry_id } => {
                     let report = runtime::delete_entry(&self.engine, &bot, &entry_id);
                     queue.extend(self.after_change(&bot, report));

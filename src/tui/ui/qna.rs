@@ -9,11 +9,13 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::{SIDE_BY_SIDE_WIDTH, line, pane, paragraph};
 use crate::text::sanitize_line;
-use crate::tui::qna::{Confirm, EntryEditor, Field, QnaView};
+use crate::tui::qna::{
+    Confirm, ElementEditor, EntryEditor, Field, PREVIEW_LIMIT, PreviewTurn, QnaView, Showing,
+};
 use crate::tui::state::App;
 use crate::tui::theme::Role;
 use crate::tui::wrap::{Para, Row, Segment, fit, truncate, wrap};
-use crate::workspace::{QnaEntry, QnaForm};
+use crate::workspace::{ContentElement, QnaEntry, QnaForm};
 
 /// Below this width or height: no borders, the list above the details, one editor field at
 /// a time.
@@ -131,8 +133,51 @@ fn entry_row(entry: &QnaEntry, selected: bool, width: usize) -> Row {
     )
 }
 
+/// One reply row: the element id, then the first line of its text.
+fn element_row(element: &ContentElement, selected: bool, width: usize) -> Row {
+    let first_line = element
+        .text
+        .as_deref()
+        .and_then(|t| t.lines().next())
+        .map_or_else(|| "(no text)".to_string(), sanitize_line);
+    fit(
+        vec![
+            Segment::new(if selected { "▶" } else { " " }, Role::Key),
+            Segment::new(
+                format!("{} ", sanitize_line(&element.id)),
+                if selected {
+                    Role::Selected
+                } else {
+                    Role::Strong
+                },
+            ),
+            Segment::new(first_line, Role::Dim),
+        ],
+        width,
+    )
+}
+
 /// The list's rows from `top`, `height` of them.
 pub fn list_rows(view: &QnaView, width: usize, height: usize) -> Vec<Row> {
+    if view.showing == Showing::Replies {
+        if view.elements.is_empty() {
+            return vec![vec![Segment::new(
+                "This bot has no content elements.",
+                Role::Dim,
+            )]];
+        }
+        let top = view
+            .element_selected
+            .saturating_sub(height.saturating_sub(1));
+        return view
+            .elements
+            .iter()
+            .enumerate()
+            .skip(top)
+            .take(height)
+            .map(|(n, e)| element_row(e, n == view.element_selected, width))
+            .collect();
+    }
     let Some(entries) = &view.entries else {
         return vec![vec![Segment::new(
             format!("Reading and indexing {}…", sanitize_line(&view.bot_id)),
@@ -231,6 +276,70 @@ pub fn detail_rows(entry: &QnaEntry, language: &str, width: usize) -> Vec<Row> {
     rows
 }
 
+/// Rows of a text, one per line, wrapped to `width`, each under `prefix`.
+fn text_rows(text: &str, prefix: &str, role: Role, width: usize) -> Vec<Row> {
+    text.lines()
+        .flat_map(|text_line| {
+            wrap(
+                &Para::indented(
+                    vec![Segment::new(prefix, Role::QuoteBar)],
+                    vec![Segment::new(sanitize_line(text_line), role)],
+                ),
+                width,
+            )
+        })
+        .collect()
+}
+
+/// The heading of a preview: which turn the reply is rendered against.
+fn preview_heading(preview: &PreviewTurn) -> Row {
+    match &preview.question {
+        Some(question) => vec![
+            Segment::new("Preview", Role::Heading),
+            Segment::new(
+                format!(" · as said to “{}”", sanitize_line(question)),
+                Role::Dim,
+            ),
+        ],
+        None => vec![
+            Segment::new("Preview", Role::Heading),
+            Segment::new(" · no turn yet: ask the master first", Role::Dim),
+        ],
+    }
+}
+
+/// Rows of a rendered preview, or of where its template is wrong.
+fn preview_rows(rendered: &Result<String, String>, width: usize) -> Vec<Row> {
+    match rendered {
+        Ok(text) if text.trim().is_empty() => vec![vec![Segment::new("(says nothing)", Role::Dim)]],
+        Ok(text) => text_rows(text, "│ ", Role::Quote, width),
+        Err(error) => wrap(
+            &Para::indented(
+                Row::new(),
+                vec![Segment::new(
+                    format!("✗ {}", sanitize_line(error)),
+                    Role::Error,
+                )],
+            ),
+            width,
+        ),
+    }
+}
+
+/// A content element's text and its preview against the view's preview turn.
+pub fn element_rows(element: &ContentElement, preview: &PreviewTurn, width: usize) -> Vec<Row> {
+    let text = element.text.clone().unwrap_or_default();
+    let rendered = crate::template::render_limited(&text, &preview.state, PREVIEW_LIMIT)
+        .map_err(|e| e.to_string());
+    let mut rows = vec![field("id", sanitize_line(&element.id)), Row::new()];
+    rows.push(heading("Text".to_string()));
+    rows.extend(text_rows(&text, "│ ", Role::Code, width));
+    rows.push(Row::new());
+    rows.push(preview_heading(preview));
+    rows.extend(preview_rows(&rendered, width));
+    rows
+}
+
 /// Draws the QnA view over the body of the screen.
 pub fn draw(frame: &mut Frame, app: &App, view: &QnaView) {
     let areas = areas(frame.area());
@@ -239,19 +348,26 @@ pub fn draw(frame: &mut Frame, app: &App, view: &QnaView) {
     }
     let theme = &app.theme;
     let count = view.entries.as_ref().map_or(0, Vec::len);
-    let list_title = format!(
-        " QnA of {} · {} of {} ",
-        sanitize_line(&view.bot_id),
-        view.shown.len(),
-        count
-    );
+    let list_title = match view.showing {
+        Showing::Entries => format!(
+            " QnA of {} · {} of {} ",
+            sanitize_line(&view.bot_id),
+            view.shown.len(),
+            count
+        ),
+        Showing::Replies => format!(
+            " Replies of {} · {} ",
+            sanitize_line(&view.bot_id),
+            view.elements.len()
+        ),
+    };
     let rows = list_rows(
         view,
         usize::from(areas.list_text.width),
         usize::from(areas.list_text.height),
     );
     if !areas.compact {
-        let mut block = pane(list_title, theme, view.editor.is_none() && !view.filtering);
+        let mut block = pane(list_title, theme, !view.editing() && !view.filtering);
         if let Some(busy) = &view.busy {
             block = block.title_bottom(Span::styled(
                 format!(" {busy} "),
@@ -261,9 +377,10 @@ pub fn draw(frame: &mut Frame, app: &App, view: &QnaView) {
         frame.render_widget(block, areas.list);
     }
     frame.render_widget(paragraph(&rows, theme), areas.list_text);
-    match &view.editor {
-        Some(editor) => draw_editor(frame, app, view, editor, &areas),
-        None => draw_detail(frame, app, view, &areas),
+    match (&view.editor, &view.element_editor) {
+        (Some(editor), _) => draw_editor(frame, app, view, editor, &areas),
+        (None, Some(editor)) => draw_element_editor(frame, app, view, editor, &areas),
+        (None, None) => draw_detail(frame, app, view, &areas),
     }
     draw_filter(frame, app, view, &areas);
     if let Some(confirm) = &view.confirm {
@@ -273,10 +390,16 @@ pub fn draw(frame: &mut Frame, app: &App, view: &QnaView) {
 
 fn draw_detail(frame: &mut Frame, app: &App, view: &QnaView, areas: &QnaAreas) {
     let width = usize::from(areas.detail_text.width);
-    let rows = view
-        .selected_entry()
-        .map(|e| detail_rows(e, &view.language, width))
-        .unwrap_or_default();
+    let rows = match view.showing {
+        Showing::Entries => view
+            .selected_entry()
+            .map(|e| detail_rows(e, &view.language, width))
+            .unwrap_or_default(),
+        Showing::Replies => view
+            .selected_element()
+            .map(|e| element_rows(e, &view.preview, width))
+            .unwrap_or_default(),
+    };
     let height = usize::from(areas.detail_text.height);
     let top = view.detail_scroll.min(rows.len().saturating_sub(height));
     let end = (top + height).min(rows.len());
@@ -408,6 +531,65 @@ fn draw_editor(
             ),
             Segment::new("  Ctrl-S save · Esc close", Role::Dim),
         ],
+    };
+    frame.render_widget(
+        line(&fit(status_row, usize::from(status.width)), theme),
+        status,
+    );
+}
+
+/// The reply editor: its text above, the live preview below.
+fn draw_element_editor(
+    frame: &mut Frame,
+    app: &App,
+    view: &QnaView,
+    editor: &ElementEditor,
+    areas: &QnaAreas,
+) {
+    let theme = &app.theme;
+    let area = if areas.compact {
+        areas.list.union(areas.detail)
+    } else {
+        areas.detail
+    };
+    frame.render_widget(Clear, area);
+    let dirty = if editor.is_dirty() { " *" } else { "" };
+    let title = format!(" Reply {}{dirty} ", sanitize_line(&editor.element_id));
+    let inner = if areas.compact {
+        area
+    } else {
+        let block = pane(title, theme, true);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        inner
+    };
+    let status = Rect::new(
+        inner.x,
+        inner.y + inner.height.saturating_sub(1),
+        inner.width,
+        1,
+    );
+    let body_height = inner.height.saturating_sub(1);
+    let text_height = (body_height / 2).max(1).min(body_height);
+    let text_area = Rect::new(inner.x, inner.y, inner.width, text_height);
+    let preview_area = Rect::new(
+        inner.x,
+        inner.y + text_height,
+        inner.width,
+        body_height - text_height,
+    );
+    frame.render_widget(&editor.text, text_area);
+    let width = usize::from(preview_area.width);
+    let mut rows = vec![fit(preview_heading(&view.preview), width)];
+    rows.extend(preview_rows(&editor.preview, width));
+    rows.truncate(usize::from(preview_area.height));
+    frame.render_widget(paragraph(&rows, theme), preview_area);
+    let status_row: Row = match &editor.error {
+        Some(error) => vec![Segment::new(format!("✗ {error}"), Role::Error)],
+        None => vec![Segment::new(
+            "mustache: {{x}} escaped, {{{x}}} as is · Ctrl-S save · Esc close",
+            Role::Dim,
+        )],
     };
     frame.render_widget(
         line(&fit(status_row, usize::from(status.width)), theme),
