@@ -428,3 +428,103 @@ async fn the_masters_reply_is_edited_with_a_live_preview_of_the_selected_turn() 
     };
     assert!(said.contains("with that question. (edited)"), "{said}");
 }
+
+/// Adds `question` as a variant of `entry` the way another editor would: the file's text
+/// changed by hand, nothing else touched.
+fn add_variant_on_disk(root: &Path, bot: &str, entry: &str, question: &str) {
+    let file = entry_file(root, bot, entry);
+    let text = std::fs::read_to_string(&file).expect("entry file");
+    let changed = text.replacen(
+        "\"The printer is not working\"",
+        &format!("\"The printer is not working\", \"{question}\""),
+        1,
+    );
+    assert_ne!(text, changed, "the entry has the question to extend");
+    std::fs::write(&file, changed).expect("outside edit");
+}
+
+#[tokio::test]
+async fn a_change_made_outside_the_app_re_indexes_its_bot_and_marks_its_tab() {
+    let (_dir, root) = workspace_copy();
+    let mut h = Harness::new(&root, 80, 24);
+    h.ask(NOWHERE).await;
+    assert!(h.screen().contains("I'm sorry"), "{}", h.screen());
+
+    // `interbot qna`, an editor or `git pull` changes sub2 while the app is open; the
+    // watcher's event re-reads and re-indexes only sub2.
+    add_variant_on_disk(&root, "sub2", PRINTER_ENTRY, NOWHERE);
+    let effects = h.reindex("sub2", true);
+    h.run(effects).await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("sub2 changed on disk (1 edited): re-indexed"),
+        "{screen}"
+    );
+    assert!(screen.contains("↻"), "the tab says so:\n{screen}");
+
+    // The same question now goes to sub2, with no restart.
+    h.ask(NOWHERE).await;
+    let screen = h.screen();
+    assert!(screen.contains("The chatbot sub2 can help you"), "{screen}");
+
+    // Looking at the tab clears its mark.
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Char('3')).await;
+    assert!(!h.app.tabs[2].changed_on_disk);
+    assert!(!h.screen().contains("↻"));
+}
+
+#[tokio::test]
+async fn an_outside_change_refreshes_the_open_view_and_keeps_the_draft() {
+    let (_dir, root) = workspace_copy();
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.press(KeyCode::Char('a')).await;
+    h.type_text("Where is the plotter").await;
+    add_variant_on_disk(&root, "sub2", PRINTER_ENTRY, NOWHERE);
+    let effects = h.reindex("sub2", true);
+    h.run(effects).await;
+    let view = h.app.qna.as_ref().expect("view");
+    let printer = view
+        .entries
+        .as_ref()
+        .and_then(|entries| entries.iter().find(|e| e.id == PRINTER_ENTRY))
+        .expect("printer entry");
+    assert!(printer.questions.iter().any(|q| q == NOWHERE));
+    let editor = view.editor.as_ref().expect("the draft stays open");
+    assert_eq!(editor.fields().questions, vec!["Where is the plotter"]);
+}
+
+#[tokio::test]
+async fn capital_r_re_reads_the_workspace_and_lists_what_changed() {
+    let (_dir, root) = workspace_copy();
+    let mut h = Harness::new(&root, 80, 24);
+    h.press(KeyCode::Esc).await;
+    add_variant_on_disk(&root, "sub2", PRINTER_ENTRY, NOWHERE);
+    // And another entry (the first by name) goes.
+    let mut names: Vec<_> = std::fs::read_dir(root.join("bots/sub2/qna"))
+        .expect("qna dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p != &entry_file(&root, "sub2", PRINTER_ENTRY))
+        .collect();
+    names.sort();
+    std::fs::remove_file(&names[0]).expect("remove an entry");
+    let before = h.app.tabs[2].entries;
+    h.press(KeyCode::Char('R')).await;
+    let screen = h.screen();
+    assert!(screen.contains("Changes on disk"), "{screen}");
+    assert!(screen.contains("sub2: 1 removed, 1 edited"), "{screen}");
+    assert!(screen.contains(&format!("~ {PRINTER_ENTRY}")), "{screen}");
+    assert_eq!(h.app.tabs[2].entries, before - 1);
+    insta::assert_snapshot!("changes_80x24", screen);
+    h.press(KeyCode::Esc).await;
+    assert!(h.app.popup.is_none());
+
+    // Nothing changed since: R says so.
+    h.press(KeyCode::Char('R')).await;
+    assert!(
+        h.screen().contains("Nothing changed on disk."),
+        "{}",
+        h.screen()
+    );
+}

@@ -323,3 +323,58 @@ fn the_real_binary_edits_a_sub_bot_qna_and_the_same_question_is_routed() {
     tmux.send(&["Escape", "q"]);
     expect_clean_exit(&tmux, &status_file);
 }
+
+#[test]
+fn a_qna_add_while_the_app_is_open_is_picked_up_without_a_restart() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let tmux = Tmux::new();
+    let workspace = tmux.dir.path().join("workspace");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("workspace"),
+        &workspace,
+    );
+    let status_file = start(&tmux, &workspace);
+    tmux.wait_for_screen("the UI", |s| {
+        s.contains("Ask Master (master)") && s.contains("TYPING")
+    });
+    tmux.send(&["-l", "paper stuck in the copier"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for_screen("the fallback", |s| s.contains("I'm sorry, I don't know"));
+
+    // Another process adds an entry to sub3 while the app runs.
+    let added = Command::new(env!("CARGO_BIN_EXE_interbot"))
+        .args(["-w"])
+        .arg(&workspace)
+        .args([
+            "qna",
+            "add",
+            "--bot",
+            "sub3",
+            "-q",
+            "paper stuck in the copier",
+            "-a",
+            "Copier jams: call facilities on 4455.",
+        ])
+        .output()
+        .expect("interbot qna add runs");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    tmux.wait_for_screen("the outside change", |s| {
+        s.contains("sub3 changed on disk (1 added)") && s.contains("↻")
+    });
+
+    // The same question, typed again, now goes to sub3.
+    tmux.send(&["-l", "paper stuck in the copier"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for_screen("the routed reply", |s| {
+        s.contains("The chatbot sub3 can help you") && s.contains("4455.")
+    });
+    tmux.send(&["Escape", "q"]);
+    expect_clean_exit(&tmux, &status_file);
+}

@@ -101,6 +101,8 @@ pub enum Action {
     DetailScroll(i32),
     /// Switch the QnA view between entries and replies (content elements).
     ShowReplies,
+    /// Read the whole workspace from disk again and show what changed.
+    ReloadAll,
     /// Answer the open question: yes (`Some(true)`), no, or a letter (reload/overwrite).
     Answer(Choice),
 }
@@ -189,6 +191,8 @@ pub enum Effect {
         /// The bot.
         bot: String,
     },
+    /// Read the whole workspace from disk again (reports what changed).
+    ReloadAll,
     /// Suspend the UI and edit this text in `$EDITOR` (reports [`QnaReport::Edited`]).
     ExternalEdit(String),
 }
@@ -240,6 +244,10 @@ pub enum QnaReport {
     Reindexed {
         /// The bot.
         bot: String,
+        /// The change came from outside interbot (another editor, `interbot qna`, `git pull`).
+        outside: bool,
+        /// What changed, in a few words.
+        changes: String,
         /// Its entries now, or why indexing failed.
         entries: Result<Vec<crate::workspace::QnaEntry>, String>,
         /// Its content elements now.

@@ -39,6 +39,7 @@ impl App {
             recall: Recall::default(),
             input: TextArea::default(),
             problems,
+            changes: Vec::new(),
             status: None,
             size,
             theme,
@@ -145,6 +146,7 @@ impl App {
             Action::TalkTo => return self.talk_to(),
             Action::Resize(width, height) => self.size = Rect::new(0, 0, width, height),
             Action::OpenQna => return self.open_qna(),
+            Action::ReloadAll => return self.reload_all(),
             // The QnA view's own actions do nothing while it is closed.
             Action::CloseQna
             | Action::Filter
@@ -187,6 +189,58 @@ impl App {
         }
     }
 
+    /// Asks for the whole workspace to be read again (what changed is shown when it is).
+    pub(super) fn reload_all(&mut self) -> Vec<Effect> {
+        self.status = Some("Re-reading the workspace…".to_string());
+        vec![Effect::ReloadAll]
+    }
+
+    /// Takes the re-read workspace (`engine`, already in use for new questions) and what
+    /// changed: counts and tabs follow it, the changes popup lists what changed, and an open
+    /// QnA view reads its bot again (its drafts are kept).
+    pub fn on_workspace_reloaded(
+        &mut self,
+        engine: &Engine,
+        changes: Result<Vec<String>, String>,
+    ) -> Vec<Effect> {
+        let lines = match changes {
+            Ok(lines) => lines,
+            Err(error) => {
+                self.status = Some(sanitize_line(&error));
+                return Vec::new();
+            }
+        };
+        for bot in &engine.workspace().bots {
+            match self
+                .tabs
+                .iter_mut()
+                .find(|t| t.bot_id == sanitize_line(&bot.id))
+            {
+                Some(tab) => tab.entries = bot.qna.len(),
+                None => self.tabs.push(BotTab::new(
+                    &bot.id,
+                    bot.name(),
+                    bot.qna.len(),
+                    bot.id == crate::workspace::MASTER_ID,
+                )),
+            }
+        }
+        self.problems = engine
+            .problems()
+            .iter()
+            .map(|p| sanitize_line(&p.to_string()))
+            .collect();
+        self.changes = lines.iter().map(|l| sanitize_line(l)).collect();
+        self.status = Some("The workspace was read again.".to_string());
+        self.open(Popup::Changes);
+        match &self.qna {
+            Some(view) => vec![Effect::OpenQna {
+                bot: view.bot_id.clone(),
+            }],
+            None => Vec::new(),
+        }
+    }
+
     fn open(&mut self, popup: Popup) {
         self.popup = Some(popup);
         self.popup_scroll = 0;
@@ -200,6 +254,9 @@ impl App {
 
     fn select_tab(&mut self, index: usize) {
         self.active = index;
+        if let Some(tab) = self.tabs.get_mut(index) {
+            tab.changed_on_disk = false;
+        }
         // History is per bot: Up starts again from this bot's newest question.
         self.recall = Recall::default();
     }

@@ -4,6 +4,7 @@
 //! screen while the workspace is indexed off the UI task.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::task::Poll;
 
 use anyhow::Context;
@@ -14,6 +15,7 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
 use crate::Engine;
+use crate::workspace::watch::{Watcher, WorkspaceEvent};
 
 use super::action::{Action, Answer, Effect, QnaReport};
 use super::app::App;
@@ -39,6 +41,8 @@ struct Loop {
     history: Option<runtime::HistoryWriter>,
     done: mpsc::UnboundedSender<Answer>,
     qna_done: mpsc::UnboundedSender<runtime::Finished>,
+    /// The workspace watcher (told of the app's own saves), when watching.
+    watcher: Option<Arc<Watcher>>,
     /// Text to edit in `$EDITOR` once the current batch of events is handled.
     pending_edit: Option<String>,
     dirty: bool,
@@ -62,8 +66,15 @@ impl Loop {
                 | Effect::SaveEntry(_)
                 | Effect::SaveElement { .. }
                 | Effect::DeleteEntry { .. }
-                | Effect::ReloadBot { .. }) => {
-                    runtime::spawn_qna(&self.engine, &self.finders, qna, self.qna_done.clone());
+                | Effect::ReloadBot { .. }
+                | Effect::ReloadAll) => {
+                    runtime::spawn_qna(
+                        &self.engine,
+                        &self.finders,
+                        self.watcher.clone(),
+                        qna,
+                        self.qna_done.clone(),
+                    );
                 }
             }
         }
@@ -71,16 +82,49 @@ impl Loop {
     }
 
     fn on_qna(&mut self, finished: runtime::Finished) -> Flow {
-        let report = match finished {
-            runtime::Finished::Report(report) => report,
+        let effects = match finished {
+            runtime::Finished::Report(report) => self.app.on_qna_report(report),
             runtime::Finished::Reloaded(engine, report) => {
                 self.engine = *engine;
-                report
+                self.app.on_qna_report(report)
+            }
+            runtime::Finished::ReloadedAll(Ok((engine, lines))) => {
+                self.engine = *engine;
+                self.app.on_workspace_reloaded(&self.engine, Ok(lines))
+            }
+            runtime::Finished::ReloadedAll(Err(error)) => {
+                self.app.on_workspace_reloaded(&self.engine, Err(error))
             }
         };
-        let effects = self.app.on_qna_report(report);
         self.dirty = true;
         self.apply(effects)
+    }
+
+    /// A change the watcher saw: the bot it names is re-read off the UI task; a change of
+    /// settings (or events the system dropped) re-reads everything.
+    fn on_workspace_event(&mut self, event: WorkspaceEvent) -> Flow {
+        match event {
+            WorkspaceEvent::BotChanged { bot_id, paths } => {
+                tracing::info!(bot = %bot_id, paths = paths.len(), "changed outside interbot");
+                runtime::spawn_outside_change(
+                    &self.engine,
+                    &self.finders,
+                    bot_id,
+                    self.qna_done.clone(),
+                );
+                Flow::Continue
+            }
+            WorkspaceEvent::SettingsChanged | WorkspaceEvent::Rescan => {
+                self.apply(vec![Effect::ReloadAll])
+            }
+            WorkspaceEvent::Failed { reason } => {
+                self.app.status = Some(crate::text::sanitize_line(&format!(
+                    "Watching the workspace failed ({reason}); R re-reads it by hand."
+                )));
+                self.dirty = true;
+                Flow::Continue
+            }
+        }
     }
 
     fn on_event(&mut self, event: Event) -> Flow {
@@ -100,20 +144,51 @@ impl Loop {
     }
 }
 
+/// The workspace watcher and the changes it reports, for [`run`].
+#[derive(Debug)]
+pub struct Watching {
+    /// The watcher (own saves are told to it).
+    pub watcher: Arc<Watcher>,
+    /// Its events.
+    pub events: mpsc::UnboundedReceiver<WorkspaceEvent>,
+}
+
+impl Watching {
+    /// Starts watching the workspace at `root`, or says why it cannot.
+    pub fn start(root: &std::path::Path) -> Result<Self, crate::Error> {
+        let (send, events) = mpsc::unbounded_channel();
+        let watcher = Watcher::new(root, move |event| {
+            // The receiver is gone only when the app has quit.
+            let _ = send.send(event);
+        })?;
+        Ok(Self {
+            watcher: Arc::new(watcher),
+            events,
+        })
+    }
+}
+
 /// Runs the UI on `terminal` until the user quits, a signal arrives or input ends; the input
 /// history is saved to `history` (if given) as questions are sent, and the last save is
-/// waited for before returning.
+/// waited for before returning. With `watching`, changes made outside the app re-index
+/// their bot as they happen.
 pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     engine: &Engine,
     app: App,
     history: Option<PathBuf>,
+    watching: Option<Watching>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
 {
     let (done, mut answers) = mpsc::unbounded_channel();
     let (qna_done, mut qna_reports) = mpsc::unbounded_channel();
+    let (watcher, mut changes) = match watching {
+        Some(Watching { watcher, events }) => (Some(watcher), events),
+        // A channel nobody sends on: its branch of the loop never fires.
+        None => (None, mpsc::unbounded_channel().1),
+    };
     let mut state = Loop {
         app,
         engine: engine.clone(),
@@ -121,10 +196,18 @@ where
         history: history.map(runtime::HistoryWriter::spawn),
         done,
         qna_done,
+        watcher,
         pending_edit: None,
         dirty: false,
     };
-    let result = run_loop(terminal, &mut state, &mut answers, &mut qna_reports).await;
+    let result = run_loop(
+        terminal,
+        &mut state,
+        &mut answers,
+        &mut qna_reports,
+        &mut changes,
+    )
+    .await;
     if let Some(writer) = state.history.take() {
         writer.finish().await;
     }
@@ -136,6 +219,7 @@ async fn run_loop<B: Backend>(
     state: &mut Loop,
     answers: &mut mpsc::UnboundedReceiver<Answer>,
     qna_reports: &mut mpsc::UnboundedReceiver<runtime::Finished>,
+    changes: &mut mpsc::UnboundedReceiver<WorkspaceEvent>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -157,6 +241,7 @@ where
                 Flow::Continue
             }
             Some(finished) = qna_reports.recv() => state.on_qna(finished),
+            Some(change) = changes.recv() => state.on_workspace_event(change),
             name = signals.recv() => {
                 tracing::info!(signal = name, "quitting on signal");
                 Flow::Quit

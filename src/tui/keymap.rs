@@ -128,6 +128,7 @@ use Mode::{Confirm, Editor, Filter, Normal, Picker, Popup, Qna, Typing};
 
 const NTPK: &[Mode] = &[Normal, Typing, Popup, Picker, Qna, Filter, Editor, Confirm];
 const Q: &[Mode] = &[Qna];
+const NQ: &[Mode] = &[Normal, Qna];
 const F: &[Mode] = &[Filter];
 const E: &[Mode] = &[Editor];
 const C: &[Mode] = &[Confirm];
@@ -345,6 +346,14 @@ pub static BINDINGS: &[Binding] = &[
         help: "QnA: browse, edit",
         hint: "QnA",
         hint_in: N,
+    },
+    Binding {
+        modes: NQ,
+        keys: &[(ch('R'), Bound::Do(Action::ReloadAll))],
+        label: None,
+        help: "re-read the workspace, show what changed",
+        hint: "",
+        hint_in: NONE,
     },
     Binding {
         modes: Q,

@@ -119,8 +119,26 @@ pub async fn run(
     );
     app.history = history;
     app.status = history_note;
+    // Outside edits (another editor, `interbot qna`, `git pull`) re-index their bot live.
+    let watching = match event_loop::Watching::start(root) {
+        Ok(watching) => Some(watching),
+        Err(error) => {
+            tracing::warn!(%error, "not watching the workspace");
+            app.status = Some(crate::text::sanitize_line(&format!(
+                "Not watching the workspace for outside edits ({error}); R re-reads it."
+            )));
+            None
+        }
+    };
     tracing::info!(bots = app.tabs.len(), "terminal UI started");
-    let result = event_loop::run(&mut guard.terminal, &engine, app, Some(history_path)).await;
+    let result = event_loop::run(
+        &mut guard.terminal,
+        &engine,
+        app,
+        Some(history_path),
+        watching,
+    )
+    .await;
     drop(guard);
     tracing::info!("terminal UI stopped");
     result

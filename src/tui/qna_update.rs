@@ -168,6 +168,17 @@ impl App {
 
     /// Takes what finished QnA work reported; returns follow-up work.
     pub fn on_qna_report(&mut self, report: QnaReport) -> Vec<Effect> {
+        let report = match report {
+            QnaReport::Reindexed {
+                bot,
+                outside,
+                changes,
+                entries,
+                elements,
+                millis,
+            } => return self.on_reindexed(&bot, outside, &changes, entries, elements, millis),
+            report => report,
+        };
         let Some(view) = self.qna.as_mut() else {
             return Vec::new();
         };
@@ -227,37 +238,6 @@ impl App {
                     }
                 }
             },
-            QnaReport::Reindexed {
-                bot,
-                entries,
-                elements,
-                millis,
-            } => {
-                if let (Ok(list), Some(tab)) =
-                    (&entries, self.tabs.iter_mut().find(|t| t.bot_id == bot))
-                {
-                    tab.entries = list.iter().filter(|e| e.enabled).count();
-                }
-                let Some(view) = self.qna.as_mut().filter(|v| v.bot_id == bot) else {
-                    return Vec::new();
-                };
-                view.busy = None;
-                if entries.is_ok() {
-                    view.elements = elements;
-                    view.element_selected = view
-                        .element_selected
-                        .min(view.elements.len().saturating_sub(1));
-                }
-                let ok = entries.is_ok();
-                let effects = self.take_entries(entries);
-                if ok {
-                    self.status = Some(format!(
-                        "{} re-indexed in {millis} ms; r re-asks the last question.",
-                        sanitize_line(&bot)
-                    ));
-                }
-                return effects;
-            }
             QnaReport::Edited(result) if view.element_editor.is_some() => {
                 let state = view.preview.state.clone();
                 if let Some(editor) = view.element_editor.as_mut() {
@@ -292,6 +272,54 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Takes a bot indexed again, after a save of the app's own or a change on disk
+    /// (`outside`): the tab's count, the tab's ↻ mark for outside changes, and the open QnA
+    /// view of that bot (its drafts are kept: saving them then meets the version check).
+    fn on_reindexed(
+        &mut self,
+        bot: &str,
+        outside: bool,
+        changes: &str,
+        entries: Result<Vec<crate::workspace::QnaEntry>, String>,
+        elements: Vec<crate::workspace::ContentElement>,
+        millis: u64,
+    ) -> Vec<Effect> {
+        let active_bot = self.tab().map(|t| t.bot_id.clone());
+        if let Some(tab) = self.tabs.iter_mut().find(|t| t.bot_id == bot) {
+            if let Ok(list) = &entries {
+                tab.entries = list.iter().filter(|e| e.enabled).count();
+            }
+            tab.changed_on_disk = outside && active_bot.as_deref() != Some(bot);
+        }
+        let bot = sanitize_line(bot);
+        if entries.is_ok() {
+            self.status = Some(if outside {
+                format!(
+                    "{bot} changed on disk ({}): re-indexed in {millis} ms.",
+                    sanitize_line(changes)
+                )
+            } else {
+                format!("{bot} re-indexed in {millis} ms; r re-asks the last question.")
+            });
+        }
+        let Some(view) = self.qna.as_mut().filter(|v| v.bot_id == bot) else {
+            if let Err(error) = entries {
+                self.status = Some(sanitize_line(&error));
+            }
+            return Vec::new();
+        };
+        if !outside {
+            view.busy = None;
+        }
+        if entries.is_ok() {
+            view.elements = elements;
+            view.element_selected = view
+                .element_selected
+                .min(view.elements.len().saturating_sub(1));
+        }
+        self.take_entries(entries)
     }
 
     /// Puts freshly read entries in the view, keeps the selection on the same entry, and

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::history::{History, HistoryError};
-use crate::workspace::{ELEMENTS_FILE, QnaEntry};
+use crate::workspace::watch::Watcher;
+use crate::workspace::{BotChanges, ELEMENTS_FILE, QnaEntry};
 use crate::{Engine, EntryFinder, Error};
 
 use super::action::{Answer, Ask, Effect, QnaReport, SaveEntry, SaveFailure};
@@ -175,6 +176,8 @@ pub enum Finished {
     Report(QnaReport),
     /// A bot was indexed again: the new engine, and the report for the app.
     Reloaded(Box<Engine>, QnaReport),
+    /// The whole workspace was read again: the new engine and what changed, or why not.
+    ReloadedAll(Result<(Box<Engine>, Vec<String>), String>),
 }
 
 /// Reads `bot`'s entries (as loaded) and builds its finder, so the first filter is instant.
@@ -229,7 +232,7 @@ pub fn find_entries(
 /// (its version differs), nothing is written and the failure is a conflict, unless
 /// `overwrite`. A new entry gets a Botpress-style id and must not collide with a file
 /// written meanwhile.
-pub fn save_entry(engine: &Engine, request: &SaveEntry) -> QnaReport {
+pub fn save_entry(engine: &Engine, request: &SaveEntry, watcher: Option<&Watcher>) -> QnaReport {
     let workspace = engine.workspace();
     let bot = request.bot.as_str();
     let fields = &request.fields;
@@ -249,17 +252,20 @@ pub fn save_entry(engine: &Engine, request: &SaveEntry) -> QnaReport {
                 }
                 _ => workspace.update_entry(bot, id, change),
             }
-            .map(|saved| saved.entry.id)
         }
         None => workspace
             .new_entry(bot, fields.questions.clone(), fields.answers.clone())
             .and_then(|mut entry| {
                 apply(&mut entry, fields);
-                workspace
-                    .add_entry(bot, &entry, |_| Ok::<(), Error>(()))
-                    .map(|saved| saved.entry.id)
+                workspace.add_entry(bot, &entry, |_| Ok::<(), Error>(()))
             }),
-    };
+    }
+    .map(|saved| {
+        if let (Some(watcher), Some(version)) = (watcher, saved.entry.version) {
+            watcher.expect_own_write(&saved.path, version);
+        }
+        saved.entry.id
+    });
     QnaReport::Saved {
         bot: bot.to_string(),
         outcome: outcome.map_err(failure),
@@ -275,6 +281,7 @@ pub fn save_element(
     element_id: &str,
     text: &str,
     overwrite: bool,
+    watcher: Option<&Watcher>,
 ) -> QnaReport {
     let workspace = engine.workspace();
     let outcome = workspace
@@ -288,7 +295,12 @@ pub fn save_element(
             };
             workspace.save_content_text(bot, element_id, &b.config.default_language, text, expected)
         })
-        .map(|_| element_id.to_string());
+        .map(|saved| {
+            if let Some(watcher) = watcher {
+                watcher.expect_own_write(&saved.path, saved.version);
+            }
+            element_id.to_string()
+        });
     QnaReport::Saved {
         bot: bot.to_string(),
         outcome: outcome.map_err(failure),
@@ -297,7 +309,12 @@ pub fn save_element(
 
 /// Deletes one entry's file through the core (under the bot's lock), unless it changed on
 /// disk since the view read it.
-pub fn delete_entry(engine: &Engine, bot: &str, entry_id: &str) -> QnaReport {
+pub fn delete_entry(
+    engine: &Engine,
+    bot: &str,
+    entry_id: &str,
+    watcher: Option<&Watcher>,
+) -> QnaReport {
     let workspace = engine.workspace();
     let version = workspace
         .bot(bot)
@@ -307,23 +324,31 @@ pub fn delete_entry(engine: &Engine, bot: &str, entry_id: &str) -> QnaReport {
         Some(version) => workspace.remove_entry_checked(bot, entry_id, version),
         None => workspace.remove_entry(bot, entry_id),
     };
+    let outcome = removed.map(|path| {
+        if let Some(watcher) = watcher {
+            watcher.expect_own_removal(&path);
+        }
+        entry_id.to_string()
+    });
     QnaReport::Saved {
         bot: bot.to_string(),
-        outcome: removed.map(|_| entry_id.to_string()).map_err(failure),
+        outcome: outcome.map_err(failure),
     }
 }
 
 /// Reads `bot`'s folder from disk again and indexes only it (the core's
 /// [`Engine::reload_bot`]); the new engine and what the app shows of it.
-pub fn reload_bot(engine: &Engine, bot: &str) -> (Option<Engine>, QnaReport) {
+pub fn reload_bot(engine: &Engine, bot: &str, outside: bool) -> (Option<Engine>, QnaReport) {
     let started = std::time::Instant::now();
     let reloaded = engine.reload_bot(bot);
     let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     match reloaded {
-        Ok((engine, _changes)) => {
+        Ok((engine, changes)) => {
             let found = engine.workspace().bot(bot);
             let report = QnaReport::Reindexed {
                 bot: bot.to_string(),
+                outside,
+                changes: describe(&changes),
                 entries: found
                     .map(|b| b.qna.clone())
                     .ok_or_else(|| format!("{bot} is gone from the workspace")),
@@ -336,12 +361,69 @@ pub fn reload_bot(engine: &Engine, bot: &str) -> (Option<Engine>, QnaReport) {
             None,
             QnaReport::Reindexed {
                 bot: bot.to_string(),
+                outside,
+                changes: String::new(),
                 entries: Err(format!("re-indexing failed: {error}")),
                 elements: Vec::new(),
                 millis,
             },
         ),
     }
+}
+
+/// What changed in one bot, in a few words ("1 added, 2 edited").
+pub fn describe(changes: &BotChanges) -> String {
+    let mut parts = Vec::new();
+    for (count, what) in [
+        (changes.added.len(), "added"),
+        (changes.removed.len(), "removed"),
+        (changes.edited.len(), "edited"),
+    ] {
+        if count > 0 {
+            parts.push(format!("{count} {what}"));
+        }
+    }
+    if changes.other_files {
+        parts.push("other files changed".to_string());
+    }
+    if parts.is_empty() {
+        "nothing changed".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Reads the whole workspace again (the core's [`Engine::reload_all`]: only bots whose
+/// entries changed are indexed again); the new engine and a line per change, for the user.
+pub fn reload_all(engine: &Engine) -> Result<(Engine, Vec<String>), String> {
+    let (engine, changes) = engine
+        .reload_all()
+        .map_err(|e| format!("the workspace was not read again: {e}"))?;
+    let mut lines = Vec::new();
+    if changes.settings_changed {
+        lines.push("interbot.json: settings changed".to_string());
+    }
+    for id in &changes.bots_added {
+        lines.push(format!("{id}: new bot (its tab is added at the end)"));
+    }
+    for id in &changes.bots_removed {
+        lines.push(format!(
+            "{id}: gone (asking it fails until a restart drops its tab)"
+        ));
+    }
+    for bot in &changes.bots {
+        if changes.bots_added.contains(&bot.bot_id) || changes.bots_removed.contains(&bot.bot_id) {
+            continue;
+        }
+        lines.push(format!("{}: {}", bot.bot_id, describe(bot)));
+        for (ids, sign) in [(&bot.added, '+'), (&bot.removed, '-'), (&bot.edited, '~')] {
+            lines.extend(ids.iter().map(|id| format!("  {sign} {id}")));
+        }
+    }
+    if lines.is_empty() {
+        lines.push("Nothing changed on disk.".to_string());
+    }
+    Ok((engine, lines))
 }
 
 /// Copies the editable fields into an entry (the rest of it stays as read).
@@ -382,61 +464,91 @@ fn failure(error: Error) -> SaveFailure {
 }
 
 /// Runs a QnA effect on the blocking pool and sends what it reports (a save is followed by
-/// re-indexing its bot, reported separately).
+/// re-indexing its bot, reported separately). Saves are told to `watcher`, so they do not
+/// come back as outside changes.
 pub fn spawn_qna(
     engine: &Engine,
     finders: &Finders,
+    watcher: Option<Arc<Watcher>>,
     effect: Effect,
     done: UnboundedSender<Finished>,
 ) {
     let engine = engine.clone();
     let finders = finders.clone();
     tokio::task::spawn_blocking(move || {
+        let watcher = watcher.as_deref();
+        // The receiver is gone only when the app is quitting: sends may fail then.
+        let report = |report: QnaReport| {
+            let saved = matches!(&report, QnaReport::Saved { outcome: Ok(_), .. });
+            let _ = done.send(Finished::Report(report));
+            saved
+        };
         let changed_bot = match &effect {
             Effect::OpenQna { bot } => {
-                let _ = done.send(Finished::Report(open_qna(&engine, &finders, bot)));
+                report(open_qna(&engine, &finders, bot));
                 None
             }
             Effect::FindEntries { bot, filter, seq } => {
-                let report = find_entries(&engine, &finders, bot, filter, *seq);
-                let _ = done.send(Finished::Report(report));
+                report(find_entries(&engine, &finders, bot, filter, *seq));
                 None
             }
             Effect::SaveEntry(request) => {
-                let report = save_entry(&engine, request);
-                let saved = matches!(&report, QnaReport::Saved { outcome: Ok(_), .. });
-                let _ = done.send(Finished::Report(report));
-                saved.then(|| request.bot.clone())
+                report(save_entry(&engine, request, watcher)).then(|| request.bot.clone())
             }
             Effect::SaveElement {
                 bot,
                 element_id,
                 text,
                 overwrite,
-            } => {
-                let report = save_element(&engine, bot, element_id, text, *overwrite);
-                let saved = matches!(&report, QnaReport::Saved { outcome: Ok(_), .. });
-                let _ = done.send(Finished::Report(report));
-                saved.then(|| bot.clone())
-            }
+            } => report(save_element(
+                &engine, bot, element_id, text, *overwrite, watcher,
+            ))
+            .then(|| bot.clone()),
             Effect::DeleteEntry { bot, entry_id } => {
-                let report = delete_entry(&engine, bot, entry_id);
-                let deleted = matches!(&report, QnaReport::Saved { outcome: Ok(_), .. });
-                let _ = done.send(Finished::Report(report));
-                deleted.then(|| bot.clone())
+                report(delete_entry(&engine, bot, entry_id, watcher)).then(|| bot.clone())
             }
             Effect::ReloadBot { bot } => Some(bot.clone()),
+            Effect::ReloadAll => {
+                let reloaded = reload_all(&engine).map(|(e, lines)| (Box::new(e), lines));
+                for (id, _) in finders.lock().drain() {
+                    tracing::debug!(bot = %id, "finder dropped after a workspace re-read");
+                }
+                let _ = done.send(Finished::ReloadedAll(reloaded));
+                None
+            }
             _ => None,
         };
         if let Some(bot) = changed_bot {
-            finders.forget(&bot);
-            let (engine, report) = reload_bot(&engine, &bot);
-            // The receiver is gone only when the app is quitting.
-            let _ = done.send(match engine {
-                Some(engine) => Finished::Reloaded(Box::new(engine), report),
-                None => Finished::Report(report),
-            });
+            send_reindexed(&engine, &finders, &bot, false, &done);
         }
+    });
+}
+
+/// Re-reads and re-indexes one bot whose files changed outside interbot (the watcher said
+/// so), off the UI task.
+pub fn spawn_outside_change(
+    engine: &Engine,
+    finders: &Finders,
+    bot: String,
+    done: UnboundedSender<Finished>,
+) {
+    let engine = engine.clone();
+    let finders = finders.clone();
+    tokio::task::spawn_blocking(move || send_reindexed(&engine, &finders, &bot, true, &done));
+}
+
+fn send_reindexed(
+    engine: &Engine,
+    finders: &Finders,
+    bot: &str,
+    outside: bool,
+    done: &UnboundedSender<Finished>,
+) {
+    finders.forget(bot);
+    let (engine, report) = reload_bot(engine, bot, outside);
+    let _ = done.send(match engine {
+        Some(engine) => Finished::Reloaded(Box::new(engine), report),
+        None => Finished::Report(report),
     });
 }
 

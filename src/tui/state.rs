@@ -22,6 +22,8 @@ pub enum Popup {
     Problems,
     /// The bot picker.
     Picker,
+    /// What the last re-read of the workspace changed.
+    Changes,
 }
 
 /// Which pane the movement keys (`j`/`k`, PgUp/PgDn, `g`/`G`) act on in normal mode.
@@ -77,6 +79,8 @@ pub struct App {
     pub input: TextArea<'static>,
     /// The workspace's load problems (sanitized, one line each).
     pub problems: Vec<String>,
+    /// What the last re-read of the workspace changed (sanitized, one line each).
+    pub changes: Vec<String>,
     /// A one-off message for the footer (cleared by the next action).
     pub status: Option<String>,
     /// The terminal's size.

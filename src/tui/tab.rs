@@ -59,6 +59,9 @@ pub struct BotTab {
     pub trace_selected: usize,
     /// The first trace-pane row shown (kept so the selection moves without the view jumping).
     pub trace_top: usize,
+    /// The bot's files changed outside interbot and it was indexed again since the tab was
+    /// last looked at (the tab shows ↻ until it is selected).
+    pub changed_on_disk: bool,
 }
 
 /// What a trace row did for the turn: the mark the trace pane gives it.
@@ -88,6 +91,7 @@ impl BotTab {
             selected: None,
             trace_selected: 0,
             trace_top: 0,
+            changed_on_disk: false,
         }
     }
 

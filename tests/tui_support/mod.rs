@@ -105,7 +105,7 @@ impl Harness {
                     seq,
                 )),
                 Effect::SaveEntry(request) => {
-                    let report = runtime::save_entry(&self.engine, &request);
+                    let report = runtime::save_entry(&self.engine, &request, None);
                     queue.extend(self.after_change(&request.bot, report));
                     None
                 }
@@ -115,18 +115,28 @@ impl Harness {
                     text,
                     overwrite,
                 } => {
-                    let report =
-                        runtime::save_element(&self.engine, &bot, &element_id, &text, overwrite);
+                    let report = runtime::save_element(
+                        &self.engine,
+                        &bot,
+                        &element_id,
+                        &text,
+                        overwrite,
+                        None,
+                    );
                     queue.extend(self.after_change(&bot, report));
                     None
                 }
                 Effect::DeleteEntry { bot, entry_id } => {
-                    let report = runtime::delete_entry(&self.engine, &bot, &entry_id);
+                    let report = runtime::delete_entry(&self.engine, &bot, &entry_id, None);
                     queue.extend(self.after_change(&bot, report));
                     None
                 }
                 Effect::ReloadBot { bot } => {
-                    queue.extend(self.reindex(&bot));
+                    queue.extend(self.reindex(&bot, false));
+                    None
+                }
+                Effect::ReloadAll => {
+                    queue.extend(self.reload_all());
                     None
                 }
                 Effect::ExternalEdit(text) => {
@@ -156,14 +166,16 @@ impl Harness {
         );
         let mut effects = self.app.on_qna_report(report);
         if saved {
-            effects.extend(self.reindex(bot));
+            effects.extend(self.reindex(bot, false));
         }
         effects
     }
 
-    fn reindex(&mut self, bot: &str) -> Vec<Effect> {
+    /// Re-reads and re-indexes `bot` as the event loop does after a save (or, `outside`,
+    /// when the watcher saw its files change); returns the follow-up effects.
+    pub fn reindex(&mut self, bot: &str, outside: bool) -> Vec<Effect> {
         self.finders.forget(bot);
-        let (engine, mut report) = runtime::reload_bot(&self.engine, bot);
+        let (engine, mut report) = runtime::reload_bot(&self.engine, bot, outside);
         if let Some(engine) = engine {
             self.engine = engine;
         }
@@ -171,6 +183,20 @@ impl Harness {
             *millis = 0;
         }
         self.app.on_qna_report(report)
+    }
+
+    /// Re-reads the whole workspace as the event loop does on `R`; returns the follow-up
+    /// effects.
+    pub fn reload_all(&mut self) -> Vec<Effect> {
+        let reloaded = runtime::reload_all(&self.engine);
+        let changes = match reloaded {
+            Ok((engine, lines)) => {
+                self.engine = engine;
+                Ok(lines)
+            }
+            Err(error) => Err(error),
+        };
+        self.app.on_workspace_reloaded(&self.engine, changes)
     }
 
     async fn run_plain(&mut self, effect: Effect) {

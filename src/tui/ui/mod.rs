@@ -2,6 +2,7 @@
 //! state (also used by `App` to measure, e.g. for scrolling) and draws them. Nothing here
 //! changes state or does I/O.
 
+pub mod changes;
 pub mod conversation;
 pub mod footer;
 pub mod help;

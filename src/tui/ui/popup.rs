@@ -5,7 +5,7 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Clear;
 
-use super::{help, pane, paragraph, problems};
+use super::{changes, help, pane, paragraph, problems};
 use crate::tui::keymap::HelpContext;
 use crate::tui::state::{App, Popup};
 use crate::tui::theme::Role;
@@ -48,6 +48,10 @@ fn content(app: &App, which: Popup, width: usize) -> (String, Vec<Row>) {
         Popup::Problems => (
             format!(" Problems ({}) ", app.problems.len()),
             problems::rows(app, width),
+        ),
+        Popup::Changes => (
+            " Changes on disk (Esc closes) ".to_string(),
+            changes::rows(app, width),
         ),
         // The picker draws itself (`super::picker`) and does not scroll as a page.
         Popup::Picker => (" Bots ".to_string(), Vec::new()),

@@ -28,8 +28,9 @@ fn label(index: usize, tab: &BotTab, name_width: usize, unsaved: bool) -> String
     };
     let remote = if tab.remote.is_some() { " ⇄" } else { "" };
     let thinking = if tab.thinking() { " …" } else { "" };
+    let changed = if tab.changed_on_disk { " ↻" } else { "" };
     let unsaved = if unsaved { " *" } else { "" };
-    format!(" {number}{name}{remote}{thinking}{unsaved} ")
+    format!(" {number}{name}{remote}{changed}{thinking}{unsaved} ")
 }
 
 fn bar(app: &App, indexes: &[usize], name_width: impl Fn(usize) -> usize) -> Row {
