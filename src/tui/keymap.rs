@@ -128,7 +128,6 @@ use Mode::{Confirm, Editor, Filter, Normal, Picker, Popup, Qna, Typing};
 
 const NTPK: &[Mode] = &[Normal, Typing, Popup, Picker, Qna, Filter, Editor, Confirm];
 const Q: &[Mode] = &[Qna];
-const NQ: &[Mode] = &[Normal, Qna];
 const F: &[Mode] = &[Filter];
 const E: &[Mode] = &[Editor];
 const C: &[Mode] = &[Confirm];
@@ -348,14 +347,6 @@ pub static BINDINGS: &[Binding] = &[
         hint_in: N,
     },
     Binding {
-        modes: NQ,
-        keys: &[(ch('R'), Bound::Do(Action::ReloadAll))],
-        label: None,
-        help: "re-read the workspace, show what changed",
-        hint: "",
-        hint_in: NONE,
-    },
-    Binding {
         modes: Q,
         keys: &[
             (ch('j'), Bound::Do(Action::ScrollDown(1))),
@@ -430,6 +421,14 @@ pub static BINDINGS: &[Binding] = &[
         help: "re-ask last question",
         hint: "re-ask",
         hint_in: Q,
+    },
+    Binding {
+        modes: Q,
+        keys: &[(ch('R'), Bound::Do(Action::ReloadAll))],
+        label: None,
+        help: "reload the workspace",
+        hint: "",
+        hint_in: NONE,
     },
     Binding {
         modes: Q,
@@ -571,10 +570,13 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: N,
-        keys: &[(ch('p'), Bound::Do(Action::Problems))],
+        keys: &[
+            (ch('p'), Bound::Do(Action::Problems)),
+            (ch('R'), Bound::Do(Action::ReloadAll)),
+        ],
         label: None,
-        help: "workspace problems",
-        hint: "problems",
+        help: "problems / reload",
+        hint: "problems/reload",
         hint_in: N,
     },
     Binding {
