@@ -528,3 +528,29 @@ async fn capital_r_re_reads_the_workspace_and_lists_what_changed() {
         h.screen()
     );
 }
+
+#[tokio::test]
+async fn a_draft_open_while_its_file_is_re_indexed_from_outside_still_meets_the_conflict() {
+    let (_dir, root) = workspace_copy();
+    let file = entry_file(&root, "sub2", PRINTER_ENTRY);
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.press(KeyCode::Char('/')).await;
+    h.type_text("printer").await;
+    h.press(KeyCode::Enter).await;
+    h.press(KeyCode::Enter).await;
+    h.type_text("mine ").await;
+    // The watcher sees the outside edit and the app re-indexes sub2 (its engine now holds
+    // the new version) while the draft is open.
+    add_variant_on_disk(&root, "sub2", PRINTER_ENTRY, NOWHERE);
+    let outside = std::fs::read_to_string(&file).expect("entry file");
+    let effects = h.reindex("sub2", true);
+    h.run(effects).await;
+    ctrl(&mut h, 's').await;
+    assert_eq!(
+        h.app.key_mode(),
+        Mode::Confirm,
+        "the save meets the change:\n{}",
+        h.screen()
+    );
+    assert_eq!(std::fs::read_to_string(&file).expect("entry file"), outside);
+}

@@ -175,6 +175,9 @@ pub enum Effect {
         element_id: String,
         /// Its new text (in the bot's default language).
         text: String,
+        /// The version of the elements file the edit began from; a different one on disk is
+        /// a conflict (`None`: the version the engine read).
+        expected: Option<crate::workspace::FileVersion>,
         /// Write even if the file changed on disk since it was read.
         overwrite: bool,
     },
@@ -206,6 +209,9 @@ pub struct SaveEntry {
     pub entry_id: Option<String>,
     /// What to save.
     pub fields: super::qna::EntryFields,
+    /// The version of the entry's file the edit began from; a different one on disk is a
+    /// conflict (`None`: the version the engine read).
+    pub expected: Option<crate::workspace::FileVersion>,
     /// Write even if the file changed on disk since it was read.
     pub overwrite: bool,
 }

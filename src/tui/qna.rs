@@ -5,7 +5,7 @@
 use ratatui_textarea::TextArea;
 use serde_json::Value;
 
-use crate::workspace::{ContentElement, QnaEntry, QnaForm};
+use crate::workspace::{ContentElement, FileVersion, QnaEntry, QnaForm};
 
 /// The most a reply's preview renders, in bytes (a template that multiplies stops there).
 pub const PREVIEW_LIMIT: usize = 64 * 1024;
@@ -311,6 +311,9 @@ pub struct EntryEditor {
     pub form: QnaForm,
     /// The entry as last read or saved, to tell whether the draft changed it.
     pub base: EntryFields,
+    /// The version of the entry's file when editing began: a save expects it, so a change
+    /// made on disk meanwhile (even one the app re-indexed) is a conflict, not overwritten.
+    pub base_version: Option<FileVersion>,
     /// Question variants, one per line.
     pub questions: TextArea<'static>,
     /// Answers, alternatives separated by `---` lines.
@@ -332,6 +335,7 @@ impl EntryEditor {
             entry_id,
             form,
             base: fields.clone(),
+            base_version: None,
             questions: TextArea::default(),
             answers: TextArea::default(),
             contexts: TextArea::default(),
@@ -399,6 +403,8 @@ pub struct ElementEditor {
     pub element_id: String,
     /// The text as read.
     pub base: String,
+    /// The version of the elements file when editing began (a save expects it).
+    pub base_version: Option<FileVersion>,
     /// The mustache text.
     pub text: TextArea<'static>,
     /// What the text renders to against the preview turn, or where its template is wrong.
@@ -413,6 +419,7 @@ impl ElementEditor {
         let mut editor = Self {
             element_id: element_id.to_string(),
             base: text.to_string(),
+            base_version: None,
             text: TextArea::new(lines_of(text)),
             preview: Ok(String::new()),
             error: None,

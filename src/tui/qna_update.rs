@@ -490,11 +490,10 @@ impl App {
             self.status = Some("No entry selected; a adds one.".into());
             return;
         };
-        view.editor = Some(EntryEditor::new(
-            Some(entry.id.clone()),
-            entry.form,
-            EntryFields::of(entry),
-        ));
+        let mut editor =
+            EntryEditor::new(Some(entry.id.clone()), entry.form, EntryFields::of(entry));
+        editor.base_version = entry.version;
+        view.editor = Some(editor);
     }
 
     fn add_entry(&mut self) {
@@ -544,6 +543,7 @@ impl App {
             bot: view.bot_id.clone(),
             entry_id: Some(entry.id.clone()),
             fields,
+            expected: entry.version,
             overwrite: false,
         };
         view.busy = Some("saving…".into());
@@ -578,6 +578,7 @@ impl App {
             bot: view.bot_id.clone(),
             entry_id: editor.entry_id.clone(),
             fields,
+            expected: editor.base_version,
             overwrite,
         };
         view.busy = Some("saving…".into());
@@ -700,7 +701,9 @@ impl App {
                 match view.selected_element() {
                     Some(element) => {
                         let text = element.text.clone().unwrap_or_default();
-                        view.element_editor = Some(ElementEditor::new(&element.id, &text, &state));
+                        let mut editor = ElementEditor::new(&element.id, &text, &state);
+                        editor.base_version = element.version;
+                        view.element_editor = Some(editor);
                     }
                     None => self.status = Some("This bot has no content elements.".into()),
                 }
@@ -768,6 +771,7 @@ impl App {
             bot: view.bot_id.clone(),
             element_id: editor.element_id.clone(),
             text: editor.current(),
+            expected: editor.base_version,
             overwrite,
         }]
     }

@@ -11,7 +11,7 @@ use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::history::{History, HistoryError};
 use crate::workspace::watch::Watcher;
-use crate::workspace::{BotChanges, ELEMENTS_FILE, QnaEntry};
+use crate::workspace::{BotChanges, ELEMENTS_FILE, FileVersion, QnaEntry};
 use crate::{Engine, EntryFinder, Error};
 
 use super::action::{Answer, Ask, Effect, QnaReport, SaveEntry, SaveFailure};
@@ -238,10 +238,12 @@ pub fn save_entry(engine: &Engine, request: &SaveEntry, watcher: Option<&Watcher
     let fields = &request.fields;
     let outcome = match &request.entry_id {
         Some(id) => {
-            let expected = workspace
-                .bot(bot)
-                .and_then(|b| b.entry(id))
-                .and_then(|e| e.version);
+            let expected = request.expected.or_else(|| {
+                workspace
+                    .bot(bot)
+                    .and_then(|b| b.entry(id))
+                    .and_then(|e| e.version)
+            });
             let change = |entry: &mut QnaEntry| -> Result<(), Error> {
                 apply(entry, fields);
                 Ok(())
@@ -280,6 +282,7 @@ pub fn save_element(
     bot: &str,
     element_id: &str,
     text: &str,
+    expected: Option<FileVersion>,
     overwrite: bool,
     watcher: Option<&Watcher>,
 ) -> QnaReport {
@@ -291,7 +294,7 @@ pub fn save_element(
             let expected = if overwrite {
                 crate::workspace::version::on_disk(&b.dir.join(ELEMENTS_FILE))?
             } else {
-                b.element(element_id).and_then(|e| e.version)
+                expected.or_else(|| b.element(element_id).and_then(|e| e.version))
             };
             workspace.save_content_text(bot, element_id, &b.config.default_language, text, expected)
         })
@@ -499,9 +502,10 @@ pub fn spawn_qna(
                 bot,
                 element_id,
                 text,
+                expected,
                 overwrite,
             } => report(save_element(
-                &engine, bot, element_id, text, *overwrite, watcher,
+                &engine, bot, element_id, text, *expected, *overwrite, watcher,
             ))
             .then(|| bot.clone()),
             Effect::DeleteEntry { bot, entry_id } => {

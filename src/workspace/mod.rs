@@ -11,6 +11,7 @@ pub mod json;
 pub mod lock;
 mod qna;
 pub mod read;
+pub mod recovery;
 mod reload;
 pub mod remote;
 pub mod save;

@@ -113,6 +113,7 @@ impl Harness {
                     bot,
                     element_id,
                     text,
+                    expected,
                     overwrite,
                 } => {
                     let report = runtime::save_element(
@@ -120,6 +121,7 @@ impl Harness {
                         &bot,
                         &element_id,
                         &text,
+                        expected,
                         overwrite,
                         None,
                     );
