@@ -87,7 +87,7 @@ async fn snapshot_help_popup() {
     // Every row of the keymap is listed in one context or the other (checked unwrapped, at a
     // wide width).
     use interbot::tui::keymap::HelpContext;
-    let wide: String = [HelpContext::Chat, HelpContext::Qna]
+    let wide: String = [HelpContext::Chat, HelpContext::Qna, HelpContext::Recovery]
         .into_iter()
         .flat_map(|context| interbot::tui::ui::help::rows(400, context))
         .collect::<Vec<_>>()

@@ -378,3 +378,84 @@ fn a_qna_add_while_the_app_is_open_is_picked_up_without_a_restart() {
     tmux.send(&["Escape", "q"]);
     expect_clean_exit(&tmux, &status_file);
 }
+
+/// The `*.json` files of the workspace's recovery folder and what they hold.
+fn recovery_files(workspace: &Path) -> Vec<String> {
+    std::fs::read_dir(workspace.join(".interbot/recovery"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_edit_survives_the_terminal_going_away_and_is_restored_and_saved() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let tmux = Tmux::new();
+    let workspace = tmux.dir.path().join("workspace");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("workspace"),
+        &workspace,
+    );
+    start(&tmux, &workspace);
+    tmux.wait_for_screen("the UI", |s| s.contains("TYPING"));
+    tmux.send(&["Escape", "3"]);
+    tmux.wait_for_screen("the sub2 tab", |s| s.contains(" NORMAL "));
+    tmux.send(&["e"]);
+    tmux.wait_for_screen("the QnA view", |s| s.contains("QnA of sub2"));
+    tmux.send(&["/"]);
+    tmux.send(&["-l", "printer not working"]);
+    tmux.wait_for_screen("the filtered list", |s| s.contains("1 of 36"));
+    tmux.send(&["Enter", "Enter"]);
+    tmux.wait_for_screen("the editor", |s| s.contains(" EDIT "));
+    tmux.send(&["-l", "toner everywhere"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for_screen("the typed variant", |s| s.contains("toner everywhere"));
+
+    // The terminal goes away (as when an SSH connection drops): the app gets SIGHUP.
+    let killed = tmux.run(&["kill-session", "-t", "ui"]);
+    assert!(killed.status.success());
+    let kept = tmux.wait_for(
+        "the draft in .interbot/recovery/",
+        |_| recovery_files(&workspace).join("\n"),
+        |files| files.contains("toner everywhere"),
+    );
+    assert!(
+        kept.contains("3who6ahkix_the_printer_is_not_working"),
+        "{kept}"
+    );
+
+    // The next start offers it; r restores it into the editor; Ctrl-S saves it.
+    let status_file = start(&tmux, &workspace);
+    tmux.wait_for_screen("the recovery prompt", |s| {
+        s.contains("Unsaved drafts (1)") && s.contains("sub2 · entry 3who6ahkix")
+    });
+    tmux.send(&["r"]);
+    tmux.wait_for_screen("the restored draft", |s| {
+        s.contains(" EDIT ") && s.contains("toner everywhere")
+    });
+    tmux.send(&["C-s"]);
+    tmux.wait_for_screen("the save", |s| s.contains("re-indexed"));
+    let saved = std::fs::read_to_string(
+        workspace.join("bots/sub2/qna/3who6ahkix_the_printer_is_not_working.json"),
+    )
+    .expect("the entry file");
+    assert!(saved.contains("\"toner everywhere\","), "{saved}");
+    tmux.send(&["Escape"]);
+    tmux.wait_for_screen("sub2's conversation", |s| {
+        s.contains("Ask IT operations (sub2)")
+    });
+    tmux.send(&["Escape", "q"]);
+    expect_clean_exit(&tmux, &status_file);
+    assert!(
+        recovery_files(&workspace).is_empty(),
+        "nothing left to recover"
+    );
+}

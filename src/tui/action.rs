@@ -103,6 +103,14 @@ pub enum Action {
     ShowReplies,
     /// Read the whole workspace from disk again and show what changed.
     ReloadAll,
+    /// Recovery prompt: restore the highlighted draft into its editor.
+    RecoverRestore,
+    /// Recovery prompt: discard the highlighted draft.
+    RecoverDiscard,
+    /// Recovery prompt: show the difference with the file now, or the draft's text.
+    RecoverDiff,
+    /// Recovery prompt: decide at the next start (the drafts stay on disk).
+    RecoverLater,
     /// Answer the open question: yes (`Some(true)`), no, or a letter (reload/overwrite).
     Answer(Choice),
 }
@@ -198,6 +206,13 @@ pub enum Effect {
     ReloadAll,
     /// Suspend the UI and edit this text in `$EDITOR` (reports [`QnaReport::Edited`]).
     ExternalEdit(String),
+    /// Take a recovered draft out of the recovery folder (restored or discarded).
+    ForgetDraft {
+        /// The session that left it.
+        session: String,
+        /// The draft.
+        draft: crate::workspace::recovery::Draft,
+    },
 }
 
 /// One entry to save.

@@ -44,6 +44,7 @@ impl App {
             size,
             theme,
             qna: None,
+            recovery: None,
             next_id: 1,
         };
         app.reset_input();
@@ -107,6 +108,11 @@ impl App {
         if !matches!(action, Action::Resize(..)) {
             self.status = None;
         }
+        if self.key_mode() == Mode::Recovery
+            && let Some(effects) = self.recovery_update(&action)
+        {
+            return effects;
+        }
         if let Some(effects) = self.qna_update(&action) {
             return effects;
         }
@@ -164,6 +170,10 @@ impl App {
             | Action::Reask
             | Action::DetailScroll(_)
             | Action::ShowReplies
+            | Action::RecoverRestore
+            | Action::RecoverDiscard
+            | Action::RecoverDiff
+            | Action::RecoverLater
             | Action::Answer(_) => {}
         }
         Vec::new()

@@ -3,13 +3,14 @@
 //! and redraws once if anything changed. Before it, [`wait_for_engine`] shows the start-up
 //! screen while the workspace is indexed off the UI task.
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::task::Poll;
 
 use anyhow::Context;
 use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
-use futures::{Stream, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
@@ -19,6 +20,7 @@ use crate::workspace::watch::{Watcher, WorkspaceEvent};
 
 use super::action::{Action, Answer, Effect, QnaReport};
 use super::app::App;
+use super::drafts::DraftKeeper;
 use super::loading::{Loading, StartUpStep};
 use super::theme::Theme;
 use super::{runtime, terminal, ui};
@@ -43,6 +45,8 @@ struct Loop {
     qna_done: mpsc::UnboundedSender<runtime::Finished>,
     /// The workspace watcher (told of the app's own saves), when watching.
     watcher: Option<Arc<Watcher>>,
+    /// Keeps unsaved drafts on disk for recovery.
+    drafts: Option<DraftKeeper>,
     /// Text to edit in `$EDITOR` once the current batch of events is handled.
     pending_edit: Option<String>,
     dirty: bool,
@@ -61,6 +65,11 @@ impl Loop {
                     }
                 }
                 Effect::ExternalEdit(text) => self.pending_edit = Some(text),
+                Effect::ForgetDraft { session, draft } => {
+                    if let Some(keeper) = &self.drafts {
+                        keeper.forget(session, draft);
+                    }
+                }
                 qna @ (Effect::OpenQna { .. }
                 | Effect::FindEntries { .. }
                 | Effect::SaveEntry(_)
@@ -168,20 +177,35 @@ impl Watching {
     }
 }
 
-/// Runs the UI on `terminal` until the user quits, a signal arrives or input ends; the input
-/// history is saved to `history` (if given) as questions are sent, and the last save is
-/// waited for before returning. With `watching`, changes made outside the app re-index
-/// their bot as they happen.
+/// What runs beside the UI, each optional.
+#[derive(Debug, Default)]
+pub struct Services {
+    /// Where the input history is saved as questions are sent.
+    pub history: Option<PathBuf>,
+    /// The workspace watcher: changes made outside the app re-index their bot as they
+    /// happen.
+    pub watching: Option<Watching>,
+    /// Keeps the editors' unsaved drafts on disk, so a signal or a panic loses none.
+    pub drafts: Option<DraftKeeper>,
+}
+
+/// Runs the UI on `terminal` until the user quits, a signal arrives or input ends, with
+/// `services`; the last history save and draft write are waited for before returning
+/// (drafts still unsaved then stay on disk for the next start; after a panic too).
 pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     engine: &Engine,
     app: App,
-    history: Option<PathBuf>,
-    watching: Option<Watching>,
+    services: Services,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
 {
+    let Services {
+        history,
+        watching,
+        drafts,
+    } = services;
     let (done, mut answers) = mpsc::unbounded_channel();
     let (qna_done, mut qna_reports) = mpsc::unbounded_channel();
     let (watcher, mut changes) = match watching {
@@ -197,17 +221,32 @@ where
         done,
         qna_done,
         watcher,
+        drafts,
         pending_edit: None,
         dirty: false,
     };
-    let result = run_loop(
+    let running = AssertUnwindSafe(run_loop(
         terminal,
         &mut state,
         &mut answers,
         &mut qna_reports,
         &mut changes,
-    )
+    ))
+    .catch_unwind()
     .await;
+    let result = match running {
+        Ok(result) => result,
+        Err(panic) => {
+            // The app's state may be half-changed: keep the drafts as last seen whole.
+            if let Some(keeper) = &state.drafts {
+                keeper.write_now();
+            }
+            std::panic::resume_unwind(panic);
+        }
+    };
+    if let Some(keeper) = state.drafts.take() {
+        keeper.finish(state.app.drafts()).await;
+    }
     if let Some(writer) = state.history.take() {
         writer.finish().await;
     }
@@ -287,6 +326,9 @@ where
             }
         }
         if std::mem::take(&mut state.dirty) {
+            if let Some(keeper) = &state.drafts {
+                keeper.update(state.app.drafts());
+            }
             terminal
                 .draw(|frame| ui::draw(frame, &state.app))
                 .context("cannot draw")?;

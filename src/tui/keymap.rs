@@ -27,6 +27,8 @@ pub enum Mode {
     Editor,
     /// A question (delete? discard? reload or overwrite?) waits for its answer.
     Confirm,
+    /// The prompt offering drafts an earlier session left unsaved.
+    Recovery,
 }
 
 /// A key with its modifiers (Shift is implied by the character itself).
@@ -124,9 +126,12 @@ pub struct Binding {
     pub hint_in: &'static [Mode],
 }
 
-use Mode::{Confirm, Editor, Filter, Normal, Picker, Popup, Qna, Typing};
+use Mode::{Confirm, Editor, Filter, Normal, Picker, Popup, Qna, Recovery, Typing};
 
-const NTPK: &[Mode] = &[Normal, Typing, Popup, Picker, Qna, Filter, Editor, Confirm];
+const NTPK: &[Mode] = &[
+    Normal, Typing, Popup, Picker, Qna, Filter, Editor, Confirm, Recovery,
+];
+const RC: &[Mode] = &[Recovery];
 const Q: &[Mode] = &[Qna];
 const F: &[Mode] = &[Filter];
 const E: &[Mode] = &[Editor];
@@ -545,6 +550,76 @@ pub static BINDINGS: &[Binding] = &[
         hint_in: NONE,
     },
     Binding {
+        modes: RC,
+        keys: &[
+            (ch('r'), Bound::Do(Action::RecoverRestore)),
+            (code(KeyCode::Enter), Bound::Do(Action::RecoverRestore)),
+        ],
+        label: None,
+        help: "restore into its editor",
+        hint: "restore",
+        hint_in: RC,
+    },
+    Binding {
+        modes: RC,
+        keys: &[(ch('d'), Bound::Do(Action::RecoverDiscard))],
+        label: None,
+        help: "discard",
+        hint: "discard",
+        hint_in: RC,
+    },
+    Binding {
+        modes: RC,
+        keys: &[(ch('v'), Bound::Do(Action::RecoverDiff))],
+        label: None,
+        help: "difference with the file / draft",
+        hint: "diff",
+        hint_in: RC,
+    },
+    Binding {
+        modes: RC,
+        keys: &[
+            (ch('j'), Bound::Do(Action::ScrollDown(1))),
+            (ch('k'), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
+            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
+        ],
+        label: None,
+        help: "select a draft",
+        hint: "move",
+        hint_in: RC,
+    },
+    Binding {
+        modes: RC,
+        keys: &[
+            (ch('J'), Bound::Do(Action::DetailScroll(1))),
+            (ch('K'), Bound::Do(Action::DetailScroll(-1))),
+        ],
+        label: None,
+        help: "scroll the text",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: RC,
+        keys: &[(code(KeyCode::Esc), Bound::Do(Action::RecoverLater))],
+        label: None,
+        help: "later (offered at the next start)",
+        hint: "later",
+        hint_in: RC,
+    },
+    Binding {
+        modes: RC,
+        keys: &[
+            (ch('?'), Bound::Do(Action::Help)),
+            (code(KeyCode::F(1)), Bound::Do(Action::Help)),
+        ],
+        label: None,
+        help: "help",
+        hint: "help",
+        hint_in: RC,
+    },
+    Binding {
         modes: C,
         keys: &[
             (ch('y'), Bound::Do(Action::Answer(Choice::Yes))),
@@ -776,6 +851,8 @@ pub enum HelpContext {
     Chat,
     /// The QnA view and its editor.
     Qna,
+    /// The prompt offering an earlier session's drafts.
+    Recovery,
 }
 
 /// Every binding that works in `context`, grouped by where it works.
@@ -796,9 +873,15 @@ pub fn help_sections(context: HelpContext) -> Vec<HelpSection> {
         (NTPK, "Anywhere"),
         (P, "Help popup"),
     ];
+    let recovery: &[(&[Mode], &str)] = &[
+        (RC, "Drafts an earlier session left unsaved"),
+        (NTPK, "Anywhere"),
+        (P, "Help popup"),
+    ];
     let scopes = match context {
         HelpContext::Chat => chat,
         HelpContext::Qna => qna,
+        HelpContext::Recovery => recovery,
     };
     scopes
         .iter()
@@ -824,7 +907,9 @@ mod tests {
 
     #[test]
     fn every_key_maps_back_to_its_row() {
-        for mode in [Typing, Normal, Popup, Picker, Qna, Filter, Editor, Confirm] {
+        for mode in [
+            Typing, Normal, Popup, Picker, Qna, Filter, Editor, Confirm, Recovery,
+        ] {
             for binding in BINDINGS.iter().filter(|b| b.modes.contains(&mode)) {
                 for (key, bound) in binding.keys {
                     let event = press(key.code, key.mods);
@@ -885,14 +970,17 @@ mod tests {
 
     #[test]
     fn every_mode_has_footer_hints_and_help_lists_every_row() {
-        for mode in [Typing, Normal, Popup, Picker, Qna, Filter, Editor, Confirm] {
+        for mode in [
+            Typing, Normal, Popup, Picker, Qna, Filter, Editor, Confirm, Recovery,
+        ] {
             assert!(!hints(mode).is_empty(), "{mode:?}");
         }
-        let mut listed: Vec<(String, &str)> = [HelpContext::Chat, HelpContext::Qna]
-            .into_iter()
-            .flat_map(help_sections)
-            .flat_map(|s| s.rows)
-            .collect();
+        let mut listed: Vec<(String, &str)> =
+            [HelpContext::Chat, HelpContext::Qna, HelpContext::Recovery]
+                .into_iter()
+                .flat_map(help_sections)
+                .flat_map(|s| s.rows)
+                .collect();
         listed.sort();
         listed.dedup();
         let mut every: Vec<(String, &str)> =

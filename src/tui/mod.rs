@@ -17,6 +17,7 @@
 
 pub mod action;
 pub mod app;
+pub mod drafts;
 pub mod event_loop;
 pub mod keymap;
 pub mod loading;
@@ -24,6 +25,7 @@ pub mod markdown;
 pub mod picker;
 pub mod qna;
 pub mod qna_update;
+pub mod recovery;
 pub mod runtime;
 pub mod state;
 pub mod tab;
@@ -37,6 +39,7 @@ use std::path::Path;
 use anyhow::Context;
 use ratatui::layout::Rect;
 
+use crate::workspace::recovery::{RecoveryStore, new_session_name};
 use crate::{Engine, Workspace};
 
 use self::app::App;
@@ -130,15 +133,22 @@ pub async fn run(
             None
         }
     };
+    // Drafts an earlier session left unsaved (a dropped SSH connection, a panic) are offered
+    // first; this session's own are kept as they change.
+    let store = RecoveryStore::new(root);
+    let keeper = drafts::DraftKeeper::spawn(store.clone(), new_session_name());
+    let (recovered, unreadable) = drafts::load_recovered(&engine, &store, keeper.session());
+    if let Some(problem) = unreadable.first() {
+        app.status = Some(crate::text::sanitize_line(problem));
+    }
+    app.offer_recovery(recovered);
     tracing::info!(bots = app.tabs.len(), "terminal UI started");
-    let result = event_loop::run(
-        &mut guard.terminal,
-        &engine,
-        app,
-        Some(history_path),
+    let services = event_loop::Services {
+        history: Some(history_path),
         watching,
-    )
-    .await;
+        drafts: Some(keeper),
+    };
+    let result = event_loop::run(&mut guard.terminal, &engine, app, services).await;
     drop(guard);
     tracing::info!("terminal UI stopped");
     result

@@ -78,6 +78,8 @@ pub struct QnaView {
     /// What replies are previewed against: the turn the tab's trace showed when the view
     /// opened.
     pub preview: PreviewTurn,
+    /// A recovered draft to put in an editor once the entries are read.
+    pub restore: Option<crate::workspace::recovery::Draft>,
 }
 
 impl QnaView {
@@ -110,6 +112,7 @@ impl QnaView {
             element_selected: 0,
             element_editor: None,
             preview,
+            restore: None,
         }
     }
 
@@ -198,11 +201,19 @@ impl EntryFields {
     /// The entry as a plain-text document (for `$EDITOR`): a header of `key: value` lines,
     /// then questions, then answers, under `# questions` / `# answers` headings.
     pub fn to_document(&self, bot_id: &str, entry_id: &str, language: &str) -> String {
-        let mut doc = format!(
+        format!(
             "# interbot QnA entry {entry_id} of bot {bot_id}, language {language}.\n\
              # Lines starting with # are ignored. One question per line; answers are\n\
-             # separated by a line holding only {ANSWER_SEPARATOR}.\n\
-             enabled: {}\ncontexts: {}\n# questions\n",
+             # separated by a line holding only {ANSWER_SEPARATOR}.\n{}",
+            self.to_bare_document()
+        )
+    }
+
+    /// [`EntryFields::to_document`] without its explanatory header (what recovery keeps and
+    /// shows); [`EntryFields::from_document`] reads both.
+    pub fn to_bare_document(&self) -> String {
+        let mut doc = format!(
+            "enabled: {}\ncontexts: {}\n# questions\n",
             self.enabled,
             self.contexts.join(", ")
         );
@@ -436,6 +447,12 @@ impl ElementEditor {
     /// Whether the text differs from the element as read.
     pub fn is_dirty(&self) -> bool {
         self.current() != self.base
+    }
+
+    /// Replaces the text (and renders the preview of it).
+    pub fn set_text(&mut self, text: &str, state: &Value) {
+        self.text = TextArea::new(lines_of(text));
+        self.render(state);
     }
 
     /// Renders the preview again (the core's mustache renderer, with an output limit).

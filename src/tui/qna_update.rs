@@ -196,7 +196,9 @@ impl App {
                     view.showing = Showing::Replies;
                 }
                 view.elements = elements;
-                return self.take_entries(entries);
+                let effects = self.take_entries(entries);
+                self.apply_restored_draft();
+                return effects;
             }
             QnaReport::Found {
                 bot,
@@ -289,7 +291,7 @@ impl App {
         let active_bot = self.tab().map(|t| t.bot_id.clone());
         if let Some(tab) = self.tabs.iter_mut().find(|t| t.bot_id == bot) {
             if let Ok(list) = &entries {
-                tab.entries = list.iter().filter(|e| e.enabled).count();
+                tab.entries = list.len();
             }
             tab.changed_on_disk = outside && active_bot.as_deref() != Some(bot);
         }
@@ -609,7 +611,12 @@ impl App {
                 self.qna = None;
                 Vec::new()
             }
-            (Confirm::Quit, Choice::Yes) => vec![Effect::Quit],
+            (Confirm::Quit, Choice::Yes) => {
+                // The user chose to lose the draft: it is not kept for recovery either.
+                view.editor = None;
+                view.element_editor = None;
+                vec![Effect::Quit]
+            }
             (Confirm::Conflict { .. }, Choice::Overwrite) if view.element_editor.is_some() => {
                 self.save_element(true)
             }
@@ -778,7 +785,7 @@ impl App {
 
     /// What replies are previewed against: the turn the master's trace shows (the current
     /// tab's when it is the master), else a sample state with no delegation.
-    fn preview_turn(&self) -> PreviewTurn {
+    pub(super) fn preview_turn(&self) -> PreviewTurn {
         let master = self
             .tab()
             .filter(|t| t.is_master)

@@ -10,6 +10,7 @@ use crate::history::History;
 
 use super::keymap::Mode;
 use super::qna::QnaView;
+use super::recovery::RecoveryPrompt;
 use super::tab::BotTab;
 use super::theme::Theme;
 
@@ -89,6 +90,8 @@ pub struct App {
     pub theme: Theme,
     /// The QnA view, when open (it takes the conversation's and the trace's place).
     pub qna: Option<QnaView>,
+    /// Drafts an earlier session left unsaved, offered at start.
+    pub recovery: Option<RecoveryPrompt>,
     /// The id the next question gets (answers are matched to questions by it).
     pub(super) next_id: u64,
 }
@@ -103,6 +106,9 @@ impl App {
     pub fn key_mode(&self) -> Mode {
         if self.qna.as_ref().is_some_and(|q| q.confirm.is_some()) {
             return Mode::Confirm;
+        }
+        if self.recovery_shown() && self.popup.is_none() {
+            return Mode::Recovery;
         }
         match (self.popup, &self.qna) {
             (Some(Popup::Picker), _) => Mode::Picker,

@@ -13,6 +13,7 @@ use interbot::tui::action::{Answer, Effect};
 use interbot::tui::app::App;
 use interbot::tui::theme::Theme;
 use interbot::tui::{runtime, ui};
+use interbot::workspace::recovery::RecoveryStore;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -53,6 +54,8 @@ pub struct Harness {
     pub finders: runtime::Finders,
     /// What `$EDITOR` does to the text it is given (the real editor when `None`).
     pub editor: Option<EditorStandIn>,
+    /// The workspace's recovery folder (recovered drafts are taken out of it here).
+    pub recovery: RecoveryStore,
 }
 
 impl Harness {
@@ -75,6 +78,7 @@ impl Harness {
             history_saves: 0,
             finders: runtime::Finders::default(),
             editor: None,
+            recovery: RecoveryStore::new(workspace),
         }
     }
 
@@ -210,6 +214,11 @@ impl Harness {
                     self.app.on_answer(answer);
                 }
                 Effect::Quit => self.quit = true,
+                Effect::ForgetDraft { session, draft } => {
+                    self.recovery
+                        .remove(&session, &draft)
+                        .expect("draft taken out");
+                }
                 Effect::SaveHistory(history) => {
                     self.history_saves += 1;
                     if let Some(path) = &self.history_path {

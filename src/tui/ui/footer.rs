@@ -16,6 +16,7 @@ pub fn row(app: &App, width: usize) -> Row {
     let mode = app.key_mode();
     let badge = match (mode, app.popup) {
         (Mode::Popup, Some(Popup::Help)) => " HELP ",
+        (Mode::Popup, Some(Popup::Changes)) => " CHANGES ",
         (Mode::Popup, _) => " PROBLEMS ",
         (Mode::Picker, _) => " BOTS ",
         (Mode::Normal, _) => " NORMAL ",
@@ -24,6 +25,7 @@ pub fn row(app: &App, width: usize) -> Row {
         (Mode::Filter, _) => " FILTER ",
         (Mode::Editor, _) => " EDIT ",
         (Mode::Confirm, _) => " CONFIRM ",
+        (Mode::Recovery, _) => " RECOVER ",
     };
     let mut row = vec![
         Segment::new(badge, Role::Mode),

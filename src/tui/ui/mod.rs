@@ -12,6 +12,7 @@ pub mod picker;
 pub mod popup;
 pub mod problems;
 pub mod qna;
+pub mod recovery;
 pub mod tabs;
 pub mod trace;
 
@@ -160,6 +161,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     input::draw(frame, &areas, app);
     footer::draw(frame, areas.footer, app);
+    if app.recovery_shown() {
+        recovery::draw(frame, area, app);
+    }
     match app.popup {
         Some(Popup::Picker) => picker::draw(frame, area, app),
         Some(which) => popup::draw(frame, area, app, which),

@@ -37,6 +37,10 @@ pub fn area(screen: Rect, rows: usize) -> Rect {
 
 fn content(app: &App, which: Popup, width: usize) -> (String, Vec<Row>) {
     match which {
+        Popup::Help if app.recovery_shown() => (
+            " Help: unsaved drafts ".to_string(),
+            help::rows(width, HelpContext::Recovery),
+        ),
         Popup::Help if app.qna.is_some() => (
             " Help: keys of the QnA view ".to_string(),
             help::rows(width, HelpContext::Qna),
