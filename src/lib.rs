@@ -43,6 +43,6 @@ pub mod workspace;
 pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};
 pub use error::{Error, LoadProblem, Severity};
 pub use index::{BotIndex, EntryFinder, Hit};
-pub use session::{Engine, IndexProgress, Turn};
+pub use session::{Engine, IndexProgress, ReindexStep, Turn};
 pub use version::FileVersion;
 pub use workspace::Workspace;

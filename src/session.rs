@@ -93,6 +93,25 @@ pub struct IndexProgress {
     pub bot_id: String,
 }
 
+/// How far re-indexing one bot has come ([`Engine::reload_bot_with_progress`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReindexStep {
+    /// The bot's files are read: it has this many entries.
+    Read {
+        /// Entries read (enabled or not).
+        entries: usize,
+    },
+    /// Entries written to the index so far, of the enabled ones (reported every thousand
+    /// entries and once all are written; the index is then merged and, for NLU-style bots,
+    /// the classifier trained).
+    Indexing {
+        /// Entries written.
+        done: usize,
+        /// Entries to write.
+        total: usize,
+    },
+}
+
 /// Indexes `bots` on every core (a bot with a trained classifier takes tens of milliseconds),
 /// in the order given, calling `progress` after each bot.
 fn build_indexes(
@@ -472,7 +491,20 @@ impl Engine {
     /// bot folder that appeared is added, one that is gone is left out. Returns what changed
     /// in the bot's QnA.
     pub fn reload_bot(&self, bot_id: &str) -> Result<(Engine, BotChanges), Error> {
+        self.reload_bot_with_progress(bot_id, &|_| {})
+    }
+
+    /// [`Engine::reload_bot`], telling `progress` when the bot's files are read and how far
+    /// indexing it has come (see [`ReindexStep`]).
+    pub fn reload_bot_with_progress(
+        &self,
+        bot_id: &str,
+        progress: &dyn Fn(ReindexStep),
+    ) -> Result<(Engine, BotChanges), Error> {
         let (workspace, changes) = self.workspace.reload_bot(bot_id)?;
+        progress(ReindexStep::Read {
+            entries: workspace.bot(bot_id).map_or(0, |b| b.qna.len()),
+        });
         let before = self.workspace.bot(bot_id);
         let mut indexes: Indexes = (*self.indexes).clone();
         // The threshold warnings depend on the master's flow; this bot's index failure on it.
@@ -494,7 +526,10 @@ impl Engine {
                     before.is_some_and(|old| old.indexes_like(bot)) && indexes.contains_key(bot_id);
                 if !unchanged {
                     indexes.remove(bot_id);
-                    match BotIndex::build(bot) {
+                    let indexed = BotIndex::build_with_progress(bot, &|done, total| {
+                        progress(ReindexStep::Indexing { done, total });
+                    });
+                    match indexed {
                         Ok(index) => {
                             indexes.insert(bot.id.clone(), Arc::new(index));
                         }

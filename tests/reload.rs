@@ -238,3 +238,44 @@ fn a_reload_runs_on_a_blocking_task() -> anyhow::Result<()> {
     assert!(reloaded.index("sub2").is_some());
     Ok(())
 }
+
+#[test]
+fn re_indexing_a_large_bot_reports_its_progress_as_it_goes() -> anyhow::Result<()> {
+    let dir = demo_copy();
+    let engine = Engine::load(dir.path())?;
+    let qna = dir.path().join("bots/sub3/qna");
+    for n in 0..2_500 {
+        write_json(
+            &qna.join(format!("generated{n:04}.json")),
+            &json!({"id": format!("generated{n:04}"), "data": {
+                "questions": [format!("Where is meeting room {n}")],
+                "answers": [format!("Meeting room {n} is on floor {}.", n % 9)],
+                "enabled": true}}),
+        );
+    }
+    let steps = std::sync::Mutex::new(Vec::new());
+    let (reloaded, changes) = engine.reload_bot_with_progress("sub3", &|step| {
+        steps.lock().expect("steps").push(step);
+    })?;
+    assert_eq!(changes.added.len(), 2_500);
+    let steps = steps.into_inner().expect("steps");
+    let entries = reloaded.workspace().bot("sub3").map_or(0, |b| b.qna.len());
+    let enabled = reloaded
+        .workspace()
+        .bot("sub3")
+        .map_or(0, |b| b.qna.iter().filter(|e| e.enabled).count());
+    use interbot::ReindexStep::{Indexing, Read};
+    assert_eq!(steps.first(), Some(&Read { entries }));
+    let indexing: Vec<_> = steps[1..].to_vec();
+    assert_eq!(
+        indexing,
+        [1_000, 2_000, enabled]
+            .map(|done| Indexing {
+                done,
+                total: enabled
+            })
+            .to_vec(),
+    );
+    assert!(reply(&reloaded, "sub3", "Where is meeting room 1234").contains("floor 1"));
+    Ok(())
+}

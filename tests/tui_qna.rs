@@ -554,3 +554,35 @@ async fn a_draft_open_while_its_file_is_re_indexed_from_outside_still_meets_the_
     );
     assert_eq!(std::fs::read_to_string(&file).expect("entry file"), outside);
 }
+
+#[tokio::test]
+async fn re_indexing_progress_shows_in_the_view_and_for_a_large_bot_in_the_footer() {
+    use interbot::ReindexStep;
+    use interbot::tui::action::QnaReport;
+    let (_dir, root) = workspace_copy();
+    let mut h = sub2_qna(&root, 80, 24).await;
+    h.app.on_qna_report(QnaReport::Reindexing {
+        bot: "sub2".into(),
+        step: ReindexStep::Indexing {
+            done: 12_000,
+            total: 50_000,
+        },
+    });
+    let screen = h.screen();
+    assert!(screen.contains("indexed 12000/50000…"), "{screen}");
+    // With the view closed, a large bot's progress goes to the footer; a small one's not.
+    h.press(KeyCode::Esc).await;
+    h.app.on_qna_report(QnaReport::Reindexing {
+        bot: "sub3".into(),
+        step: ReindexStep::Read { entries: 40 },
+    });
+    assert!(h.app.status.is_none());
+    h.app.on_qna_report(QnaReport::Reindexing {
+        bot: "sub3".into(),
+        step: ReindexStep::Read { entries: 40_000 },
+    });
+    assert!(
+        h.screen()
+            .contains("Re-indexing sub3: 40000 entries read, indexing…")
+    );
+}

@@ -30,8 +30,14 @@ const PRETOKENIZED: &str = "interbot_pretokenized";
 /// segments, which `commit_as_one_segment` merges.
 const WRITER_MEMORY: usize = 15_000_000;
 
-/// Indexes every enabled entry of `bot`.
-pub(super) fn build(bot: &Bot) -> tantivy::Result<BotIndex> {
+/// How often (in entries) building reports progress.
+pub const PROGRESS_EVERY: usize = 1_000;
+
+/// Indexes every enabled entry of `bot`, calling `progress` with the entries written so far
+/// and their number every [`PROGRESS_EVERY`] entries and once when all are written (merging
+/// the segments and training the classifier follow).
+pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Result<BotIndex> {
+    let total = bot.qna.iter().filter(|e| e.enabled).count();
     let analysis = Analysis::for_language(&bot.config.default_language);
 
     let mut schema = Schema::builder();
@@ -86,7 +92,11 @@ pub(super) fn build(bot: &Bot) -> tantivy::Result<BotIndex> {
             contexts: qna.contexts.clone(),
         });
         log_lens.push(lengths.map(log_length));
+        if entries.len() % PROGRESS_EVERY == 0 && entries.len() < total {
+            progress(entries.len(), total);
+        }
     }
+    progress(entries.len(), total);
     commit_as_one_segment(entry_writer, &entry_index)?;
     commit_as_one_segment(variant_writer, &variant_index)?;
     let entry_reader = manual_reader(&entry_index)?;

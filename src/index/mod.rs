@@ -34,6 +34,7 @@ mod search;
 mod variants;
 
 pub use analysis::analyzer_for;
+pub use build::PROGRESS_EVERY;
 pub use explain::{Explanation, TermExplanation};
 pub use finder::EntryFinder;
 pub use model::BIGRAM_BOOST;
@@ -109,7 +110,17 @@ type Scored = (usize, f32, Option<f32>);
 impl BotIndex {
     /// Indexes every enabled entry of `bot`.
     pub fn build(bot: &Bot) -> Result<BotIndex, Error> {
-        build::build(bot).map_err(|source| Error::Index {
+        Self::build_with_progress(bot, &|_, _| {})
+    }
+
+    /// [`BotIndex::build`], calling `progress(entries written, entries to write)` as it goes
+    /// (every thousand entries, and once when all are written), for a bot large enough that
+    /// the user should see it move.
+    pub fn build_with_progress(
+        bot: &Bot,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<BotIndex, Error> {
+        build::build(bot, progress).map_err(|source| Error::Index {
             bot: bot.id.clone(),
             source,
         })

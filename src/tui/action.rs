@@ -261,7 +261,14 @@ pub enum QnaReport {
         /// The entry id saved (or deleted), or why not.
         outcome: Result<String, SaveFailure>,
     },
-    /// The bot was indexed again after a change.
+    /// How far re-indexing a bot has come (a large bot reports as it goes).
+    Reindexing {
+        /// The bot.
+        bot: String,
+        /// How far it has come.
+        step: crate::ReindexStep,
+    },
+    /// A bot was indexed again (after a save, or a change on disk).
     Reindexed {
         /// The bot.
         bot: String,

@@ -177,6 +177,10 @@ impl App {
                 elements,
                 millis,
             } => return self.on_reindexed(&bot, outside, &changes, entries, elements, millis),
+            QnaReport::Reindexing { bot, step } => {
+                self.on_reindexing(&bot, step);
+                return Vec::new();
+            }
             report => report,
         };
         let Some(view) = self.qna.as_mut() else {
@@ -274,6 +278,28 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Shows how far re-indexing `bot` has come: in its QnA view's busy line, or (for a bot
+    /// large enough to take a while) in the footer.
+    fn on_reindexing(&mut self, bot: &str, step: crate::ReindexStep) {
+        let (text, large) = match step {
+            crate::ReindexStep::Read { entries } => (
+                format!("{entries} entries read, indexing…"),
+                entries >= crate::index::PROGRESS_EVERY,
+            ),
+            crate::ReindexStep::Indexing { done, total } => (
+                format!("indexed {done}/{total}…"),
+                total >= crate::index::PROGRESS_EVERY,
+            ),
+        };
+        match self.qna.as_mut().filter(|v| v.bot_id == bot) {
+            Some(view) => view.busy = Some(text),
+            None if large => {
+                self.status = Some(format!("Re-indexing {}: {text}", sanitize_line(bot)));
+            }
+            None => {}
+        }
     }
 
     /// Takes a bot indexed again, after a save of the app's own or a change on disk

@@ -342,8 +342,24 @@ pub fn delete_entry(
 /// Reads `bot`'s folder from disk again and indexes only it (the core's
 /// [`Engine::reload_bot`]); the new engine and what the app shows of it.
 pub fn reload_bot(engine: &Engine, bot: &str, outside: bool) -> (Option<Engine>, QnaReport) {
+    reload_bot_reporting(engine, bot, outside, &|_| {})
+}
+
+/// [`reload_bot`], telling `report` how far it has come ([`QnaReport::Reindexing`]), so a
+/// large bot shows progress.
+pub fn reload_bot_reporting(
+    engine: &Engine,
+    bot: &str,
+    outside: bool,
+    report: &dyn Fn(QnaReport),
+) -> (Option<Engine>, QnaReport) {
     let started = std::time::Instant::now();
-    let reloaded = engine.reload_bot(bot);
+    let reloaded = engine.reload_bot_with_progress(bot, &|step| {
+        report(QnaReport::Reindexing {
+            bot: bot.to_string(),
+            step,
+        });
+    });
     let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     match reloaded {
         Ok((engine, changes)) => {
@@ -549,7 +565,11 @@ fn send_reindexed(
     done: &UnboundedSender<Finished>,
 ) {
     finders.forget(bot);
-    let (engine, report) = reload_bot(engine, bot, outside);
+    let progress = |report: QnaReport| {
+        // The receiver is gone only when the app is quitting.
+        let _ = done.send(Finished::Report(report));
+    };
+    let (engine, report) = reload_bot_reporting(engine, bot, outside, &progress);
     let _ = done.send(match engine {
         Some(engine) => Finished::Reloaded(Box::new(engine), report),
         None => Finished::Report(report),
