@@ -1057,3 +1057,48 @@ async fn remote_bots_get_marked_tabs_and_their_errors_show_in_the_trace() {
     assert!(screen.contains("far ⇄"), "{screen}");
     assert!(screen.contains("error: cannot reach"), "{screen}");
 }
+
+#[tokio::test]
+async fn x_expands_the_selected_row_into_why_it_scores_what_it_does() {
+    let mut ui = Harness::new(&fixture(), 80, 24);
+    ui.ask(ROUTED).await;
+    ui.keys(&[KeyCode::Esc, KeyCode::Char('x')]).await;
+    assert!(ui.app.trace_focused(), "x focuses the trace");
+    let screen = ui.screen();
+    // The words the entry holds, the terms with bars, the runner-up beside, the sum.
+    assert!(screen.contains("here    sub2"), "{screen}");
+    assert!(screen.contains("raw "), "{screen}");
+    assert!(screen.contains("ideal"), "{screen}");
+    assert!(screen.contains("pay"), "{screen}");
+    insta::assert_snapshot!("explain_80x24", screen);
+    ui.resize(40, 12);
+    insta::assert_snapshot!("explain_40x12", ui.screen());
+    ui.resize(80, 24);
+
+    // The expansion follows the selection; x again folds it.
+    ui.press(KeyCode::Char('j')).await;
+    assert!(ui.screen().contains("here    sub1"), "{}", ui.screen());
+    ui.press(KeyCode::Char('x')).await;
+    assert!(!ui.screen().contains("ideal"), "{}", ui.screen());
+}
+
+#[tokio::test]
+async fn the_explanation_marks_the_matched_words_in_the_question() {
+    let mut ui = Harness::new(&fixture(), 160, 40);
+    ui.ask(ROUTED).await;
+    ui.keys(&[KeyCode::Esc, KeyCode::Char('x')]).await;
+    let buffer = ui.draw();
+    // "pay" is in the best entry: drawn bold in the question's line of the explanation.
+    let (x, y) = tui_support::find_text(&buffer, "asked “I have").expect("the question line");
+    let line: String = (x..buffer.area.width)
+        .map(|col| buffer[(col, y)].symbol().to_string())
+        .collect();
+    let pay = line.find("pay").expect("pay in the line");
+    let col = x + u16::try_from(line[..pay].chars().count()).expect("column");
+    assert!(
+        buffer[(col, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD),
+        "{line}"
+    );
+}

@@ -35,6 +35,19 @@ pub struct TermExplanation {
     pub ideal: f32,
 }
 
+/// One word of the question as written, and what the entry makes of it (so a view can mark
+/// the words that matched in the question itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainedWord {
+    /// The word as the user wrote it (split on whitespace).
+    pub text: String,
+    /// Its analyzed term (`None` for punctuation and the like, which count for nothing).
+    pub term: Option<String>,
+    /// Whether the entry holds that term.
+    pub matched: bool,
+}
+
 /// The entry classifier's part in a trained bot's raw score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,6 +68,8 @@ pub struct Explanation {
     pub entry_id: String,
     /// Every distinct term of the question, words first, then bigrams.
     pub terms: Vec<TermExplanation>,
+    /// The question's words as written, each with its term and whether the entry holds it.
+    pub words: Vec<ExplainedWord>,
     /// The language model's score: the sum of the terms' contributions.
     pub language_model: f32,
     /// The classifier's adjustment, for a trained bot.
@@ -121,6 +136,22 @@ impl BotIndex {
                 ideal: super::model::ideal_of(std::iter::once(weighed.weight)),
             });
         }
+        let words = text
+            .split_whitespace()
+            .map(|word| {
+                let term = self.analysis.tokens(word).into_iter().next();
+                let matched = term.as_ref().is_some_and(|term| {
+                    terms
+                        .iter()
+                        .any(|t| !t.bigram && t.matched && &t.term == term)
+                });
+                ExplainedWord {
+                    text: word.to_string(),
+                    term,
+                    matched,
+                }
+            })
+            .collect();
         let language_model: f32 = terms.iter().map(|t| t.contribution).sum();
         let ideal = question.ideal();
         let classifier = self.classifier.as_ref().map(|classifier| {
@@ -137,6 +168,7 @@ impl BotIndex {
         Ok(Some(Explanation {
             entry_id: entry_id.to_string(),
             terms,
+            words,
             language_model,
             classifier,
             raw,

@@ -35,7 +35,7 @@ mod variants;
 
 pub use analysis::analyzer_for;
 pub use build::PROGRESS_EVERY;
-pub use explain::{Explanation, TermExplanation};
+pub use explain::{ExplainedWord, Explanation, TermExplanation};
 pub use finder::EntryFinder;
 pub use model::BIGRAM_BOOST;
 

@@ -103,6 +103,8 @@ pub enum Action {
     ShowReplies,
     /// Read the whole workspace from disk again and show what changed.
     ReloadAll,
+    /// Expand (or fold) the selected trace row into the explanation of its score.
+    Explain,
     /// Recovery prompt: restore the highlighted draft into its editor.
     RecoverRestore,
     /// Recovery prompt: discard the highlighted draft.

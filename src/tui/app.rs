@@ -153,6 +153,7 @@ impl App {
             Action::Resize(width, height) => self.size = Rect::new(0, 0, width, height),
             Action::OpenQna => return self.open_qna(),
             Action::ReloadAll => return self.reload_all(),
+            Action::Explain => self.toggle_explain(),
             // The QnA view's own actions do nothing while it is closed.
             Action::CloseQna
             | Action::Filter
@@ -269,6 +270,20 @@ impl App {
         }
         // History is per bot: Up starts again from this bot's newest question.
         self.recall = Recall::default();
+    }
+
+    /// Expands the selected trace row into its explanation (focusing the trace first), or
+    /// folds it.
+    fn toggle_explain(&mut self) {
+        if self.tab().is_none_or(|t| t.trace_rows().is_empty()) {
+            self.status = Some("The trace is empty: ask a question first.".into());
+            return;
+        }
+        let focused = self.trace_focused();
+        self.focus = Focus::Trace;
+        if let Some(tab) = self.tabs.get_mut(self.active) {
+            tab.explained = !(focused && tab.explained);
+        }
     }
 
     fn toggle_focus(&mut self) {

@@ -194,10 +194,13 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: N,
-        keys: &[(ch('t'), Bound::Do(Action::TalkTo))],
+        keys: &[
+            (ch('t'), Bound::Do(Action::TalkTo)),
+            (ch('x'), Bound::Do(Action::Explain)),
+        ],
         label: None,
-        help: "hand off (talk to)",
-        hint: "talk to",
+        help: "talk to / explain",
+        hint: "talk/explain",
         hint_in: N,
     },
     Binding {

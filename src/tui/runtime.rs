@@ -23,6 +23,11 @@ pub async fn execute(engine: &Engine, ask: Ask) -> Answer {
     let result = engine
         .ask(&ask.bot, &ask.question)
         .await
+        .map(|mut turn| {
+            // Every row explained, so the trace can expand any of them at once.
+            engine.explain(&mut turn);
+            turn
+        })
         .map_err(|e| e.to_string());
     match &result {
         Ok(turn) => tracing::info!(bot = %ask.bot, micros = turn.micros, "answered"),

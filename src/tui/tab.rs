@@ -62,6 +62,8 @@ pub struct BotTab {
     /// The bot's files changed outside interbot and it was indexed again since the tab was
     /// last looked at (the tab shows ↻ until it is selected).
     pub changed_on_disk: bool,
+    /// Whether the selected trace row is expanded into the explanation of its score.
+    pub explained: bool,
 }
 
 /// What a trace row did for the turn: the mark the trace pane gives it.
@@ -92,6 +94,7 @@ impl BotTab {
             trace_selected: 0,
             trace_top: 0,
             changed_on_disk: false,
+            explained: false,
         }
     }
 

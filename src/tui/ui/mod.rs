@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod conversation;
+pub mod explain;
 pub mod footer;
 pub mod help;
 pub mod input;

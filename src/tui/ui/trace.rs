@@ -21,7 +21,7 @@ use ratatui::text::{Line, Span};
 use crate::TraceRow;
 use crate::text::{self, sanitize_line};
 
-use super::{Areas, pane, paragraph};
+use super::{Areas, explain, pane, paragraph};
 use crate::tui::state::App;
 use crate::tui::tab::{BotTab, Reply, Standing, standings};
 use crate::tui::theme::Role;
@@ -278,6 +278,15 @@ pub fn view(app: &App, width: usize) -> TraceView {
             out.extend(item.table_rows(columns, width));
         } else {
             out.extend(item.card(width));
+        }
+        if item.selected && tab.explained {
+            // Beside the best row, the runner-up; beside any other, the best.
+            let runner_up = if rank == 0 {
+                trace.get(1)
+            } else {
+                trace.first()
+            };
+            out.extend(explain::rows(row, runner_up.copied(), tab.is_master, width));
         }
         view.items.push(start..out.len());
     }
