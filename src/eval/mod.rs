@@ -16,6 +16,7 @@ pub mod labels;
 pub mod metrics;
 pub mod overlaps;
 mod parallel;
+pub mod record;
 pub mod run;
 pub mod sweep;
 

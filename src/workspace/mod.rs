@@ -7,6 +7,7 @@
 mod bot;
 mod content;
 mod edit;
+pub mod flow_edit;
 pub mod json;
 pub mod lock;
 mod qna;
