@@ -38,13 +38,20 @@ fn a_threshold_written_into_the_flow_changes_one_line_and_is_used() -> anyhow::R
         .filter(|(a, b)| a != b)
         .collect();
     assert_eq!(changed.len(), 1, "{changed:?}");
-    assert!(changed[0].1.contains(r#"\"minConfidence\":\"0.42\""#), "{changed:?}");
+    assert!(
+        changed[0].1.contains(r#"\"minConfidence\":\"0.42\""#),
+        "{changed:?}"
+    );
     assert_eq!(before.lines().count(), after.lines().count());
     assert_eq!(before.ends_with('\n'), after.ends_with('\n'));
 
     let (engine, _) = engine.reload_bot("master")?;
     let turn = runtime().block_on(engine.ask("master", "I have a question about my pay check"))?;
-    assert!((turn.min_confidence - 0.42).abs() < 1e-9, "{}", turn.min_confidence);
+    assert!(
+        (turn.min_confidence - 0.42).abs() < 1e-9,
+        "{}",
+        turn.min_confidence
+    );
     Ok(())
 }
 
@@ -62,7 +69,10 @@ fn a_threshold_out_of_range_or_a_flow_without_delegation_changes_nothing() -> an
         .workspace()
         .set_min_confidence(0.3)
         .expect_err("no delegation to set");
-    assert!(error.to_string().contains("no `delegate_to_bots` call"), "{error}");
+    assert!(
+        error.to_string().contains("no `delegate_to_bots` call"),
+        "{error}"
+    );
     assert_eq!(
         std::fs::read_to_string(&flow)?,
         before.replace("delegate_to_bots", "other_action")

@@ -87,13 +87,18 @@ async fn snapshot_help_popup() {
     // Every row of the keymap is listed in one context or the other (checked unwrapped, at a
     // wide width).
     use interbot::tui::keymap::HelpContext;
-    let wide: String = [HelpContext::Chat, HelpContext::Qna, HelpContext::Recovery]
-        .into_iter()
-        .flat_map(|context| interbot::tui::ui::help::rows(400, context))
-        .collect::<Vec<_>>()
-        .iter()
-        .map(|row| row.iter().map(|s| s.text.as_str()).collect::<String>() + "\n")
-        .collect();
+    let wide: String = [
+        HelpContext::Chat,
+        HelpContext::Qna,
+        HelpContext::Recovery,
+        HelpContext::Eval,
+    ]
+    .into_iter()
+    .flat_map(|context| interbot::tui::ui::help::rows(400, context))
+    .collect::<Vec<_>>()
+    .iter()
+    .map(|row| row.iter().map(|s| s.text.as_str()).collect::<String>() + "\n")
+    .collect();
     for binding in interbot::tui::keymap::BINDINGS {
         assert!(
             wide.contains(binding.help),

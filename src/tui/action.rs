@@ -105,6 +105,22 @@ pub enum Action {
     ReloadAll,
     /// Expand (or fold) the selected trace row into the explanation of its score.
     Explain,
+    /// Open the evaluation view.
+    OpenEval,
+    /// Close the evaluation view (its last run is kept).
+    CloseEval,
+    /// Evaluation view: the next (1) or previous (-1) page.
+    EvalPage(i32),
+    /// Evaluation view: move the threshold marker by this many hundredths.
+    EvalThreshold(i32),
+    /// Evaluation view: put the marker on the recommended threshold.
+    EvalRecommended,
+    /// Evaluation view: write the marker into the master's flow (asks first).
+    EvalWrite,
+    /// Evaluation view: run the set again (and compare with this run).
+    EvalRerun,
+    /// Evaluation view: run the picked set, or open the highlighted misrouted question.
+    EvalOpen,
     /// Recovery prompt: restore the highlighted draft into its editor.
     RecoverRestore,
     /// Recovery prompt: discard the highlighted draft.
@@ -208,6 +224,16 @@ pub enum Effect {
     ReloadAll,
     /// Suspend the UI and edit this text in `$EDITOR` (reports [`QnaReport::Edited`]).
     ExternalEdit(String),
+    /// List the labelled sets of the workspace's `tests/` (reports `EvalReport::Sets`).
+    ListSets,
+    /// Run a labelled set of `tests/` (reports progress, then `EvalReport::Done`).
+    RunEval {
+        /// Its file name in `tests/`.
+        file: String,
+    },
+    /// Write this threshold, in hundredths (the marker's steps), into the master's flow
+    /// (reports `EvalReport::Written`).
+    WriteThreshold(u32),
     /// Take a recovered draft out of the recovery folder (restored or discarded).
     ForgetDraft {
         /// The session that left it.

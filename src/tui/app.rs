@@ -45,6 +45,8 @@ impl App {
             theme,
             qna: None,
             recovery: None,
+            eval: None,
+            eval_shown: false,
             next_id: 1,
         };
         app.reset_input();
@@ -113,6 +115,13 @@ impl App {
         {
             return effects;
         }
+        if self.eval_shown
+            && self.qna.is_none()
+            && self.popup.is_none()
+            && let Some(effects) = self.eval_update(&action)
+        {
+            return effects;
+        }
         if let Some(effects) = self.qna_update(&action) {
             return effects;
         }
@@ -154,6 +163,14 @@ impl App {
             Action::OpenQna => return self.open_qna(),
             Action::ReloadAll => return self.reload_all(),
             Action::Explain => self.toggle_explain(),
+            Action::OpenEval => return self.open_eval(),
+            Action::CloseEval
+            | Action::EvalPage(_)
+            | Action::EvalThreshold(_)
+            | Action::EvalRecommended
+            | Action::EvalWrite
+            | Action::EvalRerun
+            | Action::EvalOpen => {}
             // The QnA view's own actions do nothing while it is closed.
             Action::CloseQna
             | Action::Filter

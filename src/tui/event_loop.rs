@@ -65,6 +65,9 @@ impl Loop {
                     }
                 }
                 Effect::ExternalEdit(text) => self.pending_edit = Some(text),
+                eval @ (Effect::ListSets | Effect::RunEval { .. } | Effect::WriteThreshold(_)) => {
+                    super::eval_jobs::spawn(&self.engine, eval, self.qna_done.clone());
+                }
                 Effect::ForgetDraft { session, draft } => {
                     if let Some(keeper) = &self.drafts {
                         keeper.forget(session, draft);
@@ -104,6 +107,7 @@ impl Loop {
             runtime::Finished::ReloadedAll(Err(error)) => {
                 self.app.on_workspace_reloaded(&self.engine, Err(error))
             }
+            runtime::Finished::Eval(report) => self.app.on_eval_report(report),
         };
         self.dirty = true;
         self.apply(effects)

@@ -29,6 +29,8 @@ pub enum Mode {
     Confirm,
     /// The prompt offering drafts an earlier session left unsaved.
     Recovery,
+    /// The evaluation view.
+    Eval,
 }
 
 /// A key with its modifiers (Shift is implied by the character itself).
@@ -126,11 +128,12 @@ pub struct Binding {
     pub hint_in: &'static [Mode],
 }
 
-use Mode::{Confirm, Editor, Filter, Normal, Picker, Popup, Qna, Recovery, Typing};
+use Mode::{Confirm, Editor, Eval, Filter, Normal, Picker, Popup, Qna, Recovery, Typing};
 
 const NTPK: &[Mode] = &[
-    Normal, Typing, Popup, Picker, Qna, Filter, Editor, Confirm, Recovery,
+    Normal, Typing, Popup, Picker, Qna, Filter, Editor, Confirm, Recovery, Eval,
 ];
+const EV: &[Mode] = &[Eval];
 const RC: &[Mode] = &[Recovery];
 const Q: &[Mode] = &[Qna];
 const F: &[Mode] = &[Filter];
@@ -348,10 +351,13 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: N,
-        keys: &[(ch('e'), Bound::Do(Action::OpenQna))],
+        keys: &[
+            (ch('e'), Bound::Do(Action::OpenQna)),
+            (ch('E'), Bound::Do(Action::OpenEval)),
+        ],
         label: None,
-        help: "QnA: browse, edit",
-        hint: "QnA",
+        help: "QnA / evaluation",
+        hint: "QnA/eval",
         hint_in: N,
     },
     Binding {
@@ -647,6 +653,101 @@ pub static BINDINGS: &[Binding] = &[
         hint_in: C,
     },
     Binding {
+        modes: EV,
+        keys: &[
+            (code(KeyCode::Tab), Bound::Do(Action::EvalPage(1))),
+            (code(KeyCode::BackTab), Bound::Do(Action::EvalPage(-1))),
+        ],
+        label: None,
+        help: "next / previous page",
+        hint: "page",
+        hint_in: EV,
+    },
+    Binding {
+        modes: EV,
+        keys: &[
+            (code(KeyCode::Right), Bound::Do(Action::EvalThreshold(1))),
+            (code(KeyCode::Left), Bound::Do(Action::EvalThreshold(-1))),
+            (ch('l'), Bound::Do(Action::EvalThreshold(1))),
+            (ch('h'), Bound::Do(Action::EvalThreshold(-1))),
+            (ch('L'), Bound::Do(Action::EvalThreshold(5))),
+            (ch('H'), Bound::Do(Action::EvalThreshold(-5))),
+        ],
+        label: Some("→ ← l h L H"),
+        help: "threshold +/− 0.01 (L H: 0.05)",
+        hint: "threshold",
+        hint_in: EV,
+    },
+    Binding {
+        modes: EV,
+        keys: &[(ch('a'), Bound::Do(Action::EvalRecommended))],
+        label: None,
+        help: "threshold at the recommended one",
+        hint: "recommended",
+        hint_in: EV,
+    },
+    Binding {
+        modes: EV,
+        keys: &[(ch('w'), Bound::Do(Action::EvalWrite))],
+        label: None,
+        help: "write it into the master's flow (asks)",
+        hint: "write",
+        hint_in: EV,
+    },
+    Binding {
+        modes: EV,
+        keys: &[(ch('r'), Bound::Do(Action::EvalRerun))],
+        label: None,
+        help: "run again, compare with this run",
+        hint: "re-run",
+        hint_in: EV,
+    },
+    Binding {
+        modes: EV,
+        keys: &[
+            (ch('j'), Bound::Do(Action::ScrollDown(1))),
+            (ch('k'), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
+            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::PageDown), Bound::Do(Action::ScrollDown(10))),
+            (code(KeyCode::PageUp), Bound::Do(Action::ScrollUp(10))),
+        ],
+        label: Some("j k ↓ ↑ PgDn PgUp"),
+        help: "select a set / a misrouted question",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: EV,
+        keys: &[(code(KeyCode::Enter), Bound::Do(Action::EvalOpen))],
+        label: None,
+        help: "run the set / ask the question in the master's tab",
+        hint: "open",
+        hint_in: EV,
+    },
+    Binding {
+        modes: EV,
+        keys: &[
+            (code(KeyCode::Esc), Bound::Do(Action::CloseEval)),
+            (ch('q'), Bound::Do(Action::CloseEval)),
+        ],
+        label: None,
+        help: "back to the conversation",
+        hint: "back",
+        hint_in: EV,
+    },
+    Binding {
+        modes: EV,
+        keys: &[
+            (ch('?'), Bound::Do(Action::Help)),
+            (code(KeyCode::F(1)), Bound::Do(Action::Help)),
+        ],
+        label: None,
+        help: "help",
+        hint: "help",
+        hint_in: EV,
+    },
+    Binding {
         modes: N,
         keys: &[
             (ch('p'), Bound::Do(Action::Problems)),
@@ -856,6 +957,8 @@ pub enum HelpContext {
     Qna,
     /// The prompt offering an earlier session's drafts.
     Recovery,
+    /// The evaluation view.
+    Eval,
 }
 
 /// Every binding that works in `context`, grouped by where it works.
@@ -876,6 +979,12 @@ pub fn help_sections(context: HelpContext) -> Vec<HelpSection> {
         (NTPK, "Anywhere"),
         (P, "Help popup"),
     ];
+    let eval: &[(&[Mode], &str)] = &[
+        (EV, "Evaluation view (E)"),
+        (C, "Questions (write the threshold?)"),
+        (NTPK, "Anywhere"),
+        (P, "Help popup"),
+    ];
     let recovery: &[(&[Mode], &str)] = &[
         (RC, "Drafts an earlier session left unsaved"),
         (NTPK, "Anywhere"),
@@ -885,6 +994,7 @@ pub fn help_sections(context: HelpContext) -> Vec<HelpSection> {
         HelpContext::Chat => chat,
         HelpContext::Qna => qna,
         HelpContext::Recovery => recovery,
+        HelpContext::Eval => eval,
     };
     scopes
         .iter()
@@ -978,12 +1088,16 @@ mod tests {
         ] {
             assert!(!hints(mode).is_empty(), "{mode:?}");
         }
-        let mut listed: Vec<(String, &str)> =
-            [HelpContext::Chat, HelpContext::Qna, HelpContext::Recovery]
-                .into_iter()
-                .flat_map(help_sections)
-                .flat_map(|s| s.rows)
-                .collect();
+        let mut listed: Vec<(String, &str)> = [
+            HelpContext::Chat,
+            HelpContext::Qna,
+            HelpContext::Recovery,
+            HelpContext::Eval,
+        ]
+        .into_iter()
+        .flat_map(help_sections)
+        .flat_map(|s| s.rows)
+        .collect();
         listed.sort();
         listed.dedup();
         let mut every: Vec<(String, &str)> =

@@ -18,6 +18,8 @@
 pub mod action;
 pub mod app;
 pub mod drafts;
+pub mod eval;
+pub mod eval_jobs;
 pub mod event_loop;
 pub mod keymap;
 pub mod loading;

@@ -322,15 +322,20 @@ impl App {
             tab.changed_on_disk = outside && active_bot.as_deref() != Some(bot);
         }
         let bot = sanitize_line(bot);
+        let in_view = self.qna.as_ref().is_some_and(|v| v.bot_id == bot);
         if entries.is_ok() {
-            self.status = Some(if outside {
-                format!(
+            if outside {
+                self.status = Some(format!(
                     "{bot} changed on disk ({}): re-indexed in {millis} ms.",
                     sanitize_line(changes)
-                )
-            } else {
-                format!("{bot} re-indexed in {millis} ms; r re-asks the last question.")
-            });
+                ));
+            } else if in_view {
+                self.status = Some(format!(
+                    "{bot} re-indexed in {millis} ms; r re-asks the last question."
+                ));
+            } else if self.status.is_none() {
+                self.status = Some(format!("{bot} re-indexed in {millis} ms."));
+            }
         }
         let Some(view) = self.qna.as_mut().filter(|v| v.bot_id == bot) else {
             if let Err(error) = entries {

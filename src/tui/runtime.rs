@@ -183,6 +183,8 @@ pub enum Finished {
     Reloaded(Box<Engine>, QnaReport),
     /// The whole workspace was read again: the new engine and what changed, or why not.
     ReloadedAll(Result<(Box<Engine>, Vec<String>), String>),
+    /// Evaluation work reported.
+    Eval(super::eval::EvalReport),
 }
 
 /// Reads `bot`'s entries (as loaded) and builds its finder, so the first filter is instant.

@@ -8,6 +8,7 @@ use ratatui_textarea::TextArea;
 
 use crate::history::History;
 
+use super::eval::EvalView;
 use super::keymap::Mode;
 use super::qna::QnaView;
 use super::recovery::RecoveryPrompt;
@@ -92,6 +93,11 @@ pub struct App {
     pub qna: Option<QnaView>,
     /// Drafts an earlier session left unsaved, offered at start.
     pub recovery: Option<RecoveryPrompt>,
+    /// The evaluation view (kept when closed, so its last run is there when it is opened
+    /// again).
+    pub eval: Option<EvalView>,
+    /// Whether the evaluation view is on screen.
+    pub eval_shown: bool,
     /// The id the next question gets (answers are matched to questions by it).
     pub(super) next_id: u64,
 }
@@ -104,11 +110,16 @@ impl App {
 
     /// The mode keys are looked up in.
     pub fn key_mode(&self) -> Mode {
-        if self.qna.as_ref().is_some_and(|q| q.confirm.is_some()) {
+        if self.qna.as_ref().is_some_and(|q| q.confirm.is_some())
+            || (self.eval_shown && self.eval.as_ref().is_some_and(|e| e.confirm_write))
+        {
             return Mode::Confirm;
         }
         if self.recovery_shown() && self.popup.is_none() {
             return Mode::Recovery;
+        }
+        if self.eval_shown && self.qna.is_none() && self.popup.is_none() {
+            return Mode::Eval;
         }
         match (self.popup, &self.qna) {
             (Some(Popup::Picker), _) => Mode::Picker,

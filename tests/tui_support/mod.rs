@@ -11,6 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use interbot::Engine;
 use interbot::tui::action::{Answer, Effect};
 use interbot::tui::app::App;
+use interbot::tui::eval::EvalReport;
 use interbot::tui::theme::Theme;
 use interbot::tui::{runtime, ui};
 use interbot::workspace::recovery::RecoveryStore;
@@ -151,6 +152,28 @@ impl Harness {
                         None => runtime::external_edit(&text),
                     };
                     Some(interbot::tui::action::QnaReport::Edited(edited))
+                }
+                Effect::ListSets => {
+                    let report = interbot::tui::eval_jobs::list_sets(&self.engine);
+                    queue.extend(self.app.on_eval_report(report));
+                    None
+                }
+                Effect::RunEval { file } => {
+                    let run = interbot::tui::eval_jobs::run(&self.engine, &file, &|_, _| {});
+                    let report = EvalReport::Done(run.map(|mut run| {
+                        run.millis = 0;
+                        Box::new(run)
+                    }));
+                    queue.extend(self.app.on_eval_report(report));
+                    None
+                }
+                Effect::WriteThreshold(hundredths) => {
+                    let report = interbot::tui::eval_jobs::write_threshold(
+                        &self.engine,
+                        f64::from(hundredths) / 100.0,
+                    );
+                    queue.extend(self.app.on_eval_report(report));
+                    None
                 }
                 other => {
                     self.run_plain(other).await;

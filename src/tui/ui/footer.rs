@@ -26,6 +26,7 @@ pub fn row(app: &App, width: usize) -> Row {
         (Mode::Editor, _) => " EDIT ",
         (Mode::Confirm, _) => " CONFIRM ",
         (Mode::Recovery, _) => " RECOVER ",
+        (Mode::Eval, _) => " EVAL ",
     };
     let mut row = vec![
         Segment::new(badge, Role::Mode),

@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod conversation;
+pub mod eval;
 pub mod explain;
 pub mod footer;
 pub mod help;
@@ -145,6 +146,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     }
     tabs::draw(frame, areas.tabs, app);
+    if let Some(view) = app
+        .eval
+        .as_ref()
+        .filter(|_| app.eval_shown && app.qna.is_none())
+    {
+        eval::draw(frame, app, view);
+        footer::draw(frame, areas.footer, app);
+        if let Some(which) = app.popup.filter(|p| *p != Popup::Picker) {
+            popup::draw(frame, area, app, which);
+        }
+        return;
+    }
     if let Some(view) = &app.qna {
         qna::draw(frame, app, view);
         footer::draw(frame, areas.footer, app);

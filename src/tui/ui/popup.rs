@@ -37,6 +37,10 @@ pub fn area(screen: Rect, rows: usize) -> Rect {
 
 fn content(app: &App, which: Popup, width: usize) -> (String, Vec<Row>) {
     match which {
+        Popup::Help if app.eval_shown && app.qna.is_none() => (
+            " Help: evaluation view ".to_string(),
+            help::rows(width, HelpContext::Eval),
+        ),
         Popup::Help if app.recovery_shown() => (
             " Help: unsaved drafts ".to_string(),
             help::rows(width, HelpContext::Recovery),
