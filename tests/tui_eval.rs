@@ -214,3 +214,62 @@ async fn r_after_a_qna_edit_runs_again_and_counts_the_fixed_questions() {
     );
     assert!(h.screen().contains("since the last run:"), "{}", h.screen());
 }
+
+#[tokio::test]
+async fn l_records_a_turn_as_a_test_case_that_the_evaluation_replays() {
+    let (_dir, root) = workspace_copy();
+    let mut h = Harness::new(&root, 80, 24);
+    h.ask("paper stuck in the copier").await;
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Char('L')).await;
+    assert_eq!(h.app.key_mode(), Mode::Record);
+    let screen = h.screen();
+    assert!(screen.contains("right as routed (no bot)"), "{screen}");
+    insta::assert_snapshot!("record_prompt_80x24", screen);
+    h.resize(40, 12);
+    insta::assert_snapshot!("record_prompt_40x12", h.screen());
+    h.resize(80, 24);
+    // The right bot is sub2 (picked from the list, with its entry of this turn).
+    let sub2 = h
+        .app
+        .record
+        .as_ref()
+        .and_then(|p| p.candidates.iter().position(|c| c.bot == "sub2"))
+        .expect("sub2 in the turn");
+    for _ in 0..sub2 {
+        h.press(KeyCode::Char('j')).await;
+    }
+    h.press(KeyCode::Char('b')).await;
+    let chats = root.join("tests/chats.jsonl");
+    let text = std::fs::read_to_string(&chats).expect("tests/chats.jsonl created");
+    assert_eq!(
+        text,
+        "{\"text\":\"paper stuck in the copier\",\"bot\":\"sub2\"}\n"
+    );
+    assert!(h.screen().contains("Recorded as line 1"), "{}", h.screen());
+    // Again: no duplicate. As "no bot": refused, the file keeps its label.
+    h.keys(&[KeyCode::Char('L'), KeyCode::Char('j')]).await;
+    for _ in 1..sub2 {
+        h.press(KeyCode::Char('j')).await;
+    }
+    h.press(KeyCode::Char('b')).await;
+    assert!(h.screen().contains("not added"), "{}", h.screen());
+    h.keys(&[KeyCode::Char('L'), KeyCode::Char('n')]).await;
+    assert!(h.screen().contains("Not recorded"), "{}", h.screen());
+    assert_eq!(std::fs::read_to_string(&chats).expect("file"), text);
+
+    // The evaluation view now has two sets to pick from, and replays the new case.
+    h.press(KeyCode::Char('E')).await;
+    let view = h.app.eval.as_ref().expect("view");
+    assert_eq!(view.state, EvalState::Picking);
+    assert_eq!(view.files, ["chats.jsonl", "routing.jsonl"]);
+    h.press(KeyCode::Enter).await;
+    let run = h
+        .app
+        .eval
+        .as_ref()
+        .and_then(|v| v.run.as_ref())
+        .expect("a run");
+    assert_eq!(run.file, "chats.jsonl");
+    assert_eq!(run.outcomes.len(), 1);
+}

@@ -107,6 +107,18 @@ pub enum Action {
     Explain,
     /// Open the evaluation view.
     OpenEval,
+    /// Record the master's shown turn as a labelled test case (opens the prompt).
+    OpenRecord,
+    /// Record prompt: the question is right as the master routed it.
+    RecordAsRouted,
+    /// Record prompt: no bot should answer the question.
+    RecordNoBot,
+    /// Record prompt: the highlighted bot should answer (with its entry in the turn, or
+    /// the bot alone).
+    RecordPicked {
+        /// Label the entry too.
+        with_entry: bool,
+    },
     /// Close the evaluation view (its last run is kept).
     CloseEval,
     /// Evaluation view: the next (1) or previous (-1) page.
@@ -234,6 +246,13 @@ pub enum Effect {
     /// Write this threshold, in hundredths (the marker's steps), into the master's flow
     /// (reports `EvalReport::Written`).
     WriteThreshold(u32),
+    /// Append a labelled case to a set of `tests/` (reports `Finished::Recorded`).
+    RecordCase {
+        /// The set's file name.
+        file: String,
+        /// The case.
+        case: crate::eval::record::Case,
+    },
     /// Take a recovered draft out of the recovery folder (restored or discarded).
     ForgetDraft {
         /// The session that left it.

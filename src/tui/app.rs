@@ -47,6 +47,7 @@ impl App {
             recovery: None,
             eval: None,
             eval_shown: false,
+            record: None,
             next_id: 1,
         };
         app.reset_input();
@@ -110,6 +111,11 @@ impl App {
         if !matches!(action, Action::Resize(..)) {
             self.status = None;
         }
+        if self.key_mode() == Mode::Record
+            && let Some(effects) = self.record_update(&action)
+        {
+            return effects;
+        }
         if self.key_mode() == Mode::Recovery
             && let Some(effects) = self.recovery_update(&action)
         {
@@ -164,6 +170,8 @@ impl App {
             Action::ReloadAll => return self.reload_all(),
             Action::Explain => self.toggle_explain(),
             Action::OpenEval => return self.open_eval(),
+            Action::OpenRecord => return self.open_record(),
+            Action::RecordAsRouted | Action::RecordNoBot | Action::RecordPicked { .. } => {}
             Action::CloseEval
             | Action::EvalPage(_)
             | Action::EvalThreshold(_)

@@ -86,6 +86,24 @@ pub fn write_threshold(engine: &Engine, threshold: f64) -> EvalReport {
     )
 }
 
+/// Appends `case` to the labelled set `file` of `tests/`; a line for the user, or why not.
+pub fn record_case(
+    engine: &Engine,
+    file: &str,
+    case: &crate::eval::record::Case,
+) -> Result<String, String> {
+    use crate::eval::record::{Recorded, record};
+    match record(&engine.workspace().root, file, case) {
+        Ok(Recorded::Added { line, .. }) => Ok(format!(
+            "Recorded as line {line} of tests/{file}; E replays it."
+        )),
+        Ok(Recorded::AlreadyThere { line, .. }) => {
+            Ok(format!("Already line {line} of tests/{file}: not added."))
+        }
+        Err(error) => Err(format!("Not recorded: {error}")),
+    }
+}
+
 /// Runs an evaluation effect on the blocking pool and sends what it reports.
 pub fn spawn(engine: &Engine, effect: super::action::Effect, done: UnboundedSender<Finished>) {
     use super::action::Effect;
@@ -102,6 +120,9 @@ pub fn spawn(engine: &Engine, effect: super::action::Effect, done: UnboundedSend
                     send(EvalReport::Progress { done, total });
                 });
                 send(EvalReport::Done(result.map(Box::new)));
+            }
+            Effect::RecordCase { file, case } => {
+                let _ = done.send(Finished::Recorded(record_case(&engine, &file, &case)));
             }
             Effect::WriteThreshold(hundredths) => {
                 send(write_threshold(&engine, f64::from(hundredths) / 100.0));

@@ -65,7 +65,10 @@ impl Loop {
                     }
                 }
                 Effect::ExternalEdit(text) => self.pending_edit = Some(text),
-                eval @ (Effect::ListSets | Effect::RunEval { .. } | Effect::WriteThreshold(_)) => {
+                eval @ (Effect::ListSets
+                | Effect::RunEval { .. }
+                | Effect::WriteThreshold(_)
+                | Effect::RecordCase { .. }) => {
                     super::eval_jobs::spawn(&self.engine, eval, self.qna_done.clone());
                 }
                 Effect::ForgetDraft { session, draft } => {
@@ -108,6 +111,10 @@ impl Loop {
                 self.app.on_workspace_reloaded(&self.engine, Err(error))
             }
             runtime::Finished::Eval(report) => self.app.on_eval_report(report),
+            runtime::Finished::Recorded(outcome) => {
+                self.app.on_recorded(outcome);
+                Vec::new()
+            }
         };
         self.dirty = true;
         self.apply(effects)

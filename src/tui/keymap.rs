@@ -31,6 +31,8 @@ pub enum Mode {
     Recovery,
     /// The evaluation view.
     Eval,
+    /// The prompt recording a turn as a test case.
+    Record,
 }
 
 /// A key with its modifiers (Shift is implied by the character itself).
@@ -128,12 +130,13 @@ pub struct Binding {
     pub hint_in: &'static [Mode],
 }
 
-use Mode::{Confirm, Editor, Eval, Filter, Normal, Picker, Popup, Qna, Recovery, Typing};
+use Mode::{Confirm, Editor, Eval, Filter, Normal, Picker, Popup, Qna, Record, Recovery, Typing};
 
 const NTPK: &[Mode] = &[
-    Normal, Typing, Popup, Picker, Qna, Filter, Editor, Confirm, Recovery, Eval,
+    Normal, Typing, Popup, Picker, Qna, Filter, Editor, Confirm, Recovery, Eval, Record,
 ];
 const EV: &[Mode] = &[Eval];
+const RE: &[Mode] = &[Record];
 const RC: &[Mode] = &[Recovery];
 const Q: &[Mode] = &[Qna];
 const F: &[Mode] = &[Filter];
@@ -354,9 +357,10 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[
             (ch('e'), Bound::Do(Action::OpenQna)),
             (ch('E'), Bound::Do(Action::OpenEval)),
+            (ch('L'), Bound::Do(Action::OpenRecord)),
         ],
         label: None,
-        help: "QnA / evaluation",
+        help: "QnA / eval / label",
         hint: "QnA/eval",
         hint_in: N,
     },
@@ -651,6 +655,55 @@ pub static BINDINGS: &[Binding] = &[
         help: "reload / overwrite",
         hint: "reload/overwrite",
         hint_in: C,
+    },
+    Binding {
+        modes: RE,
+        keys: &[
+            (ch('r'), Bound::Do(Action::RecordAsRouted)),
+            (ch('n'), Bound::Do(Action::RecordNoBot)),
+        ],
+        label: None,
+        help: "right as routed / no bot should answer",
+        hint: "as routed/no bot",
+        hint_in: RE,
+    },
+    Binding {
+        modes: RE,
+        keys: &[
+            (
+                code(KeyCode::Enter),
+                Bound::Do(Action::RecordPicked { with_entry: true }),
+            ),
+            (
+                ch('b'),
+                Bound::Do(Action::RecordPicked { with_entry: false }),
+            ),
+        ],
+        label: None,
+        help: "this bot and entry / this bot only",
+        hint: "pick/bot only",
+        hint_in: RE,
+    },
+    Binding {
+        modes: RE,
+        keys: &[
+            (ch('j'), Bound::Do(Action::ScrollDown(1))),
+            (ch('k'), Bound::Do(Action::ScrollUp(1))),
+            (code(KeyCode::Down), Bound::Do(Action::ScrollDown(1))),
+            (code(KeyCode::Up), Bound::Do(Action::ScrollUp(1))),
+        ],
+        label: None,
+        help: "select a bot",
+        hint: "",
+        hint_in: NONE,
+    },
+    Binding {
+        modes: RE,
+        keys: &[(code(KeyCode::Esc), Bound::Do(Action::ClosePopup))],
+        label: None,
+        help: "cancel",
+        hint: "cancel",
+        hint_in: RE,
     },
     Binding {
         modes: EV,
@@ -981,6 +1034,7 @@ pub fn help_sections(context: HelpContext) -> Vec<HelpSection> {
     ];
     let eval: &[(&[Mode], &str)] = &[
         (EV, "Evaluation view (E)"),
+        (RE, "Record a turn as a test case (L)"),
         (C, "Questions (write the threshold?)"),
         (NTPK, "Anywhere"),
         (P, "Help popup"),

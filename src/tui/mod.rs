@@ -27,6 +27,7 @@ pub mod markdown;
 pub mod picker;
 pub mod qna;
 pub mod qna_update;
+pub mod record;
 pub mod recovery;
 pub mod runtime;
 pub mod state;

@@ -185,6 +185,8 @@ pub enum Finished {
     ReloadedAll(Result<(Box<Engine>, Vec<String>), String>),
     /// Evaluation work reported.
     Eval(super::eval::EvalReport),
+    /// A case was recorded (a line for the user), or why not.
+    Recorded(Result<String, String>),
 }
 
 /// Reads `bot`'s entries (as loaded) and builds its finder, so the first filter is instant.

@@ -11,6 +11,7 @@ use crate::history::History;
 use super::eval::EvalView;
 use super::keymap::Mode;
 use super::qna::QnaView;
+use super::record::RecordPrompt;
 use super::recovery::RecoveryPrompt;
 use super::tab::BotTab;
 use super::theme::Theme;
@@ -98,6 +99,8 @@ pub struct App {
     pub eval: Option<EvalView>,
     /// Whether the evaluation view is on screen.
     pub eval_shown: bool,
+    /// The prompt recording a turn as a test case, when open.
+    pub record: Option<RecordPrompt>,
     /// The id the next question gets (answers are matched to questions by it).
     pub(super) next_id: u64,
 }
@@ -114,6 +117,9 @@ impl App {
             || (self.eval_shown && self.eval.as_ref().is_some_and(|e| e.confirm_write))
         {
             return Mode::Confirm;
+        }
+        if self.record.is_some() {
+            return Mode::Record;
         }
         if self.recovery_shown() && self.popup.is_none() {
             return Mode::Recovery;

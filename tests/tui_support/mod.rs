@@ -153,6 +153,11 @@ impl Harness {
                     };
                     Some(interbot::tui::action::QnaReport::Edited(edited))
                 }
+                Effect::RecordCase { file, case } => {
+                    let outcome = interbot::tui::eval_jobs::record_case(&self.engine, &file, &case);
+                    self.app.on_recorded(outcome);
+                    None
+                }
                 Effect::ListSets => {
                     let report = interbot::tui::eval_jobs::list_sets(&self.engine);
                     queue.extend(self.app.on_eval_report(report));

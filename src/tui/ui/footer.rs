@@ -27,6 +27,7 @@ pub fn row(app: &App, width: usize) -> Row {
         (Mode::Confirm, _) => " CONFIRM ",
         (Mode::Recovery, _) => " RECOVER ",
         (Mode::Eval, _) => " EVAL ",
+        (Mode::Record, _) => " LABEL ",
     };
     let mut row = vec![
         Segment::new(badge, Role::Mode),

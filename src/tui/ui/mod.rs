@@ -14,6 +14,7 @@ pub mod picker;
 pub mod popup;
 pub mod problems;
 pub mod qna;
+pub mod record;
 pub mod recovery;
 pub mod tabs;
 pub mod trace;
@@ -177,6 +178,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     footer::draw(frame, areas.footer, app);
     if app.recovery_shown() {
         recovery::draw(frame, area, app);
+    }
+    if let Some(prompt) = &app.record {
+        record::draw(frame, area, app, prompt);
     }
     match app.popup {
         Some(Popup::Picker) => picker::draw(frame, area, app),
