@@ -338,16 +338,12 @@ fn draw_sweep(frame: &mut Frame, theme: &Theme, view: &EvalView, area: Rect) {
         .legend_position(None);
     // The legend below the chart, where it covers no curve.
     let width = usize::from(area.width);
-    let mut legend = vec![fit(
-        vec![
-            Segment::new("⠤ accuracy", Role::Pass),
-            Segment::new("  ", Role::Text),
-            Segment::new("• out-of-scope recall", Role::Warning),
-            Segment::new("  ", Role::Text),
-            Segment::new("▄ coverage", Role::Url),
-        ],
-        width,
-    )];
+    let mut series = vec![Segment::new("⠤ accuracy", Role::Pass)];
+    if !oos.is_empty() {
+        series.push(Segment::new("  • out-of-scope recall", Role::Warning));
+    }
+    series.push(Segment::new("  ▄ coverage", Role::Url));
+    let mut legend = vec![fit(series, width)];
     let recommended = run
         .recommended
         .threshold
