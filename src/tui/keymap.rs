@@ -1089,7 +1089,9 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_a_mode() {
-        for mode in [Typing, Normal, Popup, Picker] {
+        for mode in [
+            Typing, Normal, Popup, Picker, Qna, Filter, Editor, Confirm, Recovery, Eval, Record,
+        ] {
             let keys: Vec<Key> = BINDINGS
                 .iter()
                 .filter(|b| b.modes.contains(&mode))
@@ -1130,7 +1132,7 @@ mod tests {
             assert_eq!(action_for(mode, &ctrl_c), Some(Action::Quit));
         }
         assert_eq!(
-            action_for(Normal, &press(KeyCode::Char('x'), KeyModifiers::NONE)),
+            action_for(Normal, &press(KeyCode::Char('z'), KeyModifiers::NONE)),
             None
         );
     }
