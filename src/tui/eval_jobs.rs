@@ -26,7 +26,7 @@ pub fn list_sets(engine: &Engine) -> EvalReport {
 }
 
 /// Reads `file` from `tests/` and evaluates it, telling `progress` how many questions are
-/// done (at most every [`PROGRESS_EVERY`]).
+/// done (at most every `PROGRESS_EVERY`).
 pub fn run(
     engine: &Engine,
     file: &str,
