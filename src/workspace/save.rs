@@ -6,6 +6,16 @@ use std::path::Path;
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so the
 /// target is either the old or the new content, never a half-written file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, bytes, |from, to| std::fs::rename(from, to))
+}
+
+/// [`write_atomic`] with the final step given, so a test can make it fail the way a full
+/// disk or a killed process would.
+fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    rename: impl FnOnce(&Path, &Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -19,7 +29,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -106,6 +116,26 @@ mod tests {
         ] {
             assert!(!is_interbot_temp(other), "{other}");
         }
+    }
+
+    #[test]
+    fn an_interrupted_save_leaves_the_old_file_and_no_temporary_one() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("e1.json");
+        std::fs::write(&path, "{\"old\": true}")?;
+        let failed = write_atomic_with(&path, b"{\"new\": true}", |_, _| {
+            Err(std::io::Error::other("the rename failed"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path)?, "{\"old\": true}");
+        assert_eq!(
+            std::fs::read_dir(dir.path())?.count(),
+            1,
+            "no temporary file left"
+        );
+        write_atomic(&path, b"{\"new\": true}")?;
+        assert_eq!(std::fs::read_to_string(&path)?, "{\"new\": true}");
+        Ok(())
     }
 
     #[test]
