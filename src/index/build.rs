@@ -38,6 +38,15 @@ pub const PROGRESS_EVERY: usize = 1_000;
 /// the segments and training the classifier follow).
 pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Result<BotIndex> {
     let total = bot.qna.iter().filter(|e| e.enabled).count();
+    let variants: usize = bot
+        .qna
+        .iter()
+        .filter(|e| e.enabled)
+        .map(|e| e.questions.len())
+        .sum();
+    // Classifier features (character n-grams of every variant) are a quarter of a large
+    // bot's build time and most of its memory: made only for a bot that gets a classifier.
+    let train = wants_classifier(total, variants);
     let analysis = Analysis::for_language(&bot.config.default_language);
 
     let mut schema = Schema::builder();
@@ -66,10 +75,12 @@ pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Resu
         let mut entry_bigrams = Vec::new();
         for (variant, question) in qna.questions.iter().enumerate() {
             let words = analysis.tokens(question);
-            samples.push(Sample {
-                features: classifier::features(&words, question),
-                class: ord as usize,
-            });
+            if train {
+                samples.push(Sample {
+                    features: classifier::features(&words, question),
+                    class: ord as usize,
+                });
+            }
             let pairs = bigrams(&words);
             lengths[WORDS] += words.len();
             lengths[BIGRAMS] += pairs.len();
@@ -123,8 +134,7 @@ pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Resu
     let has_other_contexts = entries
         .iter()
         .any(|e| e.contexts.iter().any(|c| c != "global"));
-    let classifier = (wants_classifier(entries.len(), samples.len())
-        && EntryClassifier::affordable(&samples, entries.len()))
+    let classifier = (train && EntryClassifier::affordable(&samples, entries.len()))
     .then(|| EntryClassifier::train(&samples, entries.len()))
     .flatten();
     Ok(BotIndex {
