@@ -13,22 +13,10 @@ use serde_json::json;
 const PAY: &str = "0ab47mj3e3_i_have_a_question_about_my_pay_check";
 const W2: &str = "1ukbdzgrjq_where_can_i_find_my_w_2_form";
 
-/// A copy of the bundled demo workspace in a temporary folder.
+/// A copy of the bundled demo workspace in a temporary folder (the folder is the root).
 fn demo_copy() -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("a folder");
-        for entry in std::fs::read_dir(from).expect("a listing") {
-            let entry = entry.expect("an entry");
-            let target = to.join(entry.file_name());
-            if entry.file_type().expect("a type").is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), &target).expect("a copy");
-            }
-        }
-    }
     let dir = tempfile::tempdir().expect("a temporary folder");
-    copy(&demo_workspace(), dir.path());
+    common::copy_dir(&demo_workspace(), dir.path());
     dir
 }
 

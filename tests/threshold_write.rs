@@ -4,28 +4,13 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::{demo_workspace, runtime};
 use interbot::Engine;
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("a folder");
-    for entry in std::fs::read_dir(from).expect("a listing") {
-        let entry = entry.expect("an entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("a type").is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("a copy");
-        }
-    }
-}
 
 #[test]
 fn a_threshold_written_into_the_flow_changes_one_line_and_is_used() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    copy(&demo_workspace(), dir.path());
+    common::copy_dir(&demo_workspace(), dir.path());
     let flow = dir.path().join("bots/master/flows/main.flow.json");
     let before = std::fs::read_to_string(&flow)?;
     let engine = Engine::load(dir.path())?;
@@ -58,7 +43,7 @@ fn a_threshold_written_into_the_flow_changes_one_line_and_is_used() -> anyhow::R
 #[test]
 fn a_threshold_out_of_range_or_a_flow_without_delegation_changes_nothing() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    copy(&demo_workspace(), dir.path());
+    common::copy_dir(&demo_workspace(), dir.path());
     let flow = dir.path().join("bots/master/flows/main.flow.json");
     let before = std::fs::read_to_string(&flow)?;
     let engine = Engine::load(dir.path())?;

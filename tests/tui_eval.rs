@@ -7,34 +7,13 @@
 
 mod tui_support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crossterm::event::KeyCode;
 use interbot::eval::metrics::Figures;
 use interbot::tui::eval::{EvalPage, EvalState};
 use interbot::tui::keymap::Mode;
-use tempfile::TempDir;
-use tui_support::{Harness, bundled};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-fn workspace_copy() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join("workspace");
-    copy_dir(&bundled(), &root);
-    (dir, root)
-}
+use tui_support::{Harness, workspace_copy};
 
 /// An app on `root` with the evaluation view open on the bundled set's run.
 async fn evaluated(root: &Path, width: u16, height: u16) -> Harness {

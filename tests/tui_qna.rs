@@ -11,34 +11,12 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use interbot::tui::keymap::Mode;
-use tempfile::TempDir;
-use tui_support::{Harness, bundled};
+use tui_support::{Harness, workspace_copy};
 
 /// The sub2 entry about printers in the bundled workspace.
 const PRINTER_ENTRY: &str = "3who6ahkix_the_printer_is_not_working";
 /// A question no bot of the bundled workspace takes.
 const NOWHERE: &str = "paper stuck in the copier";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-/// A copy of the bundled workspace the test may change.
-fn workspace_copy() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join("workspace");
-    copy_dir(&bundled(), &root);
-    (dir, root)
-}
 
 fn entry_file(root: &Path, bot: &str, id: &str) -> PathBuf {
     root.join("bots")

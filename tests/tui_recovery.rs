@@ -13,32 +13,11 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use interbot::tui::drafts::load_recovered;
 use interbot::tui::keymap::Mode;
 use interbot::workspace::recovery::{DraftTarget, RecoveryStore};
-use tempfile::TempDir;
-use tui_support::{Harness, bundled};
+use tui_support::{Harness, workspace_copy};
 
 const PRINTER_ENTRY: &str = "3who6ahkix_the_printer_is_not_working";
 /// The session the "earlier" app wrote its drafts as.
 const EARLIER: &str = "4242-1000";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-fn workspace_copy() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join("workspace");
-    copy_dir(&bundled(), &root);
-    (dir, root)
-}
 
 fn entry_file(root: &Path) -> PathBuf {
     root.join(format!("bots/sub2/qna/{PRINTER_ENTRY}.json"))

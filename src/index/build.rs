@@ -135,8 +135,8 @@ pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Resu
         .iter()
         .any(|e| e.contexts.iter().any(|c| c != "global"));
     let classifier = (train && EntryClassifier::affordable(&samples, entries.len()))
-    .then(|| EntryClassifier::train(&samples, entries.len()))
-    .flatten();
+        .then(|| EntryClassifier::train(&samples, entries.len()))
+        .flatten();
     Ok(BotIndex {
         bot_id: bot.id.clone(),
         entries,

@@ -11,6 +11,29 @@ pub fn demo_workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("workspace")
 }
 
+/// Copies the folder `from` into `to` (created), recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a folder");
+    for entry in std::fs::read_dir(from).expect("a listing") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("a copy");
+        }
+    }
+}
+
+/// A copy of the bundled demo workspace that a test may change: the temporary folder (keep
+/// it alive) and the workspace root inside it.
+pub fn workspace_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let root = dir.path().join("workspace");
+    copy_dir(&demo_workspace(), &root);
+    (dir, root)
+}
+
 /// The Botpress `examples/interbot` look-alike fixture.
 pub fn botpress_fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/botpress-interbot")

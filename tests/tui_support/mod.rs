@@ -3,7 +3,12 @@
 // Each test binary that includes this module uses a different part of it.
 #![allow(dead_code)]
 
+#[path = "../common/mod.rs"]
+mod common;
 pub mod workspace18;
+
+#[allow(unused_imports)]
+pub use common::{copy_dir, workspace_copy};
 
 use std::path::{Path, PathBuf};
 
