@@ -1,7 +1,8 @@
 //! The evaluation view: a page bar (Overview, Confusion, Confidences, Misrouted) with the
 //! threshold marker, then the page. Charts are ratatui's own: the threshold sweep is a
 //! [`Chart`], the confidence histograms are [`BarChart`]s; the confusion matrix is a grid of
-//! counts with a shade per cell (its share of the row). Every series and marker differs by
+//! counts with a shade per cell (its share of the row) and, where there is room, the same
+//! matrix as a heat map on a [`Canvas`](ratatui::widgets::canvas::Canvas). Every series and marker differs by
 //! shape and text, not colour alone, so all of it reads under `NO_COLOR`.
 
 use ratatui::Frame;
@@ -456,7 +457,98 @@ fn draw_confusion(frame: &mut Frame, theme: &Theme, view: &EvalView, area: Rect)
         }
         rows.push(fit(row, width));
     }
+    let used = u16::try_from(rows.len()).unwrap_or(u16::MAX);
     frame.render_widget(paragraph(&rows, theme), area);
+    // Below the counts, when there is room: the same matrix as a heat map on a canvas, each
+    // cell filled with dots in proportion to its share of the row (shape, not colour).
+    let map_rows = u16::try_from(labels.len() * 2).unwrap_or(u16::MAX);
+    let left = u16::try_from(label_width + 1).unwrap_or(u16::MAX);
+    let map_width = u16::try_from(cell * columns).unwrap_or(u16::MAX);
+    if area.height >= used + 1 + map_rows && area.width >= left + map_width {
+        let caption = Rect::new(area.x, area.y + used, area.width, 1);
+        frame.render_widget(
+            paragraph(
+                &[fit(
+                    vec![Segment::new(
+                        "heat map: the denser, the larger the share of the row",
+                        Role::Dim,
+                    )],
+                    width,
+                )],
+                theme,
+            ),
+            caption,
+        );
+        let map = Rect::new(area.x + left, caption.y + 1, map_width, map_rows);
+        for (r, label) in labels.iter().enumerate() {
+            let at = Rect::new(area.x, map.y + 2 * r as u16, left, 1);
+            let row = vec![Segment::new(truncate(label, label_width), Role::Text)];
+            frame.render_widget(paragraph(&[row], theme), at);
+        }
+        frame.render_widget(heat_map(&confusion, theme, map), map);
+    }
+}
+
+/// The confusion matrix as a canvas: a cell per (labelled, routed) pair, its braille dots
+/// filled in proportion to the cell's share of its row, in an ordered-dither pattern.
+fn heat_map<'a>(
+    confusion: &'a crate::eval::metrics::Confusion,
+    theme: &Theme,
+    area: Rect,
+) -> impl ratatui::widgets::Widget + 'a {
+    use ratatui::widgets::canvas::{Canvas, Points};
+    let n = confusion.labels.len();
+    // Braille: 2 × 4 dots per terminal cell.
+    let dots_x = usize::from(area.width) * 2 / n.max(1);
+    let dots_y = usize::from(area.height) * 4 / n.max(1);
+    let color = theme
+        .style(Role::Text)
+        .fg
+        .unwrap_or(ratatui::style::Color::Reset);
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for (r, counts) in confusion.counts.iter().enumerate() {
+        let total: usize = counts.iter().sum();
+        for (c, count) in counts.iter().enumerate() {
+            if total == 0 || *count == 0 {
+                continue;
+            }
+            let share = *count as f64 / total as f64;
+            // Leave a dot of gap on the right and at the bottom of each cell.
+            let (w, h) = (
+                dots_x.saturating_sub(1).max(1),
+                dots_y.saturating_sub(1).max(1),
+            );
+            for dy in 0..h {
+                for dx in 0..w {
+                    if dither(dx, dy) < share {
+                        let x = (c * dots_x + dx) as f64 + 0.5;
+                        // The canvas's y grows upwards; the first row is at the top.
+                        let y = ((n - r) * dots_y - dy) as f64 - 0.5;
+                        points.push((x, y));
+                    }
+                }
+            }
+        }
+    }
+    let width = (n * dots_x) as f64;
+    let height = (n * dots_y) as f64;
+    Canvas::default()
+        .marker(Marker::Braille)
+        .x_bounds([0.0, width])
+        .y_bounds([0.0, height])
+        .paint(move |ctx| {
+            ctx.draw(&Points {
+                coords: &points,
+                color,
+            });
+        })
+}
+
+/// The threshold of a 4 × 4 ordered-dither (Bayer) matrix at a dot, in [0, 1): a cell of
+/// share `s` lights the dots whose threshold is under `s`, spread evenly.
+fn dither(x: usize, y: usize) -> f64 {
+    const BAYER: [[u8; 4]; 4] = [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]];
+    f64::from(BAYER[y % 4][x % 4]) / 16.0
 }
 
 /// Histograms of the best confidence: right routings above, wrong routings and out-of-scope
