@@ -9,8 +9,13 @@
 //!   [`action::Effect`]s; [`app::App::on_answer`] takes finished work;
 //! - [`keymap`]: keys → actions per mode, also the source of footer hints and the help popup;
 //! - [`ui`]: drawing, a pure function of `&App` (one file per pane);
-//! - [`runtime`]: runs effects off the UI task (asking, saving the input history);
-//!   [`event_loop`]: the one `tokio::select!` loop;
+//! - views beside the conversation, each a state module and an `_update` module: [`qna`]
+//!   (browse and edit QnA and replies), [`eval`] (the evaluation view), [`record`] (a turn
+//!   recorded as a test case), [`recovery`] (drafts an earlier session left);
+//! - [`runtime`]: runs effects off the UI task (asking, saving the input history, QnA reads
+//!   and saves), with [`eval_jobs`] (evaluation runs, threshold writes) and [`drafts`]
+//!   (unsaved drafts kept on disk); [`event_loop`]: the one `tokio::select!` loop, which also
+//!   takes the workspace watcher's events;
 //! - [`terminal`]: raw mode / alternate screen guard, restored on drop, panic and signals;
 //! - [`markdown`], [`wrap`], [`theme`]: reply text → styled, wrapped rows in semantic roles;
 //! - [`picker`]: which bots the bot picker's fuzzy filter selects.
