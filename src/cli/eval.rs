@@ -66,6 +66,12 @@ pub struct EvalArgs {
     /// change in every figure.
     #[arg(long, value_name = "FILE")]
     compare: Option<PathBuf>,
+
+    /// The out-of-scope check: leave each bot out in turn (its questions must then go to no
+    /// bot) and report out-of-scope recall at the threshold that keeps in-scope routing
+    /// accuracy within 2 points of no threshold, per bot left out and pooled.
+    #[arg(long, conflicts_with_all = ["save", "compare", "errors"])]
+    leave_one_out: bool,
 }
 
 /// One question routed wrongly, for `--errors`.
@@ -105,6 +111,12 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
     let started = Instant::now();
     let outcomes = evaluate_with_progress(&engine, &set);
     let seconds = started.elapsed().as_secs_f64();
+    if args.leave_one_out {
+        let asked = eval::asked_bots(engine.workspace());
+        let report = eval::leave_one_out(&outcomes, &asked, eval::leave_out::TOLERANCE);
+        super::eval_leave_out::print(&report, &args.file, set.questions.len(), seconds, args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
 
     let report = Report::new(
         &outcomes,

@@ -4,6 +4,7 @@
 mod ask;
 mod check;
 mod eval;
+mod eval_leave_out;
 mod explain;
 pub mod logging;
 mod overlaps;

@@ -6,6 +6,7 @@
 //! - [`metrics`]: the figures at one threshold (rates, per bot, confusion, distributions);
 //! - [`sweep`]: the figures at every threshold and the one an objective recommends;
 //! - [`compare`]: saved runs and what changed between two of them;
+//! - [`leave_out`]: the out-of-scope check that leaves each bot out in turn;
 //! - [`overlaps`]: entries of different bots that take each other's questions, duplicates.
 //!
 //! Everything is computed from the scores the index gives (the one scoring model); nothing
@@ -13,6 +14,7 @@
 
 pub mod compare;
 pub mod labels;
+pub mod leave_out;
 pub mod metrics;
 pub mod overlaps;
 mod parallel;
@@ -25,6 +27,7 @@ use thiserror::Error;
 
 pub use compare::{Comparison, SavedRun, compare};
 pub use labels::{Labelled, LabelledSet, Rejected};
+pub use leave_out::{LeaveOutReport, leave_one_out};
 pub use metrics::{BotFigures, Confusion, Counts, Distributions, Figures};
 pub use overlaps::{OverlapOptions, OverlapReport};
 pub use run::{Guess, Outcome, asked_bots, evaluate};
