@@ -28,6 +28,7 @@ use interbot::text::sanitize_line;
 use interbot::threshold::InForce;
 use serde::Serialize;
 
+use super::json::json_safe;
 use super::table::{Table, truncate};
 
 /// From this many questions, a progress bar shows on stderr (when it is a terminal).
@@ -253,22 +254,6 @@ fn error_kind(outcome: &Outcome, threshold: f64) -> Option<&'static str> {
         (Some(_), Some(_)) if outcome.right_bot(threshold) => "right bot, wrong entry",
         (Some(_), Some(_)) => "wrong bot",
     })
-}
-
-/// JSON with C1 controls and bidirectional overrides escaped as `\uXXXX` (serde_json escapes
-/// only C0 controls): such characters can only occur inside strings, where the escape means
-/// the same character.
-pub fn json_safe(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// A share as a percentage with one decimal, `—` when undefined.

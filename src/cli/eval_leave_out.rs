@@ -8,7 +8,7 @@ use interbot::eval::LeaveOutReport;
 use interbot::text::sanitize_line;
 use serde::Serialize;
 
-use super::eval::json_safe;
+use super::json::json_safe;
 use super::table::Table;
 
 /// The JSON printed with `--json`.

@@ -6,6 +6,7 @@ mod check;
 mod eval;
 mod eval_leave_out;
 mod explain;
+mod json;
 pub mod logging;
 mod overlaps;
 mod qna;

@@ -63,7 +63,7 @@ pub fn run(engine: &Engine, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             report: &report,
             seconds,
         })?;
-        writeln!(out, "{}", super::eval::json_safe(&json))?;
+        writeln!(out, "{}", super::json::json_safe(&json))?;
     } else {
         let mut text = String::new();
         write_report(&mut text, &report, seconds, args.limit)?;
