@@ -991,8 +991,9 @@ async fn a_classifier_probability_shows_where_there_is_one() {
         panic!("no answer");
     };
     turn.trace[0].classifier = Some(0.87);
+    let expected = format!("raw {:.2} p.87", turn.trace[0].score);
     let screen = ui.screen();
-    assert!(screen.contains("raw 92.91 p.87"), "{screen}");
+    assert!(screen.contains(&expected), "{expected}:\n{screen}");
     assert_eq!(
         screen.matches(" p.").count(),
         1,
