@@ -176,16 +176,21 @@ pub fn render_report(template: &str, data: &Value) -> Result<Rendered, TemplateE
 /// and on every argument of an action (`ActionStrategy.invokeAction`,
 /// `src/bp/core/services/dialog/instruction/strategy.ts`).
 ///
-/// A text that is no template is returned as is (not even parsed). Missing names are
-/// gathered over every pass. A later pass that fails (a value held `{{name` without its
-/// `}}`) is an error, as in Botpress, where `Mustache.render` throws.
+/// A text that does not look like a template is returned as is, as Botpress returns it,
+/// but only once it parses: interbot rejects `Hello {{name` (which Botpress would say
+/// literally) as [`validate`] does at load time. Missing names are gathered over every
+/// pass. A later pass that fails (a value held `{{#a}}`) is an error, as in Botpress, where
+/// `Mustache.render` throws.
 pub fn render_nested(template: &str, data: &Value) -> Result<Rendered, TemplateError> {
     let mut rendered = Rendered {
         text: template.to_string(),
         missing: Vec::new(),
     };
-    for _ in 0..BOTPRESS_MAX_PASSES {
+    for pass in 0..BOTPRESS_MAX_PASSES {
         if !looks_like_template(&rendered.text) {
+            if pass == 0 {
+                validate(template)?;
+            }
             break;
         }
         let pass = render_report(&rendered.text, data)?;
@@ -919,11 +924,15 @@ mod tests {
         let data = json!({"a": "{{b}}", "b": "{{{c}}}", "c": "{{d}}", "d": "four"});
         let rendered = render_nested("{{{a}}}", &data).map(|r| r.text);
         assert_eq!(rendered.as_deref(), Ok("{{d}}"), "three passes, no fourth");
-        let plain = render_nested("no {{ template", &data).map(|r| r.text);
+        let plain = render_nested("a}} b {{d}}", &data).map(|r| r.text);
         assert_eq!(
             plain.as_deref(),
-            Ok("no {{ template"),
-            "not parsed, so no error"
+            Ok("a}} b {{d}}"),
+            "`}}` first: no template"
+        );
+        assert!(
+            render_nested("Hello {{name", &data).is_err(),
+            "rejected, as at load"
         );
         let broken = json!({"q": "{{#open}}"});
         assert!(
