@@ -1,6 +1,6 @@
 //! The official mustache spec (`tests/fixtures/mustache-spec/`, see its README): every case of
 //! the interpolation, sections, inverted, comments and delimiters modules, rendered by the
-//! library byte for byte.
+//! library and by `interbot render --template FILE --data @FILE`, byte for byte.
 //!
 //! Botpress renders content elements with mustache.js (`renderTemplate` in Botpress's
 //! `src/bp/core/misc/templating.ts` calls `Mustache.render`), and mustache.js passes these
@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use assert_cmd::Command;
 use serde_json::Value;
 
 /// The five spec modules in scope (no partials, lambdas or inheritance).
@@ -99,4 +100,46 @@ fn every_case_of_the_five_spec_modules_renders_as_mustache_js_does() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_spec_case_without_partials_renders_byte_for_byte_through_interbot_render() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut checked = 0;
+    for (i, case) in all_cases().iter().enumerate() {
+        if !case.partials.is_empty() {
+            continue;
+        }
+        let template = dir.path().join(format!("{i}.mustache"));
+        let data = dir.path().join(format!("{i}.json"));
+        std::fs::write(&template, &case.template).expect("template written");
+        std::fs::write(&data, case.data.to_string()).expect("data written");
+        // No workspace: run in the empty folder, with no `-w`.
+        let output = Command::cargo_bin("interbot")
+            .expect("the interbot binary")
+            .current_dir(dir.path())
+            .args(["render", "--template"])
+            .arg(&template)
+            .arg("--data")
+            .arg(format!("@{}", data.display()))
+            .output()
+            .expect("interbot runs");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}: {}: {}",
+            case.module,
+            case.name,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            case.expected,
+            "{}: {} (stdout bytes)",
+            case.module,
+            case.name
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 108, "every case but the two with partials");
 }
