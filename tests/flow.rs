@@ -300,3 +300,31 @@ fn botpress_renders_delegate_to_bots_arguments_against_the_state_before_the_acti
     );
     Ok(())
 }
+
+#[test]
+fn a_qna_answer_that_is_no_valid_template_is_said_as_written_with_a_warning() -> anyhow::Result<()>
+{
+    let ws = TempWorkspace::hr_and_it();
+    ws.qna(
+        "hr",
+        "braces",
+        &["How do I write a placeholder"],
+        "Type {{name without closing it.",
+    );
+    let engine = Engine::load(ws.path())?;
+    let problems: Vec<String> = engine.problems().iter().map(|p| p.to_string()).collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("QnA entry braces") && p.contains("unclosed tag")),
+        "{problems:?}"
+    );
+    let turn = ask(&engine, "hr", "How do I write a placeholder");
+    assert_eq!(turn.replies, ["Type {{name without closing it."]);
+    assert!(
+        turn.problems.iter().any(|p| p.contains("unclosed")),
+        "{:?}",
+        turn.problems
+    );
+    Ok(())
+}

@@ -228,6 +228,7 @@ fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<
                         format!("duplicate QnA id \"{}\"; this file was skipped", entry.id),
                     ));
                 } else {
+                    problems.extend(answer_template_problems(&entry));
                     entries.push(entry);
                 }
             }
@@ -235,6 +236,27 @@ fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<
         }
     }
     entries
+}
+
+/// A warning for each answer of `entry` that is not a valid template: answers are rendered
+/// as templates (as Botpress renders them), so such an answer is said as written, with the
+/// error in the trace. Only answers holding `{{` can fail, so the rest are not parsed.
+fn answer_template_problems(entry: &QnaEntry) -> Vec<LoadProblem> {
+    entry
+        .answers
+        .iter()
+        .filter(|answer| answer.contains("{{") && !answer.starts_with("#!"))
+        .filter_map(|answer| {
+            let error = template::validate(answer).err()?;
+            Some(LoadProblem::warning(
+                &entry.file,
+                format!(
+                    "QnA entry {}: answer does not parse as a template (it is said as written): {} at line {}, column {} of the answer",
+                    entry.id, error.kind, error.line, error.column
+                ),
+            ))
+        })
+        .collect()
 }
 
 fn load_flow(path: &Path, problems: &mut Vec<LoadProblem>) -> Option<Flow> {
