@@ -182,6 +182,15 @@ pub fn render_report(template: &str, data: &Value) -> Result<Rendered, TemplateE
 /// pass. A later pass that fails (a value held `{{#a}}`) is an error, as in Botpress, where
 /// `Mustache.render` throws.
 pub fn render_nested(template: &str, data: &Value) -> Result<Rendered, TemplateError> {
+    render_nested_limited(template, data, MAX_OUTPUT_BYTES)
+}
+
+/// [`render_nested`] with an output cap of `limit` bytes on each pass.
+pub fn render_nested_limited(
+    template: &str,
+    data: &Value,
+    limit: usize,
+) -> Result<Rendered, TemplateError> {
     let mut rendered = Rendered {
         text: template.to_string(),
         missing: Vec::new(),
@@ -193,7 +202,7 @@ pub fn render_nested(template: &str, data: &Value) -> Result<Rendered, TemplateE
             }
             break;
         }
-        let pass = render_report(&rendered.text, data)?;
+        let pass = render_full(&rendered.text, data, limit, &no_partials)?;
         for name in pass.missing {
             if !rendered.missing.contains(&name) && rendered.missing.len() < MAX_MISSING_NAMES {
                 rendered.missing.push(name);
