@@ -140,15 +140,15 @@ pub fn render_limited(template: &str, data: &Value, limit: usize) -> Result<Stri
     render_full(template, data, limit, &no_partials).map(|r| r.text)
 }
 
-/// [`render`] with partials: `partials(name)` gives the template of `{{> name}}`, or `None`
-/// (which renders as empty). A partial starts with the default delimiters and sees the
-/// context stack of its tag.
+/// [`render_report`] with partials: `partials(name)` gives the template of `{{> name}}`, or
+/// `None` (which renders as empty). A partial starts with the default delimiters and sees
+/// the context stack of its tag.
 pub fn render_with_partials(
     template: &str,
     data: &Value,
     partials: &dyn Fn(&str) -> Option<String>,
-) -> Result<String, TemplateError> {
-    render_full(template, data, MAX_OUTPUT_BYTES, partials).map(|r| r.text)
+) -> Result<Rendered, TemplateError> {
+    render_full(template, data, MAX_OUTPUT_BYTES, partials)
 }
 
 /// What one render produced, and which names it could not find.
@@ -907,7 +907,7 @@ mod tests {
             _ => None,
         };
         let data = json!({"v": 1});
-        let got = render_with_partials("{{>p}} {{v}} {{>none}}", &data, &partials);
+        let got = render_with_partials("{{>p}} {{v}} {{>none}}", &data, &partials).map(|r| r.text);
         assert_eq!(got.as_deref(), Ok("<11> 1 "));
         let error = render_with_partials("ab{{>loop}}", &data, &partials).expect_err("deep");
         assert_eq!((error.kind, error.column), (TemplateErrorKind::TooDeep, 3));

@@ -44,6 +44,11 @@ pub struct RenderArgs {
     #[arg(long)]
     nested: bool,
 
+    /// A partial for `--template`: `{{> NAME}}` renders FILE (repeat for more; a partial
+    /// not given renders as empty).
+    #[arg(long, value_name = "NAME=FILE", requires = "template", value_parser = parse_partial)]
+    partial: Vec<(String, PathBuf)>,
+
     /// Exit 1 when the template used a name the data does not have (they are listed on
     /// stderr either way).
     #[arg(long)]
@@ -63,10 +68,20 @@ pub fn run(
     let rendered = match (&args.element, &args.template) {
         (_, Some(file)) => {
             let text = super::read_text(file)?;
-            let rendered = if args.nested {
-                template::render_nested(&text, &data)
+            let rendered = if args.partial.is_empty() {
+                if args.nested {
+                    template::render_nested(&text, &data)
+                } else {
+                    template::render_report(&text, &data)
+                }
             } else {
-                template::render_report(&text, &data)
+                anyhow::ensure!(!args.nested, "--partial cannot be used with --nested");
+                let mut partials = std::collections::HashMap::new();
+                for (name, path) in &args.partial {
+                    partials.insert(name.clone(), super::read_text(path)?);
+                }
+                let lookup = |name: &str| partials.get(name).cloned();
+                template::render_with_partials(&text, &data, &lookup)
             };
             rendered.with_context(|| format!("cannot render {}", file.display()))?
         }
@@ -88,6 +103,16 @@ pub fn run(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A `--partial NAME=FILE` value.
+fn parse_partial(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, file)) if !name.trim().is_empty() && !file.is_empty() => {
+            Ok((name.trim().to_string(), PathBuf::from(file)))
+        }
+        _ => Err(format!("`{text}` is not NAME=FILE")),
+    }
 }
 
 /// The state from `--data`: JSON text, `@FILE` (read through the bounded opener), or `{}`.
