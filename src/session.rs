@@ -413,7 +413,17 @@ impl flow::Instructions for FlowHost<'_> {
                 }
             }
             Instruction::Delegate(args) => {
-                let args = args.render(state, &mut turn.problems);
+                let mut args = args.render(state, &mut turn.problems);
+                // Loading refuses a flow that names the master; a rendered list is checked here.
+                if args.bots.iter().any(|bot| bot == MASTER_ID) {
+                    args.bots.retain(|bot| bot != MASTER_ID);
+                    turn.problems.push(format!(
+                        "delegate_to_bots, once rendered, names `{MASTER_ID}` (it would answer its own question); not asked"
+                    ));
+                    if args.bots.is_empty() {
+                        return;
+                    }
+                }
                 let bots = if args.bots.is_empty() {
                     self.engine.workspace.sub_bot_ids()
                 } else {

@@ -328,3 +328,24 @@ fn a_qna_answer_that_is_no_valid_template_is_said_as_written_with_a_warning() ->
     );
     Ok(())
 }
+
+#[test]
+fn a_rendered_delegate_to_bots_that_names_the_master_does_not_ask_it() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    ws.flow(&flow(
+        r#"{"id": "entry", "name": "entry", "onEnter": ["delegate_to_bots {\"bots\":\"{{event.preview}}\"}"], "next": []}"#,
+    ));
+    let engine = Engine::load(ws.path())?;
+    assert!(engine.problems().is_empty(), "{:#?}", engine.problems());
+    let turn = ask(&engine, "master", "master");
+    assert!(turn.trace.is_empty(), "{:?}", turn.trace);
+    assert!(
+        turn.problems[0].contains("names `master`"),
+        "{:?}",
+        turn.problems
+    );
+    let hr = ask(&engine, "master", "hr");
+    let asked: Vec<&str> = hr.trace.iter().map(|row| row.bot_id.as_str()).collect();
+    assert_eq!(asked, ["hr"]);
+    Ok(())
+}
