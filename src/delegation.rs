@@ -337,7 +337,7 @@ impl Delegator {
             .get(bot_id)
             .ok_or_else(|| Error::NotIndexed(bot_id.to_string()))?;
         let hits = index.top(question, &self.workspace.settings.included_contexts, limit)?;
-        let state = serde_json::json!({});
+        let state = question_state(question);
         let mut rows: Vec<TraceRow> = hits
             .into_iter()
             .map(|hit| self.row_for_hit(bot, hit, min_confidence, &state))
@@ -349,6 +349,8 @@ impl Delegator {
         Ok(rows)
     }
 
+    /// A row for one hit; the entry's answer is rendered as the bot would say it to this
+    /// question (see [`question_state`]).
     fn row_for_hit(
         &self,
         bot: &Bot,
@@ -427,6 +429,21 @@ fn assemble(mut trace: Vec<TraceRow>, min_confidence: f64) -> Delegation {
         trace,
         min_confidence,
     }
+}
+
+/// The dialog state of a turn that starts with `question`, as Botpress exposes it to
+/// templates and flows: `event` (`preview`, `payload.text`), and empty `user`, `session` and
+/// `temp`. A bot's QnA answer is rendered against it as the bot would say it (Botpress's QnA
+/// module hands the answer to `cms.renderElement` with the turn's `user`, `session` and
+/// `temp`: `getQnaEntryPayloads`, `modules/qna/src/backend/utils.ts`), so an answer may say
+/// `You asked: {{event.preview}}`.
+pub fn question_state(question: &str) -> serde_json::Value {
+    serde_json::json!({
+        "user": {},
+        "session": {},
+        "temp": {},
+        "event": {"type": "text", "preview": question, "payload": {"type": "text", "text": question}},
+    })
 }
 
 #[cfg(test)]

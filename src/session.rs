@@ -315,8 +315,8 @@ impl Engine {
             BUILTIN_FOUND_TEXT
         };
         let state = initial_state(question, Some(&delegation));
-        match template::render(text, &state) {
-            Ok(reply) => turn.replies.push(reply),
+        match template::render_nested(text, &state) {
+            Ok(reply) => turn.replies.push(reply.text),
             Err(e) => turn.problems.push(e.to_string()),
         }
         turn.delegation = delegation.matches;
@@ -413,6 +413,17 @@ impl flow::Instructions for FlowHost<'_> {
                 }
             }
             Instruction::Delegate(args) => {
+                let mut args = args.render(state, &mut turn.problems);
+                // Loading refuses a flow that names the master; a rendered list is checked here.
+                if args.bots.iter().any(|bot| bot == MASTER_ID) {
+                    args.bots.retain(|bot| bot != MASTER_ID);
+                    turn.problems.push(format!(
+                        "delegate_to_bots, once rendered, names `{MASTER_ID}` (it would answer its own question); not asked"
+                    ));
+                    if args.bots.is_empty() {
+                        return;
+                    }
+                }
                 let bots = if args.bots.is_empty() {
                     self.engine.workspace.sub_bot_ids()
                 } else {
@@ -447,12 +458,7 @@ pub fn turn_state(turn: &Turn) -> Value {
 
 /// The dialog state a turn starts with, as Botpress exposes it to flows and templates.
 fn initial_state(question: &str, delegation: Option<&Delegation>) -> Value {
-    let mut state = json!({
-        "user": {},
-        "session": {},
-        "temp": {},
-        "event": {"type": "text", "preview": question, "payload": {"type": "text", "text": question}},
-    });
+    let mut state = crate::delegation::question_state(question);
     if let Some(delegation) = delegation {
         state["temp"]["delegation"] = json!(delegation.matches);
     }

@@ -6,10 +6,22 @@
 //! `Hello {{name}` silently. A wrapper would have to re-parse every template and rewrite every
 //! value, so this module is a small tokenizer → tree → renderer written against the spec.
 //!
+//! It passes every case of the official mustache spec's interpolation, sections, inverted,
+//! comments and delimiters modules (`tests/mustache_spec.rs`), as mustache.js 4.2.0 does but
+//! for one case where interbot follows the spec (below).
+//!
 //! Deliberate differences from mustache.js: `{{}}`, a tag that swallows another opening
 //! delimiter (`{{a {{b}}`) and sections nested deeper than [`MAX_NESTING`] are errors, and
-//! partials (`{{> x}}`) render as empty (Botpress text elements have none). Names resolve as
-//! mustache.js does: a dotted name is tried whole in each context, innermost first.
+//! partials (`{{> x}}`) render as empty unless the caller supplies them
+//! ([`render_with_partials`]; Botpress text elements have none; a standalone partial is not
+//! re-indented). Dotted names resolve as the spec says (`Dotted Names - Context Precedence`):
+//! the first part walks the context stack, the rest resolve only inside what it found.
+//! mustache.js 4.2.0 instead tries the whole dotted path in each context, innermost first, so
+//! `{{#a}}{{b.c}}{{/a}}` over `{"a": {"b": {}}, "b": {"c": "ERROR"}}` says `ERROR` there and
+//! nothing here.
+//!
+//! Botpress renders a content element's text and a flow action's arguments up to
+//! [`BOTPRESS_MAX_PASSES`] times while the result still holds a tag: [`render_nested`].
 
 use std::borrow::Cow;
 
@@ -22,6 +34,16 @@ pub const MAX_NESTING: usize = 64;
 /// multiply work even when they print nothing (`{{#a}}{{#a}}{{#a}}{{/a}}{{/a}}{{/a}}` over a
 /// list of 1,000 is a billion passes), so work is capped as well as output.
 pub const MAX_RENDER_STEPS: usize = 1_000_000;
+
+/// How many times Botpress renders a text while it still looks like a template:
+/// `MAX_NESTING_LEVEL = 3` in `renderTemplate`, Botpress's `src/bp/core/misc/templating.ts`.
+pub const BOTPRESS_MAX_PASSES: usize = 3;
+
+/// The most partials may nest inside each other (a partial naming itself recurses).
+pub const MAX_PARTIAL_DEPTH: usize = 16;
+
+/// The most distinct missing names one render reports.
+pub const MAX_MISSING_NAMES: usize = 64;
 
 /// The most a template may render, in bytes: nested sections over lists multiply, and
 /// `{{#a}}{{#a}}{{#a}}…` over a list of 1,000 would otherwise need gigabytes. No chat reply
@@ -115,28 +137,138 @@ pub fn render(template: &str, data: &Value) -> Result<String, TemplateError> {
 /// [`render`] with an output cap of `limit` bytes: past it, rendering stops with
 /// [`TemplateErrorKind::OutputTooLarge`] at the tag being rendered.
 pub fn render_limited(template: &str, data: &Value, limit: usize) -> Result<String, TemplateError> {
+    render_full(template, data, limit, &no_partials).map(|r| r.text)
+}
+
+/// [`render_report`] with partials: `partials(name)` gives the template of `{{> name}}`, or
+/// `None` (which renders as empty). A partial starts with the default delimiters and sees
+/// the context stack of its tag.
+pub fn render_with_partials(
+    template: &str,
+    data: &Value,
+    partials: &dyn Fn(&str) -> Option<String>,
+) -> Result<Rendered, TemplateError> {
+    render_full(template, data, MAX_OUTPUT_BYTES, partials)
+}
+
+/// What one render produced, and which names it could not find.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rendered {
+    /// The rendered text.
+    pub text: String,
+    /// The names of variables and (non-inverted) sections that resolved to nothing, as
+    /// written in their tags (`temp.delegation.0.botId`), once each, in the order met; at
+    /// most [`MAX_MISSING_NAMES`]. A name found with a `null` or `false` value is not missing.
+    pub missing: Vec<String>,
+}
+
+/// [`render`], also naming the variables that were missing from `data`.
+pub fn render_report(template: &str, data: &Value) -> Result<Rendered, TemplateError> {
+    render_full(template, data, MAX_OUTPUT_BYTES, &no_partials)
+}
+
+/// Renders as Botpress renders a content element's text or a flow action's argument: again
+/// and again, at most [`BOTPRESS_MAX_PASSES`] times, while the text still looks like a
+/// template (a `{{` before a `}}`, exactly Botpress's `containsTemplate`), so a value that
+/// itself holds tags (`{{{temp.delegation.0.answer}}}` whose answer says `{{event.preview}}`)
+/// is rendered too. From `renderTemplate` in Botpress's `src/bp/core/misc/templating.ts`;
+/// Botpress calls it through `renderRecursive` for content elements (`cms.renderElement`)
+/// and on every argument of an action (`ActionStrategy.invokeAction`,
+/// `src/bp/core/services/dialog/instruction/strategy.ts`).
+///
+/// A text that does not look like a template is returned as is, as Botpress returns it,
+/// but only once it parses: interbot rejects `Hello {{name` (which Botpress would say
+/// literally) as [`validate`] does at load time. Missing names are gathered over every
+/// pass. A later pass that fails (a value held `{{#a}}`) is an error, as in Botpress, where
+/// `Mustache.render` throws.
+pub fn render_nested(template: &str, data: &Value) -> Result<Rendered, TemplateError> {
+    render_nested_limited(template, data, MAX_OUTPUT_BYTES)
+}
+
+/// [`render_nested`] with an output cap of `limit` bytes on each pass.
+pub fn render_nested_limited(
+    template: &str,
+    data: &Value,
+    limit: usize,
+) -> Result<Rendered, TemplateError> {
+    let mut rendered = Rendered {
+        text: template.to_string(),
+        missing: Vec::new(),
+    };
+    for pass in 0..BOTPRESS_MAX_PASSES {
+        if !looks_like_template(&rendered.text) {
+            if pass == 0 {
+                validate(template)?;
+            }
+            break;
+        }
+        let pass = render_full(&rendered.text, data, limit, &no_partials)?;
+        for name in pass.missing {
+            if !rendered.missing.contains(&name) && rendered.missing.len() < MAX_MISSING_NAMES {
+                rendered.missing.push(name);
+            }
+        }
+        rendered.text = pass.text;
+    }
+    Ok(rendered)
+}
+
+/// Botpress's `containsTemplate`: `value.indexOf('{{') < value.indexOf('}}')`, where a
+/// missing one counts as -1 (so a lone `}}` counts, a lone `{{` does not).
+pub fn looks_like_template(text: &str) -> bool {
+    let index = |needle: &str| text.find(needle).map_or(-1, |i| i as i64);
+    index("{{") < index("}}")
+}
+
+fn no_partials(_: &str) -> Option<String> {
+    None
+}
+
+fn render_full(
+    template: &str,
+    data: &Value,
+    limit: usize,
+    partials: &dyn Fn(&str) -> Option<String>,
+) -> Result<Rendered, TemplateError> {
     let nodes = Parser::new(template).run()?;
     let mut out = Output {
         text: String::with_capacity(template.len().min(limit)),
         limit,
         steps: 0,
+        missing: Vec::new(),
+        partials,
+        partial_depth: 0,
     };
     render_nodes(&nodes, &mut vec![Cow::Borrowed(data)], &mut out, 0)
         .map_err(|(offset, kind)| TemplateError::at(template, offset, kind))?;
-    Ok(out.text)
+    Ok(Rendered {
+        text: out.text,
+        missing: out.missing,
+    })
 }
 
-/// The rendered text, its cap, and the steps taken so far.
-struct Output {
+/// The rendered text, its cap, the steps taken so far, the names not found, and where
+/// partials come from.
+struct Output<'p> {
     text: String,
     limit: usize,
     steps: usize,
+    missing: Vec<String>,
+    partials: &'p dyn Fn(&str) -> Option<String>,
+    partial_depth: usize,
 }
 
 /// Why rendering stopped: the byte offset of the tag being rendered, and the limit passed.
 type Stop = (usize, TemplateErrorKind);
 
-impl Output {
+impl Output<'_> {
+    /// Notes that `name` resolved to nothing.
+    fn miss(&mut self, name: &str) {
+        if self.missing.len() < MAX_MISSING_NAMES && !self.missing.iter().any(|n| n == name) {
+            self.missing.push(name.to_string());
+        }
+    }
+
     /// Appends `text`, or fails at `at` (the byte offset of the tag being rendered) when the
     /// output would pass the limit.
     fn push(&mut self, text: &str, at: usize) -> Result<(), Stop> {
@@ -182,6 +314,8 @@ enum Token<'t> {
     /// A section name, whether it is inverted, and the byte offset of its tag.
     Open(&'t str, bool, usize),
     Close,
+    /// A partial's name and the byte offset of its tag.
+    Partial(&'t str, usize),
 }
 
 enum Node<'t> {
@@ -192,6 +326,10 @@ enum Node<'t> {
         offset: usize,
     },
     Section(Section<'t>),
+    Partial {
+        name: &'t str,
+        offset: usize,
+    },
 }
 
 struct Section<'t> {
@@ -293,7 +431,12 @@ impl<'t> Parser<'t> {
         self.pos = i + len + closing.len();
         self.has_tag = true;
         match sigil {
-            Some('!' | '>') => Ok(()),
+            Some('!') => Ok(()),
+            Some('>') if value.is_empty() => Ok(()),
+            Some('>') => {
+                self.tokens.push(Some(Token::Partial(value, start)));
+                Ok(())
+            }
             Some('=') => self.set_delimiters(value, start),
             _ if value.is_empty() => Err(self.error(start, TemplateErrorKind::EmptyTagName)),
             _ if value.contains(self.open.as_str()) => Err(self.unclosed(start)),
@@ -377,6 +520,7 @@ fn nest(tokens: Vec<Option<Token<'_>>>) -> Vec<Node<'_>> {
                 escape,
                 offset,
             }),
+            Token::Partial(name, offset) => current.push(Node::Partial { name, offset }),
             Token::Open(name, inverted, offset) => {
                 parents.push((name, inverted, offset, std::mem::take(&mut current)))
             }
@@ -416,10 +560,15 @@ fn render_nodes<'a>(
                 escape,
                 offset,
             } => {
-                let text = lookup(stack, name).map_or_else(String::new, |v| js_string(&v));
+                let value = lookup(stack, name);
+                if value.is_none() {
+                    out.miss(name);
+                }
+                let text = value.map_or_else(String::new, |v| js_string(&v));
                 out.push(&if *escape { escape_html(&text) } else { text }, *offset)?;
             }
             Node::Section(section) => render_section(section, stack, out)?,
+            Node::Partial { name, offset } => render_partial(name, *offset, stack, out)?,
         }
     }
     Ok(())
@@ -433,7 +582,11 @@ fn render_section<'a>(
     stack: &mut Stack<'a>,
     out: &mut Output,
 ) -> Result<(), Stop> {
-    let contexts: Vec<Option<Cow<'a, Value>>> = match lookup(stack, section.name) {
+    let value = lookup(stack, section.name);
+    if value.is_none() && !section.inverted {
+        out.miss(section.name);
+    }
+    let contexts: Vec<Option<Cow<'a, Value>>> = match value {
         Some(value) if !is_truthy(&value) => Vec::new(),
         Some(Cow::Borrowed(Value::Array(items))) => {
             items.iter().map(|i| Some(Cow::Borrowed(i))).collect()
@@ -460,22 +613,54 @@ fn render_section<'a>(
     Ok(())
 }
 
-/// Resolves a name as mustache.js does: `.` is the current context; otherwise each context,
-/// innermost first, is tried with the whole (dotted) path, and the first that has it wins.
+/// Renders the partial `name` (from the caller's partials; none renders as empty) with the
+/// current context stack, its own delimiters starting as `{{ }}`; an error inside it, or
+/// partials nested deeper than [`MAX_PARTIAL_DEPTH`], stops at the partial's tag.
+fn render_partial<'a>(
+    name: &str,
+    offset: usize,
+    stack: &mut Stack<'a>,
+    out: &mut Output,
+) -> Result<(), Stop> {
+    let Some(template) = (out.partials)(name) else {
+        return Ok(());
+    };
+    if out.partial_depth >= MAX_PARTIAL_DEPTH {
+        return Err((offset, TemplateErrorKind::TooDeep));
+    }
+    let nodes = Parser::new(&template)
+        .run()
+        .map_err(|error| (offset, error.kind))?;
+    out.partial_depth += 1;
+    let rendered = render_nodes(&nodes, stack, out, offset);
+    out.partial_depth -= 1;
+    // Limits passed inside the partial are reported at its tag in the including template.
+    rendered.map_err(|(_, kind)| (offset, kind))
+}
+
+/// Resolves a name as the spec says: `.` is the current context; otherwise the first part of
+/// a dotted name is looked up in each context, innermost first, and the first context that
+/// has it wins; the remaining parts resolve only inside that value (spec `Dotted Names -
+/// Context Precedence`; mustache.js 4.2.0 differs here, see the module doc).
 fn lookup<'a>(stack: &Stack<'a>, name: &str) -> Option<Cow<'a, Value>> {
     if name == "." {
         return stack.last().cloned();
     }
-    let dotted = name.find('.').is_some_and(|i| i > 0);
-    stack.iter().rev().find_map(|context| {
-        if dotted {
-            name.split('.')
-                .try_fold(context.clone(), |value, key| property(&value, key))
-        } else if context.is_object() || context.is_array() {
-            property(context, name)
-        } else {
-            None
-        }
+    // As in mustache.js, a name is dotted only when its first `.` is not its first character.
+    let (first, rest) = match name.find('.') {
+        Some(i) if i > 0 => (&name[..i], Some(&name[i + 1..])),
+        _ => (name, None),
+    };
+    // Only objects and arrays hold names (as in mustache.js: a string context has no
+    // `length` for `{{length}}`, though `{{s.length}}` works).
+    let found = stack
+        .iter()
+        .rev()
+        .filter(|context| context.is_object() || context.is_array())
+        .find_map(|context| property(context, first))?;
+    rest.map_or(Some(found.clone()), |rest| {
+        rest.split('.')
+            .try_fold(found, |value, key| property(&value, key))
     })
 }
 
@@ -685,6 +870,84 @@ mod tests {
             ("{{#shadow}}{{x.z}}{{x.y}}{{/shadow}}", "2"),
         ];
         check(&data, &cases);
+    }
+
+    #[test]
+    fn dotted_names_resolve_their_rest_only_inside_the_first_part_found() {
+        // Spec `Dotted Names - Context Precedence` (mustache.js 4.2.0 renders `ERROR`).
+        let data = json!({"a": {"b": {}}, "b": {"c": "ERROR"}, "temp": {"x": [{"botId": "s"}]}});
+        let cases = [
+            ("{{#a}}{{b.c}}{{/a}}", ""),
+            ("{{#a}}{{#b.c}}yes{{/b.c}}{{^b.c}}no{{/b.c}}{{/a}}", "no"),
+            ("{{#temp.x}}{{temp.x.0.botId}}{{/temp.x}}", "s"),
+        ];
+        check(&data, &cases);
+    }
+
+    #[test]
+    fn missing_names_are_reported_once_each_and_found_nulls_are_not() {
+        let data = json!({"n": null, "l": [{"a": 1}, {}]});
+        let rendered = render_report(
+            "{{n}}{{x}}{{temp.delegation.0.botId}}{{x}}{{#l}}{{a}}{{/l}}{{^gone}}-{{/gone}}{{#sec}}{{/sec}}",
+            &data,
+        );
+        let missing = rendered.map(|r| r.missing);
+        assert_eq!(
+            missing.as_deref(),
+            Ok(&["x", "temp.delegation.0.botId", "a", "sec"].map(String::from)[..]),
+            "inverted sections on a missing name are how templates say `if not`"
+        );
+    }
+
+    #[test]
+    fn partials_render_with_their_own_delimiters_and_stop_when_they_recurse() {
+        let partials = |name: &str| match name {
+            "p" => Some("<{{v}}{{=| |=}}|v|>".to_string()),
+            "loop" => Some("x{{>loop}}".to_string()),
+            _ => None,
+        };
+        let data = json!({"v": 1});
+        let got = render_with_partials("{{>p}} {{v}} {{>none}}", &data, &partials).map(|r| r.text);
+        assert_eq!(got.as_deref(), Ok("<11> 1 "));
+        let error = render_with_partials("ab{{>loop}}", &data, &partials).expect_err("deep");
+        assert_eq!((error.kind, error.column), (TemplateErrorKind::TooDeep, 3));
+        assert_eq!(
+            render("[{{>p}}]", &data).as_deref(),
+            Ok("[]"),
+            "none supplied"
+        );
+    }
+
+    #[test]
+    fn botpress_renders_again_while_the_text_still_looks_like_a_template() {
+        // Botpress's containsTemplate: indexOf('{{') < indexOf('}}'), -1 when absent.
+        let looks = [
+            ("a {{b}}", true),
+            ("}} only", true),
+            ("{{ only", false),
+            ("}}{{", false),
+        ];
+        for (text, expected) in looks {
+            assert_eq!(looks_like_template(text), expected, "{text:?}");
+        }
+        let data = json!({"a": "{{b}}", "b": "{{{c}}}", "c": "{{d}}", "d": "four"});
+        let rendered = render_nested("{{{a}}}", &data).map(|r| r.text);
+        assert_eq!(rendered.as_deref(), Ok("{{d}}"), "three passes, no fourth");
+        let plain = render_nested("a}} b {{d}}", &data).map(|r| r.text);
+        assert_eq!(
+            plain.as_deref(),
+            Ok("a}} b {{d}}"),
+            "`}}` first: no template"
+        );
+        assert!(
+            render_nested("Hello {{name", &data).is_err(),
+            "rejected, as at load"
+        );
+        let broken = json!({"q": "{{#open}}"});
+        assert!(
+            render_nested("{{{q}}}", &broken).is_err(),
+            "as Mustache.render throws"
+        );
     }
 
     #[test]

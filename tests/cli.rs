@@ -267,11 +267,150 @@ fn render_previews_an_element_and_a_template_file() {
         .args(["--data", r#"{"x": "<b>"}"#])
         .assert()
         .success()
-        .stdout("&lt;b&gt; & <b>\n");
+        .stdout("&lt;b&gt; & <b>");
     interbot()
         .args(["render", "--template"])
         .arg(ws.write("bad.mustache", "Hello {{name"))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unclosed"));
+}
+
+#[test]
+fn render_keeps_tabs_crlf_and_the_last_byte_when_stdout_is_not_a_terminal() {
+    let ws = TempWorkspace::new();
+    let template = ws.write("t.mustache", "a\t{{x}}\r\n\tb {{{x}}}");
+    interbot()
+        .args(["render", "--template"])
+        .arg(&template)
+        .args(["--data", r#"{"x": "1\t2"}"#])
+        .assert()
+        .success()
+        .stdout("a\t1\t2\r\n\tb 1\t2")
+        .stderr("");
+}
+
+#[test]
+fn render_sanitizes_its_output_only_when_stdout_is_a_terminal() {
+    // `script` gives the command a pseudo-terminal (util-linux; skipped where absent).
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("skipped: `script` is not installed");
+        return;
+    }
+    let ws = TempWorkspace::new();
+    let template = ws.write("t.mustache", "a\t{{{x}}}");
+    let binary = assert_cmd::cargo::cargo_bin("interbot");
+    let command = format!(
+        "{} render --template {} --data '{{\"x\": \"\\u001b[2J\"}}'",
+        binary.display(),
+        template.display()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("script runs");
+    let seen = String::from_utf8_lossy(&output.stdout);
+    assert!(seen.contains("a    ^[[2J"), "{seen:?}");
+    assert!(!seen.contains('\u{1b}'), "{seen:?}");
+}
+
+#[test]
+fn render_template_works_outside_any_workspace() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("t.mustache"), "Hi {{who}}").expect("written");
+    std::fs::write(dir.path().join("data.json"), r#"{"who": "Ann"}"#).expect("written");
+    interbot()
+        .current_dir(dir.path())
+        .args(["render", "--template", "t.mustache", "--data", "@data.json"])
+        .assert()
+        .success()
+        .stdout("Hi Ann");
+    interbot()
+        .current_dir(dir.path())
+        .args([
+            "render",
+            "--template",
+            "t.mustache",
+            "--data",
+            "@nowhere.json",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nowhere.json"));
+}
+
+#[test]
+fn render_list_names_the_workspace_content_elements() {
+    interbot()
+        .arg("-w")
+        .arg(demo_workspace())
+        .args(["render", "--list"])
+        .assert()
+        .success()
+        .stdout("builtin_text-8mwYrq\nbuiltin_text-JqYzWM\n");
+    interbot()
+        .arg("-w")
+        .arg(demo_workspace())
+        .args(["render", "--list", "--bot", "nobody"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no bot `nobody`"));
+}
+
+#[test]
+fn render_without_data_says_which_variables_were_missing() {
+    let output = interbot()
+        .arg("-w")
+        .arg(demo_workspace())
+        .args(["render", "builtin_text-8mwYrq"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("missing: temp.delegation.0.botId"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("temp.delegation.0.answer"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !stdout.contains("missing"),
+        "stdout stays the rendered text: {stdout}"
+    );
+    interbot()
+        .arg("-w")
+        .arg(demo_workspace())
+        .args(["render", "builtin_text-8mwYrq", "--strict"])
+        .assert()
+        .code(1);
+    interbot()
+        .arg("-w")
+        .arg(demo_workspace())
+        .args(["render", "builtin_text-JqYzWM", "--strict"])
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
+fn render_of_an_element_nests_as_botpress_does_and_a_template_only_with_nested() {
+    let ws = TempWorkspace::new();
+    let template = ws.write("t.mustache", "{{{a}}}");
+    let data = r#"{"a": "{{b}}", "b": "B"}"#;
+    for (nested, expected) in [(false, "{{b}}"), (true, "B")] {
+        let mut command = interbot();
+        command
+            .args(["render", "--template"])
+            .arg(&template)
+            .args(["--data", data]);
+        if nested {
+            command.arg("--nested");
+        }
+        command.assert().success().stdout(expected);
+    }
 }

@@ -232,3 +232,120 @@ fn unsupported_actions_are_skipped_with_a_problem() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn botpress_renders_a_qna_answer_as_mustache_against_the_turn_state() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    ws.qna(
+        "hr",
+        "echo",
+        &["Can I expense my train ticket"],
+        "You asked “{{event.preview}}”: {{^temp.delegation}}yes{{/temp.delegation}}.",
+    );
+    let engine = Engine::load(ws.path())?;
+    let question = "Can I expense my train ticket";
+    let direct = ask(&engine, "hr", question);
+    let said = format!("You asked “{question}”: yes.");
+    assert_eq!(direct.replies, [said.as_str()], "{:?}", direct.problems);
+    let delegated = ask(&engine, "master", question);
+    assert_eq!(
+        delegated.delegation[0].answer.as_deref(),
+        Some(said.as_str()),
+        "as the sub-bot says it"
+    );
+    Ok(())
+}
+
+#[test]
+fn botpress_renders_content_elements_again_while_they_hold_tags_up_to_three_times()
+-> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    ws.elements(&[("nested", "{{{temp.delegation.0.answer}}}")]);
+    let engine = Engine::load(ws.path())?;
+    let master = engine.workspace().bot("master").expect("the master");
+    let state = serde_json::json!({"temp": {"delegation": [{"answer": "{{{temp.a}}}"}],
+        "a": "{{temp.b}}", "b": "deep"}});
+    assert_eq!(master.say("#!nested", &state)?.text, "deep", "three passes");
+    let deeper = serde_json::json!({"temp": {"delegation": [{"answer": "{{{temp.a}}}"}],
+        "a": "{{{temp.b}}}", "b": "{{temp.c}}", "c": "deep"}});
+    assert_eq!(
+        master.say("#!nested", &deeper)?.text,
+        "{{temp.c}}",
+        "Botpress stops after three passes (MAX_NESTING_LEVEL)"
+    );
+    Ok(())
+}
+
+#[test]
+fn botpress_renders_delegate_to_bots_arguments_against_the_state_before_the_action_runs()
+-> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    ws.flow(&flow(
+        r#"{"id": "entry", "name": "entry", "onEnter": ["delegate_to_bots {\"bots\":\"hr,it\",\"minConfidence\":\"0.3\"}", "delegate_to_bots {\"bots\":\"{{temp.delegation.0.botId}}\",\"minConfidence\":\"{{temp.delegation.0.confidence}}\"}"], "next": []}"#,
+    ));
+    let engine = Engine::load(ws.path())?;
+    assert!(engine.problems().is_empty(), "{:#?}", engine.problems());
+    let turn = ask(&engine, "master", "I forgot my password");
+    assert!(turn.problems.is_empty(), "{:?}", turn.problems);
+    let asked: Vec<&str> = turn.trace.iter().map(|row| row.bot_id.as_str()).collect();
+    assert_eq!(asked, ["it"], "only the bot the first delegation found");
+    assert_eq!(
+        turn.min_confidence, turn.trace[0].confidence,
+        "the threshold is the confidence the first delegation rendered"
+    );
+    assert_eq!(
+        turn.delegation.len(),
+        1,
+        "the same score passes its own threshold"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_qna_answer_that_is_no_valid_template_is_said_as_written_with_a_warning() -> anyhow::Result<()>
+{
+    let ws = TempWorkspace::hr_and_it();
+    ws.qna(
+        "hr",
+        "braces",
+        &["How do I write a placeholder"],
+        "Type {{name without closing it.",
+    );
+    let engine = Engine::load(ws.path())?;
+    let problems: Vec<String> = engine.problems().iter().map(|p| p.to_string()).collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("QnA entry braces") && p.contains("unclosed tag")),
+        "{problems:?}"
+    );
+    let turn = ask(&engine, "hr", "How do I write a placeholder");
+    assert_eq!(turn.replies, ["Type {{name without closing it."]);
+    assert!(
+        turn.problems.iter().any(|p| p.contains("unclosed")),
+        "{:?}",
+        turn.problems
+    );
+    Ok(())
+}
+
+#[test]
+fn a_rendered_delegate_to_bots_that_names_the_master_does_not_ask_it() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    ws.flow(&flow(
+        r#"{"id": "entry", "name": "entry", "onEnter": ["delegate_to_bots {\"bots\":\"{{event.preview}}\"}"], "next": []}"#,
+    ));
+    let engine = Engine::load(ws.path())?;
+    assert!(engine.problems().is_empty(), "{:#?}", engine.problems());
+    let turn = ask(&engine, "master", "master");
+    assert!(turn.trace.is_empty(), "{:?}", turn.trace);
+    assert!(
+        turn.problems[0].contains("names `master`"),
+        "{:?}",
+        turn.problems
+    );
+    let hr = ask(&engine, "master", "hr");
+    let asked: Vec<&str> = hr.trace.iter().map(|row| row.bot_id.as_str()).collect();
+    assert_eq!(asked, ["hr"]);
+    Ok(())
+}

@@ -58,6 +58,50 @@ pub struct DelegateArgs {
     pub bots: Vec<String>,
     /// Matches below this confidence do not pass.
     pub min_confidence: f64,
+    /// The arguments as written, when one of them is a template (`{"bots": "{{temp.bots}}"}`):
+    /// Botpress renders every argument of an action against the turn's state before the
+    /// action runs (`ActionStrategy.invokeAction`, `_.mapValues(args, value =>
+    /// renderTemplate(value, …))`, in Botpress's
+    /// `src/bp/core/services/dialog/instruction/strategy.ts`), so [`DelegateArgs::render`]
+    /// reads them again then. Meanwhile `bots` and `min_confidence` hold what the arguments
+    /// that are no template say (a templated `bots` counts as missing: every other bot).
+    pub templates: Option<Map<String, Value>>,
+}
+
+impl DelegateArgs {
+    /// The arguments for this turn: each templated argument rendered against `state` as
+    /// Botpress does ([`crate::template::render_nested`]), then read as at load time;
+    /// `problems` gets what was wrong (an argument that does not render keeps its text).
+    pub fn render(&self, state: &Value, problems: &mut Vec<String>) -> DelegateArgs {
+        let Some(templates) = &self.templates else {
+            return self.clone();
+        };
+        let rendered: Map<String, Value> = templates
+            .iter()
+            .map(|(key, value)| {
+                let value = match value {
+                    Value::String(text) => match crate::template::render_nested(text, state) {
+                        Ok(rendered) => Value::String(rendered.text),
+                        Err(error) => {
+                            problems.push(format!(
+                                "delegate_to_bots argument `{key}` does not render: {error}"
+                            ));
+                            value.clone()
+                        }
+                    },
+                    other => other.clone(),
+                };
+                (key.clone(), value)
+            })
+            .collect();
+        read_delegate(&rendered, problems).unwrap_or_else(|error| {
+            problems.push(format!("delegate_to_bots, once rendered: {error}"));
+            DelegateArgs {
+                templates: None,
+                ..self.clone()
+            }
+        })
+    }
 }
 
 /// One `next[]` item: where to go when the condition holds.
@@ -277,12 +321,38 @@ fn parse_instruction(text: &str, warnings: &mut Vec<String>) -> Result<Instructi
 /// numeric string in [0, 1], falling back to [`DEFAULT_MIN_CONFIDENCE`] when missing. A value
 /// that is present but not such a number (`"abc"`, `"-1"`, `"2"`, `null`) also falls back, and
 /// is reported in `warnings`, as is a bot named twice (asked once).
+///
+/// A string argument that is a template is kept for the turn to render
+/// ([`DelegateArgs::templates`]) and left out of what is read now.
 fn parse_delegate(args: &str, warnings: &mut Vec<String>) -> Result<DelegateArgs, String> {
     let args: Map<String, Value> = if args.is_empty() {
         Map::new()
     } else {
         serde_json::from_str(args).map_err(|e| format!("arguments must be a JSON object: {e}"))?
     };
+    let is_template = |value: &Value| {
+        value
+            .as_str()
+            .is_some_and(crate::template::looks_like_template)
+    };
+    if !args.values().any(is_template) {
+        return read_delegate(&args, warnings);
+    }
+    let plain: Map<String, Value> = args
+        .iter()
+        .filter(|(_, value)| !is_template(value))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let mut now = read_delegate(&plain, warnings)?;
+    now.templates = Some(args);
+    Ok(now)
+}
+
+/// Reads `delegate_to_bots` arguments once they are plain values (see [`parse_delegate`]).
+fn read_delegate(
+    args: &Map<String, Value>,
+    warnings: &mut Vec<String>,
+) -> Result<DelegateArgs, String> {
     let names: Vec<&str> = match args.get("bots") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::String(list)) => list.split(',').collect(),
@@ -320,6 +390,7 @@ fn parse_delegate(args: &str, warnings: &mut Vec<String>) -> Result<DelegateArgs
     Ok(DelegateArgs {
         bots,
         min_confidence: min_confidence.unwrap_or(DEFAULT_MIN_CONFIDENCE),
+        templates: None,
     })
 }
 
@@ -366,12 +437,37 @@ mod tests {
         Instruction::Delegate(DelegateArgs {
             bots,
             min_confidence,
+            templates: None,
         })
     }
 
     fn say(element_id: &str) -> Instruction {
         let element_id = element_id.to_string();
         Instruction::Say { element_id }
+    }
+
+    #[test]
+    fn templated_arguments_are_kept_and_rendered_against_the_turn_state() {
+        let text = r#"delegate_to_bots {"bots":"{{temp.bots}}","minConfidence":"0.7"}"#;
+        let Instruction::Delegate(args) = instruction(text) else {
+            panic!("a delegation");
+        };
+        assert_eq!((args.bots.len(), args.min_confidence), (0, 0.7));
+        assert!(args.templates.is_some());
+        let mut problems = Vec::new();
+        let state = json!({"temp": {"bots": "b , a"}});
+        let now = args.render(&state, &mut problems);
+        assert_eq!(
+            (now.bots, now.min_confidence),
+            (vec!["b".into(), "a".into()], 0.7)
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let broken = args.render(&json!({"temp": {"bots": "{{#x}}"}}), &mut problems);
+        assert_eq!(broken.bots, ["{{temp.bots}}"], "kept as written");
+        assert!(
+            problems[0].contains("argument `bots` does not render"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -455,10 +455,13 @@ impl ElementEditor {
         self.render(state);
     }
 
-    /// Renders the preview again (the core's mustache renderer, with an output limit).
+    /// Renders the preview again, as the element will be said (the core's mustache renderer,
+    /// nested as Botpress does, with an output limit).
     pub fn render(&mut self, state: &Value) {
-        self.preview = crate::template::render_limited(&self.current(), state, PREVIEW_LIMIT)
-            .map_err(|e| e.to_string());
+        self.preview =
+            crate::template::render_nested_limited(&self.current(), state, PREVIEW_LIMIT)
+                .map(|rendered| rendered.text)
+                .map_err(|e| e.to_string());
     }
 }
 

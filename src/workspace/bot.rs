@@ -14,6 +14,7 @@ use super::qna::QnaEntry;
 use super::save;
 use crate::error::{Error, LoadProblem};
 use crate::flow::{Flow, FlowError};
+use crate::template::{self, Rendered};
 
 /// The fields of `bot.config.json` interbot reads; the file itself is kept in `raw`.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,11 +66,21 @@ impl Bot {
         self.elements.iter().find(|e| e.id == id)
     }
 
-    /// The text the bot says for `answer`: plain text as is; `#!<element>` renders that
-    /// content element of this bot with `state`.
+    /// The text the bot says for `answer`, rendered against `state` as Botpress renders it:
+    /// see [`Bot::say`].
     pub fn answer_text(&self, answer: &str, state: &Value) -> Result<String, Error> {
+        self.say(answer, state).map(|rendered| rendered.text)
+    }
+
+    /// What the bot says for `answer` (a QnA answer or `#!<element>`), and the names its
+    /// template missed. Botpress says both through `cms.renderElement`, which renders the
+    /// text with `renderRecursive` (`src/bp/core/misc/templating.ts`): a mustache template
+    /// over `state`, rendered again while it still holds tags, at most three times
+    /// ([`template::render_nested`]). So a plain answer is a template too (`{{event.preview}}`);
+    /// one without tags is said as is. `#!<element>` says that content element of this bot.
+    pub fn say(&self, answer: &str, state: &Value) -> Result<Rendered, Error> {
         let Some(element_id) = answer.strip_prefix("#!") else {
-            return Ok(answer.to_string());
+            return Ok(template::render_nested(answer, state)?);
         };
         let element_id = element_id.split_whitespace().next().unwrap_or_default();
         let failure = |reason: &str| Error::Element {
@@ -84,7 +95,12 @@ impl Bot {
             .text
             .as_deref()
             .ok_or_else(|| failure("has no text"))?;
-        Ok(crate::template::render_element(element_id, text, state)?)
+        template::render_nested(text, state).map_err(|e| {
+            Error::from(template::TemplateError {
+                element: Some(element_id.to_string()),
+                ..e
+            })
+        })
     }
 
     /// The QnA entry with this id.
@@ -212,6 +228,7 @@ fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<
                         format!("duplicate QnA id \"{}\"; this file was skipped", entry.id),
                     ));
                 } else {
+                    problems.extend(answer_template_problems(&entry));
                     entries.push(entry);
                 }
             }
@@ -219,6 +236,27 @@ fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<
         }
     }
     entries
+}
+
+/// A warning for each answer of `entry` that is not a valid template: answers are rendered
+/// as templates (as Botpress renders them), so such an answer is said as written, with the
+/// error in the trace. Only answers holding `{{` can fail, so the rest are not parsed.
+fn answer_template_problems(entry: &QnaEntry) -> Vec<LoadProblem> {
+    entry
+        .answers
+        .iter()
+        .filter(|answer| answer.contains("{{") && !answer.starts_with("#!"))
+        .filter_map(|answer| {
+            let error = template::validate(answer).err()?;
+            Some(LoadProblem::warning(
+                &entry.file,
+                format!(
+                    "QnA entry {}: answer does not parse as a template (it is said as written): {} at line {}, column {} of the answer",
+                    entry.id, error.kind, error.line, error.column
+                ),
+            ))
+        })
+        .collect()
 }
 
 fn load_flow(path: &Path, problems: &mut Vec<LoadProblem>) -> Option<Flow> {

@@ -329,7 +329,8 @@ fn preview_rows(rendered: &Result<String, String>, width: usize) -> Vec<Row> {
 /// A content element's text and its preview against the view's preview turn.
 pub fn element_rows(element: &ContentElement, preview: &PreviewTurn, width: usize) -> Vec<Row> {
     let text = element.text.clone().unwrap_or_default();
-    let rendered = crate::template::render_limited(&text, &preview.state, PREVIEW_LIMIT)
+    let rendered = crate::template::render_nested_limited(&text, &preview.state, PREVIEW_LIMIT)
+        .map(|rendered| rendered.text)
         .map_err(|e| e.to_string());
     let mut rows = vec![field("id", sanitize_line(&element.id)), Row::new()];
     rows.push(heading("Text".to_string()));
