@@ -173,7 +173,7 @@ async fn converse(
     if request.kind != "text" {
         return error(StatusCode::BAD_REQUEST, "\"type\" must be \"text\"");
     }
-    if request.text.is_empty() || request.text.chars().count() > MAX_TEXT_CHARS {
+    if crate::remote::converse::botpress_rejects(&request.text) {
         return error(
             StatusCode::BAD_REQUEST,
             format!("Text must be a valid string of less than {MAX_TEXT_CHARS} chars"),

@@ -169,6 +169,7 @@ mod tests {
                 name: "Master".to_string(),
                 description: None,
                 default_language: "en".to_string(),
+                oneflow: false,
                 raw: serde_json::json!({}),
             },
             qna: Vec::new(),

@@ -224,6 +224,7 @@ fn generated_bot_with(
             name: "big".into(),
             description: None,
             default_language: "en".into(),
+            oneflow: false,
             raw: json!({}),
         },
         qna,

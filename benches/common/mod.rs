@@ -94,6 +94,7 @@ pub fn bot(id: &str, qna: Vec<QnaEntry>) -> Bot {
             name: id.to_string(),
             description: None,
             default_language: "en".to_string(),
+            oneflow: false,
             raw: serde_json::json!({}),
         },
         qna,

@@ -185,6 +185,17 @@ fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Resu
         ]);
     }
     write!(out, "{}", table.render())?;
+    // Where Botpress would read a row otherwise, and the answer picked among several.
+    for row in &turn.trace {
+        if let Some(note) = &row.note {
+            writeln!(
+                out,
+                "  {}: {}",
+                sanitize_line(&row.bot_id),
+                sanitize_line(note)
+            )?;
+        }
+    }
     if args.explain {
         super::explain::print(out, turn)?;
     }

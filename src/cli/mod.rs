@@ -19,6 +19,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use interbot::workspace::Compat;
 use interbot::{Engine, Workspace};
 
 /// interbot: a terminal workbench for Botpress-style inter-bot delegation.
@@ -46,6 +47,17 @@ pub struct Args {
     /// --overlaps` and the terminal app.
     #[arg(long, global = true, value_name = "0..1", value_parser = parse_confidence)]
     pub min_confidence: Option<f64>,
+
+    /// Read delegations as Botpress does (`botpress`: a bot that matched nothing reports 1
+    /// and passes, a oneflow bot 0) or as interbot does with notes where Botpress differs
+    /// (`interbot`); overrides interbot.json's `compat`.
+    #[arg(long, global = true, value_name = "MODE", value_parser = parse_compat)]
+    pub compat: Option<Compat>,
+
+    /// Pick among an entry's alternative answers at random, reproducibly for this seed (as
+    /// Botpress picks at random); without, the first. Overrides interbot.json's `answerSeed`.
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
 
     /// Write logs to this file (also: INTERBOT_LOG=FILE; level from RUST_LOG, default info).
     #[arg(long, global = true, value_name = "FILE")]
@@ -132,7 +144,22 @@ fn load_workspace(args: &Args) -> anyhow::Result<Workspace> {
     if let Some(url) = &args.external_url {
         workspace.settings.external_url = url.clone();
     }
+    if let Some(compat) = args.compat {
+        workspace.settings.compat = compat;
+    }
+    if let Some(seed) = args.seed {
+        workspace.settings.answer_seed = Some(seed);
+    }
     Ok(workspace)
+}
+
+/// A `--compat` value.
+fn parse_compat(text: &str) -> Result<Compat, String> {
+    match text {
+        "botpress" => Ok(Compat::Botpress),
+        "interbot" => Ok(Compat::Interbot),
+        _ => Err("expected `botpress` or `interbot`".to_string()),
+    }
 }
 
 /// A `--min-confidence` value: a number in [0, 1].

@@ -316,10 +316,12 @@ fn parse_instruction(text: &str, warnings: &mut Vec<String>) -> Result<Instructi
     }
 }
 
-/// Reads `delegate_to_bots` arguments the way the Botpress action does: `bots` is a
-/// comma-separated string (a list of strings is accepted too), `minConfidence` a number or
-/// numeric string in [0, 1], falling back to [`DEFAULT_MIN_CONFIDENCE`] when missing. A value
-/// that is present but not such a number (`"abc"`, `"-1"`, `"2"`, `null`) also falls back, and
+/// Reads `delegate_to_bots` arguments the way the Botpress action does
+/// (`examples/interbot/bots/master/actions/delegate_to_bots.js`): `bots` is a
+/// comma-separated string (a list of strings is accepted too); `minConfidence` is read as
+/// `Number(minConfidence)`, NaN then [`DEFAULT_MIN_CONFIDENCE`], and a missing one is the
+/// default: so `""`, `null`, `false` and `"0x0"` are 0, `" 0.25 "` is 0.25, `true` is 1, and
+/// `"abc"` is 0.5. A NaN, a value above 1 (no bot can pass) or below 0 (every bot passes)
 /// is reported in `warnings`, as is a bot named twice (asked once).
 ///
 /// A string argument that is a template is kept for the turn to render
@@ -375,21 +377,33 @@ fn read_delegate(
             bots.push(bot.to_string());
         }
     }
-    let given = args.get("minConfidence");
-    let min_confidence = match given {
-        Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    }
-    .filter(|c| (0.0..=1.0).contains(c));
-    if let (Some(value), None) = (given, min_confidence) {
-        warnings.push(format!(
-            "delegate_to_bots minConfidence {value} is not a number in [0, 1]; using {DEFAULT_MIN_CONFIDENCE}"
-        ));
-    }
+    let min_confidence = match args.get("minConfidence") {
+        // `exec(bots = '', minConfidence = '0.5')`: only a missing argument takes the default.
+        None => DEFAULT_MIN_CONFIDENCE,
+        Some(given) => {
+            let number = super::condition::js_number(given);
+            if number.is_nan() {
+                warnings.push(format!(
+                    "delegate_to_bots minConfidence {given} is not a number (Botpress's Number() reads NaN); using {DEFAULT_MIN_CONFIDENCE}, as Botpress does"
+                ));
+                DEFAULT_MIN_CONFIDENCE
+            } else {
+                if number > 1.0 {
+                    warnings.push(format!(
+                        "delegate_to_bots minConfidence {given} reads as {number}: above 1, no bot can pass (as in Botpress)"
+                    ));
+                } else if number < 0.0 {
+                    warnings.push(format!(
+                        "delegate_to_bots minConfidence {given} reads as {number}: below 0, every bot asked passes, even one that matched nothing or failed (as in Botpress)"
+                    ));
+                }
+                number
+            }
+        }
+    };
     Ok(DelegateArgs {
         bots,
-        min_confidence: min_confidence.unwrap_or(DEFAULT_MIN_CONFIDENCE),
+        min_confidence,
         templates: None,
     })
 }
@@ -505,7 +519,7 @@ mod tests {
             ),
             (
                 r#"delegate_to_bots {"minConfidence":true}"#.into(),
-                delegate(&[], 0.5),
+                delegate(&[], 1.0),
             ),
             ("delegate_to_bots {}".into(), delegate(&[], 0.5)),
             ("delegate_to_bots".into(), delegate(&[], 0.5)),
@@ -544,12 +558,46 @@ mod tests {
 
     #[test]
     fn invalid_min_confidence_and_repeated_bots_are_reported() {
-        for bad in [r#""abc""#, r#""-1""#, r#""2""#, "null", "-1", "2", "true"] {
-            let text = format!(r#"delegate_to_bots {{"bots":"a","minConfidence":{bad}}}"#);
-            let flow = flow_with(json!([text]), json!([])).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(flow.nodes[0].on_enter[0], delegate(&["a"], 0.5), "{bad}");
-            assert_eq!(flow.warnings.len(), 1, "{bad}: {:?}", flow.warnings);
+        // Botpress: `Number(minConfidence)`, NaN → 0.5; outside [0, 1] it is used as it is.
+        let read = |given: &str| {
+            let text = format!(r#"delegate_to_bots {{"bots":"a","minConfidence":{given}}}"#);
+            flow_with(json!([text]), json!([])).unwrap_or_else(|e| panic!("{e}"))
+        };
+        for (given, expected) in [
+            (r#""abc""#, 0.5),
+            (r#""-1""#, -1.0),
+            (r#""2""#, 2.0),
+            ("-1", -1.0),
+            ("2", 2.0),
+            ("{}", 0.5),
+        ] {
+            let flow = read(given);
+            assert_eq!(
+                flow.nodes[0].on_enter[0],
+                delegate(&["a"], expected),
+                "{given}"
+            );
+            assert_eq!(flow.warnings.len(), 1, "{given}: {:?}", flow.warnings);
             assert!(flow.warnings[0].starts_with("node \"entry\": delegate_to_bots minConfidence"));
+        }
+        for (given, expected) in [
+            ("true", 1.0),
+            (r#""0x1""#, 1.0),
+            (r#"" 0.25\n""#, 0.25),
+            ("null", 0.0),
+            (r#""""#, 0.0),
+            (r#""0x0""#, 0.0),
+            (r#""  ""#, 0.0),
+            ("false", 0.0),
+            ("[]", 0.0),
+        ] {
+            let flow = read(given);
+            assert_eq!(
+                flow.nodes[0].on_enter[0],
+                delegate(&["a"], expected),
+                "{given}"
+            );
+            assert!(flow.warnings.is_empty(), "{given}: {:?}", flow.warnings);
         }
         let text = r#"delegate_to_bots {"bots":"a, b,a","minConfidence":"0"}"#;
         let flow = flow_with(json!([text]), json!([])).unwrap_or_else(|e| panic!("{e}"));

@@ -370,6 +370,7 @@ mod tests {
                 name: "zipf".into(),
                 description: None,
                 default_language: "en".into(),
+                oneflow: false,
                 raw: serde_json::json!({}),
             },
             qna,

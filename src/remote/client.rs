@@ -77,6 +77,9 @@ pub struct RemoteReply {
     pub score: Option<f64>,
     /// Where interbot reads the response differently from Botpress.
     pub note: Option<String>,
+    /// What Botpress's `delegate_to_bots` reads: `_.get(data, 'decision.confidence', 0)`,
+    /// unclamped and including "no suggestion matched"'s 1.
+    pub botpress_confidence: f64,
 }
 
 /// A remote sub-bot, ready to be asked.
@@ -273,6 +276,7 @@ fn interpret(reply: ConverseReply) -> RemoteReply {
             .filter(|_| matched),
         texts: reply.texts,
         note,
+        botpress_confidence: reply.confidence.unwrap_or(0.0),
     }
 }
 

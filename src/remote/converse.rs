@@ -8,6 +8,14 @@ use serde_json::Value;
 /// valid string of less than 360 chars").
 pub const MAX_TEXT_CHARS: usize = 360;
 
+/// Whether Botpress's converse API refuses `text`: empty, or longer than
+/// [`MAX_TEXT_CHARS`] as JavaScript counts length (UTF-16 code units: an emoji counts two).
+/// `ConverseService.sendMessage` (`src/bp/core/services/converse.ts`) checks
+/// `!payload.text || payload.text.length > 360`.
+pub fn botpress_rejects(text: &str) -> bool {
+    text.is_empty() || text.encode_utf16().count() > MAX_TEXT_CHARS
+}
+
 /// A converse request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

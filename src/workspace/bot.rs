@@ -25,6 +25,9 @@ pub struct BotConfig {
     pub description: Option<String>,
     /// `defaultLanguage` (Botpress 12), `en` otherwise.
     pub default_language: String,
+    /// `oneflow` (Botpress 12's NDU bots): such a bot's converse answer carries an empty
+    /// `decision`, which `delegate_to_bots` reads as confidence 0.
+    pub oneflow: bool,
     /// The file as read (empty object when missing or broken).
     pub raw: Value,
 }
@@ -169,6 +172,7 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
         name: id.to_string(),
         description: None,
         default_language: "en".to_string(),
+        oneflow: false,
         raw: Value::Object(Default::default()),
     };
     let path = dir.join("bot.config.json");
@@ -209,6 +213,12 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
             .unwrap_or_else(|| id.to_string()),
         description: shape.description,
         default_language: shape.default_language.unwrap_or_else(|| "en".to_string()),
+        // Read apart from the typed fields: a non-boolean `oneflow` must not lose the rest.
+        oneflow: file
+            .value
+            .get("oneflow")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         raw: file.value,
     }
 }

@@ -58,6 +58,25 @@ pub struct Settings {
     pub included_contexts: Vec<String>,
     /// Sub-bots on other machines, by id (see [`remote`]).
     pub remote_bots: BTreeMap<String, RemoteBotConfig>,
+    /// Whose reading of a delegation the trace and `temp.delegation` follow (`"compat":
+    /// "botpress"` reproduces Botpress's, see [`Compat`]).
+    pub compat: Compat,
+    /// With a seed, an entry with several answers gives one picked at random (reproducibly
+    /// for a seed, question and entry), as Botpress picks; without, its first answer.
+    pub answer_seed: Option<u64>,
+}
+
+/// Whose reading of a delegation counts where interbot and Botpress differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compat {
+    /// interbot's: a bot that matched nothing reports confidence 0, and the trace notes
+    /// where Botpress would read the row otherwise.
+    #[default]
+    Interbot,
+    /// Botpress 12's, exactly: a bot that matched nothing reports confidence 1 ("no
+    /// suggestion matched", `decision-engine.ts`), a `oneflow` (NDU) bot 0 whatever it holds.
+    Botpress,
 }
 
 impl Default for Settings {
@@ -67,6 +86,8 @@ impl Default for Settings {
             min_confidence: DEFAULT_MIN_CONFIDENCE,
             included_contexts: vec!["global".to_string()],
             remote_bots: BTreeMap::new(),
+            compat: Compat::default(),
+            answer_seed: None,
         }
     }
 }

@@ -15,6 +15,12 @@ use std::fmt;
 use serde_json::Value;
 
 pub use error::ExprError;
+
+/// JavaScript's `Number(value)` of a JSON value: `null`, `""`, `false` and `[]` are 0,
+/// `"0x1f"` is 31, text that is no number is NaN.
+pub fn js_number(value: &Value) -> f64 {
+    value::JsValue::from_json(value).to_number()
+}
 use parser::Expr;
 
 /// A parsed `next[].condition`, evaluated with JavaScript semantics against a state object

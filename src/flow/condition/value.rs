@@ -132,9 +132,29 @@ pub(super) fn number_to_string(n: f64) -> String {
     }
 }
 
-/// JavaScript `Number(string)` for decimal text: trimmed, empty is 0, anything else NaN.
+/// JavaScript `Number(string)`: surrounding white space (and the BOM) ignored, empty is 0,
+/// decimal text (with exponent, sign, `Infinity`), or unsigned `0x`/`0o`/`0b` integers;
+/// anything else NaN.
 fn string_to_number(s: &str) -> f64 {
-    let s = s.trim();
+    let s = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let radix = |prefix: [&str; 2], radix: u32| {
+        prefix.iter().find_map(|p| s.strip_prefix(p)).map(|digits| {
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                f64::NAN
+            } else {
+                // Exact up to 2^53 and rounded beyond, as JavaScript's are.
+                digits.chars().fold(0.0, |n, c| {
+                    n * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
+                })
+            }
+        })
+    };
+    if let Some(n) = radix(["0x", "0X"], 16)
+        .or_else(|| radix(["0o", "0O"], 8))
+        .or_else(|| radix(["0b", "0B"], 2))
+    {
+        return n;
+    }
     let decimal = s
         .bytes()
         .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));

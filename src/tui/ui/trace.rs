@@ -421,6 +421,14 @@ impl Item<'_> {
             );
             rows.push(fit(vec![Segment::new(text, Role::Dim)], width));
         }
+        if let Some(note) = &self.row.note {
+            // Where Botpress would read the row otherwise (or the compat reading applied).
+            rows.extend(indented(
+                &format!("ⓘ {}", sanitize_line(note)),
+                Role::Dim,
+                width,
+            ));
+        }
         let label = match self.standing {
             Standing::Answers => "answers",
             Standing::OverThreshold => "over threshold, not answering",

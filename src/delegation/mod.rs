@@ -1,6 +1,8 @@
 //! Delegation: ask several sub-bots one question, keep the answers that pass the threshold
 //! (as Botpress's `delegate_to_bots` fills `temp.delegation`), and trace every bot asked.
 
+mod botpress;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,7 +12,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::index::{BotIndex, Explanation, Hit};
 use crate::remote::RemoteBot;
-use crate::workspace::{Bot, Redirect, Workspace};
+use crate::workspace::{Bot, Compat, QnaAction, Redirect, Workspace};
 
 /// The indexes of a workspace's bots, by bot id.
 pub type Indexes = HashMap<String, Arc<BotIndex>>;
@@ -191,6 +193,8 @@ impl Delegator {
                 })
                 .collect()
         };
+        let mut rows = rows;
+        botpress::reconcile(&mut rows, question, min_confidence, &self.workspace);
         assemble(rows, min_confidence)
     }
 
@@ -287,6 +291,13 @@ impl Delegator {
         {
             Ok(reply) => {
                 row.confidence = reply.confidence;
+                if self.workspace.settings.compat == Compat::Botpress
+                    && reply.botpress_confidence != reply.confidence
+                {
+                    // Botpress reads the decision as it comes (its "no suggestion matched"
+                    // included): see `botpress`.
+                    row.confidence = reply.botpress_confidence;
+                }
                 row.passed = reply.matched && reply.confidence >= min_confidence;
                 row.score = reply.score.unwrap_or(0.0);
                 row.entry_id = reply.entry_id;
@@ -367,13 +378,26 @@ impl Delegator {
         row.entry_id = Some(hit.entry_id);
         row.question = Some(hit.question);
         row.redirect = entry.redirect.clone();
-        if let Some(answer) = entry.first_answer() {
-            match bot.answer_text(answer, state) {
-                Ok(text) => row.answer = Some(text),
-                Err(error) => {
-                    row.answer = Some(answer.to_string());
-                    row.error = Some(error.to_string());
-                }
+        if entry.action == QnaAction::Redirect {
+            // `getIntentActions` (`modules/qna/src/backend/utils.ts`) sends text only when the
+            // action includes `text`: a redirect entry says nothing.
+            row.note = Some("redirect entry: Botpress says no text, it jumps to the node".into());
+            return row;
+        }
+        let Some((answer, choice)) = pick_answer(
+            &entry.answers,
+            self.workspace.settings.answer_seed,
+            &entry.id,
+            question_text(state),
+        ) else {
+            return row;
+        };
+        row.note = choice;
+        match bot.answer_text(answer, state) {
+            Ok(text) => row.answer = Some(text),
+            Err(error) => {
+                row.answer = Some(answer.to_string());
+                row.error = Some(error.to_string());
             }
         }
         row
@@ -429,6 +453,56 @@ fn assemble(mut trace: Vec<TraceRow>, min_confidence: f64) -> Delegation {
         trace,
         min_confidence,
     }
+}
+
+/// The question a [`question_state`] was made for.
+fn question_text(state: &serde_json::Value) -> &str {
+    state
+        .pointer("/event/preview")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
+}
+
+/// The answer an entry gives, and a note when it has several. Botpress picks one of them at
+/// random on every turn (`getAlternativeAnswer`, `modules/qna/src/backend/utils.ts`); without
+/// a seed interbot gives the first (so traces and tests repeat), with one it picks at random
+/// as Botpress does, reproducibly for the same seed, entry and question.
+fn pick_answer<'a>(
+    answers: &'a [String],
+    seed: Option<u64>,
+    entry_id: &str,
+    question: &str,
+) -> Option<(&'a str, Option<String>)> {
+    let count = answers.len();
+    let index = match seed {
+        _ if count <= 1 => 0,
+        None => 0,
+        Some(seed) => {
+            let key = format!("{seed}\u{0}{entry_id}\u{0}{question}");
+            usize::try_from(mix(key.as_bytes()) % count as u64).unwrap_or(0)
+        }
+    };
+    let note = (count > 1).then(|| match seed {
+        None => format!(
+            "answer 1 of {count}: Botpress picks one at random; interbot gives the first (a seed picks at random)"
+        ),
+        Some(seed) => format!(
+            "answer {} of {count}, picked at random (seed {seed}) as Botpress picks",
+            index + 1
+        ),
+    });
+    answers.get(index).map(|answer| (answer.as_str(), note))
+}
+
+/// A stable 64-bit hash (FNV-1a, then splitmix64's finalizer): the same on every platform and
+/// Rust release, unlike `std`'s hasher.
+fn mix(bytes: &[u8]) -> u64 {
+    let mut hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    hash ^ (hash >> 31)
 }
 
 /// The dialog state of a turn that starts with `question`, as Botpress exposes it to
