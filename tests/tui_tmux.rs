@@ -419,7 +419,11 @@ fn an_edit_survives_the_terminal_going_away_and_is_restored_and_saved() {
     tmux.send(&["Enter"]);
     tmux.wait_for_screen("the typed variant", |s| s.contains("toner everywhere"));
 
-    // The terminal goes away (as when an SSH connection drops): the app gets SIGHUP.
+    // The terminal goes away (as when an SSH connection drops): the app gets SIGHUP. A
+    // second session keeps the tmux server up, so the next start does not race a server
+    // that is exiting with its last session ("server exited unexpectedly").
+    let keeper = tmux.run(&["new-session", "-d", "-s", "keeper"]);
+    assert!(keeper.status.success());
     let killed = tmux.run(&["kill-session", "-t", "ui"]);
     assert!(killed.status.success());
     let kept = tmux.wait_for(
