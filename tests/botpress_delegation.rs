@@ -193,3 +193,52 @@ fn a_botpress_redirect_entry_says_no_text_and_a_text_redirect_entry_both() {
     assert_eq!(hr.answer.as_deref(), Some("On the 25th."));
     assert!(hr.redirect.is_some());
 }
+
+/// The files under `bots/` of Botpress's `examples/interbot` (v12 era), which the look-alike
+/// fixture reproduces name for name with texts written for this project.
+const EXAMPLE_BOT_FILES: &[&str] = &[
+    "master/actions/delegate_to_bots.js",
+    "master/bot.config.json",
+    "master/content-elements/builtin_text.json",
+    "master/flows/main.flow.json",
+    "master/flows/main.ui.json",
+    "sub1/bot.config.json",
+    "sub1/intents/__qna__0ab47mj3e3_i_have_a_question_about_my_pay_check.json",
+    "sub1/intents/__qna__fykxrppmzm_i_have_a_complaint_to_do_about_an_employee.json",
+    "sub1/qna/0ab47mj3e3_i_have_a_question_about_my_pay_check.json",
+    "sub1/qna/fykxrppmzm_i_have_a_complaint_to_do_about_an_employee.json",
+    "sub2/bot.config.json",
+    "sub2/intents/__qna__7ngev07hx1_i_want_to_post_a_new_blog_article.json",
+    "sub2/intents/__qna__9vxvyollze_where_is_our_website_hosted.json",
+    "sub2/qna/7ngev07hx1_i_want_to_post_a_new_blog_article.json",
+    "sub2/qna/9vxvyollze_where_is_our_website_hosted.json",
+];
+
+#[test]
+fn the_example_look_alike_has_the_botpress_examples_files_flow_and_element() {
+    let bots = common::botpress_fixture().join("bots");
+    let mut found = Vec::new();
+    let mut folders = vec![bots.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("a readable folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if let Ok(relative) = path.strip_prefix(&bots) {
+                found.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    assert_eq!(found, EXAMPLE_BOT_FILES);
+    // The flow and the content elements the example's master uses, by the same ids.
+    let engine = Engine::load(common::botpress_fixture()).expect("the fixture loads");
+    let master = engine.workspace().bot("master").expect("a master");
+    for element in ["builtin_text-8mwYrq", "builtin_text-JqYzWM"] {
+        assert!(master.element(element).is_some(), "{element}");
+    }
+    let flow = master.flow.as_ref().expect("the master's flow");
+    for node in ["entry", "node-a65a", "node-351e"] {
+        assert!(flow.node_by_name(node).is_some(), "{node}");
+    }
+}
