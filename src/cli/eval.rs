@@ -28,7 +28,6 @@ use interbot::text::sanitize_line;
 use interbot::threshold::InForce;
 use serde::Serialize;
 
-use super::json::json_safe;
 use super::table::{Table, truncate};
 
 /// From this many questions, a progress bar shows on stderr (when it is a terminal).
@@ -149,11 +148,7 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
             errors: args.errors.then_some(errors),
             comparison: comparison.as_ref(),
         };
-        writeln!(
-            out,
-            "{}",
-            json_safe(&serde_json::to_string_pretty(&output)?)
-        )?;
+        super::json::write_pretty(&mut out, &output)?;
     } else {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let mut text = String::new();

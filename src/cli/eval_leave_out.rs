@@ -8,7 +8,6 @@ use interbot::eval::LeaveOutReport;
 use interbot::text::sanitize_line;
 use serde::Serialize;
 
-use super::json::json_safe;
 use super::table::Table;
 
 /// The JSON printed with `--json`.
@@ -34,11 +33,7 @@ pub fn print(
             questions,
             seconds,
         };
-        writeln!(
-            out,
-            "{}",
-            json_safe(&serde_json::to_string_pretty(&output)?)
-        )?;
+        super::json::write_pretty(&mut out, &output)?;
     } else {
         write!(out, "{}", text(report, file, questions, seconds))?;
     }

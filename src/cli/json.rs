@@ -16,3 +16,12 @@ pub fn json_safe(json: &str) -> String {
     }
     out
 }
+
+/// `value` as pretty JSON, made [`json_safe`], and a newline.
+pub fn write_pretty(
+    out: &mut impl std::io::Write,
+    value: &impl serde::Serialize,
+) -> anyhow::Result<()> {
+    writeln!(out, "{}", json_safe(&serde_json::to_string_pretty(value)?))?;
+    Ok(())
+}

@@ -78,6 +78,29 @@ pub struct TraceRow {
     pub explain: Option<Explanation>,
 }
 
+impl TraceRow {
+    /// The row of a bot that matched nothing (confidence 0, not passed), before timing.
+    pub fn unmatched(bot_id: &str, bot_url: String) -> TraceRow {
+        TraceRow {
+            bot_id: bot_id.to_string(),
+            entry_id: None,
+            question: None,
+            score: 0.0,
+            confidence: 0.0,
+            classifier: None,
+            passed: false,
+            bot_url,
+            answer: None,
+            redirect: None,
+            error: None,
+            remote: None,
+            note: None,
+            micros: 0,
+            explain: None,
+        }
+    }
+}
+
 /// The outcome of one delegation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -404,23 +427,7 @@ impl Delegator {
     }
 
     fn empty_row(&self, bot_id: &str) -> TraceRow {
-        TraceRow {
-            bot_id: bot_id.to_string(),
-            entry_id: None,
-            question: None,
-            score: 0.0,
-            confidence: 0.0,
-            classifier: None,
-            passed: false,
-            bot_url: self.workspace.bot_url(bot_id),
-            answer: None,
-            redirect: None,
-            error: None,
-            remote: None,
-            note: None,
-            micros: 0,
-            explain: None,
-        }
+        TraceRow::unmatched(bot_id, self.workspace.bot_url(bot_id))
     }
 
     fn failed_row(&self, bot_id: &str, error: &str) -> TraceRow {
@@ -526,21 +533,9 @@ mod tests {
 
     fn row(bot: &str, confidence: f64, passed: bool) -> TraceRow {
         TraceRow {
-            bot_id: bot.to_string(),
-            entry_id: None,
-            question: None,
-            score: 0.0,
             confidence,
-            classifier: None,
             passed,
-            bot_url: String::new(),
-            answer: None,
-            redirect: None,
-            error: None,
-            remote: None,
-            note: None,
-            micros: 0,
-            explain: None,
+            ..TraceRow::unmatched(bot, String::new())
         }
     }
 
