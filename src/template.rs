@@ -197,7 +197,8 @@ pub fn render_nested_limited(
     };
     for pass in 0..BOTPRESS_MAX_PASSES {
         if !looks_like_template(&rendered.text) {
-            if pass == 0 {
+            // Text without `{{` holds no tag to check (most QnA answers): no parse per turn.
+            if pass == 0 && template.contains("{{") {
                 validate(template)?;
             }
             break;
