@@ -154,3 +154,29 @@ proptest! {
         prop_assert!(turn.is_ok());
     }
 }
+
+/// Found by `cargo fuzz run template` (a 1 s timeout on a loaded machine, sanitizer build):
+/// sections over a three-item list nested a dozen deep multiply their bodies, and the
+/// rendering must stop at the output limit with an error naming the place, not run on.
+#[test]
+fn fuzz_regression_nested_sections_over_a_list_stop_at_the_output_limit() {
+    let input = std::fs::read(common::data_file("fuzz/template-sections-multiply.bin"))
+        .expect("the fuzz artifact");
+    let (source, _) = input.split_at(input.iter().position(|b| *b == 0).unwrap_or(input.len()));
+    let source = String::from_utf8_lossy(source);
+    let state = json!({"temp": {"delegation": [{"botId": "sub1", "botUrl": "http://x/s/sub1",
+        "answer": "<b>hi</b>", "confidence": 0.9}]}, "a": [1, 2, 3], "s": "x"});
+    let error = template::render(&source, &state).expect_err("over the output limit");
+    assert!(
+        matches!(
+            error.kind,
+            template::TemplateErrorKind::OutputTooLarge { .. }
+                | template::TemplateErrorKind::TooMuchWork
+        ),
+        "{error}"
+    );
+    assert!(
+        template::validate(&source).is_ok(),
+        "it is a valid template"
+    );
+}
