@@ -3,7 +3,8 @@
 //! A batch (`-`) keeps its output aligned with its input: every input line gives exactly one
 //! JSON line with `--json` (a turn, or `{"line": N, "error": "…"}` for a blank, undecodable or
 //! over-long line, or a question that failed), and one block in plain mode. Lines are read
-//! with a cap of [`MAX_QUESTION_BYTES`], so memory stays bounded whatever comes in.
+//! with a cap of [`MAX_QUESTION_BYTES`], so memory stays bounded whatever comes in, and
+//! answered concurrently on every core, printed in input order as soon as known.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -51,31 +52,7 @@ pub fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.question == "-" {
-        let mut failed = false;
-        let stdin = std::io::stdin().lock();
-        for line in BoundedLines::new(stdin, MAX_QUESTION_BYTES) {
-            let line = line?;
-            let blank = line.text.as_ref().is_ok_and(|t| t.trim().is_empty());
-            let asked = match line.text {
-                Ok(_) if blank => Err("blank line; nothing asked".to_string()),
-                Ok(text) => ask(engine, &runtime, args, &text).map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match asked {
-                Ok(turn) => print_turn(&mut out, &turn, args)?,
-                Err(error) => {
-                    // A blank line is reported (to keep lines aligned) but is no failure.
-                    failed |= !blank;
-                    print_line_error(&mut out, line.number, &error, args.json)?;
-                }
-            }
-            if !args.json {
-                writeln!(out)?;
-            }
-            // Each answer is out as soon as it is known (a script may wait for it).
-            out.flush()?;
-        }
-        out.flush()?;
+        let failed = run_batch(engine, &runtime, args, &mut out)?;
         return Ok(if failed {
             ExitCode::from(1)
         } else {
@@ -86,6 +63,118 @@ pub fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
     print_turn(&mut out, &turn, args)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Questions in flight at once per core in a batch: enough to keep every core busy while a
+/// turn waits on its searches, few enough that a slow line holds back little output.
+const IN_FLIGHT_PER_CORE: usize = 4;
+
+/// What became of one input line of a batch.
+struct Answered {
+    number: usize,
+    blank: bool,
+    turn: Result<Turn, String>,
+}
+
+/// Answers stdin's questions (one per line) concurrently on every core, printing each
+/// answer in input order as soon as it and every earlier one are known (a script that writes
+/// a line and waits for its answer gets it at once). Returns whether a line failed.
+fn run_batch(
+    engine: &Engine,
+    runtime: &tokio::runtime::Runtime,
+    args: &AskArgs,
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
+    use futures::StreamExt;
+    use futures::stream::FuturesOrdered;
+
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let window = IN_FLIGHT_PER_CORE * cores;
+    let (lines, mut incoming) = tokio::sync::mpsc::channel(window);
+    // stdin is read on its own thread, so a line is asked as soon as it arrives.
+    let reader = std::thread::spawn(move || -> std::io::Result<()> {
+        for line in BoundedLines::new(std::io::stdin().lock(), MAX_QUESTION_BYTES) {
+            if lines.blocking_send(line?).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    });
+    let failed = runtime.block_on(async {
+        let mut pending = FuturesOrdered::new();
+        let mut open = true;
+        let mut failed = false;
+        loop {
+            tokio::select! {
+                biased;
+                Some(answered) = pending.next(), if !pending.is_empty() => {
+                    let answered: Answered = answered;
+                    match answered.turn {
+                        Ok(turn) => print_turn(out, &turn, args)?,
+                        Err(error) => {
+                            // A blank line is reported (to keep lines aligned) but is no
+                            // failure.
+                            failed |= !answered.blank;
+                            print_line_error(out, answered.number, &error, args.json)?;
+                        }
+                    }
+                    if !args.json {
+                        writeln!(out)?;
+                    }
+                    out.flush()?;
+                }
+                line = incoming.recv(), if open && pending.len() < window => match line {
+                    Some(line) => pending.push_back(answer(engine, args, line)),
+                    None => open = false,
+                },
+                else => break,
+            }
+        }
+        anyhow::Ok(failed)
+    })?;
+    reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the stdin reader stopped"))??;
+    Ok(failed)
+}
+
+/// Starts answering one input line on the runtime; the future gives its [`Answered`].
+fn answer(
+    engine: &Engine,
+    args: &AskArgs,
+    line: interbot::workspace::read::Line,
+) -> impl std::future::Future<Output = Answered> + use<> {
+    let number = line.number;
+    let blank = line.text.as_ref().is_ok_and(|t| t.trim().is_empty());
+    let task = match line.text {
+        Ok(_) if blank => Err("blank line; nothing asked".to_string()),
+        Ok(question) => {
+            let engine = engine.clone();
+            let (bot, explain) = (args.bot.clone(), args.explain);
+            Ok(tokio::spawn(async move {
+                let mut turn = engine.ask(&bot, &question).await?;
+                if explain {
+                    engine.explain(&mut turn);
+                }
+                Ok::<Turn, interbot::Error>(turn)
+            }))
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    async move {
+        let turn = match task {
+            Ok(handle) => match handle.await {
+                Ok(turn) => turn.map_err(|e| e.to_string()),
+                Err(e) => Err(format!("the question failed: {e}")),
+            },
+            Err(error) => Err(error),
+        };
+        Answered {
+            number,
+            blank,
+            turn,
+        }
+    }
 }
 
 /// The output for an input line that gave no turn: a JSON object with its line number and

@@ -1,0 +1,71 @@
+//! `interbot ask --json -` answers lines concurrently but in input order, and answers a line
+//! as soon as it arrives (a script can write a question and wait for its answer).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use common::demo_workspace;
+use serde_json::Value;
+
+fn batch() -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_interbot"))
+        .arg("-w")
+        .arg(demo_workspace())
+        .args(["ask", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("interbot starts")
+}
+
+#[test]
+fn a_question_is_answered_before_the_next_line_is_written() {
+    let mut child = batch();
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    for question in ["How do I reset my password", "When is payday", "hello there"] {
+        writeln!(stdin, "{question}").expect("write a line");
+        stdin.flush().expect("flush");
+        let mut answer = String::new();
+        stdout.read_line(&mut answer).expect("an answer line");
+        let turn: Value = serde_json::from_str(&answer).expect("one JSON object");
+        assert_eq!(turn["question"], question);
+    }
+    drop(stdin);
+    assert!(child.wait().expect("interbot exits").success());
+}
+
+#[test]
+fn many_lines_come_back_in_their_order_with_bad_lines_in_place() {
+    let mut child = batch();
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut input = Vec::new();
+    for n in 0..300 {
+        match n % 50 {
+            7 => input.extend_from_slice(b"\n"),
+            13 => input.extend_from_slice(b"\xff\xfe not UTF-8\n"),
+            _ => input.extend_from_slice(format!("question {n} about the vpn\n").as_bytes()),
+        }
+    }
+    let writer = std::thread::spawn(move || {
+        stdin.write_all(&input).expect("write the batch");
+    });
+    let output = child.wait_with_output().expect("interbot exits");
+    writer.join().expect("the writer");
+    let lines: Vec<Value> = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(lines.len(), 300);
+    for (n, line) in lines.iter().enumerate() {
+        match n % 50 {
+            7 | 13 => assert_eq!(line["line"], n + 1, "{line}"),
+            _ => assert_eq!(line["question"], format!("question {n} about the vpn")),
+        }
+    }
+    // An undecodable line is a failure; a blank one is not.
+    assert_eq!(output.status.code(), Some(1));
+}
