@@ -83,12 +83,95 @@ fn strip_position_suffix(message: &str) -> String {
     }
 }
 
-/// Writes `value` as pretty JSON (2 spaces, trailing newline) atomically: a temporary file in
-/// the same folder, flushed, then renamed over the target. Returns the version of the bytes
-/// written.
+/// How a JSON file is laid out, so a save writes it back the way it was written.
+///
+/// Botpress writes every file it saves as `JSON.stringify(value, undefined, 2)`: two-space
+/// indentation and no final newline (the QnA module's `storage.ts` `update`/`insert`, the
+/// NLU module's `saveIntent`). A file a person or a script wrote compact, or indented
+/// otherwise, or ending in a newline, keeps that layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonStyle {
+    /// The indentation of one level; `None` for compact JSON on one line.
+    pub indent: Option<String>,
+    /// Whether the file ends with a newline.
+    pub final_newline: bool,
+}
+
+impl JsonStyle {
+    /// Botpress's own layout: `JSON.stringify(x, undefined, 2)`, no final newline. New files
+    /// are written this way.
+    pub fn botpress() -> Self {
+        Self {
+            indent: Some("  ".to_string()),
+            final_newline: false,
+        }
+    }
+
+    /// The layout of `text`: compact when its document is on one line, else the first
+    /// indented line's leading whitespace as one level.
+    pub fn of(text: &str) -> Self {
+        let text = text.trim_start_matches('\u{feff}');
+        let final_newline = text.ends_with('\n');
+        let body = text.trim();
+        let indent = if !body.contains('\n') && body.len() > 2 {
+            None
+        } else {
+            body.lines()
+                .skip(1)
+                .map(|line| &line[..line.len() - line.trim_start().len()])
+                .find(|lead| !lead.is_empty())
+                .map_or_else(|| Some("  ".to_string()), |lead| Some(lead.to_string()))
+        };
+        Self {
+            indent,
+            final_newline,
+        }
+    }
+
+    /// `value` in this layout.
+    pub fn render(&self, value: &Value) -> std::io::Result<String> {
+        let mut text = match &self.indent {
+            None => serde_json::to_string(value).map_err(std::io::Error::other)?,
+            Some(indent) => {
+                let mut out = Vec::new();
+                let formatter = serde_json::ser::PrettyFormatter::with_indent(indent.as_bytes());
+                let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+                serde::Serialize::serialize(value, &mut serializer)
+                    .map_err(std::io::Error::other)?;
+                String::from_utf8(out).map_err(std::io::Error::other)?
+            }
+        };
+        if self.final_newline {
+            text.push('\n');
+        }
+        Ok(text)
+    }
+}
+
+/// The layout of the file at `path` now, or Botpress's own for a file that does not exist
+/// (or cannot be read: it is about to be replaced anyway).
+pub fn style_on_disk(path: &Path) -> JsonStyle {
+    match read::read_bytes(path, MAX_FILE_BYTES) {
+        Ok(bytes) => JsonStyle::of(&String::from_utf8_lossy(&bytes)),
+        Err(_) => JsonStyle::botpress(),
+    }
+}
+
+/// Writes `value` atomically (a temporary file in the same folder, flushed, then renamed
+/// over the target) in the layout the file has now — [`JsonStyle::botpress`] for a new
+/// file — so an unchanged document is written back byte for byte. Returns the version of
+/// the bytes written.
 pub fn write_atomic(path: &Path, value: &Value) -> std::io::Result<FileVersion> {
-    let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
-    text.push('\n');
+    write_atomic_styled(path, value, &style_on_disk(path))
+}
+
+/// [`write_atomic`] in a given layout.
+pub fn write_atomic_styled(
+    path: &Path,
+    value: &Value,
+    style: &JsonStyle,
+) -> std::io::Result<FileVersion> {
+    let text = style.render(value)?;
     super::save::write_atomic(path, text.as_bytes())?;
     Ok(FileVersion::of(text.as_bytes()))
 }
@@ -96,6 +179,29 @@ pub fn write_atomic(path: &Path, value: &Value) -> std::io::Result<FileVersion> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_layout_of_a_file_is_read_and_written_back() -> std::io::Result<()> {
+        for text in [
+            "{\n  \"a\": [\n    1\n  ]\n}",
+            "{\n  \"a\": [\n    1\n  ]\n}\n",
+            "{\n    \"a\": 1\n}\n",
+            "{\n\t\"a\": 1\n}",
+            "{\"a\":[1,2],\"b\":{}}",
+            "{\"a\":1}\n",
+            "[]",
+            "{}\n",
+        ] {
+            let value: Value = serde_json::from_str(text).map_err(std::io::Error::other)?;
+            assert_eq!(JsonStyle::of(text).render(&value)?, text, "{text:?}");
+        }
+        assert_eq!(
+            JsonStyle::botpress().render(&serde_json::json!({"a": [1]}))?,
+            "{\n  \"a\": [\n    1\n  ]\n}",
+            "JSON.stringify(x, undefined, 2): no final newline"
+        );
+        Ok(())
+    }
 
     #[test]
     fn position_is_stripped_from_message() {
