@@ -17,6 +17,7 @@ pub mod recovery;
 mod reload;
 pub mod remote;
 pub mod save;
+pub mod transfer;
 pub mod version;
 pub mod watch;
 
