@@ -226,3 +226,25 @@ fn a_botpress_11_entry_leaves_the_intents_alone_unless_botpress_12_made_one() {
         json!({"en": ["yo", "and more"]})
     );
 }
+
+#[test]
+fn a_one_line_file_written_by_hand_keeps_its_spacing_where_nothing_changed() {
+    let ws = TempWorkspace::new();
+    ws.bot("b", "B");
+    let file = ws.write(
+        "bots/b/qna/e1.json",
+        r#"{"id": "e1", "data": {"questions": ["hi", "hey"], "answers": ["hello"], "category": "global", "enabled": true}}"#,
+    );
+    let workspace = Workspace::load(ws.path()).expect("loads");
+    workspace
+        .update_entry::<interbot::Error>("b", "e1", |e| {
+            e.enabled = false;
+            Ok(())
+        })
+        .expect("saved");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("e1"),
+        r#"{"id": "e1", "data": {"questions": ["hi", "hey"], "answers": ["hello"], "category": "global", "enabled": false, "action": "text"}}"#,
+        "only the change, and the `action` Botpress needs (`qnaEntry.action.includes('text')`)"
+    );
+}

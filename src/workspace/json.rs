@@ -83,6 +83,43 @@ fn strip_position_suffix(message: &str) -> String {
     }
 }
 
+/// Compact JSON with a space after each `:` and `,` (`{"id": "e1", "data": {…}}` on one
+/// line), as people write one-line JSON by hand.
+struct SpacedCompact;
+
+impl serde_json::ser::Formatter for SpacedCompact {
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+}
+
 /// How a JSON file is laid out, so a save writes it back the way it was written.
 ///
 /// Botpress writes every file it saves as `JSON.stringify(value, undefined, 2)`: two-space
@@ -93,6 +130,8 @@ fn strip_position_suffix(message: &str) -> String {
 pub struct JsonStyle {
     /// The indentation of one level; `None` for compact JSON on one line.
     pub indent: Option<String>,
+    /// Compact JSON with a space after each `:` and `,`.
+    pub spaced: bool,
     /// Whether the file ends with a newline.
     pub final_newline: bool,
 }
@@ -103,6 +142,7 @@ impl JsonStyle {
     pub fn botpress() -> Self {
         Self {
             indent: Some("  ".to_string()),
+            spaced: false,
             final_newline: false,
         }
     }
@@ -122,8 +162,13 @@ impl JsonStyle {
                 .find(|lead| !lead.is_empty())
                 .map_or_else(|| Some("  ".to_string()), |lead| Some(lead.to_string()))
         };
+        // One-line JSON written by hand often has `": "` and `", "`; a document whose only
+        // `": ` is inside a string is rare enough to be read as spaced too, and then
+        // differs only in that spacing.
+        let spaced = indent.is_none() && (body.contains("\": ") || body.contains(", "));
         Self {
             indent,
+            spaced,
             final_newline,
         }
     }
@@ -131,6 +176,14 @@ impl JsonStyle {
     /// `value` in this layout.
     pub fn render(&self, value: &Value) -> std::io::Result<String> {
         let mut text = match &self.indent {
+            None if self.spaced => {
+                let mut out = Vec::new();
+                let mut serializer =
+                    serde_json::Serializer::with_formatter(&mut out, SpacedCompact);
+                serde::Serialize::serialize(value, &mut serializer)
+                    .map_err(std::io::Error::other)?;
+                String::from_utf8(out).map_err(std::io::Error::other)?
+            }
             None => serde_json::to_string(value).map_err(std::io::Error::other)?,
             Some(indent) => {
                 let mut out = Vec::new();
@@ -188,6 +241,7 @@ mod tests {
             "{\n    \"a\": 1\n}\n",
             "{\n\t\"a\": 1\n}",
             "{\"a\":[1,2],\"b\":{}}",
+            "{\"id\": \"e1\", \"data\": {\"questions\": [\"a\", \"b\"], \"x\": {}}}",
             "{\"a\":1}\n",
             "[]",
             "{}\n",
