@@ -248,3 +248,22 @@ fn a_one_line_file_written_by_hand_keeps_its_spacing_where_nothing_changed() {
         "only the change, and the `action` Botpress needs (`qnaEntry.action.includes('text')`)"
     );
 }
+
+#[test]
+fn one_line_arrays_in_a_pretty_file_are_not_reflowed() {
+    let ws = TempWorkspace::new();
+    ws.bot("b", "B");
+    let text = "{\n  \"id\": \"e1\",\n  \"data\": {\n    \"action\": \"text\",\n    \"questions\": [\"hi\", \"hey\"],\n    \"answers\": [\"hello\"],\n    \"category\": \"global\",\n    \"enabled\": true\n  }\n}";
+    let file = ws.write("bots/b/qna/e1.json", text);
+    let workspace = Workspace::load(ws.path()).expect("loads");
+    workspace
+        .update_entry::<interbot::Error>("b", "e1", |e| {
+            e.answers = vec!["hello there".into()];
+            Ok(())
+        })
+        .expect("saved");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("e1"),
+        text.replace("[\"hello\"]", "[\"hello there\"]")
+    );
+}

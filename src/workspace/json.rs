@@ -215,7 +215,26 @@ pub fn style_on_disk(path: &Path) -> JsonStyle {
 /// file — so an unchanged document is written back byte for byte. Returns the version of
 /// the bytes written.
 pub fn write_atomic(path: &Path, value: &Value) -> std::io::Result<FileVersion> {
-    write_atomic_styled(path, value, &style_on_disk(path))
+    let current = read::read_bytes(path, MAX_FILE_BYTES)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    let Some(text) = current else {
+        return write_atomic_styled(path, value, &JsonStyle::botpress());
+    };
+    let style = JsonStyle::of(&text);
+    // Only the values that changed are written into the file's own text (one-line arrays
+    // in a pretty file stay one-line); when that cannot be done, the whole document is
+    // written in the file's style.
+    let spliced = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|old| super::json_splice::splice(&text, &old, value, &style));
+    match spliced {
+        Some(text) => {
+            super::save::write_atomic(path, text.as_bytes())?;
+            Ok(FileVersion::of(text.as_bytes()))
+        }
+        None => write_atomic_styled(path, value, &style),
+    }
 }
 
 /// [`write_atomic`] in a given layout.

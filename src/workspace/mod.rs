@@ -10,6 +10,7 @@ mod edit;
 pub mod flow_edit;
 pub mod intents;
 pub mod json;
+mod json_splice;
 pub mod lock;
 mod qna;
 pub mod read;
