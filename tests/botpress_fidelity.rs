@@ -267,3 +267,25 @@ fn one_line_arrays_in_a_pretty_file_are_not_reflowed() {
         text.replace("[\"hello\"]", "[\"hello there\"]")
     );
 }
+
+#[test]
+fn a_field_a_save_adds_goes_after_the_others_without_reflowing_them() {
+    let ws = TempWorkspace::new();
+    ws.bot("b", "B");
+    let text = "{\n  \"id\": \"e1\",\n  \"data\": {\n    \"questions\": [\"hi\", \"hey\"],\n    \"answers\": [\"hello\"],\n    \"category\": \"global\",\n    \"enabled\": true\n  }\n}\n";
+    let file = ws.write("bots/b/qna/e1.json", text);
+    let workspace = Workspace::load(ws.path()).expect("loads");
+    workspace
+        .update_entry::<interbot::Error>("b", "e1", |e| {
+            e.enabled = false;
+            Ok(())
+        })
+        .expect("saved");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("e1"),
+        text.replace(
+            "\"enabled\": true\n",
+            "\"enabled\": false,\n    \"action\": \"text\"\n"
+        )
+    );
+}

@@ -164,6 +164,64 @@ fn write_value(
             out.push_str(text.get(at..end)?);
             Some(())
         }
+        (Span::Object(_, _, members), Value::Object(o), Value::Object(n))
+            if !members.is_empty()
+                && members.len() == o.len()
+                && n.len() > o.len()
+                && o.keys().eq(n.keys().take(o.len())) =>
+        {
+            // Keys added at the end (as a save adds `action`): the old members as they
+            // are, then each new one laid out like the last old one.
+            let mut at = start;
+            for ((key, child), (old_key, old_child)) in members.iter().zip(o) {
+                if key != old_key {
+                    return None;
+                }
+                let (child_start, child_end) = child.range();
+                out.push_str(text.get(at..child_start)?);
+                write_value(text, child, old_child, n.get(key)?, style, out)?;
+                at = child_end;
+            }
+            let (last_start, _) = members.last()?.1.range();
+            let line_start = text.get(..last_start)?.rfind('\n').map_or(0, |i| i + 1);
+            let multi_line = text.get(start..end)?.contains('\n');
+            let lead: String = text
+                .get(line_start..last_start)?
+                .chars()
+                .take_while(|c| c.is_whitespace())
+                .collect();
+            let spaced = text.get(start..end)?.contains(": ");
+            for (key, value) in n.iter().skip(o.len()) {
+                let key = serde_json::to_string(key).ok()?;
+                let colon = if spaced || multi_line { ": " } else { ":" };
+                let value = if multi_line {
+                    JsonStyle {
+                        final_newline: false,
+                        ..style.clone()
+                    }
+                    .render(value)
+                    .ok()?
+                    .replace('\n', &format!("\n{lead}"))
+                } else {
+                    JsonStyle {
+                        indent: None,
+                        spaced,
+                        final_newline: false,
+                    }
+                    .render(value)
+                    .ok()?
+                };
+                if multi_line {
+                    out.push_str(&format!(",\n{lead}{key}{colon}{value}"));
+                } else if spaced {
+                    out.push_str(&format!(", {key}{colon}{value}"));
+                } else {
+                    out.push_str(&format!(",{key}{colon}{value}"));
+                }
+            }
+            out.push_str(text.get(at..end)?);
+            Some(())
+        }
         (Span::Array(_, _, items), Value::Array(o), Value::Array(n))
             if o.len() == n.len() && items.len() == o.len() =>
         {
