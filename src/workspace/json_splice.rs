@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::json::JsonStyle;
+use super::json_style::JsonStyle;
 
 /// Where one value lies in the text, and where its children lie.
 enum Span {

@@ -11,6 +11,7 @@ pub mod flow_edit;
 pub mod intents;
 pub mod json;
 mod json_splice;
+mod json_style;
 pub mod lock;
 mod qna;
 pub mod read;
