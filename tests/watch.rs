@@ -192,3 +192,47 @@ fn a_missing_workspace_cannot_be_watched() {
         "{error}"
     );
 }
+
+#[test]
+fn the_apps_saves_of_a_botpress_12_entry_and_its_intent_are_not_reported() -> anyhow::Result<()> {
+    let ws = TempWorkspace::new();
+    ws.write(
+        "bots/b/bot.config.json",
+        r#"{"id": "b", "name": "B", "defaultLanguage": "en", "languages": ["en"]}"#,
+    );
+    ws.write(
+        "bots/b/qna/e1.json",
+        r#"{"id": "e1", "data": {"questions": {"en": ["hi"]}, "answers": {"en": ["hello"]}, "contexts": ["global"], "enabled": true}}"#,
+    );
+    // A Botpress 12 bot has its `intents/` folder (the NLU module makes it); creating that
+    // folder itself would be reported once, as any new folder in a bot is.
+    std::fs::create_dir_all(ws.path().join("bots/b/intents"))?;
+    ws.bot("other", "Other");
+    let engine = interbot::Engine::load(ws.path())?;
+    let (watcher, events) = watch(ws.path());
+    let request = interbot::tui::action::SaveEntry {
+        bot: "b".into(),
+        entry_id: Some("e1".into()),
+        fields: interbot::tui::qna::EntryFields {
+            questions: vec!["hi".into(), "hey".into()],
+            answers: vec!["hello".into()],
+            contexts: vec!["global".into()],
+            enabled: true,
+        },
+        expected: None,
+        overwrite: false,
+    };
+    interbot::tui::runtime::save_entry(&engine, &request, Some(&watcher));
+    assert!(ws.path().join("bots/b/intents/__qna__e1.json").exists());
+    let engine = interbot::Engine::load(ws.path())?;
+    interbot::tui::runtime::delete_entry(&engine, "b", "e1", Some(&watcher));
+    assert!(!ws.path().join("bots/b/intents/__qna__e1.json").exists());
+    ws.qna("other", "sentinel", &["sentinel"], "sentinel");
+    let seen = events_until_bot(&events, "other");
+    assert_eq!(
+        seen.len(),
+        1,
+        "the entry and its intent are interbot's own: {seen:?}"
+    );
+    Ok(())
+}

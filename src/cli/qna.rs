@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use interbot::text::{sanitize_line, to_json_pretty};
+use interbot::workspace::transfer::TransferFormat;
 use interbot::workspace::{QnaEntry, QnaForm};
 use interbot::{FileVersion, Workspace};
 use serde_json::json;
@@ -82,6 +83,36 @@ enum QnaCommand {
         #[arg(long, value_name = "VERSION")]
         expect_version: Option<FileVersion>,
     },
+    /// Export a bot's QnA: Botpress 12's export file (`{qnas, contentElements}`) or CSV.
+    Export {
+        /// The bot.
+        #[arg(long, value_name = "ID")]
+        bot: String,
+        /// `json` (Botpress 12's export, importable into Botpress) or `csv`.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Write to this file instead of stdout (atomically).
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Import QnA into a bot from a Botpress export (JSON) or CSV: every row is checked
+    /// first, and if any is bad nothing is written (each reported as FILE:LINE: reason, exit
+    /// 2). Entries are merged by id: a known id replaces that entry, a new or empty id adds
+    /// one.
+    Import {
+        /// The bot.
+        #[arg(long, value_name = "ID")]
+        bot: String,
+        /// The file to import (`-` for stdin).
+        file: std::path::PathBuf,
+        /// The file's format; by default from its extension (`.csv` is CSV, else JSON).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Also remove every entry of the bot the file does not have (Botpress's
+        /// "replace" import), with its NLU intent.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Delete an entry's file.
     Remove {
         /// The bot.
@@ -93,6 +124,24 @@ enum QnaCommand {
         #[arg(long, value_name = "VERSION")]
         expect_version: Option<FileVersion>,
     },
+}
+
+/// The file formats of `qna import` and `qna export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Botpress 12's QnA export.
+    Json,
+    /// One row per entry: id, enabled, contexts, questions, answers.
+    Csv,
+}
+
+impl From<Format> for TransferFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Json => TransferFormat::Json,
+            Format::Csv => TransferFormat::Csv,
+        }
+    }
 }
 
 /// The exit code of a save refused because the file changed on disk since it was read.
@@ -197,6 +246,66 @@ fn run_command(workspace: &Workspace, args: &QnaArgs) -> anyhow::Result<ExitCode
                 ))?;
             }
             Ok(ExitCode::SUCCESS)
+        }
+        QnaCommand::Export { bot, format, out } => {
+            let text = workspace.export_qna(bot, (*format).into())?;
+            match out {
+                Some(path) => {
+                    interbot::workspace::save::write_atomic(path, text.as_bytes())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    note(&format!("wrote {}", path.display()))?;
+                }
+                None => write!(std::io::stdout(), "{text}")?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        QnaCommand::Import {
+            bot,
+            file,
+            format,
+            replace,
+        } => {
+            let text = if file.as_os_str() == "-" {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .context("cannot read stdin")?;
+                text
+            } else {
+                let bytes = interbot::workspace::read::read_bytes(
+                    file,
+                    interbot::workspace::read::MAX_FILE_BYTES,
+                )
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+                String::from_utf8(bytes)
+                    .map_err(|_| anyhow::anyhow!("{} is not valid UTF-8", file.display()))?
+            };
+            let format = format.unwrap_or_else(|| {
+                let csv = file
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+                if csv { Format::Csv } else { Format::Json }
+            });
+            match workspace.import_qna(bot, file, &text, format.into(), *replace) {
+                Ok(report) => {
+                    note(&format!(
+                        "imported into {bot}: {} added, {} updated, {} removed, {} content elements",
+                        report.added, report.updated, report.removed, report.elements
+                    ))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(interbot::workspace::transfer::TransferError::Invalid { file, problems }) => {
+                    for problem in &problems {
+                        note(&format!(
+                            "{}:{}: {}",
+                            file.display(),
+                            problem.line,
+                            problem.reason
+                        ))?;
+                    }
+                    bail!("nothing imported: {} bad item(s)", problems.len())
+                }
+                Err(other) => Err(other.into()),
+            }
         }
         QnaCommand::Remove {
             bot,

@@ -274,12 +274,27 @@ pub fn save_entry(engine: &Engine, request: &SaveEntry, watcher: Option<&Watcher
     .map(|saved| {
         if let (Some(watcher), Some(version)) = (watcher, saved.entry.version) {
             watcher.expect_own_write(&saved.path, version);
+            expect_own_intent(workspace, watcher, bot, &saved.entry.id);
         }
         saved.entry.id
     });
     QnaReport::Saved {
         bot: bot.to_string(),
         outcome: outcome.map_err(failure),
+    }
+}
+
+/// Tells the watcher that the entry's Botpress 12 intent file, which the core's save just
+/// wrote or removed with the entry, is interbot's own change (as it is now on disk).
+fn expect_own_intent(workspace: &crate::Workspace, watcher: &Watcher, bot: &str, entry_id: &str) {
+    let Some(bot) = workspace.bot(bot) else {
+        return;
+    };
+    let intent = crate::workspace::intents::intent_path(&bot.dir, entry_id);
+    match crate::workspace::version::on_disk(&intent) {
+        Ok(Some(version)) => watcher.expect_own_write(&intent, version),
+        Ok(None) => watcher.expect_own_removal(&intent),
+        Err(_) => {}
     }
 }
 
@@ -339,6 +354,7 @@ pub fn delete_entry(
     let outcome = removed.map(|path| {
         if let Some(watcher) = watcher {
             watcher.expect_own_removal(&path);
+            expect_own_intent(workspace, watcher, bot, entry_id);
         }
         entry_id.to_string()
     });

@@ -12,19 +12,31 @@ use crate::error::Error;
 /// Longest slug Botpress puts in an id.
 const SLUG_LENGTH: usize = 50;
 
-/// `<prefix>_<slug>`: the first question lower-cased, every other character `_`.
+/// The characters of an id's random part: Botpress's `safeId` alphabet, which has no `t`
+/// (`nanoid/generate('1234567890abcdefghijklmnopqrsuvwxyz', 10)` in the QnA module's
+/// `storage.ts`).
+const ID_ALPHABET: &[u8] = b"1234567890abcdefghijklmnopqrsuvwxyz";
+
+/// `<prefix>_<slug>` as Botpress's `makeID` (QnA module, `storage.ts`) builds it: the first
+/// question lower-cased, every character but `a-z0-9` replaced by `_` (one per UTF-16 unit,
+/// as JavaScript's regex sees them), leading `_` removed, cut to 50 characters, trailing
+/// `_` removed.
 pub fn entry_id(prefix: &str, first_question: &str) -> String {
     let slug: String = first_question
-        .trim()
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .flat_map(|c| {
+            let kept = c.is_ascii_lowercase() || c.is_ascii_digit();
+            let width = if kept { 1 } else { c.len_utf16() };
+            std::iter::repeat_n(if kept { c } else { '_' }, width)
+        })
+        .skip_while(|&c| c == '_')
         .take(SLUG_LENGTH)
         .collect();
-    format!("{prefix}_{slug}")
+    format!("{prefix}_{}", slug.trim_end_matches('_'))
 }
 
-/// Ten random lower-case letters and digits (std's per-process random hasher keys).
+/// Ten random characters of [`ID_ALPHABET`] (std's per-process random hasher keys).
 fn random_prefix() -> String {
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u128(
@@ -33,11 +45,12 @@ fn random_prefix() -> String {
             .map_or(0, |d| d.as_nanos()),
     );
     let mut value = hasher.finish();
+    let base = ID_ALPHABET.len() as u64;
     (0..10)
         .map(|_| {
-            let digit = (value % 36) as u32;
-            value /= 36;
-            char::from_digit(digit, 36).unwrap_or('0')
+            let digit = (value % base) as usize;
+            value /= base;
+            char::from(ID_ALPHABET[digit])
         })
         .collect()
 }
@@ -100,6 +113,8 @@ impl Workspace {
             path: entry.file.clone(),
             source,
         })?;
+        // Botpress's `delete` removes the entry's NLU intent with it.
+        super::intents::remove(&bot.dir, entry_id)?;
         Ok(entry.file.clone())
     }
 }
@@ -118,5 +133,24 @@ mod tests {
         assert!(is_safe_id(&odd), "{odd}");
         assert_eq!(random_prefix().len(), 10);
         assert!(entry_id("x", &"long ".repeat(40)).len() <= 2 + SLUG_LENGTH);
+    }
+
+    #[test]
+    fn ids_follow_botpress_make_id() {
+        for (question, id) in [
+            ("  What's up?  ", "p_what_s_up"),
+            ("¿Qué tal?", "p_qu__tal"),
+            ("☕ coffee", "p_coffee"),
+            ("😀x", "p_x"),
+            ("???", "p_"),
+            ("Hello World", "p_hello_world"),
+        ] {
+            assert_eq!(entry_id("p", question), id, "{question:?}");
+        }
+        let prefix = random_prefix();
+        assert!(
+            prefix.bytes().all(|b| ID_ALPHABET.contains(&b)),
+            "{prefix}: Botpress's alphabet has no t"
+        );
     }
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::error::LoadProblem;
 use crate::version::FileVersion;
 
+pub use super::json_style::JsonStyle;
 pub use super::read::MAX_FILE_BYTES;
 use super::read::{self, ReadError};
 
@@ -83,12 +84,49 @@ fn strip_position_suffix(message: &str) -> String {
     }
 }
 
-/// Writes `value` as pretty JSON (2 spaces, trailing newline) atomically: a temporary file in
-/// the same folder, flushed, then renamed over the target. Returns the version of the bytes
-/// written.
+/// The layout of the file at `path` now, or Botpress's own for a file that does not exist
+/// (or cannot be read: it is about to be replaced anyway).
+pub fn style_on_disk(path: &Path) -> JsonStyle {
+    match read::read_bytes(path, MAX_FILE_BYTES) {
+        Ok(bytes) => JsonStyle::of(&String::from_utf8_lossy(&bytes)),
+        Err(_) => JsonStyle::botpress(),
+    }
+}
+
+/// Writes `value` atomically (a temporary file in the same folder, flushed, then renamed
+/// over the target) in the layout the file has now — [`JsonStyle::botpress`] for a new
+/// file — so an unchanged document is written back byte for byte. Returns the version of
+/// the bytes written.
 pub fn write_atomic(path: &Path, value: &Value) -> std::io::Result<FileVersion> {
-    let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
-    text.push('\n');
+    let current = read::read_bytes(path, MAX_FILE_BYTES)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    let Some(text) = current else {
+        return write_atomic_styled(path, value, &JsonStyle::botpress());
+    };
+    let style = JsonStyle::of(&text);
+    // Only the values that changed are written into the file's own text (one-line arrays
+    // in a pretty file stay one-line); when that cannot be done, the whole document is
+    // written in the file's style.
+    let spliced = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|old| super::json_splice::splice(&text, &old, value, &style));
+    match spliced {
+        Some(text) => {
+            super::save::write_atomic(path, text.as_bytes())?;
+            Ok(FileVersion::of(text.as_bytes()))
+        }
+        None => write_atomic_styled(path, value, &style),
+    }
+}
+
+/// [`write_atomic`] in a given layout.
+pub fn write_atomic_styled(
+    path: &Path,
+    value: &Value,
+    style: &JsonStyle,
+) -> std::io::Result<FileVersion> {
+    let text = style.render(value)?;
     super::save::write_atomic(path, text.as_bytes())?;
     Ok(FileVersion::of(text.as_bytes()))
 }
@@ -96,6 +134,30 @@ pub fn write_atomic(path: &Path, value: &Value) -> std::io::Result<FileVersion> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_layout_of_a_file_is_read_and_written_back() -> std::io::Result<()> {
+        for text in [
+            "{\n  \"a\": [\n    1\n  ]\n}",
+            "{\n  \"a\": [\n    1\n  ]\n}\n",
+            "{\n    \"a\": 1\n}\n",
+            "{\n\t\"a\": 1\n}",
+            "{\"a\":[1,2],\"b\":{}}",
+            "{\"id\": \"e1\", \"data\": {\"questions\": [\"a\", \"b\"], \"x\": {}}}",
+            "{\"a\":1}\n",
+            "[]",
+            "{}\n",
+        ] {
+            let value: Value = serde_json::from_str(text).map_err(std::io::Error::other)?;
+            assert_eq!(JsonStyle::of(text).render(&value)?, text, "{text:?}");
+        }
+        assert_eq!(
+            JsonStyle::botpress().render(&serde_json::json!({"a": [1]}))?,
+            "{\n  \"a\": [\n    1\n  ]\n}",
+            "JSON.stringify(x, undefined, 2): no final newline"
+        );
+        Ok(())
+    }
 
     #[test]
     fn position_is_stripped_from_message() {

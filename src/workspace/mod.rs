@@ -8,7 +8,10 @@ mod bot;
 mod content;
 mod edit;
 pub mod flow_edit;
+pub mod intents;
 pub mod json;
+mod json_splice;
+mod json_style;
 pub mod lock;
 mod qna;
 pub mod read;
@@ -16,6 +19,7 @@ pub mod recovery;
 mod reload;
 pub mod remote;
 pub mod save;
+pub mod transfer;
 pub mod version;
 pub mod watch;
 
@@ -212,7 +216,7 @@ impl Workspace {
             .ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
         let path = entry_path(bot, entry)?;
         let _lock = lock_bot(bot)?;
-        write_entry(&path, entry)?;
+        write_entry(bot, &path, entry)?;
         Ok(path)
     }
 
@@ -263,12 +267,17 @@ fn lock_bot(bot: &Bot) -> Result<BotLock, Error> {
     })
 }
 
-/// Writes `entry` atomically; returns the version written.
-fn write_entry(path: &Path, entry: &QnaEntry) -> Result<FileVersion, Error> {
-    json::write_atomic(path, &entry.to_json()).map_err(|source| Error::Save {
+/// Writes `entry` atomically in its file's layout (Botpress's for a new file), then brings
+/// its Botpress 12 NLU intent in line ([`intents::sync`]); returns the version written.
+/// Call it under the bot's lock.
+fn write_entry(bot: &Bot, path: &Path, entry: &QnaEntry) -> Result<FileVersion, Error> {
+    let value = entry.to_json();
+    let version = json::write_atomic(path, &value).map_err(|source| Error::Save {
         path: path.to_path_buf(),
         source,
-    })
+    })?;
+    intents::sync(&bot.dir, &entry.id, &entry.language, &value)?;
+    Ok(version)
 }
 
 /// A problem for each bot the master's flow delegates to that is the master itself or not a

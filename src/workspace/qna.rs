@@ -294,7 +294,13 @@ impl QnaEntry {
                     }
                     data["answers"] = json!(self.answers);
                 }
-                if data.get("category").is_some() || self.contexts != ["global"] {
+                // Botpress 11 reads an empty category as `global`
+                // (`question.data.category || 'global'` in the QnA module's `storage.ts`
+                // `syncQnaToNlu`) but never rewrites it: a `""` stays `""` while the entry
+                // is still in `global` alone.
+                let empty_kept = data.get("category").and_then(Value::as_str) == Some("")
+                    && self.contexts == ["global"];
+                if !empty_kept && (data.get("category").is_some() || self.contexts != ["global"]) {
                     data["category"] = json!(self.contexts.first().cloned().unwrap_or_default());
                 }
             }

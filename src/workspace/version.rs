@@ -103,7 +103,7 @@ impl Workspace {
         let path = checked_entry_path(bot, entry)?;
         let _lock = lock_bot(bot)?;
         check(&path, expected, on_disk(&path)?)?;
-        let version = write_entry(&path, entry)?;
+        let version = write_entry(bot, &path, entry)?;
         let mut saved = entry.clone();
         saved.file = path.clone();
         saved.version = Some(version);
@@ -166,7 +166,7 @@ impl Workspace {
         change(&mut entry)?;
         let written = entry.to_json() != before;
         if written {
-            entry.version = Some(write_entry(&path, &entry)?);
+            entry.version = Some(write_entry(bot, &path, &entry)?);
         }
         Ok(Saved {
             path,
@@ -201,7 +201,7 @@ impl Workspace {
             .into());
         }
         check(&path, None, on_disk(&path)?)?;
-        let version = write_entry(&path, entry)?;
+        let version = write_entry(bot, &path, entry)?;
         let mut saved = entry.clone();
         saved.file = path.clone();
         saved.version = Some(version);
@@ -241,6 +241,7 @@ impl Workspace {
             path: entry.file.clone(),
             source,
         })?;
+        super::intents::remove(&bot.dir, entry_id)?;
         Ok(entry.file.clone())
     }
 }
