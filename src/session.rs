@@ -6,7 +6,9 @@
 //!   `interbot.json`'s `minConfidence` (0.5 by default) and says built-in texts (those of
 //!   Botpress's interbot example). Which threshold wins where: [`crate::threshold`].
 //! - A **sub-bot** asked directly answers with its best entry's first answer when its
-//!   confidence passes the threshold, else a fallback text; its trace lists its top candidates.
+//!   confidence passes the threshold; else it runs its own `flows/main.flow.json` when it has
+//!   one (its fallback is the flow's), and says a built-in fallback text when it has none. Its
+//!   trace lists its top candidates either way.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -63,7 +65,7 @@ pub struct Turn {
     pub trace: Vec<TraceRow>,
     /// The threshold used.
     pub min_confidence: f64,
-    /// Flow nodes entered, in order (master only).
+    /// Flow nodes entered, in order (the master's, or a sub-bot's own flow when it ran).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<String>,
     /// Problems met while answering (unknown element, unsupported action, flow loop …).
@@ -269,21 +271,31 @@ impl Engine {
                 }
             }
         } else {
-            self.answer_directly(bot, question).await
+            let mut turn = self.answer_directly(bot, question).await;
+            turn.problems.extend(self.broken_flow_problems(bot));
+            turn
         };
         turn.micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         Ok(turn)
     }
 
-    /// When the master has a flow file that failed to load, why (so a turn that falls back
-    /// to the built-in behaviour says so instead of falling back silently).
-    fn broken_flow_problems(&self, master: &Bot) -> Vec<String> {
-        let path = master.dir.join("flows").join("main.flow.json");
+    /// When a bot has a flow file that failed to load, why (so a turn that falls back to the
+    /// built-in behaviour says so instead of falling back silently).
+    fn broken_flow_problems(&self, bot: &Bot) -> Vec<String> {
+        if bot.flow.is_some() {
+            return Vec::new();
+        }
+        let path = bot.dir.join("flows").join("main.flow.json");
+        let instead = if bot.id == MASTER_ID {
+            "delegated to every bot with the built-in texts instead"
+        } else {
+            "said the built-in fallback instead"
+        };
         self.workspace
             .problems
             .iter()
             .filter(|p| p.file == path && p.severity == crate::error::Severity::Error)
-            .map(|p| format!("the master's flow was not loaded ({p}); delegated to every bot with the built-in texts instead"))
+            .map(|p| format!("{}'s flow was not loaded ({p}); {instead}", bot.id))
             .collect()
     }
 
@@ -331,11 +343,12 @@ impl Engine {
         let mut state = initial_state(question, None);
         let mut host = FlowHost {
             engine: self,
-            master,
+            bot: master,
             turn: &mut turn,
         };
         let outcome = flow::run(flow, &mut state, &mut host).await;
         turn.nodes = outcome.nodes;
+        turn.problems.extend(outcome.notes);
         turn.problems.extend(outcome.stopped);
         turn
     }
@@ -360,6 +373,13 @@ impl Engine {
         turn
     }
 
+    /// A local sub-bot asked directly, as Botpress answers a message to it: its QnA entries
+    /// are searched (the trace lists the top candidates); when the best passes the threshold,
+    /// its answer is said and the flow does not run, as Botpress's decision engine does with
+    /// an elected QnA suggestion (`DecisionEngine._sendSuggestion` sets `executeFlows` false,
+    /// `src/bp/core/services/dialog/decision-engine.ts`). Otherwise the bot's own flow runs
+    /// (the decision engine's "no suggestion matched … execute default flow") and says what
+    /// its nodes say; a bot without a flow says [`SUB_BOT_FALLBACK`].
     async fn answer_directly(&self, bot: &Bot, question: &str) -> Turn {
         let min_confidence = self.workspace.settings.min_confidence;
         let mut turn = self.empty_turn(&bot.id, question, min_confidence);
@@ -375,21 +395,35 @@ impl Engine {
             Err(e) => turn.problems.push(format!("search failed: {e}")),
         }
         let best = turn.trace.first().filter(|row| row.passed);
-        match best.and_then(|row| row.answer.clone()) {
-            Some(answer) => turn.replies.push(answer),
-            None => turn.replies.push(SUB_BOT_FALLBACK.to_string()),
-        }
         if let Some(error) = best.and_then(|row| row.error.clone()) {
             turn.problems.push(error);
+        }
+        match (best.and_then(|row| row.answer.clone()), &bot.flow) {
+            (Some(answer), _) => turn.replies.push(answer),
+            (None, Some(flow)) => {
+                let mut state = initial_state(question, None);
+                let mut host = FlowHost {
+                    engine: self,
+                    bot,
+                    turn: &mut turn,
+                };
+                let outcome = flow::run(flow, &mut state, &mut host).await;
+                turn.nodes = outcome.nodes;
+                turn.problems.extend(outcome.notes);
+                turn.problems.extend(outcome.stopped);
+            }
+            (None, None) => turn.replies.push(SUB_BOT_FALLBACK.to_string()),
         }
         turn
     }
 }
 
-/// Carries out the master flow's instructions for [`flow::run`] during one turn.
+/// Carries out a bot's flow instructions for [`flow::run`] during one turn: the master's,
+/// or a sub-bot's asked directly (which says its own content elements and does not delegate:
+/// `delegate_to_bots` is the master's action).
 struct FlowHost<'a> {
     engine: &'a Engine,
-    master: &'a Bot,
+    bot: &'a Bot,
     turn: &'a mut Turn,
 }
 
@@ -398,7 +432,7 @@ impl flow::Instructions for FlowHost<'_> {
         let turn = &mut *self.turn;
         match instruction {
             Instruction::Say { element_id } => {
-                match self.master.answer_text(&format!("#!{element_id}"), state) {
+                match self.bot.answer_text(&format!("#!{element_id}"), state) {
                     Ok(reply) => {
                         let said: usize = turn.replies.iter().map(String::len).sum();
                         if said + reply.len() > MAX_TURN_OUTPUT_BYTES {
@@ -411,6 +445,12 @@ impl flow::Instructions for FlowHost<'_> {
                     }
                     Err(e) => turn.problems.push(e.to_string()),
                 }
+            }
+            Instruction::Delegate(_) if self.bot.id != MASTER_ID => {
+                turn.problems.push(format!(
+                    "delegate_to_bots is the master's action; {}'s flow does not run it",
+                    self.bot.id
+                ));
             }
             Instruction::Delegate(args) => {
                 let mut args = args.render(state, &mut turn.problems);

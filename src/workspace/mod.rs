@@ -133,7 +133,7 @@ impl Workspace {
         ids.sort_by(|a, b| (a != MASTER_ID, a).cmp(&(b != MASTER_ID, b)));
         let bots: Vec<Bot> = ids
             .iter()
-            .map(|id| Bot::load(&bots_dir.join(id), id, id == MASTER_ID, &mut problems))
+            .map(|id| Bot::load(&bots_dir.join(id), id, true, &mut problems))
             .collect();
         let mut settings = settings;
         remote::validate(
