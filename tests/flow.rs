@@ -482,6 +482,12 @@ fn a_sub_bot_s_flow_does_not_delegate() -> anyhow::Result<()> {
         r#"{"startNode": "entry", "nodes": [{"name": "entry", "onEnter": ["delegate_to_bots {\"bots\":\"it\"}"], "next": []}]}"#,
     );
     let engine = Engine::load(ws.path())?;
+    let problems = engine.problems();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].to_string().contains("hr/flows/main.flow.json: warning: node \"entry\": delegate_to_bots is the master's action"),
+        "{problems:#?}"
+    );
     let turn = ask(&engine, "hr", "zebra migration patterns");
     assert!(turn.replies.is_empty(), "{:?}", turn.replies);
     assert!(turn.trace.iter().all(|row| row.bot_id == "hr"));
