@@ -26,7 +26,7 @@ use crate::index::BotIndex;
 use crate::remote::RemoteBot;
 use crate::template;
 use crate::threshold;
-use crate::workspace::{Bot, BotChanges, MASTER_ID, Workspace, WorkspaceChanges};
+use crate::workspace::{Bot, BotChanges, MASTER_ID, QnaAction, Workspace, WorkspaceChanges};
 
 /// What a master without a flow says when a sub-bot can help.
 pub const BUILTIN_FOUND_TEXT: &str = "The chatbot {{temp.delegation.0.botId}} can help you with that question.\n\n[Talk to {{temp.delegation.0.botId}}]({{{temp.delegation.0.botUrl}}})\n\nBy the way, {{temp.delegation.0.botId}} is telling you:\n> {{{temp.delegation.0.answer}}}";
@@ -379,7 +379,11 @@ impl Engine {
     /// an elected QnA suggestion (`DecisionEngine._sendSuggestion` sets `executeFlows` false,
     /// `src/bp/core/services/dialog/decision-engine.ts`). Otherwise the bot's own flow runs
     /// (the decision engine's "no suggestion matched … execute default flow") and says what
-    /// its nodes say; a bot without a flow says [`SUB_BOT_FALLBACK`].
+    /// its nodes say; a bot without a flow says [`SUB_BOT_FALLBACK`]. A passing entry that
+    /// redirects (`redirect`, `text_redirect`) to a node of the bot's `main.flow.json` runs the
+    /// flow from that node after its text (`text_redirect` only), as the QnA module's
+    /// suggestion carries a `redirect` payload that the decision engine follows with
+    /// `DialogEngine.jumpTo` (`modules/qna/src/backend/setup.ts`, `buildSuggestions`).
     async fn answer_directly(&self, bot: &Bot, question: &str) -> Turn {
         let min_confidence = self.workspace.settings.min_confidence;
         let mut turn = self.empty_turn(&bot.id, question, min_confidence);
@@ -394,27 +398,62 @@ impl Engine {
             Ok(Err(e)) => turn.problems.push(e.to_string()),
             Err(e) => turn.problems.push(format!("search failed: {e}")),
         }
-        let best = turn.trace.first().filter(|row| row.passed);
-        if let Some(error) = best.and_then(|row| row.error.clone()) {
+        let best = turn.trace.first().filter(|row| row.passed).cloned();
+        if let Some(error) = best.as_ref().and_then(|row| row.error.clone()) {
             turn.problems.push(error);
         }
-        match (best.and_then(|row| row.answer.clone()), &bot.flow) {
-            (Some(answer), _) => turn.replies.push(answer),
-            (None, Some(flow)) => {
-                let mut state = initial_state(question, None);
-                let mut host = FlowHost {
-                    engine: self,
-                    bot,
-                    turn: &mut turn,
-                };
-                let outcome = flow::run(flow, &mut state, &mut host).await;
-                turn.nodes = outcome.nodes;
-                turn.problems.extend(outcome.notes);
-                turn.problems.extend(outcome.stopped);
-            }
-            (None, None) => turn.replies.push(SUB_BOT_FALLBACK.to_string()),
+        let Some(flow) = &bot.flow else {
+            let answer = best.and_then(|row| row.answer);
+            turn.replies
+                .push(answer.unwrap_or_else(|| SUB_BOT_FALLBACK.to_string()));
+            return turn;
+        };
+        let Some(row) = best else {
+            self.run_sub_bot_flow(bot, flow, &flow.start_node, &mut turn)
+                .await;
+            return turn;
+        };
+        let entry = row.entry_id.as_deref().and_then(|id| bot.entry(id));
+        let says_text = entry.is_none_or(|entry| entry.action != QnaAction::Redirect);
+        if let Some(answer) = row.answer.filter(|_| says_text) {
+            turn.replies.push(answer);
+        }
+        // Botpress jumps only when both the flow and the node are set (`_sendSuggestion`).
+        let Some(redirect) = row
+            .redirect
+            .filter(|r| !r.flow.is_empty() && !r.node.is_empty())
+        else {
+            return turn;
+        };
+        if redirect.flow != "main.flow.json" {
+            turn.problems.push(format!(
+                "the answer redirects to flow `{}`, node `{}`; interbot runs only {}'s main.flow.json, so the turn ends here",
+                redirect.flow, redirect.node, bot.id
+            ));
+        } else if flow.node_by_name(&redirect.node).is_none() {
+            turn.problems.push(format!(
+                "the answer redirects to node `{}`, which {}'s main.flow.json does not have",
+                redirect.node, bot.id
+            ));
+        } else {
+            self.run_sub_bot_flow(bot, flow, &redirect.node, &mut turn)
+                .await;
         }
         turn
+    }
+
+    /// Runs a sub-bot's own flow from node `start` for `turn`.
+    async fn run_sub_bot_flow(&self, bot: &Bot, flow: &Flow, start: &str, turn: &mut Turn) {
+        let mut state = initial_state(&turn.question, None);
+        let mut host = FlowHost {
+            engine: self,
+            bot,
+            turn,
+        };
+        let outcome = flow::run_from(flow, start, &mut state, &mut host).await;
+        turn.nodes = outcome.nodes;
+        turn.problems.extend(outcome.notes);
+        turn.problems.extend(outcome.stopped);
     }
 }
 

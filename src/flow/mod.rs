@@ -19,4 +19,4 @@ pub use file::{
     DEFAULT_MIN_CONFIDENCE, DelegateArgs, Flow, FlowError, Instruction, Node, SkillCall, Target,
     Transition,
 };
-pub use run::{Instructions, Outcome, run};
+pub use run::{Instructions, Outcome, run, run_from};

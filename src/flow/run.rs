@@ -47,12 +47,23 @@ pub struct Outcome {
 
 /// Runs `flow` for one turn over `state`, having `host` carry out every instruction.
 pub async fn run(flow: &Flow, state: &mut Value, host: &mut impl Instructions) -> Outcome {
+    run_from(flow, &flow.start_node, state, host).await
+}
+
+/// [`run`], entering node `start` first instead of the start node (as Botpress's
+/// `DialogEngine.jumpTo` does for a QnA entry that redirects to a node).
+pub async fn run_from(
+    flow: &Flow,
+    start: &str,
+    state: &mut Value,
+    host: &mut impl Instructions,
+) -> Outcome {
     let mut outcome = Outcome {
         nodes: Vec::new(),
         stopped: None,
         notes: Vec::new(),
     };
-    let mut current = flow.start_node.clone();
+    let mut current = start.to_string();
     for _ in 0..MAX_FLOW_STEPS {
         let nodes = &mut outcome.nodes;
         if nodes.contains(&current) {
