@@ -511,6 +511,22 @@ fn botpress_jumps_to_the_node_a_sub_bot_s_elected_qna_answer_redirects_to() -> a
 }
 
 #[test]
+fn a_sub_bot_whose_flow_does_not_load_says_the_built_in_fallback_and_why() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    ws.write("bots/hr/flows/main.flow.json", "{\"startNode\": ");
+    let engine = Engine::load(ws.path())?;
+    let turn = ask(&engine, "hr", "zebra migration patterns");
+    assert_eq!(turn.replies, [SUB_BOT_FALLBACK]);
+    assert!(
+        turn.problems[0].starts_with("hr's flow was not loaded")
+            && turn.problems[0].ends_with("said the built-in fallback instead"),
+        "{:?}",
+        turn.problems
+    );
+    Ok(())
+}
+
+#[test]
 fn a_sub_bot_s_flow_does_not_delegate() -> anyhow::Result<()> {
     let ws = TempWorkspace::hr_and_it();
     ws.write(
