@@ -6,7 +6,9 @@
 //!   `interbot.json`'s `minConfidence` (0.5 by default) and says built-in texts (those of
 //!   Botpress's interbot example). Which threshold wins where: [`crate::threshold`].
 //! - A **sub-bot** asked directly answers with its best entry's first answer when its
-//!   confidence passes the threshold, else a fallback text; its trace lists its top candidates.
+//!   confidence passes the threshold; else it runs its own `flows/main.flow.json` when it has
+//!   one (its fallback is the flow's), and says a built-in fallback text when it has none. Its
+//!   trace lists its top candidates either way.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,7 +26,7 @@ use crate::index::BotIndex;
 use crate::remote::RemoteBot;
 use crate::template;
 use crate::threshold;
-use crate::workspace::{Bot, BotChanges, MASTER_ID, Workspace, WorkspaceChanges};
+use crate::workspace::{Bot, BotChanges, MASTER_ID, QnaAction, Workspace, WorkspaceChanges};
 
 /// What a master without a flow says when a sub-bot can help.
 pub const BUILTIN_FOUND_TEXT: &str = "The chatbot {{temp.delegation.0.botId}} can help you with that question.\n\n[Talk to {{temp.delegation.0.botId}}]({{{temp.delegation.0.botUrl}}})\n\nBy the way, {{temp.delegation.0.botId}} is telling you:\n> {{{temp.delegation.0.answer}}}";
@@ -63,7 +65,7 @@ pub struct Turn {
     pub trace: Vec<TraceRow>,
     /// The threshold used.
     pub min_confidence: f64,
-    /// Flow nodes entered, in order (master only).
+    /// Flow nodes entered, in order (the master's, or a sub-bot's own flow when it ran).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<String>,
     /// Problems met while answering (unknown element, unsupported action, flow loop …).
@@ -269,21 +271,31 @@ impl Engine {
                 }
             }
         } else {
-            self.answer_directly(bot, question).await
+            let mut turn = self.answer_directly(bot, question).await;
+            turn.problems.extend(self.broken_flow_problems(bot));
+            turn
         };
         turn.micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         Ok(turn)
     }
 
-    /// When the master has a flow file that failed to load, why (so a turn that falls back
-    /// to the built-in behaviour says so instead of falling back silently).
-    fn broken_flow_problems(&self, master: &Bot) -> Vec<String> {
-        let path = master.dir.join("flows").join("main.flow.json");
+    /// When a bot has a flow file that failed to load, why (so a turn that falls back to the
+    /// built-in behaviour says so instead of falling back silently).
+    fn broken_flow_problems(&self, bot: &Bot) -> Vec<String> {
+        if bot.flow.is_some() {
+            return Vec::new();
+        }
+        let path = bot.dir.join("flows").join("main.flow.json");
+        let instead = if bot.id == MASTER_ID {
+            "delegated to every bot with the built-in texts instead"
+        } else {
+            "said the built-in fallback instead"
+        };
         self.workspace
             .problems
             .iter()
             .filter(|p| p.file == path && p.severity == crate::error::Severity::Error)
-            .map(|p| format!("the master's flow was not loaded ({p}); delegated to every bot with the built-in texts instead"))
+            .map(|p| format!("{}'s flow was not loaded ({p}); {instead}", bot.id))
             .collect()
     }
 
@@ -331,11 +343,12 @@ impl Engine {
         let mut state = initial_state(question, None);
         let mut host = FlowHost {
             engine: self,
-            master,
+            bot: master,
             turn: &mut turn,
         };
         let outcome = flow::run(flow, &mut state, &mut host).await;
         turn.nodes = outcome.nodes;
+        turn.problems.extend(outcome.notes);
         turn.problems.extend(outcome.stopped);
         turn
     }
@@ -360,6 +373,17 @@ impl Engine {
         turn
     }
 
+    /// A local sub-bot asked directly, as Botpress answers a message to it: its QnA entries
+    /// are searched (the trace lists the top candidates); when the best passes the threshold,
+    /// its answer is said and the flow does not run, as Botpress's decision engine does with
+    /// an elected QnA suggestion (`DecisionEngine._sendSuggestion` sets `executeFlows` false,
+    /// `src/bp/core/services/dialog/decision-engine.ts`). Otherwise the bot's own flow runs
+    /// (the decision engine's "no suggestion matched … execute default flow") and says what
+    /// its nodes say; a bot without a flow says [`SUB_BOT_FALLBACK`]. A passing entry that
+    /// redirects (`redirect`, `text_redirect`) to a node of the bot's `main.flow.json` runs the
+    /// flow from that node after its text (`text_redirect` only), as the QnA module's
+    /// suggestion carries a `redirect` payload that the decision engine follows with
+    /// `DialogEngine.jumpTo` (`modules/qna/src/backend/setup.ts`, `buildSuggestions`).
     async fn answer_directly(&self, bot: &Bot, question: &str) -> Turn {
         let min_confidence = self.workspace.settings.min_confidence;
         let mut turn = self.empty_turn(&bot.id, question, min_confidence);
@@ -374,22 +398,71 @@ impl Engine {
             Ok(Err(e)) => turn.problems.push(e.to_string()),
             Err(e) => turn.problems.push(format!("search failed: {e}")),
         }
-        let best = turn.trace.first().filter(|row| row.passed);
-        match best.and_then(|row| row.answer.clone()) {
-            Some(answer) => turn.replies.push(answer),
-            None => turn.replies.push(SUB_BOT_FALLBACK.to_string()),
-        }
-        if let Some(error) = best.and_then(|row| row.error.clone()) {
+        let best = turn.trace.first().filter(|row| row.passed).cloned();
+        if let Some(error) = best.as_ref().and_then(|row| row.error.clone()) {
             turn.problems.push(error);
+        }
+        let Some(flow) = &bot.flow else {
+            let answer = best.and_then(|row| row.answer);
+            turn.replies
+                .push(answer.unwrap_or_else(|| SUB_BOT_FALLBACK.to_string()));
+            return turn;
+        };
+        let Some(row) = best else {
+            self.run_sub_bot_flow(bot, flow, &flow.start_node, &mut turn)
+                .await;
+            return turn;
+        };
+        let entry = row.entry_id.as_deref().and_then(|id| bot.entry(id));
+        let says_text = entry.is_none_or(|entry| entry.action != QnaAction::Redirect);
+        if let Some(answer) = row.answer.filter(|_| says_text) {
+            turn.replies.push(answer);
+        }
+        // Botpress jumps only when both the flow and the node are set (`_sendSuggestion`).
+        let Some(redirect) = row
+            .redirect
+            .filter(|r| !r.flow.is_empty() && !r.node.is_empty())
+        else {
+            return turn;
+        };
+        if redirect.flow != "main.flow.json" {
+            turn.problems.push(format!(
+                "the answer redirects to flow `{}`, node `{}`; interbot runs only {}'s main.flow.json, so the turn ends here",
+                redirect.flow, redirect.node, bot.id
+            ));
+        } else if flow.node_by_name(&redirect.node).is_none() {
+            turn.problems.push(format!(
+                "the answer redirects to node `{}`, which {}'s main.flow.json does not have",
+                redirect.node, bot.id
+            ));
+        } else {
+            self.run_sub_bot_flow(bot, flow, &redirect.node, &mut turn)
+                .await;
         }
         turn
     }
+
+    /// Runs a sub-bot's own flow from node `start` for `turn`.
+    async fn run_sub_bot_flow(&self, bot: &Bot, flow: &Flow, start: &str, turn: &mut Turn) {
+        let mut state = initial_state(&turn.question, None);
+        let mut host = FlowHost {
+            engine: self,
+            bot,
+            turn,
+        };
+        let outcome = flow::run_from(flow, start, &mut state, &mut host).await;
+        turn.nodes = outcome.nodes;
+        turn.problems.extend(outcome.notes);
+        turn.problems.extend(outcome.stopped);
+    }
 }
 
-/// Carries out the master flow's instructions for [`flow::run`] during one turn.
+/// Carries out a bot's flow instructions for [`flow::run`] during one turn: the master's,
+/// or a sub-bot's asked directly (which says its own content elements and does not delegate:
+/// `delegate_to_bots` is the master's action).
 struct FlowHost<'a> {
     engine: &'a Engine,
-    master: &'a Bot,
+    bot: &'a Bot,
     turn: &'a mut Turn,
 }
 
@@ -398,7 +471,7 @@ impl flow::Instructions for FlowHost<'_> {
         let turn = &mut *self.turn;
         match instruction {
             Instruction::Say { element_id } => {
-                match self.master.answer_text(&format!("#!{element_id}"), state) {
+                match self.bot.answer_text(&format!("#!{element_id}"), state) {
                     Ok(reply) => {
                         let said: usize = turn.replies.iter().map(String::len).sum();
                         if said + reply.len() > MAX_TURN_OUTPUT_BYTES {
@@ -411,6 +484,12 @@ impl flow::Instructions for FlowHost<'_> {
                     }
                     Err(e) => turn.problems.push(e.to_string()),
                 }
+            }
+            Instruction::Delegate(_) if self.bot.id != MASTER_ID => {
+                turn.problems.push(format!(
+                    "delegate_to_bots is the master's action; {}'s flow does not run it",
+                    self.bot.id
+                ));
             }
             Instruction::Delegate(args) => {
                 let mut args = args.render(state, &mut turn.problems);

@@ -25,7 +25,11 @@ fn a_question_is_answered_before_the_next_line_is_written() {
     let mut child = batch();
     let mut stdin = child.stdin.take().expect("stdin");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    for question in ["How do I reset my password", "When is payday", "hello there"] {
+    for question in [
+        "How do I reset my password",
+        "When is payday",
+        "hello there",
+    ] {
         writeln!(stdin, "{question}").expect("write a line");
         stdin.flush().expect("flush");
         let mut answer = String::new();

@@ -384,15 +384,19 @@ fn check_warns_when_interbot_json_and_the_flow_disagree() {
             {"id": "none", "name": "none", "onEnter": ["say #!builtin_text-none"], "next": []}
         ]}"#,
     );
-    interbot()
-        .arg("-w")
-        .arg(ws.path())
-        .arg("check")
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains(
-            "warning: minConfidence 0.3 differs from the master flow's delegate_to_bots minConfidence 0.7",
-        ));
+    for (strict, code) in [(false, 0), (true, 1)] {
+        let extra: &[&str] = if strict { &["--strict"] } else { &[] };
+        interbot()
+            .arg("-w")
+            .arg(ws.path())
+            .arg("check")
+            .args(extra)
+            .assert()
+            .code(code)
+            .stdout(predicate::str::contains(
+                "warning: minConfidence 0.3 differs from the master flow's delegate_to_bots minConfidence 0.7",
+            ));
+    }
     // The flow's value wins for the master; --min-confidence overrides both.
     let ask = |extra: &[&str]| {
         let output = interbot()

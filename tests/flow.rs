@@ -1,11 +1,13 @@
-//! The master's flow through `Engine::ask`: Botpress's interbot example unchanged, the
-//! fallback, conditions on the delegation, and every failure mode as a clear problem.
+//! Flows through `Engine::ask`: Botpress's interbot example unchanged, the fallback,
+//! conditions on the delegation, flows in the shape of Botpress 12's bot templates (what
+//! interbot does not run is a named warning and a note, never a failure), sub-bots asked
+//! directly running their own flow, and every failure mode as a clear problem.
 
 mod common;
 
-use common::{TempWorkspace, botpress_fixture, runtime};
-use interbot::Engine;
+use common::{TempWorkspace, botpress_fixture, runtime, template_flows_fixture};
 use interbot::session::{BUILTIN_NONE_TEXT, SUB_BOT_FALLBACK};
+use interbot::{Engine, Severity};
 
 const SUCCESS: &str = "The chatbot sub1 can help you with that question.\n\n[Talk to sub1](http://localhost:3000/s/sub1)\n\nBy the way, sub1 is telling you:\n> I can help you answer payroll questions";
 const FALLBACK: &str = "I'm sorry, I don't know any bot that can help you with that question.";
@@ -140,21 +142,36 @@ fn conditions_choose_the_node_from_the_delegation() -> anyhow::Result<()> {
 }
 
 #[test]
-fn an_unsupported_condition_is_a_load_problem_naming_file_and_node() -> anyhow::Result<()> {
+fn a_condition_outside_the_subset_is_a_warning_naming_file_and_node_and_is_never_taken()
+-> anyhow::Result<()> {
     let ws = TempWorkspace::hr_and_it();
     ws.flow(&flow(
-        r#"{"id": "entry", "name": "entry", "onEnter": [], "next": [{"condition": "event.nlu.intent.name.startsWith('x')", "node": "entry"}]}"#,
-    ));
+        r#"{"id": "entry", "name": "entry", "onEnter": [], "next": [{"condition": "event.nlu.intent.name.startsWith('x')", "node": "said"}, {"condition": "true", "node": "said"}]},
+           {"id": "s", "name": "said", "onEnter": ["say #!ok"], "next": []}"#,
+    ))
+    .elements(&[("ok", "fine")]);
     let engine = Engine::load(ws.path())?;
     let problems = engine.problems();
     assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].severity, Severity::Warning);
     let text = problems[0].to_string();
     assert!(text.contains("main.flow.json"), "{text}");
-    assert!(text.contains("entry"), "{text}");
-    let turn = ask(&engine, "master", "I forgot my password");
     assert!(
-        !turn.replies.is_empty(),
-        "without its flow the master still delegates"
+        text.contains(
+            "node \"entry\": condition \"event.nlu.intent.name.startsWith('x')\" is not supported"
+        ),
+        "{text}"
+    );
+    let turn = ask(&engine, "master", "I forgot my password");
+    assert_eq!(
+        turn.replies,
+        ["fine"],
+        "the flow runs, the next transition is taken"
+    );
+    assert!(
+        turn.problems[0].contains("its transition was not taken"),
+        "{:?}",
+        turn.problems
     );
     Ok(())
 }
@@ -348,4 +365,263 @@ fn a_rendered_delegate_to_bots_that_names_the_master_does_not_ask_it() -> anyhow
     let asked: Vec<&str> = hr.trace.iter().map(|row| row.bot_id.as_str()).collect();
     assert_eq!(asked, ["hr"]);
     Ok(())
+}
+
+fn template_engine() -> Engine {
+    Engine::load(template_flows_fixture()).expect("the fixture loads")
+}
+
+#[test]
+fn botpress_template_shaped_flows_load_with_a_named_warning_for_each_thing_interbot_does_not_run() {
+    let engine = template_engine();
+    let problems = engine.problems();
+    let errors: Vec<_> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let master_flow = template_flows_fixture().join("bots/master/flows/main.flow.json");
+    let expected = [
+        "node \"route\": action `builtin/setVariable` is not run by interbot",
+        "node \"route\": condition \"event.nlu.intent.name.startsWith('goodbye')\" is not supported",
+        "node \"route\": transition to flow `farewell.flow.json`",
+        "node \"Offer_topics\": transition to flow `farewell.flow.json`",
+        "node \"Offer_topics\": calls skill `choice` (flow `skills/choice-7d0e91.flow.json`)",
+    ];
+    assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+    for start in expected {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.file == master_flow && p.message.starts_with(start)),
+            "{start}: {problems:#?}"
+        );
+    }
+    let helpdesk = engine.workspace().bot("helpdesk").expect("helpdesk");
+    assert!(helpdesk.flow.is_some(), "a sub-bot's flow is loaded");
+}
+
+#[test]
+fn botpress_ends_the_flow_on_an_empty_destination_after_a_last_node_condition() {
+    let engine = template_engine();
+    let turn = ask(&engine, "master", "My laptop will not start");
+    assert_eq!(
+        turn.replies,
+        [
+            "helpdesk knows this one: Hold the power button for ten seconds, then plug in the charger."
+        ]
+    );
+    assert_eq!(turn.nodes, ["route", "matched"]);
+    assert_eq!(turn.problems.len(), 1, "{:?}", turn.problems);
+    assert!(turn.problems[0].contains("builtin/setVariable"));
+}
+
+#[test]
+fn botpress_enters_a_skill_call_node_s_sub_flow_which_interbot_does_not_run_so_the_turn_ends_there()
+{
+    let engine = template_engine();
+    let turn = ask(&engine, "master", "zebra migration patterns");
+    assert_eq!(turn.replies, ["None of the team bots knows that yet."]);
+    assert_eq!(turn.nodes, ["route", "nobody", "Offer_topics"]);
+    let notes = turn.problems.join("\n");
+    assert!(
+        notes.contains("startsWith('goodbye')") && notes.contains("not taken"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("node `Offer_topics` calls skill `choice`"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn botpress_sends_an_elected_qna_answer_of_a_sub_bot_and_skips_its_flow() {
+    let engine = template_engine();
+    let turn = ask(&engine, "helpdesk", "How do I add a printer");
+    assert_eq!(turn.replies, ["Open Settings, then Printers, then Add."]);
+    assert!(turn.nodes.is_empty(), "the flow did not run");
+    assert!(turn.delegation.is_empty());
+    assert!(turn.trace[0].passed, "its candidates, as before");
+    assert!(turn.trace.iter().all(|row| row.bot_id == "helpdesk"));
+}
+
+#[test]
+fn botpress_runs_a_sub_bot_s_own_flow_when_no_qna_answer_is_elected() {
+    let engine = template_engine();
+    let turn = ask(&engine, "helpdesk", "zebra migration patterns");
+    assert_eq!(
+        turn.replies,
+        [
+            "The help desk bot did not get “zebra migration patterns”.",
+            "Try asking about laptops or printers."
+        ],
+        "the flow's fallback, not interbot's"
+    );
+    assert_eq!(turn.nodes, ["entry", "not_understood"]);
+    assert!(turn.problems.is_empty(), "{:?}", turn.problems);
+    assert!(
+        turn.trace
+            .iter()
+            .all(|row| row.bot_id == "helpdesk" && !row.passed)
+    );
+    let without_flow = ask(&engine, "canteen", "zebra migration patterns");
+    assert_eq!(without_flow.replies, [SUB_BOT_FALLBACK]);
+    assert!(without_flow.nodes.is_empty());
+}
+
+#[test]
+fn botpress_jumps_to_the_node_a_sub_bot_s_elected_qna_answer_redirects_to() -> anyhow::Result<()> {
+    let engine = template_engine();
+    let turn = ask(&engine, "helpdesk", "My screen is cracked");
+    assert_eq!(
+        turn.replies,
+        [
+            "A cracked screen needs a repair.",
+            "I have opened a repair ticket for you."
+        ],
+        "text_redirect: the text, then the flow from the node"
+    );
+    assert_eq!(turn.nodes, ["open_ticket"]);
+    assert!(turn.problems.is_empty(), "{:?}", turn.problems);
+
+    let ws = TempWorkspace::hr_and_it();
+    ws.write_json(
+        "bots/hr/qna/moved.json",
+        &serde_json::json!({"id": "moved", "data": {"questions": ["Where is the payroll office"],
+            "answers": ["unused"], "category": "global", "enabled": true, "action": "redirect",
+            "redirectFlow": "offices.flow.json", "redirectNode": "payroll"}}),
+    );
+    ws.write(
+        "bots/hr/flows/main.flow.json",
+        r#"{"startNode": "entry", "nodes": [{"name": "entry", "onEnter": [], "next": []}]}"#,
+    );
+    let engine = Engine::load(ws.path())?;
+    let turn = ask(&engine, "hr", "Where is the payroll office");
+    assert!(
+        turn.replies.is_empty(),
+        "a redirect says no text: {:?}",
+        turn.replies
+    );
+    assert!(
+        turn.problems[0].contains("redirects to flow `offices.flow.json`, node `payroll`"),
+        "{:?}",
+        turn.problems
+    );
+    Ok(())
+}
+
+#[test]
+fn a_sub_bot_whose_flow_does_not_load_says_the_built_in_fallback_and_why() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    ws.write("bots/hr/flows/main.flow.json", "{\"startNode\": ");
+    let engine = Engine::load(ws.path())?;
+    let turn = ask(&engine, "hr", "zebra migration patterns");
+    assert_eq!(turn.replies, [SUB_BOT_FALLBACK]);
+    assert!(
+        turn.problems[0].starts_with("hr's flow was not loaded")
+            && turn.problems[0].ends_with("said the built-in fallback instead"),
+        "{:?}",
+        turn.problems
+    );
+    Ok(())
+}
+
+#[test]
+fn a_sub_bot_s_flow_does_not_delegate() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    ws.write(
+        "bots/hr/flows/main.flow.json",
+        r#"{"startNode": "entry", "nodes": [{"name": "entry", "onEnter": ["delegate_to_bots {\"bots\":\"it\"}"], "next": []}]}"#,
+    );
+    let engine = Engine::load(ws.path())?;
+    let problems = engine.problems();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].to_string().contains("hr/flows/main.flow.json: warning: node \"entry\": delegate_to_bots is the master's action"),
+        "{problems:#?}"
+    );
+    let turn = ask(&engine, "hr", "zebra migration patterns");
+    assert!(turn.replies.is_empty(), "{:?}", turn.replies);
+    assert!(turn.trace.iter().all(|row| row.bot_id == "hr"));
+    assert!(
+        turn.problems[0].contains("delegate_to_bots is the master's action"),
+        "{:?}",
+        turn.problems
+    );
+    Ok(())
+}
+
+#[test]
+fn botpress_fails_to_render_a_say_of_a_missing_element_so_check_reports_it() -> anyhow::Result<()> {
+    let ws = TempWorkspace::hr_and_it();
+    ws.flow(&flow(
+        r#"{"id": "entry", "name": "entry", "onEnter": ["say #!builtin_text-gone", "say #!builtin_image-pic1", "say #!builtin_card-none", "say #!ok"], "next": [{"condition": "true", "node": "skills/ask.flow.json"}]}"#,
+    ))
+    .elements(&[("ok", "still said")]);
+    ws.write(
+        "bots/master/content-elements/builtin_image.json",
+        r#"[{"id": "builtin_image-pic1", "formData": {"image": "/x.png"}}]"#,
+    );
+    let engine = Engine::load(ws.path())?;
+    let problems: Vec<String> = engine.problems().iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems.len(), 5, "{problems:#?}");
+    for (fragment, level) in [
+        (
+            "says `#!builtin_text-gone`, a content element this bot does not have",
+            "error",
+        ),
+        (
+            "says `#!builtin_card-none`, a content element this bot does not have",
+            "error",
+        ),
+        (
+            "says `#!builtin_image-pic1`, a `builtin_image` element, which interbot does not say",
+            "warning",
+        ),
+        (
+            "names flow `skills/ask.flow.json`, which is not in flows/",
+            "warning",
+        ),
+    ] {
+        assert!(
+            problems.iter().any(|p| p.contains("main.flow.json")
+                && p.contains(&format!("{level}: node \"entry\": {fragment}"))),
+            "{fragment}: {problems:#?}"
+        );
+    }
+    let turn = ask(&engine, "master", "anything");
+    assert_eq!(turn.replies, ["still said"]);
+    let check = |strict: bool| {
+        let mut command = assert_cmd::Command::cargo_bin("interbot").expect("the binary");
+        command.arg("-w").arg(ws.path()).arg("check");
+        if strict {
+            command.arg("--strict");
+        }
+        command.output().expect("check runs")
+    };
+    let output = check(false);
+    assert_eq!(output.status.code(), Some(1), "errors fail the check");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("builtin_text-gone"));
+    Ok(())
+}
+
+#[test]
+fn check_passes_a_botpress_template_shaped_workspace_unless_strict() {
+    let check = |strict: bool| {
+        let mut command = assert_cmd::Command::cargo_bin("interbot").expect("the binary");
+        command.arg("-w").arg(template_flows_fixture()).arg("check");
+        if strict {
+            command.arg("--strict");
+        }
+        command.output().expect("check runs")
+    };
+    let output = check(false);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(output.status.code(), Some(0), "warnings alone: {stdout}");
+    assert!(
+        stdout.contains("warning: node \"Offer_topics\": calls skill"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("5 problems"), "{stdout}");
+    assert_eq!(check(true).status.code(), Some(1));
 }

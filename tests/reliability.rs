@@ -561,7 +561,7 @@ fn broken_flow_condition_is_a_problem_in_the_turn() -> anyhow::Result<()> {
     assert!(
         problems[0]
             .as_str()
-            .is_some_and(|p| p.contains("flow was not loaded") && p.contains("condition")),
+            .is_some_and(|p| p.contains("condition") && p.contains("not taken")),
         "{problems:?}"
     );
     Ok(())

@@ -1,13 +1,16 @@
-//! `interbot check`: every load problem, one per line; exit 1 if there is one.
+//! `interbot check`: every load problem, one per line; exit 1 if one is an error (or, with
+//! `--strict`, if there is any). Warnings alone exit 0: a bot written by Botpress's own
+//! editor holds actions, skills and other flows interbot does not run, each a warning.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use interbot::Engine;
+use interbot::error::Severity;
 use interbot::text::sanitize_line;
 
 /// Runs `check`.
-pub fn run(engine: &Engine) -> anyhow::Result<ExitCode> {
+pub fn run(engine: &Engine, strict: bool) -> anyhow::Result<ExitCode> {
     let problems = engine.problems();
     let mut out = std::io::stdout().lock();
     let workspace = engine.workspace();
@@ -37,9 +40,12 @@ pub fn run(engine: &Engine) -> anyhow::Result<ExitCode> {
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     )?;
-    Ok(if problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+    let failing = problems
+        .iter()
+        .any(|p| strict || p.severity == Severity::Error);
+    Ok(if failing {
         ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }

@@ -91,7 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match &args.command {
         Some(Command::Ask(ask)) => ask::run(&open_engine(&args)?, ask),
         Some(Command::Check(check)) if check.overlaps => overlaps::run(&open_engine(&args)?, check),
-        Some(Command::Check(_)) => check::run(&open_engine(&args)?),
+        Some(Command::Check(check)) => check::run(&open_engine(&args)?, check.strict),
         Some(Command::Render(render)) => render::run(|| open_workspace(&args), render),
         Some(Command::Eval(eval)) => {
             let mut workspace = load_workspace(&args)?;

@@ -39,6 +39,10 @@ pub struct CheckArgs {
     /// With --overlaps: print every pair and duplicate as one JSON object.
     #[arg(long, requires = "overlaps")]
     json: bool,
+
+    /// Exit 1 on warnings too (by default only errors fail the check).
+    #[arg(long, conflicts_with = "overlaps")]
+    pub strict: bool,
 }
 
 #[derive(Serialize)]

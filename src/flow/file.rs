@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
-use super::condition::{Condition, ExprError};
+use super::condition::Condition;
 
 /// The threshold `delegate_to_bots` uses when `minConfidence` is missing or not a number
 /// (the Botpress interbot example's default); also the workspace's default threshold.
@@ -38,6 +38,22 @@ pub struct Node {
     pub on_enter: Vec<Instruction>,
     /// Transitions, tried in order; the first whose condition holds is taken.
     pub next: Vec<Transition>,
+    /// A `"type": "skill-call"` node: the skill and its sub-flow (`skills/<skill>-….flow.json`),
+    /// which Botpress enters instead of the node (`DialogEngine._goToSubflow`); interbot does
+    /// not run skills.
+    pub skill: Option<SkillCall>,
+    /// The node has `onReceive` (even `[]`): Botpress waits for the user's next message after
+    /// its `onEnter` (`InstructionsQueueBuilder.build` queues a `wait`), so the turn ends there.
+    pub waits: bool,
+}
+
+/// The skill a `skill-call` node calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkillCall {
+    /// `skill` (`choice`, `Slot` …).
+    pub skill: String,
+    /// `flow`: the skill's sub-flow, relative to `flows/`.
+    pub flow: String,
 }
 
 /// One `onEnter` item.
@@ -113,13 +129,19 @@ pub struct Transition {
     pub target: Target,
 }
 
-/// Where a transition leads.
+/// Where a transition leads, read as Botpress's `DialogEngine._transition`
+/// (`src/bp/core/services/dialog/dialog-engine.ts`) reads `next[].node`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// The node with this name (checked to exist at parse time).
     Node(String),
-    /// `END` (end of the turn) or `#` (return to caller, treated as the end).
+    /// The end of the turn: `END`; `""` (no destination, the editor's red port: Botpress
+    /// ends the flow); `#`, `##` or `#<node>` (return to the flow that called this one, and
+    /// the main flow was called by none, so Botpress stays where it is).
     End,
+    /// Another flow (a name holding `.flow.json`, e.g. `other.flow.json`): Botpress enters
+    /// its start node; interbot does not run other flows, so the turn ends there.
+    Flow(String),
 }
 
 /// Why a flow file could not be loaded; every variant about a node names it.
@@ -135,13 +157,6 @@ pub enum FlowError {
     /// Valid JSON, but not shaped like a flow (e.g. a missing `startNode`).
     #[error("not a Botpress flow: {0}")]
     Shape(String),
-    /// A `next[].condition` uses syntax outside the supported subset.
-    #[error("node {node:?}: condition {condition:?}: {error}")]
-    Condition {
-        node: String,
-        condition: String,
-        error: ExprError,
-    },
     /// An `onEnter` item interbot understands but whose arguments are invalid.
     #[error("node {node:?}: instruction {instruction:?}: {message}")]
     BadInstruction {
@@ -165,6 +180,8 @@ pub enum FlowError {
 struct RawFlow {
     start_node: String,
     nodes: Vec<RawNode>,
+    #[serde(default)]
+    catch_all: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -177,6 +194,14 @@ struct RawNode {
     on_enter: Option<Vec<String>>,
     #[serde(default)]
     next: Option<Vec<RawTransition>>,
+    #[serde(default)]
+    on_receive: Option<Value>,
+    #[serde(default, rename = "type")]
+    kind: Option<Value>,
+    #[serde(default)]
+    skill: Option<Value>,
+    #[serde(default)]
+    flow: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +228,16 @@ impl Flow {
             }
         })?;
         let mut warnings = Vec::new();
+        let catch_all = raw.catch_all.as_ref().and_then(|c| c.get("next"));
+        if catch_all
+            .and_then(Value::as_array)
+            .is_some_and(|next| !next.is_empty())
+        {
+            warnings.push(
+                "catchAll.next transitions are not run by interbot (only each node's next[])"
+                    .to_string(),
+            );
+        }
         let nodes = raw
             .nodes
             .into_iter()
@@ -249,7 +284,8 @@ impl Flow {
 
 fn node_from_raw(raw: RawNode, warnings: &mut Vec<String>) -> Result<Node, FlowError> {
     let name = raw.name;
-    let on_enter = raw
+    let mut warn = |message: String| warnings.push(format!("node {name:?}: {message}"));
+    let on_enter: Vec<Instruction> = raw
         .on_enter
         .unwrap_or_default()
         .into_iter()
@@ -262,38 +298,68 @@ fn node_from_raw(raw: RawNode, warnings: &mut Vec<String>) -> Result<Node, FlowE
                     message,
                 }
             })?;
-            warnings.extend(
-                problems
-                    .into_iter()
-                    .map(|problem| format!("node {name:?}: {problem}")),
-            );
+            problems.into_iter().for_each(&mut warn);
+            if let Instruction::Unsupported(action) = &instruction {
+                let action = action.split_whitespace().next().unwrap_or_default();
+                warn(format!(
+                    "action `{action}` is not run by interbot; a turn skips it"
+                ));
+            }
             Ok(instruction)
         })
         .collect::<Result<_, FlowError>>()?;
-    let next = raw
+    let next: Vec<Transition> = raw
         .next
         .unwrap_or_default()
         .into_iter()
         .map(|t| {
-            let condition =
-                Condition::parse(&t.condition).map_err(|error| FlowError::Condition {
-                    node: name.clone(),
-                    condition: t.condition.clone(),
-                    error,
-                })?;
-            let target = match t.node.as_str() {
-                "END" | "#" => Target::End,
-                _ => Target::Node(t.node),
-            };
-            Ok(Transition { condition, target })
+            let condition = Condition::lenient(&t.condition);
+            if let Some(error) = condition.unsupported() {
+                warn(format!(
+                    "condition {:?} is not supported ({error}); the transition to {:?} is never taken",
+                    t.condition, t.node
+                ));
+            }
+            let target = target(t.node);
+            if let Target::Flow(flow) = &target {
+                warn(format!(
+                    "transition to flow `{flow}`, which interbot does not run; a turn that takes it ends there"
+                ));
+            }
+            Transition { condition, target }
         })
-        .collect::<Result<_, FlowError>>()?;
+        .collect();
+    let text = |value: &Option<Value>| value.as_ref().and_then(Value::as_str).map(str::to_string);
+    let skill = (text(&raw.kind).as_deref() == Some("skill-call")).then(|| SkillCall {
+        skill: text(&raw.skill).unwrap_or_default(),
+        flow: text(&raw.flow).unwrap_or_default(),
+    });
+    if let Some(call) = &skill {
+        warn(format!(
+            "calls skill `{}` (flow `{}`), which interbot does not run; a turn that enters it ends there",
+            call.skill, call.flow
+        ));
+    }
     Ok(Node {
         id: raw.id,
         name,
         on_enter,
         next,
+        skill,
+        waits: raw.on_receive.is_some_and(|value| !value.is_null()),
     })
+}
+
+/// What a `next[].node` names, as Botpress's `DialogEngine._transition` tells them apart: a
+/// name holding `.flow.json` first, then `#…`, `END`, and `""` (no destination at all).
+fn target(node: String) -> Target {
+    if node.contains(".flow.json") {
+        Target::Flow(node)
+    } else if node.is_empty() || node.starts_with('#') || node == "END" {
+        Target::End
+    } else {
+        Target::Node(node)
+    }
 }
 
 /// Parses one `onEnter` string; `Err` holds why a known action's arguments are invalid,
@@ -614,23 +680,19 @@ mod tests {
     #[test]
     fn validates_the_flow() {
         let next = json!([{"condition": "temp.a + 1", "node": "other"}]);
-        let error = flow_with(json!([]), next).unwrap_err();
+        let flow = flow_with(json!([]), next).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(flow.warnings.len(), 1, "{:?}", flow.warnings);
         assert!(
-            error
-                .to_string()
-                .starts_with("node \"entry\": condition \"temp.a + 1\"")
+            flow.warnings[0]
+                .starts_with("node \"entry\": condition \"temp.a + 1\" is not supported"),
+            "{:?}",
+            flow.warnings
         );
-        let FlowError::Condition {
-            node,
-            condition,
-            error,
-        } = error
-        else {
-            panic!("{error}")
-        };
-        assert_eq!(
-            (node.as_str(), condition.as_str(), error.column),
-            ("entry", "temp.a + 1", 8)
+        assert!(flow.warnings[0].contains("column 8"), "{:?}", flow.warnings);
+        assert!(
+            !flow.nodes[0].next[0]
+                .condition
+                .eval(&json!({"temp": {"a": 1}}))
         );
         let next = json!([{"condition": "true", "node": "nowhere"}]);
         let error = flow_with(json!([]), next).unwrap_err();
@@ -669,6 +731,60 @@ mod tests {
                 matches!(Flow::parse(text), Err(FlowError::Shape(_))),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn botpress_template_transitions_skills_and_waits_load_with_named_warnings() {
+        let nodes = json!([
+            {"id": "entry", "name": "entry", "onEnter": [], "onReceive": null,
+             "next": [{"condition": "lastNode=entry", "node": "ask"},
+                      {"condition": "event.nlu.intent.name.startsWith('x')", "node": "ask"},
+                      {"condition": "true", "node": "other.flow.json"}]},
+            {"id": "skill-1a2b3c", "type": "skill-call", "skill": "choice", "name": "ask",
+             "flow": "skills/choice-1a2b3c.flow.json", "onEnter": null, "onReceive": null,
+             "next": [{"caption": "On failure", "condition": "true", "node": "##"},
+                      {"condition": "true", "node": "#ask"},
+                      {"condition": "true", "node": ""}]},
+            {"id": "w", "name": "wait", "onEnter": ["builtin/setVariable {\"name\":\"a\"}"],
+             "onReceive": [], "next": []}
+        ]);
+        let text = json!({"startNode": "entry", "catchAll": {"next": [{"condition": "true", "node": "wait"}]},
+                          "nodes": nodes}).to_string();
+        let flow = Flow::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let targets: Vec<Target> = flow.nodes[0]
+            .next
+            .iter()
+            .map(|t| t.target.clone())
+            .collect();
+        let node = |name: &str| Target::Node(name.to_string());
+        let other = Target::Flow("other.flow.json".to_string());
+        assert_eq!(targets, [node("ask"), node("ask"), other]);
+        let ask = &flow.nodes[1];
+        assert!(
+            ask.next.iter().all(|t| t.target == Target::End),
+            "##, #node and \"\""
+        );
+        let skill = SkillCall {
+            skill: "choice".to_string(),
+            flow: "skills/choice-1a2b3c.flow.json".to_string(),
+        };
+        assert_eq!(ask.skill, Some(skill));
+        assert_eq!(
+            flow.nodes.iter().map(|n| n.waits).collect::<Vec<_>>(),
+            [false, false, true],
+            "onReceive [] waits, null does not"
+        );
+        let expected = [
+            "catchAll.next transitions are not run",
+            "node \"entry\": condition \"event.nlu.intent.name.startsWith('x')\" is not supported",
+            "node \"entry\": transition to flow `other.flow.json`",
+            "node \"ask\": calls skill `choice` (flow `skills/choice-1a2b3c.flow.json`)",
+            "node \"wait\": action `builtin/setVariable` is not run by interbot",
+        ];
+        assert_eq!(flow.warnings.len(), expected.len(), "{:#?}", flow.warnings);
+        for (warning, start) in flow.warnings.iter().zip(expected) {
+            assert!(warning.starts_with(start), "{warning}");
         }
     }
 

@@ -16,6 +16,7 @@ pub mod run;
 
 pub use condition::{Condition, ExprError};
 pub use file::{
-    DEFAULT_MIN_CONFIDENCE, DelegateArgs, Flow, FlowError, Instruction, Node, Target, Transition,
+    DEFAULT_MIN_CONFIDENCE, DelegateArgs, Flow, FlowError, Instruction, Node, SkillCall, Target,
+    Transition,
 };
-pub use run::{Instructions, Outcome, run};
+pub use run::{Instructions, Outcome, run, run_from};

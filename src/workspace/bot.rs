@@ -1,5 +1,6 @@
-//! One bot folder: `bot.config.json`, `qna/*.json`, content elements and (for the master) its
-//! main flow.
+//! One bot folder: `bot.config.json`, `qna/*.json`, content elements and its main flow, with
+//! what the flow refers to checked: the content elements it says, the flows and skill
+//! sub-flows (`flows/skills/…`) it names.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use super::lock::BotLock;
 use super::qna::QnaEntry;
 use super::save;
 use crate::error::{Error, LoadProblem};
-use crate::flow::{Flow, FlowError};
+use crate::flow::{Flow, FlowError, Instruction, Target};
 use crate::template::{self, Rendered};
 
 /// The fields of `bot.config.json` interbot reads; the file itself is kept in `raw`.
@@ -54,7 +55,9 @@ pub struct Bot {
     pub qna: Vec<QnaEntry>,
     /// `content-elements/builtin_text.json`.
     pub elements: Vec<ContentElement>,
-    /// `flows/main.flow.json`, read for the master only (the only bot whose flow interbot runs).
+    /// `flows/main.flow.json`: the master's runs every turn; a sub-bot's runs when none of
+    /// its QnA entries answers (as Botpress's decision engine runs the flow when no QnA
+    /// suggestion is elected).
     pub flow: Option<Flow>,
 }
 
@@ -115,6 +118,7 @@ impl Bot {
     ///
     /// interbot's temporary files left by saves that were killed half-way are removed first,
     /// when no other interbot process holds the bot's save lock.
+    /// `read_flow` false skips the flow (a re-read of the QnA alone).
     pub fn load(dir: &Path, id: &str, read_flow: bool, problems: &mut Vec<LoadProblem>) -> Bot {
         remove_stale_temp_files(dir);
         let config = load_config(dir, id, problems);
@@ -142,6 +146,9 @@ impl Bot {
         } else {
             None
         };
+        if let Some(flow) = &flow {
+            problems.extend(flow_reference_problems(dir, &flow_file, flow, &elements));
+        }
         Bot {
             id: id.to_string(),
             dir: dir.to_path_buf(),
@@ -300,6 +307,93 @@ fn load_flow(path: &Path, problems: &mut Vec<LoadProblem>) -> Option<Flow> {
             None
         }
     }
+}
+
+/// A problem for each thing `flow` (read from `path`) refers to that is not there: a `say
+/// #!<element>` of a `builtin_text` element the bot does not have is an error (Botpress's
+/// `cms.renderElement` fails on it at that point of every turn); one of another content type
+/// is a warning (interbot says only `builtin_text` elements), unless its type's file does not
+/// hold it either, an error again. A flow named by a transition or a `skill-call` node that is
+/// not in `flows/` is a warning (Botpress's `DialogEngine._findFlow` fails on it, and interbot
+/// ends the turn there anyway).
+fn flow_reference_problems(
+    dir: &Path,
+    path: &Path,
+    flow: &Flow,
+    elements: &[ContentElement],
+) -> Vec<LoadProblem> {
+    let mut problems = Vec::new();
+    for node in &flow.nodes {
+        let named = |message: String| format!("node {:?}: {message}", node.name);
+        for instruction in &node.on_enter {
+            let Instruction::Say { element_id } = instruction else {
+                continue;
+            };
+            if elements.iter().any(|e| &e.id == element_id) {
+                continue;
+            }
+            let kind = element_id
+                .rsplit_once('-')
+                .map_or("builtin_text", |(kind, _)| kind);
+            let found = kind != "builtin_text" && other_element_exists(dir, kind, element_id);
+            problems.push(if found {
+                LoadProblem::warning(
+                    path,
+                    named(format!(
+                        "says `#!{element_id}`, a `{kind}` element, which interbot does not say (only builtin_text); a turn skips it"
+                    )),
+                )
+            } else {
+                LoadProblem::error(
+                    path,
+                    named(format!(
+                        "says `#!{element_id}`, a content element this bot does not have"
+                    )),
+                )
+            });
+        }
+        let skill_flow = node.skill.as_ref().map(|call| call.flow.as_str());
+        let flows = node
+            .next
+            .iter()
+            .filter_map(|t| match &t.target {
+                Target::Flow(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .chain(skill_flow);
+        for name in flows {
+            if !flow_exists(dir, name) {
+                problems.push(LoadProblem::warning(
+                    path,
+                    named(format!("names flow `{name}`, which is not in flows/")),
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Whether `flows/<name>` is there; a name that would leave `flows/` is not.
+fn flow_exists(dir: &Path, name: &str) -> bool {
+    let relative = Path::new(name);
+    let inside = relative
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    inside && !name.is_empty() && is_present(&dir.join("flows").join(relative))
+}
+
+/// Whether `content-elements/<kind>.json` holds an element `id` (a bounded read; a type name
+/// that is no plain file name is not looked up).
+fn other_element_exists(dir: &Path, kind: &str, id: &str) -> bool {
+    if !super::save::is_safe_id(kind) {
+        return false;
+    }
+    let file = dir.join("content-elements").join(format!("{kind}.json"));
+    json::read(&file).is_ok_and(|file| {
+        file.value
+            .as_array()
+            .is_some_and(|items| items.iter().any(|item| item["id"] == id))
+    })
 }
 
 /// The `*.json` names directly in `dir`, sorted, hidden ones left out; a missing folder is no

@@ -158,7 +158,7 @@ impl Workspace {
         ids.sort_by(|a, b| (a != MASTER_ID, a).cmp(&(b != MASTER_ID, b)));
         let bots: Vec<Bot> = ids
             .iter()
-            .map(|id| Bot::load(&bots_dir.join(id), id, id == MASTER_ID, &mut problems))
+            .map(|id| Bot::load(&bots_dir.join(id), id, true, &mut problems))
             .collect();
         let mut settings = settings;
         remote::validate(
@@ -281,19 +281,39 @@ fn write_entry(bot: &Bot, path: &Path, entry: &QnaEntry) -> Result<FileVersion, 
 }
 
 /// A problem for each bot the master's flow delegates to that is the master itself or not a
-/// bot of the workspace (the flow module knows nothing of bots, so this is checked here).
+/// bot of the workspace (the flow module knows nothing of bots, so this is checked here), and
+/// a warning for each `delegate_to_bots` in a sub-bot's flow (not run there).
 fn delegation_problems(
     bots: &[Bot],
     remote: &BTreeMap<String, RemoteBotConfig>,
 ) -> Vec<LoadProblem> {
+    let mut problems = Vec::new();
+    // A sub-bot's own flow runs when it is asked directly, without delegation.
+    for bot in bots.iter().filter(|b| b.id != MASTER_ID) {
+        let Some(flow) = &bot.flow else { continue };
+        for node in &flow.nodes {
+            let delegates = node
+                .on_enter
+                .iter()
+                .any(|i| matches!(i, crate::flow::Instruction::Delegate(_)));
+            if delegates {
+                problems.push(LoadProblem::warning(
+                    bot.dir.join("flows").join("main.flow.json"),
+                    format!(
+                        "node {:?}: delegate_to_bots is the master's action; interbot does not run it in a sub-bot's flow",
+                        node.name
+                    ),
+                ));
+            }
+        }
+    }
     let Some(master) = bots.iter().find(|b| b.id == MASTER_ID) else {
-        return Vec::new();
+        return problems;
     };
     let Some(flow) = &master.flow else {
-        return Vec::new();
+        return problems;
     };
     let path = master.dir.join("flows").join("main.flow.json");
-    let mut problems = Vec::new();
     for node in &flow.nodes {
         for instruction in &node.on_enter {
             let crate::flow::Instruction::Delegate(args) = instruction else {

@@ -164,7 +164,7 @@ impl Workspace {
         let mut bot_problems = Vec::new();
         let after = std::fs::metadata(&dir)
             .is_ok_and(|meta| meta.is_dir())
-            .then(|| Bot::load(&dir, bot_id, bot_id == MASTER_ID, &mut bot_problems));
+            .then(|| Bot::load(&dir, bot_id, true, &mut bot_problems));
         if before.is_none() && after.is_none() {
             return Err(Error::UnknownBot(bot_id.to_string()));
         }

@@ -39,6 +39,12 @@ pub fn botpress_fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/botpress-interbot")
 }
 
+/// The workspace written in the shape of Botpress 12's own bot templates
+/// (`tests/fixtures/template-flows/README.md`).
+pub fn template_flows_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/template-flows")
+}
+
 /// A file under `tests/data/`.
 pub fn data_file(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

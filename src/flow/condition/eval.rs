@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::parser::{BinOp, Expr};
+use super::parser::{BinOp, Expr, Func};
 use super::value::{JsValue, compare};
 
 /// The JavaScript value of `expr` in `state`.
@@ -33,6 +33,16 @@ pub(super) fn eval<'a>(expr: &'a Expr, state: &'a Value) -> JsValue<'a> {
         }
         Expr::Binary(BinOp::Cmp(op), left, right) => {
             JsValue::Bool(compare(*op, eval(left, state), eval(right, state)))
+        }
+        Expr::Call(func, args) => {
+            let arg = args.first().map(|arg| eval(arg, state));
+            match (func, arg) {
+                (Func::Number, None) => JsValue::Num(0.0),
+                (Func::Number, Some(value)) => JsValue::Num(value.to_number()),
+                (Func::String, None) => JsValue::Str(Cow::Borrowed("")),
+                (Func::String, Some(value)) => JsValue::Str(Cow::Owned(value.to_js_string())),
+                (Func::Boolean, value) => JsValue::Bool(value.is_some_and(|v| v.truthy())),
+            }
         }
     }
 }

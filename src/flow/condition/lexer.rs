@@ -21,6 +21,8 @@ pub(super) enum Tok {
     And,
     Or,
     Minus,
+    /// `,` (only between the arguments of an allowed call).
+    Comma,
     Cmp(CmpOp),
 }
 
@@ -74,6 +76,7 @@ pub(super) fn tokenize(chars: &[char]) -> Result<Vec<Token>, ExprError> {
                 ('[', _, _) => (Tok::LBracket, 1),
                 (']', _, _) => (Tok::RBracket, 1),
                 ('-', _, _) => (Tok::Minus, 1),
+                (',', _, _) => (Tok::Comma, 1),
                 _ => return Err(ExprError::new(unsupported_char(c), column)),
             };
             i += len;

@@ -1,6 +1,7 @@
 //! The condition language of `next[].condition`: a small, safe subset of JavaScript
-//! expressions (`true`, dotted paths, `.length`, `!`, `&&`, `||`, comparisons, literals) with
-//! JavaScript semantics over a `serde_json::Value` state. Text goes through [`lexer`] and
+//! expressions (`true`, dotted paths, `.length`, `!`, `&&`, `||`, comparisons, literals, and
+//! the conversions `Number()`, `String()`, `Boolean()`) with JavaScript semantics over a
+//! `serde_json::Value` state, plus Botpress's `lastNode=<name>`. Text goes through [`lexer`] and
 //! [`parser`] once, when the flow loads; [`eval`] then runs on every turn. Nothing is ever
 //! evaluated as code, and nesting is bounded ([`parser::MAX_DEPTH`]).
 
@@ -28,23 +29,70 @@ use parser::Expr;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     source: String,
-    expr: Expr,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    /// An expression of the supported subset.
+    Expr(Expr),
+    /// `lastNode=<name>`: Botpress's `TransitionStrategy.runCode`
+    /// (`src/bp/core/services/dialog/instruction/strategy.ts`) answers a condition that starts
+    /// with `lastNode` before any JavaScript: it holds when the whole text is `lastNode=`
+    /// followed by the name of the node entered before the current one (the current one when
+    /// it is the first of the turn). `None`: starts with `lastNode` but is no such text, so it
+    /// never holds there either.
+    LastNode(Option<String>),
+    /// Outside the subset ([`Condition::lenient`]): never holds.
+    Unsupported(ExprError),
 }
 
 impl Condition {
     /// Parses a condition, rejecting anything outside the supported subset.
     pub fn parse(source: &str) -> Result<Condition, ExprError> {
-        let expr = parser::parse(source)?;
+        let kind = match source.strip_prefix("lastNode") {
+            Some(rest) => Kind::LastNode(rest.strip_prefix('=').map(str::to_string)),
+            None => Kind::Expr(parser::parse(source)?),
+        };
         Ok(Condition {
             source: source.to_string(),
-            expr,
+            kind,
         })
     }
 
+    /// Parses a condition as a flow file's transition needs it: one outside the supported
+    /// subset is kept with its error ([`Condition::unsupported`]) and never holds, so the rest
+    /// of the flow still loads and runs.
+    pub fn lenient(source: &str) -> Condition {
+        Condition::parse(source).unwrap_or_else(|error| Condition {
+            source: source.to_string(),
+            kind: Kind::Unsupported(error),
+        })
+    }
+
+    /// Why the condition is outside the supported subset, if it is (it then never holds).
+    pub fn unsupported(&self) -> Option<&ExprError> {
+        match &self.kind {
+            Kind::Unsupported(error) => Some(error),
+            _ => None,
+        }
+    }
+
     /// Whether the condition holds: the JavaScript truthiness of its value. Missing paths
-    /// are `undefined` (never an error).
+    /// are `undefined` (never an error). A `lastNode=` condition has no nodes to look at here
+    /// and does not hold: see [`Condition::holds`].
     pub fn eval(&self, state: &Value) -> bool {
-        eval::eval(&self.expr, state).truthy()
+        self.holds(state, None)
+    }
+
+    /// Whether the condition holds in `state` when `last_node` is the node entered before the
+    /// current one (or the current one, first of its turn), which `lastNode=` conditions read.
+    pub fn holds(&self, state: &Value, last_node: Option<&str>) -> bool {
+        match &self.kind {
+            Kind::Expr(expr) => eval::eval(expr, state).truthy(),
+            Kind::LastNode(name) => name.is_some() && name.as_deref() == last_node,
+            Kind::Unsupported(_) => false,
+        }
     }
 
     /// The condition as written in the flow.
@@ -164,12 +212,87 @@ mod tests {
     }
 
     #[test]
+    fn botpress_choice_skill_compares_counts_with_number() {
+        let source = "Number(temp['skill-choice-invalid-count-x']) > Number(3)";
+        let count = |value: Value| json!({"temp": {"skill-choice-invalid-count-x": value}});
+        assert!(holds(source, &count(json!("4"))));
+        assert!(holds(source, &count(json!(5))));
+        assert!(!holds(source, &count(json!("3"))));
+        assert!(!holds(source, &count(json!("many"))), "NaN compares false");
+        assert!(
+            !holds(source, &json!({"temp": {}})),
+            "Number(undefined) is NaN"
+        );
+        let cases: &[(&str, bool)] = &[
+            (
+                "Number('') === 0 && Number() === 0 && Number(' 12 ') === 12",
+                true,
+            ),
+            (
+                "Number(null) === 0 && Number(true) === 1 && Number(temp.one) === 1",
+                true,
+            ),
+            (
+                "Number('x') == Number('x') || Number('x') < 1 || Number('x') >= 1",
+                false,
+            ),
+            ("Number(temp.missing) != Number(temp.missing)", true),
+            (
+                "String(temp.n) === '3' && String() === '' && String(temp.nums) === '1,2'",
+                true,
+            ),
+            ("Boolean(temp.s) || Boolean(temp.zero) || Boolean()", false),
+            (
+                "Boolean(temp.obj) && Boolean('0') && !Boolean(temp.nul)",
+                true,
+            ),
+            ("Number(temp.x, 1, 2) !== Number(temp.x, 1, 2)", true),
+            ("String(temp.n).length == 1 && Number((temp.n)) > 2", true),
+        ];
+        let state = state();
+        for (source, expected) in cases {
+            assert_eq!(holds(source, &state), *expected, "{source}");
+        }
+    }
+
+    #[test]
+    fn botpress_last_node_condition_names_the_node_entered_before() {
+        let condition = Condition::parse("lastNode=ask").unwrap_or_else(|e| panic!("{e}"));
+        assert!(condition.holds(&json!({}), Some("ask")));
+        assert!(!condition.holds(&json!({}), Some("other")));
+        assert!(!condition.eval(&json!({})), "no nodes to look at");
+        for never in ["lastNode", "lastNode == 'ask'", "lastNode= ask"] {
+            let condition = Condition::parse(never).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!condition.holds(&json!({}), Some("ask")), "{never}");
+        }
+    }
+
+    #[test]
+    fn a_lenient_condition_outside_the_subset_never_holds_and_says_why() {
+        let condition = Condition::lenient("temp.x.includes('a')");
+        assert!(!condition.eval(&state()));
+        let error = condition.unsupported().map(|e| e.column);
+        assert_eq!(error, Some(16));
+        assert_eq!(condition.source(), "temp.x.includes('a')");
+        assert!(Condition::lenient("true").unsupported().is_none());
+    }
+
+    #[test]
     fn unsupported_syntax_is_a_clear_error() {
         let deep_parens = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
         let deep_not = format!("{}a", "!".repeat(10_000));
         let long_chain = vec!["a"; 5_000].join(" && ");
         let cases: Vec<(&str, usize, &str)> = vec![
-            ("foo()", 4, "function calls"),
+            (
+                "foo()",
+                4,
+                "function calls are not supported (only Number()",
+            ),
+            ("temp.Number(1)", 12, "function calls"),
+            ("Math.max(1)", 9, "function calls"),
+            ("Number(1", 9, "expected ')'"),
+            ("Number(,)", 8, "unexpected ','"),
+            ("a, b", 2, "unexpected ','"),
             ("temp.x.includes('a')", 16, "function calls"),
             ("a = 1", 3, "assignment"),
             ("a + 1", 3, "arithmetic"),

@@ -1,6 +1,10 @@
 //! Tokens into an expression tree: a recursive-descent parser for the supported subset
 //! (`!`, `&&`, `||`, comparisons, parentheses, dotted and bracketed paths, literals), with the
 //! safety limit on nesting ([`MAX_DEPTH`]) and a clear error for anything else.
+//!
+//! Calls are limited to the conversions of [`Func`] (`Number(x)`, as Botpress's choice skill
+//! writes `Number(temp['skill-choice-invalid-count-…']) > Number(3)`); any other call is an
+//! error, so a condition can never run code.
 
 use std::borrow::Cow;
 
@@ -32,7 +36,38 @@ pub(super) enum Expr {
     Path(Box<Expr>, Vec<String>),
     Not(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// One of the allowed conversions, with its arguments (JavaScript reads the first and
+    /// ignores the rest).
+    Call(Func, Vec<Expr>),
 }
+
+/// The functions a condition may call: JavaScript's conversions, which run no code of the
+/// flow's and have no side effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Func {
+    /// `Number(x)`: `""` is 0, text that is no number `NaN` (and `NaN` compares false).
+    Number,
+    /// `String(x)`.
+    String,
+    /// `Boolean(x)`: the truthiness of `x`.
+    Boolean,
+}
+
+impl Func {
+    /// The allowed function with this name.
+    fn named(name: &str) -> Option<Func> {
+        match name {
+            "Number" => Some(Func::Number),
+            "String" => Some(Func::String),
+            "Boolean" => Some(Func::Boolean),
+            _ => None,
+        }
+    }
+}
+
+/// What the error for a call of anything but [`Func`] says.
+const CALLS_ALLOWED: &str =
+    "function calls are not supported (only Number(), String() and Boolean())";
 
 /// Parses a whole condition into its expression tree.
 pub(super) fn parse(source: &str) -> Result<Expr, ExprError> {
@@ -99,6 +134,7 @@ impl Parser {
             Tok::Str(_) => format!("string {text}"),
             Tok::Minus => "'-' (arithmetic is not supported)".to_string(),
             Tok::LBracket => "'[' (array literals are not supported)".to_string(),
+            Tok::Comma => "',' (only allowed between a call's arguments)".to_string(),
             _ => format!("'{text}'"),
         }
     }
@@ -143,7 +179,13 @@ impl Parser {
     }
 
     fn postfix(&mut self) -> Result<Expr, ExprError> {
-        let base = self.primary()?;
+        let mut base = self.primary()?;
+        if let (Expr::Var(name), Some(Tok::LParen)) = (&base, self.peek()) {
+            let Some(func) = Func::named(name) else {
+                return self.error(CALLS_ALLOWED);
+            };
+            base = self.call(func)?;
+        }
         let mut keys = Vec::new();
         loop {
             match self.peek() {
@@ -166,7 +208,7 @@ impl Parser {
                     self.expect(&Tok::RBracket, "expected ']'")?;
                     keys.push(key);
                 }
-                Some(Tok::LParen) => return self.error("function calls are not supported"),
+                Some(Tok::LParen) => return self.error(CALLS_ALLOWED),
                 _ => break,
             }
         }
@@ -175,6 +217,25 @@ impl Parser {
         } else {
             Expr::Path(Box::new(base), keys)
         })
+    }
+
+    /// The arguments of a call to `func`, from its `(` to its `)`.
+    fn call(&mut self, func: Func) -> Result<Expr, ExprError> {
+        self.enter(self.column())?;
+        self.pos += 1;
+        let mut args = Vec::new();
+        if self.peek() != Some(&Tok::RParen) {
+            loop {
+                args.push(self.binary(0)?);
+                if self.peek() != Some(&Tok::Comma) {
+                    break;
+                }
+                self.pos += 1;
+            }
+        }
+        self.expect(&Tok::RParen, "expected ')' or ','")?;
+        self.depth -= 1;
+        Ok(Expr::Call(func, args))
     }
 
     fn primary(&mut self) -> Result<Expr, ExprError> {
