@@ -483,6 +483,10 @@ impl Item<'_> {
         rows.push(fit(first, width));
         let mut second = vec![Segment::new("  ", Role::Text)];
         second.extend(self.numbers(role));
+        if self.row.note.is_some() && !self.selected {
+            // The note itself shows when the row is selected (see `details`).
+            second.push(Segment::new(" ⓘ", Role::Dim));
+        }
         rows.push(fit(second, width));
         rows.extend(self.texts(width));
         if self.selected {
