@@ -132,6 +132,10 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter
         writer: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        // ASCII below DEL needs no escape here (serde_json escapes C0 controls itself).
+        if fragment.bytes().all(|b| b < 0x7f) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if c == '\u{7f}' || is_invisible_control(c) {

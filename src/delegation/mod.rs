@@ -10,7 +10,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::index::{BotIndex, Explanation, Hit};
+use crate::index::{AnalyzedQuestion, BotIndex, Explanation, Hit};
 use crate::remote::RemoteBot;
 use crate::workspace::{Bot, Compat, QnaAction, Redirect, Workspace};
 
@@ -247,9 +247,10 @@ impl Delegator {
                 let question = question.to_string();
                 let bots_owned = bots.to_vec();
                 let task = tokio::task::spawn_blocking(move || {
+                    let mut analyses = Analyses::default();
                     bots_owned
                         .iter()
-                        .map(|bot| this.ask_one(bot, &question, min_confidence))
+                        .map(|bot| this.ask_one_with(bot, &question, min_confidence, &mut analyses))
                         .collect::<Vec<_>>()
                 });
                 match task.await {
@@ -339,8 +340,19 @@ impl Delegator {
     /// best entry, or an empty row (with `error` set when the bot is unknown or its index
     /// fails).
     pub fn ask_one(&self, bot_id: &str, question: &str, min_confidence: f64) -> TraceRow {
+        self.ask_one_with(bot_id, question, min_confidence, &mut Analyses::default())
+    }
+
+    /// [`Delegator::ask_one`], reusing the question's analyses of earlier bots of the turn.
+    fn ask_one_with(
+        &self,
+        bot_id: &str,
+        question: &str,
+        min_confidence: f64,
+        analyses: &mut Analyses,
+    ) -> TraceRow {
         let started = Instant::now();
-        let mut row = match self.candidates(bot_id, question, min_confidence, 1) {
+        let mut row = match self.candidates_with(bot_id, question, min_confidence, 1, analyses) {
             Ok(rows) => rows
                 .into_iter()
                 .next()
@@ -361,6 +373,24 @@ impl Delegator {
         min_confidence: f64,
         limit: usize,
     ) -> Result<Vec<TraceRow>, Error> {
+        self.candidates_with(
+            bot_id,
+            question,
+            min_confidence,
+            limit,
+            &mut Analyses::default(),
+        )
+    }
+
+    /// [`Delegator::candidates`], reusing the question's analyses of earlier bots of the turn.
+    fn candidates_with(
+        &self,
+        bot_id: &str,
+        question: &str,
+        min_confidence: f64,
+        limit: usize,
+        analyses: &mut Analyses,
+    ) -> Result<Vec<TraceRow>, Error> {
         let started = Instant::now();
         let bot = self
             .workspace
@@ -370,11 +400,15 @@ impl Delegator {
             .indexes
             .get(bot_id)
             .ok_or_else(|| Error::NotIndexed(bot_id.to_string()))?;
-        let hits = index.top(question, &self.workspace.settings.included_contexts, limit)?;
-        let state = question_state(question);
+        let hits = index.top_analyzed(
+            analyses.of(index, question),
+            question,
+            &self.workspace.settings.included_contexts,
+            limit,
+        )?;
         let mut rows: Vec<TraceRow> = hits
             .into_iter()
-            .map(|hit| self.row_for_hit(bot, hit, min_confidence, &state))
+            .map(|hit| self.row_for_hit(bot, hit, min_confidence, question, analyses))
             .collect();
         let micros = elapsed_micros(started);
         for row in &mut rows {
@@ -384,13 +418,15 @@ impl Delegator {
     }
 
     /// A row for one hit; the entry's answer is rendered as the bot would say it to this
-    /// question (see [`question_state`]).
+    /// question (see [`question_state`]; an answer without a tag is said as is, so its state
+    /// is never built).
     fn row_for_hit(
         &self,
         bot: &Bot,
         hit: Hit,
         min_confidence: f64,
-        state: &serde_json::Value,
+        question: &str,
+        shared: &mut Analyses,
     ) -> TraceRow {
         let entry = &bot.qna[hit.entry];
         let mut row = self.empty_row(&bot.id);
@@ -411,12 +447,16 @@ impl Delegator {
             &entry.answers,
             self.workspace.settings.answer_seed,
             &entry.id,
-            question_text(state),
+            question,
         ) else {
             return row;
         };
         row.note = choice;
-        match bot.answer_text(answer, state) {
+        if !answer.contains("{{") && !answer.starts_with("#!") {
+            row.answer = Some(answer.to_string());
+            return row;
+        }
+        match bot.answer_text(answer, shared.state(question)) {
             Ok(text) => row.answer = Some(text),
             Err(error) => {
                 row.answer = Some(answer.to_string());
@@ -435,6 +475,38 @@ impl Delegator {
             error: Some(error.to_string()),
             ..self.empty_row(bot_id)
         }
+    }
+}
+
+/// What every bot asked in one turn shares, made on first use: the question analyzed in each
+/// bot language met so far (stemming the question is a third of a small bot's search), and
+/// its [`question_state`].
+#[derive(Default)]
+struct Analyses {
+    analyzed: Vec<AnalyzedQuestion>,
+    state: Option<serde_json::Value>,
+}
+
+impl Analyses {
+    /// The [`question_state`] of `question`.
+    fn state(&mut self, question: &str) -> &serde_json::Value {
+        self.state.get_or_insert_with(|| question_state(question))
+    }
+
+    /// `question` analyzed as `index` analyzes it.
+    fn of(&mut self, index: &BotIndex, question: &str) -> &AnalyzedQuestion {
+        let position = match self
+            .analyzed
+            .iter()
+            .position(|analyzed| analyzed.language() == index.language())
+        {
+            Some(position) => position,
+            None => {
+                self.analyzed.push(index.analyze(question));
+                self.analyzed.len() - 1
+            }
+        };
+        &self.analyzed[position]
     }
 }
 
@@ -460,14 +532,6 @@ fn assemble(mut trace: Vec<TraceRow>, min_confidence: f64) -> Delegation {
         trace,
         min_confidence,
     }
-}
-
-/// The question a [`question_state`] was made for.
-fn question_text(state: &serde_json::Value) -> &str {
-    state
-        .pointer("/event/preview")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("")
 }
 
 /// The answer an entry gives, and a note when it has several. Botpress picks one of them at

@@ -52,6 +52,8 @@ const ENGLISH_FUNCTION_WORDS: &str = "a an the this that these those there here 
 /// One bot language's analysis: its analyzer and its analyzed function words.
 #[derive(Clone)]
 pub(super) struct Analysis {
+    /// The bot language code it was made for.
+    language: String,
     analyzer: TextAnalyzer,
     /// Function words of the language, analyzed (none outside English).
     function_words: HashSet<String>,
@@ -70,9 +72,15 @@ impl Analysis {
             HashSet::new()
         };
         Analysis {
+            language: language.to_string(),
             analyzer,
             function_words,
         }
+    }
+
+    /// The bot language code it was made for: two analyses of one code analyze alike.
+    pub fn language(&self) -> &str {
+        &self.language
     }
 
     /// The analyzer (tantivy needs it to index the variants).
@@ -112,13 +120,25 @@ pub(super) fn bigrams(tokens: &[String]) -> Vec<String> {
 
 /// Distinct items with their counts, in first-seen order.
 pub(super) fn counted(items: impl IntoIterator<Item = String>) -> Vec<(String, u32)> {
+    /// Up to this many distinct items a linear scan beats hashing (a question's words).
+    const SCANNED: usize = 24;
     let mut order: Vec<(String, u32)> = Vec::new();
     let mut positions: HashMap<String, usize> = HashMap::new();
     for item in items {
-        match positions.get(&item) {
-            Some(&i) => order[i].1 += 1,
+        let seen = if order.len() <= SCANNED {
+            order.iter().position(|(seen, _)| *seen == item)
+        } else {
+            if positions.is_empty() {
+                positions.extend(order.iter().enumerate().map(|(i, (s, _))| (s.clone(), i)));
+            }
+            positions.get(&item).copied()
+        };
+        match seen {
+            Some(i) => order[i].1 += 1,
             None => {
-                positions.insert(item.clone(), order.len());
+                if !positions.is_empty() {
+                    positions.insert(item.clone(), order.len());
+                }
                 order.push((item, 1));
             }
         }
@@ -152,5 +172,25 @@ mod tests {
     fn counted_keeps_first_seen_order() {
         let items = ["b", "a", "b"].map(String::from);
         assert_eq!(counted(items), [("b".to_string(), 2), ("a".to_string(), 1)]);
+    }
+
+    #[test]
+    fn counted_is_the_same_past_the_linear_scan() {
+        // 40 distinct items, each seen three times, interleaved: past the scanned prefix the
+        // counts come from the hash map, and must agree with a plain count.
+        let items: Vec<String> = (0..120).map(|i| format!("w{}", (i * 7) % 40)).collect();
+        let counts = counted(items.clone());
+        assert_eq!(counts.len(), 40);
+        for (item, count) in &counts {
+            assert_eq!(*count as usize, items.iter().filter(|i| *i == item).count());
+        }
+        let first_seen: Vec<&String> = counts.iter().map(|(item, _)| item).collect();
+        let mut expected: Vec<&String> = Vec::new();
+        for item in &items {
+            if !expected.contains(&item) {
+                expected.push(item);
+            }
+        }
+        assert_eq!(first_seen, expected);
     }
 }

@@ -103,6 +103,22 @@ impl std::fmt::Debug for BotIndex {
     }
 }
 
+/// A question analyzed in one bot language: its terms, weighed. Made once per turn and
+/// language ([`BotIndex::analyze`]), it serves every bot of that language, so a delegation
+/// to several bots stems the question once instead of once per bot.
+#[derive(Debug, Clone)]
+pub struct AnalyzedQuestion {
+    language: String,
+    question: Question,
+}
+
+impl AnalyzedQuestion {
+    /// The bot language code it was analyzed in.
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+}
+
 /// A hit before its closest variant is looked up: entry ord, raw score, classifier
 /// probability.
 type Scored = (usize, f32, Option<f32>);
@@ -146,6 +162,20 @@ impl BotIndex {
         self.classifier.is_some()
     }
 
+    /// The bot language code its QnA is analyzed in.
+    pub fn language(&self) -> &str {
+        self.analysis.language()
+    }
+
+    /// `question` analyzed as this bot analyzes it; reusable with [`BotIndex::top_analyzed`]
+    /// for every bot of the same [`BotIndex::language`].
+    pub fn analyze(&self, question: &str) -> AnalyzedQuestion {
+        AnalyzedQuestion {
+            language: self.language().to_string(),
+            question: Question::new(&self.analysis, question),
+        }
+    }
+
     /// The best entry for `question` among entries in `contexts`, if any word matches.
     pub fn best(&self, question: &str, contexts: &[String]) -> Result<Option<Hit>, Error> {
         Ok(self.top(question, contexts, 1)?.into_iter().next())
@@ -158,7 +188,26 @@ impl BotIndex {
         contexts: &[String],
         limit: usize,
     ) -> Result<Vec<Hit>, Error> {
-        self.top_inner(question, contexts, limit)
+        self.top_analyzed(&self.analyze(question), question, contexts, limit)
+    }
+
+    /// [`BotIndex::top`] for a question already analyzed (`analyzed`, from `text`). An
+    /// analysis made in another language is made again in this bot's.
+    pub fn top_analyzed(
+        &self,
+        analyzed: &AnalyzedQuestion,
+        text: &str,
+        contexts: &[String],
+        limit: usize,
+    ) -> Result<Vec<Hit>, Error> {
+        let own;
+        let question = if analyzed.language == self.language() {
+            &analyzed.question
+        } else {
+            own = Question::new(&self.analysis, text);
+            &own
+        };
+        self.top_inner(question, text, contexts, limit)
             .map_err(|source| self.error(source))
     }
 
@@ -171,26 +220,23 @@ impl BotIndex {
 
     fn top_inner(
         &self,
+        question: &Question,
         text: &str,
         contexts: &[String],
         limit: usize,
     ) -> tantivy::Result<Vec<Hit>> {
-        if self.entries.is_empty() || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let question = Question::new(&self.analysis, text);
-        if question.tokens.is_empty() {
+        if self.entries.is_empty() || limit == 0 || question.tokens.is_empty() {
             return Ok(Vec::new());
         }
         let ideal = question.ideal();
-        self.ranked(&question, text, contexts, limit)?
+        self.ranked(question, text, contexts, limit)?
             .into_iter()
             .map(|(ord, raw, probability)| {
                 let entry = &self.entries[ord];
                 Ok(Hit {
                     entry: entry.qna_pos,
                     entry_id: entry.id.clone(),
-                    question: self.closest_variant(ord, &question)?,
+                    question: self.closest_variant(ord, question)?,
                     score: raw,
                     confidence: confidence(raw, ideal),
                     classifier: probability,
@@ -309,6 +355,29 @@ mod tests {
         let mostly_unseen = index.best("what is the capital of peru", &global).unwrap();
         assert!(mostly_unseen.is_none_or(|h| h.confidence < 0.5));
         assert!(index.top("", &global, 3).unwrap().is_empty());
+    }
+
+    #[test]
+    fn one_analysis_serves_every_bot_of_its_language() {
+        let global = ["global".to_string()];
+        let (sub1, sub2) = (demo_index("sub1"), demo_index("sub2"));
+        let question = "My laptop keeps freezing, who can reset my password?";
+        let analyzed = sub1.analyze(question);
+        assert_eq!(analyzed.language(), sub2.language());
+        for index in [&sub1, &sub2] {
+            assert_eq!(
+                index.top_analyzed(&analyzed, question, &global, 5).unwrap(),
+                index.top(question, &global, 5).unwrap()
+            );
+        }
+        // An analysis in another language is made again in the bot's own.
+        let mut french = sub1.analyze(question);
+        french.language = "fr".to_string();
+        french.question = Question::new(&Analysis::for_language("fr"), question);
+        assert_eq!(
+            sub2.top_analyzed(&french, question, &global, 5).unwrap(),
+            sub2.top(question, &global, 5).unwrap()
+        );
     }
 
     /// A deterministic bot whose words follow a Zipf-like law over a small vocabulary (the
