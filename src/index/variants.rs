@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::Bm25Weight;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, InvertedIndexReader, SegmentReader};
 
@@ -20,6 +19,38 @@ pub(super) struct VariantQuestions {
     docs: Vec<Vec<(DocId, u32)>>,
     /// Number of variant documents and their average length (BM25 statistics).
     stats: (u64, f32),
+    /// BM25's length part `K1 · (1 − B + B · length / average)` of each field-norm id: the
+    /// table tantivy's `Bm25Weight` builds per term, built once per bot instead of once per
+    /// word of every question.
+    length_norms: Box<[f32; 256]>,
+}
+
+/// BM25's term-frequency saturation and length normalisation (tantivy's and Lucene's values).
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// BM25's length part of each field-norm id, for documents of `average_length` tokens on
+/// average, as tantivy computes it.
+fn length_norms(average_length: f32) -> Box<[f32; 256]> {
+    let mut norms = Box::new([0.0f32; 256]);
+    for (id, norm) in norms.iter_mut().enumerate() {
+        let length = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
+        *norm = K1 * (1.0 - B + B * length / average_length);
+    }
+    norms
+}
+
+/// BM25 of a term of weight `idf · (1 + K1)` holding `tf` times in a document whose length
+/// part is `norm`, as tantivy computes it.
+fn bm25(weight: f32, tf: u32, norm: f32) -> f32 {
+    let tf = tf as f32;
+    weight * (tf / (tf + norm))
+}
+
+/// BM25's idf, `ln(1 + (N − n + 0.5) / (n + 0.5))`, as tantivy computes it.
+fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    let x = (doc_count.saturating_sub(doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
 }
 
 impl VariantQuestions {
@@ -58,11 +89,13 @@ impl VariantQuestions {
                 FieldNormReader::constant(0, 1),
             ),
         };
+        let average_length = (tokens as f32 / count.max(1) as f32).max(1.0);
         Ok(VariantQuestions {
             inverted,
             fieldnorms,
             docs,
-            stats: (count, (tokens as f32 / count.max(1) as f32).max(1.0)),
+            stats: (count, average_length),
+            length_norms: length_norms(average_length),
         })
     }
 
@@ -76,7 +109,7 @@ impl VariantQuestions {
         words: impl Iterator<Item = &'a str>,
     ) -> tantivy::Result<usize> {
         let docs = self.docs.get(ord).map_or(&[][..], Vec::as_slice);
-        let (count, average_length) = self.stats;
+        let (count, _) = self.stats;
         let mut scores = vec![0.0f32; docs.len()];
         for word in words {
             // A text field's dictionary is keyed by the token's bytes.
@@ -89,12 +122,11 @@ impl VariantQuestions {
             let mut weight = None;
             for (i, &(doc, _)) in docs.iter().enumerate() {
                 if postings.doc() <= doc && postings.seek(doc) == doc {
-                    let weight = weight.get_or_insert_with(|| {
-                        let doc_freq = u64::from(info.doc_freq).min(count);
-                        Bm25Weight::for_one_term_without_explain(doc_freq, count, average_length)
+                    let weight = *weight.get_or_insert_with(|| {
+                        idf(u64::from(info.doc_freq).min(count), count) * (1.0 + K1)
                     });
-                    scores[i] +=
-                        weight.score(self.fieldnorms.fieldnorm_id(doc), postings.term_freq());
+                    let norm = self.length_norms[usize::from(self.fieldnorms.fieldnorm_id(doc))];
+                    scores[i] += bm25(weight, postings.term_freq(), norm);
                 }
             }
         }
@@ -105,5 +137,27 @@ impl VariantQuestions {
             }
         }
         Ok(best.map_or(0, |(i, _)| docs[i].1 as usize))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::query::Bm25Weight;
+
+    use super::*;
+
+    #[test]
+    fn variant_scores_are_tantivys_bm25_bit_for_bit() {
+        for (doc_freq, count, average) in [(1u64, 2u64, 1.0f32), (3, 40, 6.5), (120, 9960, 7.25)] {
+            let norms = length_norms(average);
+            let weight = idf(doc_freq, count) * (1.0 + K1);
+            let theirs = Bm25Weight::for_one_term_without_explain(doc_freq, count, average);
+            for id in [0u8, 1, 5, 17, 40, 255] {
+                for tf in [1u32, 2, 7] {
+                    let ours = bm25(weight, tf, norms[usize::from(id)]);
+                    assert_eq!(ours.to_bits(), theirs.score(id, tf).to_bits());
+                }
+            }
+        }
     }
 }
