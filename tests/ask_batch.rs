@@ -73,3 +73,74 @@ fn many_lines_come_back_in_their_order_with_bad_lines_in_place() {
     // An undecodable line is a failure; a blank one is not.
     assert_eq!(output.status.code(), Some(1));
 }
+
+/// The batch's answers with every timing removed (`micros` differ from run to run).
+fn answers_without_timings(jobs: Option<&str>, input: &str) -> Vec<Value> {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.remove("micros");
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut command = Command::new(env!("CARGO_BIN_EXE_interbot"));
+    command
+        .arg("-w")
+        .arg(demo_workspace())
+        .args(["ask", "--json"]);
+    if let Some(jobs) = jobs {
+        command.args(["--jobs", jobs]);
+    }
+    let mut child = command
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("interbot starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().expect("interbot exits");
+    writer.join().expect("the writer").expect("write the batch");
+    assert!(output.status.success());
+    String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|line| {
+            let mut value: Value = serde_json::from_str(line).expect("one JSON object a line");
+            strip(&mut value);
+            value
+        })
+        .collect()
+}
+
+#[test]
+fn jobs_one_answers_one_line_at_a_time_with_the_same_answers() {
+    let questions = [
+        "How do I reset my password",
+        "When is payday",
+        "my vpn keeps disconnecting",
+        "what is the capital of peru",
+        "where can I park my bike",
+    ];
+    let input: String = questions
+        .iter()
+        .cycle()
+        .take(40)
+        .map(|q| format!("{q}\n"))
+        .collect();
+    let sequential = answers_without_timings(Some("1"), &input);
+    assert_eq!(sequential.len(), 40);
+    assert_eq!(sequential, answers_without_timings(None, &input));
+    assert_eq!(sequential, answers_without_timings(Some("7"), &input));
+    let zero = Command::new(env!("CARGO_BIN_EXE_interbot"))
+        .arg("-w")
+        .arg(demo_workspace())
+        .args(["ask", "--jobs", "0", "-"])
+        .output()
+        .expect("interbot runs");
+    assert_eq!(zero.status.code(), Some(2), "--jobs 0 is a usage error");
+}

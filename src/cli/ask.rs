@@ -34,6 +34,12 @@ pub struct AskArgs {
     #[arg(long)]
     explain: bool,
 
+    /// With `-`: how many questions are answered at once (default: 4 per core). Output stays
+    /// in input order either way; `--jobs 1` answers one line at a time, so each turn's
+    /// `micros` is that turn's own latency, not shared with others in flight.
+    #[arg(long, value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
+
     /// The question; `-` reads one question per line from stdin (indexes are built once).
     question: String,
 }
@@ -89,7 +95,9 @@ fn run_batch(
     use futures::stream::FuturesOrdered;
 
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let window = IN_FLIGHT_PER_CORE * cores;
+    let window = args
+        .jobs
+        .map_or(IN_FLIGHT_PER_CORE * cores, std::num::NonZeroUsize::get);
     let (lines, mut incoming) = tokio::sync::mpsc::channel(window);
     // stdin is read on its own thread, so a line is asked as soon as it arrives.
     let reader = std::thread::spawn(move || -> std::io::Result<()> {
