@@ -1,7 +1,7 @@
 //! Delegation latency: one question delegated to every sub-bot, end to end through the async
 //! API (`Delegator::delegate`), on the bundled demo workspace and on a generated workspace of
-//! 10 bots × 10,000 entries (built in memory here, never committed). Both fan-out strategies
-//! are measured, with the default (`auto`) that picks between them by bot size.
+//! 10 bots × 10,000 entries (built in memory here, never committed). Every fan-out strategy
+//! is measured, with the default (`auto`) that picks among them by bot size.
 //!
 //! Run: `cargo bench --bench delegation` (targets: ≤ 0.2 ms demo, ≤ 2 ms 10 × 10k).
 
@@ -24,6 +24,7 @@ fn bench_engine(c: &mut Criterion, name: &str, engine: &Engine, questions: &[Str
     let bots = engine.workspace().sub_bot_ids();
     for (label, fan_out) in [
         ("auto", FanOut::Auto),
+        ("inline", FanOut::Inline),
         ("one-task", FanOut::OneTask),
         ("task-per-bot", FanOut::TaskPerBot),
     ] {

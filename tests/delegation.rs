@@ -161,3 +161,33 @@ fn ties_keep_the_order_the_bots_were_listed_in() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Every fan-out strategy gives the same delegation (timings aside): where the searches run
+/// is a matter of speed only.
+#[test]
+fn every_fan_out_delegates_alike() -> anyhow::Result<()> {
+    use interbot::delegation::FanOut;
+    let engine = Engine::load(demo_workspace())?;
+    let bots = engine.workspace().sub_bot_ids();
+    let rt = runtime();
+    let without_timings = |fan_out: FanOut, question: &str| -> anyhow::Result<serde_json::Value> {
+        let delegator = engine.delegator().clone().with_fan_out(fan_out);
+        let mut delegation = rt.block_on(delegator.delegate(question, &bots, 0.3));
+        for row in &mut delegation.trace {
+            row.micros = 0;
+        }
+        Ok(serde_json::to_value(&delegation)?)
+    };
+    for labelled in labelled() {
+        let auto = without_timings(FanOut::Auto, &labelled.text)?;
+        for fan_out in [FanOut::Inline, FanOut::OneTask, FanOut::TaskPerBot] {
+            assert_eq!(
+                without_timings(fan_out, &labelled.text)?,
+                auto,
+                "{fan_out:?}: {}",
+                labelled.text
+            );
+        }
+    }
+    Ok(())
+}
