@@ -114,6 +114,9 @@ pub enum ReindexStep {
     },
 }
 
+/// Below this many question variants in all, bots are indexed one after another.
+const PARALLEL_FROM_VARIANTS: usize = 2_000;
+
 /// Indexes `bots` on every core (a bot with a trained classifier takes tens of milliseconds),
 /// in the order given, calling `progress` after each bot.
 fn build_indexes(
@@ -130,9 +133,20 @@ fn build_indexes(
         });
         built
     };
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(bots.len());
+    let variants: usize = bots
+        .iter()
+        .flat_map(|bot| &bot.qna)
+        .map(|entry| entry.questions.len())
+        .sum();
+    // A small workspace indexes in milliseconds on one thread; on several, each thread's
+    // tantivy writer (at least 15 MB of tables and arena) would be alive at once.
+    let workers = if variants < PARALLEL_FROM_VARIANTS {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(bots.len())
+    };
     if workers <= 1 {
         return bots.iter().map(build).collect();
     }

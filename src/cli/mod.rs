@@ -9,6 +9,7 @@ mod explain;
 mod json;
 pub mod logging;
 mod overlaps;
+mod progress;
 mod qna;
 mod render;
 mod serve;
@@ -99,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(threshold) = args.min_confidence {
                 interbot::threshold::apply_override(&mut workspace, threshold);
             }
-            eval::run(Engine::new(workspace), in_files, eval)
+            eval::run(progress::index(workspace), in_files, eval)
         }
         Some(Command::Qna(qna)) => qna::run(&open_workspace(&args)?, qna),
         Some(Command::Serve(serve)) => serve::run(open_engine(&args)?, serve),
@@ -170,9 +171,9 @@ fn parse_confidence(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Loads and indexes the workspace named by `-w`.
+/// Loads and indexes the workspace named by `-w` (progress on stderr when it takes a while).
 pub fn open_engine(args: &Args) -> anyhow::Result<Engine> {
-    Ok(Engine::new(open_workspace(args)?))
+    Ok(progress::index(open_workspace(args)?))
 }
 
 /// A tokio runtime for one command.

@@ -235,13 +235,14 @@ fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<
     // Ids seen so far: a set, so checking each new entry for a duplicate costs O(1) and
     // loading stays linear in the number of entries.
     let mut seen = HashSet::new();
-    for path in json_files(dir, problems) {
-        match QnaEntry::load(&path, language) {
+    let files = json_files(dir, problems);
+    for (path, loaded) in files.iter().zip(read_qna_files(&files, language)) {
+        match loaded {
             Ok((entry, warnings)) => {
                 problems.extend(warnings);
                 if !seen.insert(entry.id.clone()) {
                     problems.push(LoadProblem::error(
-                        &path,
+                        path,
                         format!("duplicate QnA id \"{}\"; this file was skipped", entry.id),
                     ));
                 } else {
@@ -253,6 +254,40 @@ fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<
         }
     }
     entries
+}
+
+/// Reads and parses QnA `files` on every core (a large bot has tens of thousands, and
+/// parsing them is most of its load time), in contiguous chunks, so the results come back in
+/// the order of `files`.
+fn read_qna_files(
+    files: &[PathBuf],
+    language: &str,
+) -> Vec<Result<(QnaEntry, Vec<LoadProblem>), LoadProblem>> {
+    let load = |chunk: &[PathBuf]| -> Vec<_> {
+        chunk
+            .iter()
+            .map(|path| QnaEntry::load(path, language))
+            .collect()
+    };
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    // Below a few hundred files a thread costs more than it saves.
+    if workers <= 1 || files.len() < 512 {
+        return load(files);
+    }
+    let chunk = files.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || load(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(loaded) => loaded,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// A warning for each answer of `entry` that is not a valid template: answers are rendered

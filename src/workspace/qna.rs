@@ -79,7 +79,10 @@ pub struct QnaEntry {
     pub action: QnaAction,
     /// The redirect target of `redirect`/`text_redirect` entries.
     pub redirect: Option<Redirect>,
-    /// The whole file as read, so saving keeps every field interbot does not know.
+    /// The whole file as read, so saving keeps every field interbot does not know; `Null`
+    /// when the file holds exactly the fields above in Botpress's own layout (as Botpress
+    /// writes most entries), which [`QnaEntry::to_json`] then rebuilds. Keeping such files
+    /// as read held a second copy of every question and cost about 2 KB an entry.
     pub raw: Value,
     /// The version of the file's bytes when read (or last saved by interbot); `None` for a
     /// new entry not saved yet. Saves compare it with the file on disk to detect conflicts.
@@ -201,7 +204,7 @@ impl QnaEntry {
                 node: node.unwrap_or_default(),
             }),
         };
-        let entry = QnaEntry {
+        let mut entry = QnaEntry {
             id,
             file: path.to_path_buf(),
             form,
@@ -218,7 +221,35 @@ impl QnaEntry {
             raw: value,
             version: None,
         };
+        if same_document(&entry.raw, &entry.botpress_layout()) {
+            entry.raw = Value::Null;
+        }
         Ok(entry)
+    }
+
+    /// The file Botpress would write for the entry's fields, in its key order.
+    fn botpress_layout(&self) -> Value {
+        let action = match self.action {
+            QnaAction::Text => "text",
+            QnaAction::Redirect => "redirect",
+            QnaAction::TextRedirect => "text_redirect",
+        };
+        let (flow, node) = self
+            .redirect
+            .as_ref()
+            .map_or(("", ""), |r| (r.flow.as_str(), r.node.as_str()));
+        match self.form {
+            QnaForm::V11 => json!({"id": self.id, "data": {
+                "action": action, "answers": self.answers,
+                "category": self.contexts.first().map_or("", String::as_str),
+                "enabled": self.enabled, "questions": self.questions,
+                "redirectFlow": flow, "redirectNode": node}}),
+            QnaForm::V12 => json!({"id": self.id, "data": {
+                "action": action, "contexts": self.contexts, "enabled": self.enabled,
+                "answers": {self.language.as_str(): self.answers},
+                "questions": {self.language.as_str(): self.questions},
+                "redirectFlow": flow, "redirectNode": node}}),
+        }
     }
 
     /// A new Botpress 11 entry (as a fresh Botpress 11 bot would write it).
@@ -272,7 +303,11 @@ impl QnaEntry {
 
     /// The entry as JSON in the form it came in, every unknown field kept where it was.
     pub fn to_json(&self) -> Value {
-        let mut root = self.raw.clone();
+        let mut root = if self.raw.is_null() {
+            self.botpress_layout()
+        } else {
+            self.raw.clone()
+        };
         if !root.is_object() {
             root = json!({});
         }
@@ -318,6 +353,18 @@ impl QnaEntry {
     }
 }
 
+/// Whether `a` and `b` are the same QnA document, key order included (`Value`'s equality
+/// ignores the order of keys; a QnA file's objects nest two deep, below them only arrays,
+/// strings and one-language maps).
+fn same_document(a: &Value, b: &Value) -> bool {
+    let same_keys = |a: &Value, b: &Value| match (a.as_object(), b.as_object()) {
+        (Some(a), Some(b)) => a.keys().eq(b.keys()),
+        (None, None) => true,
+        _ => false,
+    };
+    a == b && same_keys(a, b) && same_keys(&a["data"], &b["data"])
+}
+
 /// Sets `data[key][language]`, keeping the other languages.
 fn set_localized(data: &mut Value, key: &str, language: &str, texts: &[String]) {
     if !data[key].is_object() {
@@ -344,6 +391,58 @@ mod tests {
         assert_eq!(entry.form, QnaForm::V11);
         let written = serde_json::to_string(&entry.to_json()).unwrap_or_default();
         assert_eq!(written, text);
+        Ok(())
+    }
+
+    /// A file in Botpress's own layout is not kept as read (`raw` is `Null`), yet written
+    /// back byte for byte; any other file is kept as read; either way an entry is written
+    /// exactly as it was with every file kept as read.
+    #[test]
+    fn files_in_botpress_layout_are_rebuilt_identically() -> Result<(), LoadProblem> {
+        let cases = [
+            (
+                r#"{"id":"e1","data":{"action":"text","answers":["b"],"category":"global","enabled":true,"questions":["a?","c?"],"redirectFlow":"","redirectNode":""}}"#,
+                true,
+            ),
+            (
+                r#"{"id":"e1","data":{"action":"text_redirect","answers":["b"],"category":"hr","enabled":false,"questions":["a?"],"redirectFlow":"main.flow.json","redirectNode":"n"}}"#,
+                true,
+            ),
+            (
+                r#"{"id":"e1","data":{"action":"text","contexts":["global"],"enabled":true,"answers":{"en":["b"]},"questions":{"en":["a?"]},"redirectFlow":"","redirectNode":""}}"#,
+                true,
+            ),
+            // Keys in another order, a blank question, an empty category, another language.
+            (
+                r#"{"id":"e1","data":{"questions":["a?"],"answers":["b"],"category":"global","enabled":true,"action":"text","redirectFlow":"","redirectNode":""}}"#,
+                false,
+            ),
+            (
+                r#"{"id":"e1","data":{"action":"text","answers":["b"],"category":"global","enabled":true,"questions":["a?"," "],"redirectFlow":"","redirectNode":""}}"#,
+                false,
+            ),
+            (
+                r#"{"id":"e1","data":{"action":"text","answers":["b"],"category":"","enabled":true,"questions":["a?"],"redirectFlow":"","redirectNode":""}}"#,
+                false,
+            ),
+            (
+                r#"{"id":"e1","data":{"action":"text","contexts":["global"],"enabled":true,"answers":{"en":["b"]},"questions":{"en":["a?"],"fr":["b?"]},"redirectFlow":"","redirectNode":""}}"#,
+                false,
+            ),
+        ];
+        let to_string = |entry: &QnaEntry| serde_json::to_string(&entry.to_json());
+        for (text, rebuilt) in cases {
+            let entry = load_text(text)?;
+            assert_eq!(entry.raw.is_null(), rebuilt, "{text}");
+            // Written back exactly as with the file kept as read.
+            let mut kept = entry.clone();
+            kept.raw = serde_json::from_str(text).expect("valid JSON");
+            let written = to_string(&entry).expect("serializable");
+            assert_eq!(written, to_string(&kept).expect("serializable"));
+            if rebuilt {
+                assert_eq!(written, text);
+            }
+        }
         Ok(())
     }
 
