@@ -14,6 +14,12 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
+/// The most bots a size may have (each is a folder and an FTS5 table).
+const MAX_BOTS: usize = 1_000;
+
+/// The most entries a bot may have (each is a file).
+const MAX_ENTRIES: usize = 1_000_000;
+
 /// How many bots and entries a generated workspace has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Size {
@@ -49,12 +55,17 @@ impl Size {
             if n == 0 {
                 bail!("size `{text}` has a zero count");
             }
-            Ok(n * scale)
+            n.checked_mul(scale)
+                .with_context(|| format!("size `{text}` is too large"))
         };
         let Some((bots, entries)) = text.split_once(['x', 'X']) else {
             bail!("size `{text}` is not BOTSxENTRIES (e.g. 10x1k)");
         };
-        Ok(Size::new(count(bots)?, count(entries)?))
+        let size = Size::new(count(bots)?, count(entries)?);
+        if size.bots > MAX_BOTS || size.entries > MAX_ENTRIES {
+            bail!("size `{text}` is over {MAX_BOTS} bots or {MAX_ENTRIES} entries a bot");
+        }
+        Ok(size)
     }
 }
 
