@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::index::{BotIndex, Explanation, Hit};
+use crate::language::TurnLanguage;
 use crate::remote::RemoteBot;
 use crate::workspace::{Bot, Compat, QnaAction, Redirect, Workspace};
 
@@ -67,6 +68,10 @@ pub struct TraceRow {
     /// an interbot).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<String>,
+    /// The language the bot answered in (its questions searched, its answer given), recorded
+    /// when the workspace has a bot with several languages or the turn set one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// Where interbot read this row differently from Botpress.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -94,6 +99,7 @@ impl TraceRow {
             redirect: None,
             error: None,
             remote: None,
+            language: None,
             note: None,
             micros: 0,
             explain: None,
@@ -189,10 +195,24 @@ impl Delegator {
         bots: &[String],
         min_confidence: f64,
     ) -> Delegation {
+        self.delegate_in(question, bots, min_confidence, &TurnLanguage::default())
+            .await
+    }
+
+    /// [`Delegator::delegate`], each local bot searching and answering in the language it
+    /// picks from `language` ([`TurnLanguage::for_bot`]).
+    pub async fn delegate_in(
+        &self,
+        question: &str,
+        bots: &[String],
+        min_confidence: f64,
+        language: &TurnLanguage,
+    ) -> Delegation {
         let is_remote = |bot: &&String| self.remote.contains_key(bot.as_str());
         let (remote, local): (Vec<&String>, Vec<&String>) = bots.iter().partition(is_remote);
         let rows = if remote.is_empty() {
-            self.local_rows(question, bots, min_confidence).await
+            self.local_rows(question, bots, min_confidence, language)
+                .await
         } else {
             // Local searches (on the blocking pool) and remote calls run at once.
             let local: Vec<String> = local.into_iter().cloned().collect();
@@ -200,7 +220,7 @@ impl Delegator {
                 .iter()
                 .map(|bot| self.ask_remote(bot, question, min_confidence));
             let (local_rows, remote_rows) = futures::join!(
-                self.local_rows(question, &local, min_confidence),
+                self.local_rows(question, &local, min_confidence, language),
                 futures::future::join_all(asked)
             );
             // Back in the order the bots were listed (ties keep it).
@@ -227,6 +247,7 @@ impl Delegator {
         question: &str,
         bots: &[String],
         min_confidence: f64,
+        language: &TurnLanguage,
     ) -> Vec<TraceRow> {
         if bots.is_empty() {
             return Vec::new();
@@ -246,10 +267,11 @@ impl Delegator {
                 let this = self.clone();
                 let question = question.to_string();
                 let bots_owned = bots.to_vec();
+                let language = language.clone();
                 let task = tokio::task::spawn_blocking(move || {
                     bots_owned
                         .iter()
-                        .map(|bot| this.ask_one(bot, &question, min_confidence))
+                        .map(|bot| this.ask_one_in(bot, &question, min_confidence, &language))
                         .collect::<Vec<_>>()
                 });
                 match task.await {
@@ -265,8 +287,9 @@ impl Delegator {
                     let this = self.clone();
                     let question = question.to_string();
                     let bot = bot.clone();
+                    let language = language.clone();
                     tokio::task::spawn_blocking(move || {
-                        this.ask_one(&bot, &question, min_confidence)
+                        this.ask_one_in(&bot, &question, min_confidence, &language)
                     })
                 });
                 let results = futures::future::join_all(tasks).await;
@@ -339,14 +362,31 @@ impl Delegator {
     /// best entry, or an empty row (with `error` set when the bot is unknown or its index
     /// fails).
     pub fn ask_one(&self, bot_id: &str, question: &str, min_confidence: f64) -> TraceRow {
+        self.ask_one_in(bot_id, question, min_confidence, &TurnLanguage::default())
+    }
+
+    /// [`Delegator::ask_one`] in the language the bot picks from `language`.
+    pub fn ask_one_in(
+        &self,
+        bot_id: &str,
+        question: &str,
+        min_confidence: f64,
+        language: &TurnLanguage,
+    ) -> TraceRow {
         let started = Instant::now();
-        let mut row = match self.candidates(bot_id, question, min_confidence, 1) {
+        let mut row = match self.candidates_in(bot_id, question, min_confidence, 1, language) {
             Ok(rows) => rows
                 .into_iter()
                 .next()
                 .unwrap_or_else(|| self.empty_row(bot_id)),
             Err(error) => self.failed_row(bot_id, &error.to_string()),
         };
+        if language.recorded
+            && row.language.is_none()
+            && let Some(bot) = self.workspace.bot(bot_id)
+        {
+            row.language = language.recorded_for(&bot.config);
+        }
         // Every row carries the time spent asking, matched or not.
         row.micros = elapsed_micros(started);
         row
@@ -361,6 +401,26 @@ impl Delegator {
         min_confidence: f64,
         limit: usize,
     ) -> Result<Vec<TraceRow>, Error> {
+        self.candidates_in(
+            bot_id,
+            question,
+            min_confidence,
+            limit,
+            &TurnLanguage::default(),
+        )
+    }
+
+    /// [`Delegator::candidates`] in the language the bot picks from `language`: that
+    /// language's index is searched and its answers given (the default language's when the
+    /// entry has none in it); each row records the language when `language` says so.
+    pub fn candidates_in(
+        &self,
+        bot_id: &str,
+        question: &str,
+        min_confidence: f64,
+        limit: usize,
+        language: &TurnLanguage,
+    ) -> Result<Vec<TraceRow>, Error> {
         let started = Instant::now();
         let bot = self
             .workspace
@@ -370,27 +430,32 @@ impl Delegator {
             .indexes
             .get(bot_id)
             .ok_or_else(|| Error::NotIndexed(bot_id.to_string()))?;
+        let chosen = language.for_bot(&bot.config);
+        let index = index.in_language(chosen);
         let hits = index.top(question, &self.workspace.settings.included_contexts, limit)?;
         let state = question_state(question);
         let mut rows: Vec<TraceRow> = hits
             .into_iter()
-            .map(|hit| self.row_for_hit(bot, hit, min_confidence, &state))
+            .map(|hit| self.row_for_hit(bot, hit, min_confidence, &state, chosen))
             .collect();
         let micros = elapsed_micros(started);
+        let recorded = language.recorded_for(&bot.config);
         for row in &mut rows {
             row.micros = micros;
+            row.language.clone_from(&recorded);
         }
         Ok(rows)
     }
 
-    /// A row for one hit; the entry's answer is rendered as the bot would say it to this
-    /// question (see [`question_state`]).
+    /// A row for one hit; the entry's answer in `language` is rendered as the bot would say
+    /// it to this question (see [`question_state`]).
     fn row_for_hit(
         &self,
         bot: &Bot,
         hit: Hit,
         min_confidence: f64,
         state: &serde_json::Value,
+        language: &str,
     ) -> TraceRow {
         let entry = &bot.qna[hit.entry];
         let mut row = self.empty_row(&bot.id);
@@ -408,7 +473,7 @@ impl Delegator {
             return row;
         }
         let Some((answer, choice)) = pick_answer(
-            &entry.answers,
+            entry.answers_in(language),
             self.workspace.settings.answer_seed,
             &entry.id,
             question_text(state),
@@ -416,7 +481,7 @@ impl Delegator {
             return row;
         };
         row.note = choice;
-        match bot.answer_text(answer, state) {
+        match bot.answer_text_in(answer, state, language) {
             Ok(text) => row.answer = Some(text),
             Err(error) => {
                 row.answer = Some(answer.to_string());
