@@ -5,7 +5,8 @@
 //! language's questions with that language's stemmer, and answers (QnA answers, content
 //! elements) in it, falling back to its default language as Botpress does.
 
-mod common;
+// The TUI helpers bring the shared test helpers (`common`) with them.
+mod tui_support;
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +26,8 @@ fn ask_with(engine: &Engine, bot: &str, question: &str, language: Option<&str>) 
     let options = AskOptions {
         language: language.map(str::to_string),
     };
-    common::runtime()
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
         .block_on(engine.ask_with(bot, question, &options))
         .expect("a turn")
 }
@@ -245,7 +247,7 @@ fn ask_lang_applies_to_every_line_of_a_batch() {
 fn the_users_language_comes_after_the_questions() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let root = dir.path().join("languages");
-    common::copy_dir(&fixture(), &root);
+    tui_support::copy_dir(&fixture(), &root);
     std::fs::write(root.join("interbot.json"), r#"{"userLanguage": "fr"}"#).expect("settings");
     let engine = Engine::load(&root).expect("loads");
     // "wifi" is not detected: the user's language (French) comes next, for every bot.
@@ -263,7 +265,7 @@ fn the_users_language_comes_after_the_questions() {
 
 #[test]
 fn a_single_language_workspace_records_no_language() {
-    let engine = Engine::load(common::demo_workspace()).expect("the demo loads");
+    let engine = Engine::load(tui_support::bundled()).expect("the demo loads");
     let turn = ask(&engine, "master", "I forgot my password");
     assert_eq!(turn.language, None);
     assert!(turn.trace.iter().all(|row| row.language.is_none()));
@@ -275,7 +277,7 @@ fn a_single_language_workspace_records_no_language() {
 fn saving_an_entry_keeps_its_other_languages() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let root = dir.path().join("languages");
-    common::copy_dir(&fixture(), &root);
+    tui_support::copy_dir(&fixture(), &root);
     let workspace = Workspace::load(&root).expect("loads");
     let mut entry = workspace
         .bot("rh")
@@ -295,4 +297,13 @@ fn saving_an_entry_keeps_its_other_languages() {
         file["data"]["answers"]["fr"][0],
         "Le service paie répond à vos questions de fiche de paie."
     );
+}
+
+#[tokio::test]
+async fn the_trace_pane_shows_the_language_each_bot_answered_in() {
+    let mut ui = tui_support::Harness::new(&fixture(), 100, 30);
+    ui.ask("Quand mon salaire est-il versé").await;
+    let screen = ui.screen();
+    assert!(screen.contains("rh·fr"), "{screen}");
+    assert!(screen.contains("it·fr"), "{screen}");
 }
