@@ -453,6 +453,25 @@ mod tests {
     }
 
     #[test]
+    fn each_language_keeps_its_own_texts() -> Result<(), LoadProblem> {
+        let entry = load_text(
+            r#"{"id":"e1","data":{"questions":{"fr":["bonjour"],"de":["hallo"]},"answers":{"en":["hi"],"fr":[]},"contexts":["global"]}}"#,
+        )?;
+        // No English question: none is borrowed from another language.
+        assert!(entry.questions.is_empty());
+        assert_eq!(entry.questions_in("fr"), ["bonjour"]);
+        assert!(entry.questions_in("es").is_empty());
+        // French has no answer: the default language's.
+        assert_eq!(entry.answers_in("fr"), ["hi"]);
+        assert!(entry.trained_in("en") && entry.trained_in("fr") && !entry.trained_in("es"));
+        assert_eq!(entry.question_languages().collect::<Vec<_>>(), ["de", "fr"]);
+        // Written back, no empty English questions appear.
+        let json = entry.to_json();
+        assert!(json["data"]["questions"].get("en").is_none());
+        Ok(())
+    }
+
+    #[test]
     fn single_answer_string_is_read_and_written_back() -> Result<(), LoadProblem> {
         let entry = load_text(r#"{"id":"e1","data":{"questions":["q"],"answer":"only"}}"#)?;
         assert_eq!(entry.answers, ["only"]);
