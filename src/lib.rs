@@ -7,6 +7,8 @@
 //! - [`index`]: which entry of one bot best matches a question, with what score and confidence;
 //! - [`classifier`]: which entry a question belongs to, learnt from a bot's many variants;
 //! - [`remote`]: what a sub-bot on another machine answers (Botpress converse API client);
+//! - [`language`]: which language a bot answers a turn in (detected, set, the user's, its
+//!   default), as Botpress's NLU predictor chooses;
 //! - [`delegation`]: which sub-bots can answer a question, and the trace of asking each;
 //! - [`template`]: what a content element says for a given state (mustache, Botpress paths);
 //! - [`flow`]: what the master's flow does (instructions, conditions);
@@ -30,6 +32,7 @@ pub mod eval;
 pub mod flow;
 pub mod history;
 pub mod index;
+pub mod language;
 pub mod remote;
 pub mod serve;
 pub mod session;
@@ -43,6 +46,6 @@ pub mod workspace;
 pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};
 pub use error::{Error, LoadProblem, Severity};
 pub use index::{BotIndex, EntryFinder, Hit};
-pub use session::{Engine, IndexProgress, ReindexStep, Turn};
+pub use session::{AskOptions, Engine, IndexProgress, ReindexStep, Turn};
 pub use version::FileVersion;
 pub use workspace::Workspace;

@@ -23,6 +23,7 @@ use crate::delegation::{Delegation, DelegationMatch, Delegator, Indexes, RemoteB
 use crate::error::{Error, LoadProblem};
 use crate::flow::{self, Flow, Instruction};
 use crate::index::BotIndex;
+use crate::language::{Detector, TurnLanguage};
 use crate::remote::RemoteBot;
 use crate::template;
 use crate::threshold;
@@ -73,6 +74,20 @@ pub struct Turn {
     pub problems: Vec<String>,
     /// Time the whole turn took, in microseconds.
     pub micros: u64,
+    /// The language the bot asked answered in (for the master, its content elements'), when
+    /// the workspace has a bot with several languages or the turn set one; each trace row
+    /// records its own bot's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// How to answer one turn beyond its question ([`Engine::ask_with`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AskOptions {
+    /// The language the turn sets (`ask --lang fr`): it wins over the detected language, for
+    /// every bot that speaks it; a bot that does not answers in the next language it would
+    /// try (the user's, then its default), as Botpress's predictor does.
+    pub language: Option<String>,
 }
 
 /// A loaded workspace with its indexes: the core's front door.
@@ -82,6 +97,11 @@ pub struct Engine {
     indexes: Arc<Indexes>,
     index_problems: Vec<LoadProblem>,
     delegator: Delegator,
+    /// Whether some bot has several languages (else no turn detects or records languages).
+    multilingual: bool,
+    /// Detects a question's language among the bots' languages (only in a multilingual
+    /// workspace, and only when two of them are languages the detector knows).
+    detector: Option<Arc<Detector>>,
 }
 
 /// How far indexing has come: reported after each bot.
@@ -208,14 +228,7 @@ impl Engine {
         }
         let (remote, remote_problems) = remote_bots(&workspace);
         index_problems.extend(remote_problems);
-        let workspace = Arc::new(workspace);
-        let indexes = Arc::new(indexes);
-        Engine {
-            delegator: Delegator::new(workspace.clone(), indexes.clone()).with_remote(remote),
-            workspace,
-            indexes,
-            index_problems,
-        }
+        Engine::from_parts(workspace, indexes, index_problems, remote)
     }
 
     /// The workspace.
@@ -250,6 +263,10 @@ impl Engine {
             let (Some(entry_id), Some(index)) = (&row.entry_id, self.index(&row.bot_id)) else {
                 continue;
             };
+            let index = match &row.language {
+                Some(language) => index.in_language(language),
+                None => index,
+            };
             match index.explain(&turn.question, contexts, entry_id) {
                 Ok(explanation) => row.explain = explanation,
                 Err(error) => turn.problems.push(error.to_string()),
@@ -259,6 +276,41 @@ impl Engine {
 
     /// Answers one user turn addressed to `bot_id`.
     pub async fn ask(&self, bot_id: &str, question: &str) -> Result<Turn, Error> {
+        self.ask_with(bot_id, question, &AskOptions::default())
+            .await
+    }
+
+    /// The language facts of one turn (see [`crate::language`]): nothing at all in a
+    /// single-language workspace where the turn sets none, so such a turn costs what it did
+    /// before languages; else the turn's language or the detected one (detected once, here),
+    /// and the user's.
+    pub fn turn_language(&self, question: &str, options: &AskOptions) -> TurnLanguage {
+        let user = &self.workspace.settings.user_language;
+        if !self.multilingual && options.language.is_none() && user.is_none() {
+            return TurnLanguage::default();
+        }
+        let asked = match &options.language {
+            Some(language) => Some(language.clone()),
+            None => self
+                .detector
+                .as_ref()
+                .and_then(|detector| detector.detect(question)),
+        };
+        TurnLanguage {
+            asked,
+            explicit: options.language.is_some(),
+            user: user.clone(),
+            recorded: self.multilingual || options.language.is_some(),
+        }
+    }
+
+    /// [`Engine::ask`] with [`AskOptions`] (the turn's language).
+    pub async fn ask_with(
+        &self,
+        bot_id: &str,
+        question: &str,
+        options: &AskOptions,
+    ) -> Result<Turn, Error> {
         let started = Instant::now();
         if question.len() > MAX_QUESTION_BYTES {
             return Err(Error::QuestionTooLong {
@@ -275,20 +327,35 @@ impl Engine {
             .workspace
             .bot(bot_id)
             .ok_or_else(|| Error::UnknownBot(bot_id.to_string()))?;
+        let language = self.turn_language(question, options);
         let mut turn = if bot.id == MASTER_ID {
             match &bot.flow {
-                Some(flow) => self.run_flow(bot, flow, question).await,
+                Some(flow) => self.run_flow(bot, flow, question, &language).await,
                 None => {
-                    let mut turn = self.delegate_without_flow(question).await;
+                    let mut turn = self.delegate_without_flow(question, &language).await;
                     turn.problems.extend(self.broken_flow_problems(bot));
                     turn
                 }
             }
         } else {
-            let mut turn = self.answer_directly(bot, question).await;
+            let mut turn = self.answer_directly(bot, question, &language).await;
             turn.problems.extend(self.broken_flow_problems(bot));
             turn
         };
+        turn.language = language.recorded_for(&bot.config);
+        if let Some(asked) = options
+            .language
+            .as_deref()
+            .filter(|l| !bot.config.speaks(l))
+        {
+            let speaks: Vec<&str> = bot.config.languages().collect();
+            turn.problems.push(format!(
+                "{} does not speak `{asked}` (its languages: {}); it answered in {}",
+                bot.id,
+                speaks.join(", "),
+                language.for_bot(&bot.config)
+            ));
+        }
         turn.micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         Ok(turn)
     }
@@ -324,15 +391,16 @@ impl Engine {
             nodes: Vec::new(),
             problems: Vec::new(),
             micros: 0,
+            language: None,
         }
     }
 
-    async fn delegate_without_flow(&self, question: &str) -> Turn {
+    async fn delegate_without_flow(&self, question: &str, language: &TurnLanguage) -> Turn {
         let bots = self.workspace.sub_bot_ids();
         let min_confidence = self.workspace.settings.min_confidence;
         let delegation = self
             .delegator
-            .delegate(question, &bots, min_confidence)
+            .delegate_in(question, &bots, min_confidence, language)
             .await;
         let mut turn = self.empty_turn(MASTER_ID, question, min_confidence);
         let text = if delegation.matches.is_empty() {
@@ -350,7 +418,13 @@ impl Engine {
         turn
     }
 
-    async fn run_flow(&self, master: &Bot, flow: &Flow, question: &str) -> Turn {
+    async fn run_flow(
+        &self,
+        master: &Bot,
+        flow: &Flow,
+        question: &str,
+        language: &TurnLanguage,
+    ) -> Turn {
         // Replaced by the threshold of the `delegate_to_bots` that runs, if one does.
         let in_force = threshold::master(&self.workspace).value;
         let mut turn = self.empty_turn(MASTER_ID, question, in_force);
@@ -359,6 +433,7 @@ impl Engine {
             engine: self,
             bot: master,
             turn: &mut turn,
+            language,
         };
         let outcome = flow::run(flow, &mut state, &mut host).await;
         turn.nodes = outcome.nodes;
@@ -398,13 +473,20 @@ impl Engine {
     /// flow from that node after its text (`text_redirect` only), as the QnA module's
     /// suggestion carries a `redirect` payload that the decision engine follows with
     /// `DialogEngine.jumpTo` (`modules/qna/src/backend/setup.ts`, `buildSuggestions`).
-    async fn answer_directly(&self, bot: &Bot, question: &str) -> Turn {
+    async fn answer_directly(&self, bot: &Bot, question: &str, language: &TurnLanguage) -> Turn {
         let min_confidence = self.workspace.settings.min_confidence;
         let mut turn = self.empty_turn(&bot.id, question, min_confidence);
         let delegator = self.delegator.clone();
         let (bot_id, question_owned) = (bot.id.clone(), question.to_string());
+        let language_owned = language.clone();
         let search = tokio::task::spawn_blocking(move || {
-            delegator.candidates(&bot_id, &question_owned, min_confidence, DIRECT_CANDIDATES)
+            delegator.candidates_in(
+                &bot_id,
+                &question_owned,
+                min_confidence,
+                DIRECT_CANDIDATES,
+                &language_owned,
+            )
         })
         .await;
         match search {
@@ -423,7 +505,7 @@ impl Engine {
             return turn;
         };
         let Some(row) = best else {
-            self.run_sub_bot_flow(bot, flow, &flow.start_node, &mut turn)
+            self.run_sub_bot_flow(bot, flow, &flow.start_node, &mut turn, language)
                 .await;
             return turn;
         };
@@ -450,19 +532,27 @@ impl Engine {
                 redirect.node, bot.id
             ));
         } else {
-            self.run_sub_bot_flow(bot, flow, &redirect.node, &mut turn)
+            self.run_sub_bot_flow(bot, flow, &redirect.node, &mut turn, language)
                 .await;
         }
         turn
     }
 
     /// Runs a sub-bot's own flow from node `start` for `turn`.
-    async fn run_sub_bot_flow(&self, bot: &Bot, flow: &Flow, start: &str, turn: &mut Turn) {
+    async fn run_sub_bot_flow(
+        &self,
+        bot: &Bot,
+        flow: &Flow,
+        start: &str,
+        turn: &mut Turn,
+        language: &TurnLanguage,
+    ) {
         let mut state = initial_state(&turn.question, None);
         let mut host = FlowHost {
             engine: self,
             bot,
             turn,
+            language,
         };
         let outcome = flow::run_from(flow, start, &mut state, &mut host).await;
         turn.nodes = outcome.nodes;
@@ -478,6 +568,9 @@ struct FlowHost<'a> {
     engine: &'a Engine,
     bot: &'a Bot,
     turn: &'a mut Turn,
+    /// The turn's language facts: the bot says its elements in the language it picks from
+    /// them, and delegation passes them on to each sub-bot.
+    language: &'a TurnLanguage,
 }
 
 impl flow::Instructions for FlowHost<'_> {
@@ -485,7 +578,11 @@ impl flow::Instructions for FlowHost<'_> {
         let turn = &mut *self.turn;
         match instruction {
             Instruction::Say { element_id } => {
-                match self.bot.answer_text(&format!("#!{element_id}"), state) {
+                let language = self.language.for_bot(&self.bot.config);
+                match self
+                    .bot
+                    .answer_text_in(&format!("#!{element_id}"), state, language)
+                {
                     Ok(reply) => {
                         let said: usize = turn.replies.iter().map(String::len).sum();
                         if said + reply.len() > MAX_TURN_OUTPUT_BYTES {
@@ -525,7 +622,7 @@ impl flow::Instructions for FlowHost<'_> {
                 let delegation = self
                     .engine
                     .delegator
-                    .delegate(&turn.question, &bots, args.min_confidence)
+                    .delegate_in(&turn.question, &bots, args.min_confidence, self.language)
                     .await;
                 state["temp"]["delegation"] = json!(delegation.matches);
                 turn.min_confidence = delegation.min_confidence;
@@ -556,6 +653,37 @@ fn initial_state(question: &str, delegation: Option<&Delegation>) -> Value {
         state["temp"]["delegation"] = json!(delegation.matches);
     }
     state
+}
+
+/// The detector of a multilingual workspace's questions: the languages of its bots that
+/// have several, each with the vocabulary of every question written in it.
+fn language_detector(workspace: &Workspace) -> Option<Detector> {
+    let multilingual = || {
+        workspace
+            .bots
+            .iter()
+            .filter(|bot| bot.config.is_multilingual())
+    };
+    let languages: Vec<&str> = multilingual()
+        .flat_map(|bot| bot.config.languages())
+        .collect();
+    let texts = workspace.bots.iter().flat_map(|bot| {
+        let spoken: Vec<&str> = bot
+            .config
+            .languages()
+            .filter(|language| languages.contains(language))
+            .collect();
+        bot.qna.iter().flat_map(move |entry| {
+            let spoken = spoken.clone();
+            spoken.into_iter().flat_map(move |language| {
+                entry
+                    .questions_in(language)
+                    .iter()
+                    .map(move |question| (language, question.as_str()))
+            })
+        })
+    });
+    Detector::new(languages.iter().copied(), texts)
 }
 
 /// The remote bots `interbot.json` declares, ready to ask, and a problem for each that is
@@ -692,6 +820,13 @@ impl Engine {
         index_problems: Vec<LoadProblem>,
         remote: RemoteBots,
     ) -> Engine {
+        let multilingual = workspace.is_multilingual();
+        // Detection is restricted to the languages of the bots that have several: only they
+        // choose by it.
+        let detector = multilingual
+            .then(|| language_detector(&workspace))
+            .flatten()
+            .map(Arc::new);
         let workspace = Arc::new(workspace);
         let indexes = Arc::new(indexes);
         Engine {
@@ -699,6 +834,8 @@ impl Engine {
             workspace,
             indexes,
             index_problems,
+            multilingual,
+            detector,
         }
     }
 }

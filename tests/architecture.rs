@@ -64,6 +64,7 @@ const LAYERS: &[&str] = &[
     "error",
     "workspace",
     "threshold",
+    "language",
     "index",
     "remote",
     "delegation",

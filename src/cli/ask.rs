@@ -13,7 +13,7 @@ use clap::Args;
 use interbot::session::MAX_QUESTION_BYTES;
 use interbot::text::{sanitize, sanitize_line, to_json_line};
 use interbot::workspace::read::BoundedLines;
-use interbot::{Engine, Turn};
+use interbot::{AskOptions, Engine, Turn};
 use serde_json::json;
 
 use super::table::{Table, truncate};
@@ -39,6 +39,12 @@ pub struct AskArgs {
     /// `micros` is that turn's own latency, not shared with others in flight.
     #[arg(long, value_name = "N")]
     jobs: Option<std::num::NonZeroUsize>,
+
+    /// The turn's language (`fr`, `en` …): every bot that speaks it answers in it instead of
+    /// the question's detected language (with `-`, every line). A bot that does not speak it
+    /// answers in the user's language or its default, as Botpress would.
+    #[arg(long, value_name = "CODE")]
+    lang: Option<String>,
 
     /// The question; `-` reads one question per line from stdin (indexes are built once).
     question: String,
@@ -159,8 +165,9 @@ fn answer(
         Ok(question) => {
             let engine = engine.clone();
             let (bot, explain) = (args.bot.clone(), args.explain);
+            let options = options(args);
             Ok(tokio::spawn(async move {
-                let mut turn = engine.ask(&bot, &question).await?;
+                let mut turn = engine.ask_with(&bot, &question, &options).await?;
                 if explain {
                     engine.explain(&mut turn);
                 }
@@ -212,11 +219,18 @@ fn ask(
     args: &AskArgs,
     question: &str,
 ) -> Result<Turn, interbot::Error> {
-    let mut turn = runtime.block_on(engine.ask(&args.bot, question))?;
+    let mut turn = runtime.block_on(engine.ask_with(&args.bot, question, &options(args)))?;
     if args.explain {
         engine.explain(&mut turn);
     }
     Ok(turn)
+}
+
+/// The turn options `args` set.
+fn options(args: &AskArgs) -> AskOptions {
+    AskOptions {
+        language: args.lang.clone(),
+    }
 }
 
 fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Result<()> {
@@ -230,6 +244,9 @@ fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Resu
         sanitize_line(&turn.bot),
         sanitize_line(&turn.question)
     )?;
+    if let Some(language) = &turn.language {
+        writeln!(out, "language: {}", sanitize_line(language))?;
+    }
     for reply in &turn.replies {
         writeln!(out)?;
         writeln!(out, "{}", sanitize(reply))?;
@@ -247,18 +264,21 @@ fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Resu
     } else {
         writeln!(out, "Trace (minConfidence {:.2})", turn.min_confidence)?;
     }
-    let mut table = Table::new(
-        &[
-            "bot",
-            "confidence",
-            "score",
-            "passed",
-            "entry",
-            "closest question",
-            "µs",
-        ],
-        &["confidence", "score", "µs"],
-    );
+    // A workspace with several languages shows the language each bot answered in.
+    let languages = turn.trace.iter().any(|row| row.language.is_some());
+    let mut headers = vec!["bot"];
+    if languages {
+        headers.push("lang");
+    }
+    headers.extend([
+        "confidence",
+        "score",
+        "passed",
+        "entry",
+        "closest question",
+        "µs",
+    ]);
+    let mut table = Table::new(&headers, &["confidence", "score", "µs"]);
     for row in &turn.trace {
         let passed = if row.passed { "yes" } else { "no" };
         let entry = row
@@ -271,8 +291,11 @@ fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Resu
             (None, Some(q)) => format!("\"{}\"", sanitize_line(q)),
             (None, None) => "—".into(),
         };
-        table.row(vec![
-            sanitize_line(&row.bot_id),
+        let mut cells = vec![sanitize_line(&row.bot_id)];
+        if languages {
+            cells.push(row.language.as_deref().map_or("—".into(), sanitize_line));
+        }
+        cells.extend([
             interbot::text::confidence(row.confidence),
             format!("{:.2}", row.score),
             passed.into(),
@@ -280,6 +303,7 @@ fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Resu
             truncate(&question, 60),
             row.micros.to_string(),
         ]);
+        table.row(cells);
     }
     write!(out, "{}", table.render())?;
     // Where Botpress would read a row otherwise, and the answer picked among several.

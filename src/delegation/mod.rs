@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::index::{AnalyzedQuestion, BotIndex, Explanation, Hit};
+use crate::language::TurnLanguage;
 use crate::remote::RemoteBot;
 use crate::workspace::{Bot, Compat, QnaAction, Redirect, Workspace};
 
@@ -67,6 +68,10 @@ pub struct TraceRow {
     /// an interbot).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<String>,
+    /// The language the bot answered in (its questions searched, its answer given), recorded
+    /// when the workspace has a bot with several languages or the turn set one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// Where interbot read this row differently from Botpress.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -94,6 +99,7 @@ impl TraceRow {
             redirect: None,
             error: None,
             remote: None,
+            language: None,
             note: None,
             micros: 0,
             explain: None,
@@ -202,10 +208,24 @@ impl Delegator {
         bots: &[String],
         min_confidence: f64,
     ) -> Delegation {
+        self.delegate_in(question, bots, min_confidence, &TurnLanguage::default())
+            .await
+    }
+
+    /// [`Delegator::delegate`], each local bot searching and answering in the language it
+    /// picks from `language` ([`TurnLanguage::for_bot`]).
+    pub async fn delegate_in(
+        &self,
+        question: &str,
+        bots: &[String],
+        min_confidence: f64,
+        language: &TurnLanguage,
+    ) -> Delegation {
         let is_remote = |bot: &&String| self.remote.contains_key(bot.as_str());
         let (remote, local): (Vec<&String>, Vec<&String>) = bots.iter().partition(is_remote);
         let rows = if remote.is_empty() {
-            self.local_rows(question, bots, min_confidence).await
+            self.local_rows(question, bots, min_confidence, language)
+                .await
         } else {
             // Local searches (on the blocking pool) and remote calls run at once.
             let local: Vec<String> = local.into_iter().cloned().collect();
@@ -213,7 +233,7 @@ impl Delegator {
                 .iter()
                 .map(|bot| self.ask_remote(bot, question, min_confidence));
             let (local_rows, remote_rows) = futures::join!(
-                self.local_rows(question, &local, min_confidence),
+                self.local_rows(question, &local, min_confidence, language),
                 futures::future::join_all(asked)
             );
             // Back in the order the bots were listed (ties keep it).
@@ -241,6 +261,7 @@ impl Delegator {
         question: &str,
         bots: &[String],
         min_confidence: f64,
+        language: &TurnLanguage,
     ) -> Vec<TraceRow> {
         if bots.is_empty() {
             return Vec::new();
@@ -260,18 +281,29 @@ impl Delegator {
             FanOut::Inline => {
                 let mut analyses = Analyses::default();
                 bots.iter()
-                    .map(|bot| self.ask_one_with(bot, question, min_confidence, &mut analyses))
+                    .map(|bot| {
+                        self.ask_one_with(bot, question, min_confidence, language, &mut analyses)
+                    })
                     .collect()
             }
             FanOut::OneTask | FanOut::Auto => {
                 let this = self.clone();
                 let question = question.to_string();
                 let bots_owned = bots.to_vec();
+                let language = language.clone();
                 let task = tokio::task::spawn_blocking(move || {
                     let mut analyses = Analyses::default();
                     bots_owned
                         .iter()
-                        .map(|bot| this.ask_one_with(bot, &question, min_confidence, &mut analyses))
+                        .map(|bot| {
+                            this.ask_one_with(
+                                bot,
+                                &question,
+                                min_confidence,
+                                &language,
+                                &mut analyses,
+                            )
+                        })
                         .collect::<Vec<_>>()
                 });
                 match task.await {
@@ -287,8 +319,9 @@ impl Delegator {
                     let this = self.clone();
                     let question = question.to_string();
                     let bot = bot.clone();
+                    let language = language.clone();
                     tokio::task::spawn_blocking(move || {
-                        this.ask_one(&bot, &question, min_confidence)
+                        this.ask_one_in(&bot, &question, min_confidence, &language)
                     })
                 });
                 let results = futures::future::join_all(tasks).await;
@@ -377,25 +410,45 @@ impl Delegator {
     /// best entry, or an empty row (with `error` set when the bot is unknown or its index
     /// fails).
     pub fn ask_one(&self, bot_id: &str, question: &str, min_confidence: f64) -> TraceRow {
-        self.ask_one_with(bot_id, question, min_confidence, &mut Analyses::default())
+        self.ask_one_in(bot_id, question, min_confidence, &TurnLanguage::default())
     }
 
-    /// [`Delegator::ask_one`], reusing the question's analyses of earlier bots of the turn.
+    /// [`Delegator::ask_one`] in the language the bot picks from `language`.
+    pub fn ask_one_in(
+        &self,
+        bot_id: &str,
+        question: &str,
+        min_confidence: f64,
+        language: &TurnLanguage,
+    ) -> TraceRow {
+        let mut analyses = Analyses::default();
+        self.ask_one_with(bot_id, question, min_confidence, language, &mut analyses)
+    }
+
+    /// [`Delegator::ask_one_in`], reusing the question's analyses of earlier bots of the turn.
     fn ask_one_with(
         &self,
         bot_id: &str,
         question: &str,
         min_confidence: f64,
+        language: &TurnLanguage,
         analyses: &mut Analyses,
     ) -> TraceRow {
         let started = Instant::now();
-        let mut row = match self.candidates_with(bot_id, question, min_confidence, 1, analyses) {
-            Ok(rows) => rows
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| self.empty_row(bot_id)),
-            Err(error) => self.failed_row(bot_id, &error.to_string()),
-        };
+        let mut row =
+            match self.candidates_with(bot_id, question, min_confidence, 1, language, analyses) {
+                Ok(rows) => rows
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| self.empty_row(bot_id)),
+                Err(error) => self.failed_row(bot_id, &error.to_string()),
+            };
+        if language.recorded
+            && row.language.is_none()
+            && let Some(bot) = self.workspace.bot(bot_id)
+        {
+            row.language = language.recorded_for(&bot.config);
+        }
         // Every row carries the time spent asking, matched or not.
         row.micros = elapsed_micros(started);
         row
@@ -410,22 +463,46 @@ impl Delegator {
         min_confidence: f64,
         limit: usize,
     ) -> Result<Vec<TraceRow>, Error> {
+        self.candidates_in(
+            bot_id,
+            question,
+            min_confidence,
+            limit,
+            &TurnLanguage::default(),
+        )
+    }
+
+    /// [`Delegator::candidates`] in the language the bot picks from `language`: that
+    /// language's index is searched and its answers given (the default language's when the
+    /// entry has none in it); each row records the language when `language` says so.
+    pub fn candidates_in(
+        &self,
+        bot_id: &str,
+        question: &str,
+        min_confidence: f64,
+        limit: usize,
+        language: &TurnLanguage,
+    ) -> Result<Vec<TraceRow>, Error> {
+        let mut analyses = Analyses::default();
         self.candidates_with(
             bot_id,
             question,
             min_confidence,
             limit,
-            &mut Analyses::default(),
+            language,
+            &mut analyses,
         )
     }
 
-    /// [`Delegator::candidates`], reusing the question's analyses of earlier bots of the turn.
+    /// [`Delegator::candidates_in`], reusing the question's analyses of earlier bots of the
+    /// turn.
     fn candidates_with(
         &self,
         bot_id: &str,
         question: &str,
         min_confidence: f64,
         limit: usize,
+        language: &TurnLanguage,
         analyses: &mut Analyses,
     ) -> Result<Vec<TraceRow>, Error> {
         let started = Instant::now();
@@ -437,6 +514,8 @@ impl Delegator {
             .indexes
             .get(bot_id)
             .ok_or_else(|| Error::NotIndexed(bot_id.to_string()))?;
+        let chosen = language.for_bot(&bot.config);
+        let index = index.in_language(chosen);
         let hits = index.top_analyzed(
             analyses.of(index, question),
             question,
@@ -445,18 +524,20 @@ impl Delegator {
         )?;
         let mut rows: Vec<TraceRow> = hits
             .into_iter()
-            .map(|hit| self.row_for_hit(bot, hit, min_confidence, question, analyses))
+            .map(|hit| self.row_for_hit(bot, hit, min_confidence, question, analyses, chosen))
             .collect();
         let micros = elapsed_micros(started);
+        let recorded = language.recorded_for(&bot.config);
         for row in &mut rows {
             row.micros = micros;
+            row.language.clone_from(&recorded);
         }
         Ok(rows)
     }
 
-    /// A row for one hit; the entry's answer is rendered as the bot would say it to this
-    /// question (see [`question_state`]; an answer without a tag is said as is, so its state
-    /// is never built).
+    /// A row for one hit; the entry's answer in `language` is rendered as the bot would say
+    /// it to this question (see [`question_state`]; an answer without a tag is said as is, so
+    /// its state is never built).
     fn row_for_hit(
         &self,
         bot: &Bot,
@@ -464,6 +545,7 @@ impl Delegator {
         min_confidence: f64,
         question: &str,
         shared: &mut Analyses,
+        language: &str,
     ) -> TraceRow {
         let entry = &bot.qna[hit.entry];
         let mut row = self.empty_row(&bot.id);
@@ -481,7 +563,7 @@ impl Delegator {
             return row;
         }
         let Some((answer, choice)) = pick_answer(
-            &entry.answers,
+            entry.answers_in(language),
             self.workspace.settings.answer_seed,
             &entry.id,
             question,
@@ -493,7 +575,7 @@ impl Delegator {
             row.answer = Some(answer.to_string());
             return row;
         }
-        match bot.answer_text(answer, shared.state(question)) {
+        match bot.answer_text_in(answer, shared.state(question), language) {
             Ok(text) => row.answer = Some(text),
             Err(error) => {
                 row.answer = Some(answer.to_string());

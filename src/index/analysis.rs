@@ -52,8 +52,6 @@ const ENGLISH_FUNCTION_WORDS: &str = "a an the this that these those there here 
 /// One bot language's analysis: its analyzer and its analyzed function words.
 #[derive(Clone)]
 pub(super) struct Analysis {
-    /// The bot language code it was made for.
-    language: String,
     analyzer: TextAnalyzer,
     /// Function words of the language, analyzed (none outside English).
     function_words: HashSet<String>,
@@ -72,15 +70,9 @@ impl Analysis {
             HashSet::new()
         };
         Analysis {
-            language: language.to_string(),
             analyzer,
             function_words,
         }
-    }
-
-    /// The bot language code it was made for: two analyses of one code analyze alike.
-    pub fn language(&self) -> &str {
-        &self.language
     }
 
     /// The analyzer (tantivy needs it to index the variants).

@@ -40,21 +40,27 @@ const WRITER_MEMORY_MAX: usize = 3_000_000_000;
 /// How often (in entries) building reports progress.
 pub const PROGRESS_EVERY: usize = 1_000;
 
-/// Indexes every enabled entry of `bot`, calling `progress` with the entries written so far
-/// and their number every [`PROGRESS_EVERY`] entries and once when all are written (merging
-/// the segments and training the classifier follow).
-pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Result<BotIndex> {
-    let total = bot.qna.iter().filter(|e| e.enabled).count();
+/// Indexes every entry of `bot` trained in `language` (`QnaEntry::trained_in`: for the
+/// default language, every enabled entry) with that language's questions and analysis,
+/// calling `progress` with the entries written so far and their number every
+/// [`PROGRESS_EVERY`] entries and once when all are written (merging the segments and
+/// training the classifier follow).
+pub(super) fn build(
+    bot: &Bot,
+    language: &str,
+    progress: &dyn Fn(usize, usize),
+) -> tantivy::Result<BotIndex> {
+    let total = bot.qna.iter().filter(|e| e.trained_in(language)).count();
     let variants: usize = bot
         .qna
         .iter()
-        .filter(|e| e.enabled)
-        .map(|e| e.questions.len())
+        .filter(|e| e.trained_in(language))
+        .map(|e| e.questions_in(language).len())
         .sum();
     // Classifier features (character n-grams of every variant) are a quarter of a large
     // bot's build time and most of its memory: made only for a bot that gets a classifier.
     let train = wants_classifier(total, variants);
-    let analysis = Analysis::for_language(&bot.config.default_language);
+    let analysis = Analysis::for_language(language);
 
     let mut schema = Schema::builder();
     let entry_field = schema.add_u64_field("entry", INDEXED | FAST | STORED);
@@ -71,8 +77,8 @@ pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Resu
     let text_bytes: usize = bot
         .qna
         .iter()
-        .filter(|e| e.enabled)
-        .flat_map(|e| &e.questions)
+        .filter(|e| e.trained_in(language))
+        .flat_map(|e| e.questions_in(language))
         .map(String::len)
         .sum();
     let entry_writer = new_writer(&entry_index, text_bytes)?;
@@ -80,13 +86,19 @@ pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Resu
     let mut samples = Vec::new();
     let mut totals = [0.0f32; 2];
     let mut log_lens = Vec::new();
-    for (qna_pos, qna) in bot.qna.iter().enumerate().filter(|(_, e)| e.enabled) {
+    for (qna_pos, qna) in bot
+        .qna
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.trained_in(language))
+    {
+        let questions = qna.questions_in(language);
         let ord = entries.len() as u64;
         let mut doc = TantivyDocument::default();
         doc.add_u64(entry_field, ord);
         let mut lengths = [0usize; 2];
         let mut entry_bigrams = Vec::new();
-        for question in &qna.questions {
+        for question in questions {
             let words = analysis.tokens(question);
             if train {
                 samples.push(Sample {
@@ -107,7 +119,7 @@ pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Resu
         entries.push(IndexedEntry {
             qna_pos,
             id: qna.id.clone(),
-            questions: qna.questions.clone(),
+            questions: questions.to_vec(),
             contexts: qna.contexts.clone(),
         });
         log_lens.push(lengths.map(log_length));
@@ -160,6 +172,8 @@ pub(super) fn build(bot: &Bot, progress: &dyn Fn(usize, usize)) -> tantivy::Resu
         .flatten();
     Ok(BotIndex {
         bot_id: bot.id.clone(),
+        language: language.to_string(),
+        other_languages: Vec::new(),
         entries,
         analysis,
         search,

@@ -76,9 +76,15 @@ struct IndexedEntry {
     contexts: Vec<String>,
 }
 
-/// A bot's QnA, searchable.
+/// A bot's QnA in one of its languages, searchable; the index of the bot's default language
+/// holds those of its other languages ([`BotIndex::in_language`]).
 pub struct BotIndex {
     bot_id: String,
+    /// The language indexed: its questions, with its analysis (stemmer).
+    language: String,
+    /// The indexes of the bot's other languages (none for a single-language bot), each built
+    /// from the entries with questions in that language, with that language's analysis.
+    other_languages: Vec<BotIndex>,
     /// The enabled entries, by entry ord (the order of the bot's QnA).
     entries: Vec<IndexedEntry>,
     /// How the bot's language becomes terms.
@@ -98,7 +104,9 @@ impl std::fmt::Debug for BotIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BotIndex")
             .field("bot_id", &self.bot_id)
+            .field("language", &self.language)
             .field("entries", &self.entries.len())
+            .field("other_languages", &self.other_languages)
             .finish()
     }
 }
@@ -124,22 +132,52 @@ impl AnalyzedQuestion {
 type Scored = (usize, f32, Option<f32>);
 
 impl BotIndex {
-    /// Indexes every enabled entry of `bot`.
+    /// Indexes every enabled entry of `bot`, in each of its languages: the default
+    /// language's index, holding one per other language the bot speaks (Botpress trains a
+    /// model per language of `languages`).
     pub fn build(bot: &Bot) -> Result<BotIndex, Error> {
         Self::build_with_progress(bot, &|_, _| {})
     }
 
     /// [`BotIndex::build`], calling `progress(entries written, entries to write)` as it goes
     /// (every thousand entries, and once when all are written), for a bot large enough that
-    /// the user should see it move.
+    /// the user should see it move. Only the default language reports progress; a
+    /// single-language bot builds exactly one index.
     pub fn build_with_progress(
         bot: &Bot,
         progress: &dyn Fn(usize, usize),
     ) -> Result<BotIndex, Error> {
-        build::build(bot, progress).map_err(|source| Error::Index {
+        let failed = |source| Error::Index {
             bot: bot.id.clone(),
             source,
-        })
+        };
+        let default = &bot.config.default_language;
+        let mut index = build::build(bot, default, progress).map_err(failed)?;
+        for language in bot.config.languages().skip(1) {
+            if index.other_languages.iter().any(|i| i.language == language) {
+                continue;
+            }
+            let other = build::build(bot, language, &|_, _| {}).map_err(failed)?;
+            index.other_languages.push(other);
+        }
+        Ok(index)
+    }
+
+    /// The index of `language`: this one when it is this index's language or the bot does
+    /// not speak it, else the bot's index in that language.
+    pub fn in_language(&self, language: &str) -> &BotIndex {
+        if language == self.language {
+            return self;
+        }
+        self.other_languages
+            .iter()
+            .find(|index| index.language == language)
+            .unwrap_or(self)
+    }
+
+    /// The language this index holds.
+    pub fn language(&self) -> &str {
+        &self.language
     }
 
     /// The bot this index belongs to.
@@ -160,11 +198,6 @@ impl BotIndex {
     /// Whether the bot has an entry classifier (its entries hold many variants each).
     pub fn is_trained(&self) -> bool {
         self.classifier.is_some()
-    }
-
-    /// The bot language code its QnA is analyzed in.
-    pub fn language(&self) -> &str {
-        self.analysis.language()
     }
 
     /// `question` analyzed as this bot analyzes it; reusable with [`BotIndex::top_analyzed`]

@@ -33,6 +33,47 @@ pub struct BotConfig {
     pub raw: Value,
 }
 
+impl BotConfig {
+    /// The configuration of a bot whose `bot.config.json` is missing or broken: named after
+    /// its folder, English.
+    pub fn fallback(id: &str) -> BotConfig {
+        BotConfig {
+            name: id.to_string(),
+            description: None,
+            default_language: "en".to_string(),
+            oneflow: false,
+            raw: Value::Object(Default::default()),
+        }
+    }
+
+    /// The languages the bot speaks: `defaultLanguage` first, then the other codes of
+    /// Botpress 12's `languages` in their order (entries that are not strings skipped). A bot
+    /// without `languages` (Botpress 11) speaks its default language only. Read from
+    /// [`BotConfig::raw`], so the file's own field stays the one truth.
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        let default = self.default_language.as_str();
+        let declared = self
+            .raw
+            .get("languages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(move |language| *language != default && !language.trim().is_empty());
+        std::iter::once(default).chain(declared)
+    }
+
+    /// Whether `language` is one of the bot's [`languages`](BotConfig::languages).
+    pub fn speaks(&self, language: &str) -> bool {
+        self.languages().any(|l| l == language)
+    }
+
+    /// Whether the bot speaks more than its default language.
+    pub fn is_multilingual(&self) -> bool {
+        self.languages().nth(1).is_some()
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ConfigShape {
@@ -78,6 +119,17 @@ impl Bot {
         self.say(answer, state).map(|rendered| rendered.text)
     }
 
+    /// [`Bot::answer_text`] in `language` (see [`Bot::say_in`]).
+    pub fn answer_text_in(
+        &self,
+        answer: &str,
+        state: &Value,
+        language: &str,
+    ) -> Result<String, Error> {
+        self.say_in(answer, state, language)
+            .map(|rendered| rendered.text)
+    }
+
     /// What the bot says for `answer` (a QnA answer or `#!<element>`), and the names its
     /// template missed. Botpress says both through `cms.renderElement`, which renders the
     /// text with `renderRecursive` (`src/bp/core/misc/templating.ts`): a mustache template
@@ -85,6 +137,12 @@ impl Bot {
     /// ([`template::render_nested`]). So a plain answer is a template too (`{{event.preview}}`);
     /// one without tags is said as is. `#!<element>` says that content element of this bot.
     pub fn say(&self, answer: &str, state: &Value) -> Result<Rendered, Error> {
+        self.say_in(answer, state, &self.config.default_language)
+    }
+
+    /// [`Bot::say`] in `language`: a content element's `text$<language>`, else its default
+    /// language's text ([`ContentElement::text_in`]).
+    pub fn say_in(&self, answer: &str, state: &Value, language: &str) -> Result<Rendered, Error> {
         let Some(element_id) = answer.strip_prefix("#!") else {
             return Ok(template::render_nested(answer, state)?);
         };
@@ -97,10 +155,12 @@ impl Bot {
         let element = self
             .element(element_id)
             .ok_or_else(|| failure("does not exist"))?;
-        let text = element
-            .text
-            .as_deref()
-            .ok_or_else(|| failure("has no text"))?;
+        let text = if language == self.config.default_language {
+            element.text.as_deref()
+        } else {
+            element.text_in(language)
+        };
+        let text = text.ok_or_else(|| failure("has no text"))?;
         template::render_nested(text, state).map_err(|e| {
             Error::from(template::TemplateError {
                 element: Some(element_id.to_string()),
@@ -124,6 +184,7 @@ impl Bot {
         let config = load_config(dir, id, problems);
         let language = config.default_language.clone();
         let qna = load_qna(&dir.join("qna"), &language, problems);
+        problems.extend(untrained_entry_problems(&config, &qna));
         let elements_file = dir.join("content-elements").join("builtin_text.json");
         let elements = if is_present(&elements_file) {
             match content::load(&elements_file, &language) {
@@ -175,13 +236,7 @@ fn remove_stale_temp_files(dir: &Path) {
 }
 
 fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConfig {
-    let fallback = BotConfig {
-        name: id.to_string(),
-        description: None,
-        default_language: "en".to_string(),
-        oneflow: false,
-        raw: Value::Object(Default::default()),
-    };
+    let fallback = BotConfig::fallback(id);
     let path = dir.join("bot.config.json");
     if !is_present(&path) {
         problems.push(LoadProblem::warning(
@@ -288,6 +343,34 @@ fn read_qna_files(
             })
             .collect()
     })
+}
+
+/// A warning for each enabled entry whose questions are all in languages the bot does not
+/// speak: Botpress trains a bot's NLU per language of its `languages` from that language's
+/// questions only (the QnA module's `__qna__` intents carry `utterances` by language), so
+/// such an entry is never trained, and interbot does not answer it either.
+fn untrained_entry_problems(config: &BotConfig, qna: &[QnaEntry]) -> Vec<LoadProblem> {
+    qna.iter()
+        .filter(|entry| entry.enabled)
+        .filter_map(|entry| {
+            let mut written = entry.question_languages().peekable();
+            written.peek()?;
+            let written: Vec<&str> = written.collect();
+            if written.iter().any(|language| config.speaks(language)) {
+                return None;
+            }
+            let speaks: Vec<&str> = config.languages().collect();
+            Some(LoadProblem::warning(
+                &entry.file,
+                format!(
+                    "QnA entry {} has questions only in {}, none of the bot's languages ({}); Botpress would not train it, so it is never answered",
+                    entry.id,
+                    written.join(", "),
+                    speaks.join(", ")
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// A warning for each answer of `entry` that is not a valid template: answers are rendered

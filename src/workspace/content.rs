@@ -23,6 +23,21 @@ pub struct ContentElement {
     pub version: Option<FileVersion>,
 }
 
+impl ContentElement {
+    /// The element's text in `language`: `text$<language>`, else the default language's
+    /// ([`ContentElement::text`]), as Botpress's CMS translates an element's form data
+    /// (`formData["text$" + lang] || formData["text$" + defaultLanguage]`, `getOriginalProps`
+    /// in `src/bp/core/services/cms.ts`). An empty text counts as none, as `||` reads it.
+    pub fn text_in(&self, language: &str) -> Option<&str> {
+        self.raw
+            .get("formData")
+            .and_then(|form| form.get(format!("text${language}")))
+            .and_then(Value::as_str)
+            .filter(|text| !text.is_empty())
+            .or(self.text.as_deref())
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ElementShape {

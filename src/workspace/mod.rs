@@ -68,6 +68,10 @@ pub struct Settings {
     /// With a seed, an entry with several answers gives one picked at random (reproducibly
     /// for a seed, question and entry), as Botpress picks; without, its first answer.
     pub answer_seed: Option<u64>,
+    /// The user's language (`userLanguage`), what Botpress reads as
+    /// `event.state.user.language`: a bot answers in it when the question's language is not
+    /// one of its own and it speaks this one (see `language`).
+    pub user_language: Option<String>,
 }
 
 /// Whose reading of a delegation counts where interbot and Botpress differ.
@@ -92,6 +96,7 @@ impl Default for Settings {
             remote_bots: BTreeMap::new(),
             compat: Compat::default(),
             answer_seed: None,
+            user_language: None,
         }
     }
 }
@@ -179,6 +184,12 @@ impl Workspace {
     /// The bot with this id.
     pub fn bot(&self, id: &str) -> Option<&Bot> {
         self.bots.iter().find(|b| b.id == id)
+    }
+
+    /// Whether some bot speaks more than its default language (then each turn detects the
+    /// question's language, and the trace records the language of each row).
+    pub fn is_multilingual(&self) -> bool {
+        self.bots.iter().any(|bot| bot.config.is_multilingual())
     }
 
     /// Every bot but the master, in workspace order, then the remote bots by id.

@@ -79,6 +79,10 @@ pub struct QnaEntry {
     pub action: QnaAction,
     /// The redirect target of `redirect`/`text_redirect` entries.
     pub redirect: Option<Redirect>,
+    /// Questions and answers in the file's other languages (Botpress 12), by language, as
+    /// read; edits change [`QnaEntry::language`]'s texts only, and saves keep the others as
+    /// they are on disk.
+    pub translations: BTreeMap<String, Translation>,
     /// The whole file as read, so saving keeps every field interbot does not know; `Null`
     /// when the file holds exactly the fields above in Botpress's own layout (as Botpress
     /// writes most entries), which [`QnaEntry::to_json`] then rebuilds. Keeping such files
@@ -87,6 +91,15 @@ pub struct QnaEntry {
     /// The version of the file's bytes when read (or last saved by interbot); `None` for a
     /// new entry not saved yet. Saves compare it with the file on disk to detect conflicts.
     pub version: Option<FileVersion>,
+}
+
+/// An entry's questions and answers in one language other than its bot's default.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Translation {
+    /// Question variants in that language, blank ones removed.
+    pub questions: Vec<String>,
+    /// Answers in that language.
+    pub answers: Vec<String>,
 }
 
 /// Question or answer lists: plain (Botpress 11) or keyed by language (Botpress 12).
@@ -98,21 +111,47 @@ enum Texts {
 }
 
 impl Texts {
-    fn in_language(self, language: &str) -> Vec<String> {
-        let texts = match self {
-            Texts::Plain(texts) => texts,
-            Texts::ByLanguage(mut by_language) => by_language
-                .remove(language)
-                .or_else(|| by_language.into_values().next())
+    /// The texts by language, blank ones removed; a plain list is in `language` (the bot's
+    /// default). A language keyed with no texts is left out. Texts in a language are only
+    /// that language's: an entry whose file has none in `language` has none there (Botpress
+    /// trains each language from its own questions, `storage.ts`'s intents, and answers from
+    /// the default language's when the chosen one has none, `getQnaEntryPayloads`).
+    fn by_language(self, language: &str) -> BTreeMap<String, Vec<String>> {
+        let keep = |texts: Vec<Option<String>>| -> Vec<String> {
+            texts
+                .into_iter()
                 .flatten()
-                .unwrap_or_default(),
+                .filter(|t| !t.trim().is_empty())
+                .collect()
         };
-        texts
-            .into_iter()
-            .flatten()
-            .filter(|t| !t.trim().is_empty())
-            .collect()
+        match self {
+            Texts::Plain(texts) => BTreeMap::from([(language.to_string(), keep(texts))]),
+            Texts::ByLanguage(by_language) => by_language
+                .into_iter()
+                .filter_map(|(language, texts)| Some((language, keep(texts?))))
+                .filter(|(_, texts)| !texts.is_empty())
+                .collect(),
+        }
     }
+}
+
+/// Splits `questions` and `answers` by language into the default language's (`language`)
+/// and the [`Translation`]s of the others.
+fn split_languages(
+    language: &str,
+    mut questions: BTreeMap<String, Vec<String>>,
+    mut answers: BTreeMap<String, Vec<String>>,
+) -> (Vec<String>, Vec<String>, BTreeMap<String, Translation>) {
+    let default_questions = questions.remove(language).unwrap_or_default();
+    let default_answers = answers.remove(language).unwrap_or_default();
+    let mut translations: BTreeMap<String, Translation> = BTreeMap::new();
+    for (other, texts) in questions {
+        translations.entry(other).or_default().questions = texts;
+    }
+    for (other, texts) in answers {
+        translations.entry(other).or_default().answers = texts;
+    }
+    (default_questions, default_answers, translations)
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,10 +221,15 @@ impl QnaEntry {
             .filter(|id| !id.trim().is_empty())
             .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
             .unwrap_or_default();
-        let mut answers = data
-            .answers
-            .map(|a| a.in_language(language))
-            .unwrap_or_default();
+        let (questions, mut answers, translations) = split_languages(
+            language,
+            data.questions
+                .map(|q| q.by_language(language))
+                .unwrap_or_default(),
+            data.answers
+                .map(|a| a.by_language(language))
+                .unwrap_or_default(),
+        );
         if answers.is_empty()
             && let Some(answer) = data.answer.filter(|a| !a.trim().is_empty())
         {
@@ -209,15 +253,13 @@ impl QnaEntry {
             file: path.to_path_buf(),
             form,
             language: language.to_string(),
-            questions: data
-                .questions
-                .map(|q| q.in_language(language))
-                .unwrap_or_default(),
+            questions,
             answers,
             contexts,
             enabled: data.enabled.unwrap_or(true),
             action,
             redirect,
+            translations,
             raw: value,
             version: None,
         };
@@ -286,6 +328,7 @@ impl QnaEntry {
             enabled: true,
             action: QnaAction::Text,
             redirect: None,
+            translations: BTreeMap::new(),
             raw,
             version: None,
         }
@@ -294,6 +337,47 @@ impl QnaEntry {
     /// The first answer, the one a bot says.
     pub fn first_answer(&self) -> Option<&str> {
         self.answers.first().map(String::as_str)
+    }
+
+    /// The question variants in `language` (the default language's are
+    /// [`QnaEntry::questions`]); none when the entry has no text in it.
+    pub fn questions_in(&self, language: &str) -> &[String] {
+        if language == self.language {
+            return &self.questions;
+        }
+        self.translations
+            .get(language)
+            .map_or(&[], |t| t.questions.as_slice())
+    }
+
+    /// The answers the entry gives in `language`: its answers in that language, else the
+    /// default language's, as Botpress's QnA module falls back (`getQnaEntryPayloads`,
+    /// `modules/qna/src/backend/utils.ts`: no answers in the language → the default
+    /// language's).
+    pub fn answers_in(&self, language: &str) -> &[String] {
+        match self.translations.get(language) {
+            Some(t) if language != self.language && !t.answers.is_empty() => &t.answers,
+            _ => &self.answers,
+        }
+    }
+
+    /// Whether the entry is trained in `language` (indexed in that language's index): it is
+    /// enabled, and it has questions in that language, or `language` is its default (where an
+    /// entry is always indexed, as before languages were read). Botpress trains each language
+    /// from that language's questions only.
+    pub fn trained_in(&self, language: &str) -> bool {
+        self.enabled && (language == self.language || !self.questions_in(language).is_empty())
+    }
+
+    /// The languages the entry has questions in, the default language's first.
+    pub fn question_languages(&self) -> impl Iterator<Item = &str> {
+        let default = (!self.questions.is_empty()).then_some(self.language.as_str());
+        default.into_iter().chain(
+            self.translations
+                .iter()
+                .filter(|(_, t)| !t.questions.is_empty())
+                .map(|(language, _)| language.as_str()),
+        )
     }
 
     /// Whether the entry is in one of `included` contexts.
@@ -365,8 +449,12 @@ fn same_document(a: &Value, b: &Value) -> bool {
     a == b && same_keys(a, b) && same_keys(&a["data"], &b["data"])
 }
 
-/// Sets `data[key][language]`, keeping the other languages.
+/// Sets `data[key][language]`, keeping the other languages; an empty list is not added where
+/// the file has no such language (an entry written in other languages only stays so).
 fn set_localized(data: &mut Value, key: &str, language: &str, texts: &[String]) {
+    if texts.is_empty() && data[key].get(language).is_none() {
+        return;
+    }
     if !data[key].is_object() {
         data[key] = json!({});
     }
@@ -460,6 +548,25 @@ mod tests {
             json["data"]["questions"]["fr"][0], "bonjour",
             "other languages kept"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn each_language_keeps_its_own_texts() -> Result<(), LoadProblem> {
+        let entry = load_text(
+            r#"{"id":"e1","data":{"questions":{"fr":["bonjour"],"de":["hallo"]},"answers":{"en":["hi"],"fr":[]},"contexts":["global"]}}"#,
+        )?;
+        // No English question: none is borrowed from another language.
+        assert!(entry.questions.is_empty());
+        assert_eq!(entry.questions_in("fr"), ["bonjour"]);
+        assert!(entry.questions_in("es").is_empty());
+        // French has no answer: the default language's.
+        assert_eq!(entry.answers_in("fr"), ["hi"]);
+        assert!(entry.trained_in("en") && entry.trained_in("fr") && !entry.trained_in("es"));
+        assert_eq!(entry.question_languages().collect::<Vec<_>>(), ["de", "fr"]);
+        // Written back, no empty English questions appear.
+        let json = entry.to_json();
+        assert!(json["data"]["questions"].get("en").is_none());
         Ok(())
     }
 

@@ -126,11 +126,12 @@ impl WorkspaceChanges {
 
 impl Bot {
     /// Whether a search index built for this bot serves `other` unchanged: same id,
-    /// language and entries (in the same order, since an index refers to entries by
+    /// languages (default first) and entries (in the same order, since an index refers to
+    /// entries by
     /// position), so a reload can keep it instead of indexing again.
     pub fn indexes_like(&self, other: &Bot) -> bool {
         self.id == other.id
-            && self.config.default_language == other.config.default_language
+            && self.config.languages().eq(other.config.languages())
             && self.qna.len() == other.qna.len()
             && self
                 .qna

@@ -216,6 +216,11 @@ pub fn view(app: &App, width: usize) -> TraceView {
     } else {
         format!("top {} of {} entries · {timing}", trace.len(), tab.entries)
     };
+    // A workspace with several languages says which one the bot answered in.
+    let summary = match &turn.language {
+        Some(language) if !tab.is_master => format!("{summary} · in {}", sanitize_line(language)),
+        _ => summary,
+    };
     // A sub-bot's URL is the same on every row: once, after the summary (same line in a table).
     let url = trace
         .first()
@@ -306,12 +311,17 @@ pub fn view(app: &App, width: usize) -> TraceView {
     view
 }
 
-/// The first column: the bot asked (master; `⇄` marks a remote bot) or the candidate's rank
-/// (sub-bot).
+/// The first column: the bot asked (master; `⇄` marks a remote bot, `·fr` the language it
+/// answered in when the workspace has several) or the candidate's rank (sub-bot).
 fn name(tab: &BotTab, row: &TraceRow, rank: usize) -> String {
     if tab.is_master {
         let remote = if row.remote.is_some() { " ⇄" } else { "" };
-        format!("{}{remote}", sanitize_line(&row.bot_id))
+        let language = row
+            .language
+            .as_deref()
+            .map(|l| format!("·{}", sanitize_line(l)))
+            .unwrap_or_default();
+        format!("{}{language}{remote}", sanitize_line(&row.bot_id))
     } else {
         format!("#{}", rank + 1)
     }
