@@ -198,7 +198,7 @@ pub fn render_nested_limited(
     for pass in 0..BOTPRESS_MAX_PASSES {
         if !looks_like_template(&rendered.text) {
             // Text without `{{` holds no tag to check (most QnA answers): no parse per turn.
-            if pass == 0 && template.contains("{{") {
+            if pass == 0 && !renders_as_written(template) {
                 validate(template)?;
             }
             break;
@@ -212,6 +212,12 @@ pub fn render_nested_limited(
         rendered.text = pass.text;
     }
     Ok(rendered)
+}
+
+/// Whether `text` renders as itself whatever the data: it holds no `{{`, so no tag to fill
+/// or to check.
+pub fn renders_as_written(text: &str) -> bool {
+    !text.contains("{{")
 }
 
 /// Botpress's `containsTemplate`: `value.indexOf('{{') < value.indexOf('}}')`, where a

@@ -571,7 +571,7 @@ impl Delegator {
             return row;
         };
         row.note = choice;
-        if !answer.contains("{{") && !answer.starts_with("#!") {
+        if Bot::says_as_written(answer) {
             row.answer = Some(answer.to_string());
             return row;
         }

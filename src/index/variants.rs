@@ -17,8 +17,8 @@ pub(super) struct VariantQuestions {
     fieldnorms: FieldNormReader,
     /// `(doc, variant position)` of each entry's variant documents, in doc order.
     docs: Vec<Vec<(DocId, u32)>>,
-    /// Number of variant documents and their average length (BM25 statistics).
-    stats: (u64, f32),
+    /// Number of variant documents (BM25's `N`; their average length is in `length_norms`).
+    count: u64,
     /// BM25's length part `K1 · (1 − B + B · length / average)` of each field-norm id: the
     /// table tantivy's `Bm25Weight` builds per term, built once per bot instead of once per
     /// word of every question.
@@ -94,7 +94,7 @@ impl VariantQuestions {
             inverted,
             fieldnorms,
             docs,
-            stats: (count, average_length),
+            count,
             length_norms: length_norms(average_length),
         })
     }
@@ -109,7 +109,7 @@ impl VariantQuestions {
         words: impl Iterator<Item = &'a str>,
     ) -> tantivy::Result<usize> {
         let docs = self.docs.get(ord).map_or(&[][..], Vec::as_slice);
-        let (count, _) = self.stats;
+        let count = self.count;
         let mut scores = vec![0.0f32; docs.len()];
         for word in words {
             // A text field's dictionary is keyed by the token's bytes.

@@ -140,6 +140,13 @@ impl Bot {
         self.say_in(answer, state, &self.config.default_language)
     }
 
+    /// Whether the bot says `answer` exactly as written, whatever the turn's state: not a
+    /// content element (`#!`) and no template tag ([`template::renders_as_written`]), so
+    /// [`Bot::say`] would give it back unchanged.
+    pub fn says_as_written(answer: &str) -> bool {
+        !answer.starts_with("#!") && template::renders_as_written(answer)
+    }
+
     /// [`Bot::say`] in `language`: a content element's `text$<language>`, else its default
     /// language's text ([`ContentElement::text_in`]).
     pub fn say_in(&self, answer: &str, state: &Value, language: &str) -> Result<Rendered, Error> {
