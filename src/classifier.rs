@@ -19,6 +19,8 @@
 
 use std::collections::HashMap;
 
+use crate::codec::{Reader, Writer};
+
 /// Inverse strength of the L2 penalty. In a scikit-learn prototype of this model, on a
 /// fifth of each HWU64 fold 1 entry's training questions held out, 1, 3, 10 and 30 routed
 /// within 0.4 points of each other.
@@ -168,6 +170,51 @@ impl EntryClassifier {
     /// Number of entries it tells apart.
     pub fn classes(&self) -> usize {
         self.classes
+    }
+
+    /// Appends the trained model to `out` (for the persistent index cache): the classes, then
+    /// each column's feature text and idf in column order, the weights and the biases.
+    pub(crate) fn encode(&self, out: &mut Writer) {
+        let mut features: Vec<(&str, u32)> =
+            self.columns.iter().map(|(f, &c)| (f.as_str(), c)).collect();
+        features.sort_unstable_by_key(|&(_, column)| column);
+        out.u64(self.classes as u64);
+        out.u64(features.len() as u64);
+        for (feature, _) in features {
+            out.str(feature);
+        }
+        out.f32s(&self.idf);
+        out.f32s(&self.weights);
+        out.f32s(&self.bias);
+    }
+
+    /// A model [`EntryClassifier::encode`] wrote, `None` unless every part is there and
+    /// the sizes agree (so a damaged file never yields a model that could index out of
+    /// bounds).
+    pub(crate) fn decode(input: &mut Reader<'_>) -> Option<EntryClassifier> {
+        let classes = usize::try_from(input.u64()?).ok()?;
+        let count = usize::try_from(input.u64()?).ok()?;
+        let mut columns = HashMap::new();
+        for column in 0..count {
+            let column = u32::try_from(column).ok()?;
+            if columns.insert(input.str()?.to_string(), column).is_some() {
+                return None;
+            }
+        }
+        let idf = input.f32s()?;
+        let weights = input.f32s()?;
+        let bias = input.f32s()?;
+        let sizes_agree = classes >= 2
+            && idf.len() == count
+            && bias.len() == classes
+            && Some(weights.len()) == count.checked_mul(classes);
+        sizes_agree.then_some(EntryClassifier {
+            columns,
+            idf,
+            weights,
+            bias,
+            classes,
+        })
     }
 
     /// `P(entry | question)` for every entry, from the question's [`features`]; sums to 1.
@@ -381,6 +428,36 @@ mod tests {
         assert!(f.contains(&"#ord$".to_string()));
         assert_eq!(features(&[], "a"), ["#^a$"]);
         assert!(features(&[], "").is_empty());
+    }
+
+    #[test]
+    fn a_decoded_model_gives_the_same_probabilities_bit_for_bit() {
+        let samples = [
+            sample("set an alarm", 0),
+            sample("wake me at seven", 0),
+            sample("cancel my alarm", 1),
+            sample("remove the alarm", 1),
+            sample("what time is it", 2),
+        ];
+        let classifier = EntryClassifier::train(&samples, 3).expect("trained");
+        let mut writer = Writer::default();
+        classifier.encode(&mut writer);
+        let bytes = writer.into_bytes();
+        let decoded = EntryClassifier::decode(&mut Reader::new(&bytes)).expect("decoded");
+        for text in ["set my alarm", "what time", "nothing known"] {
+            let question = sample(text, 0).features;
+            let bits = |c: &EntryClassifier| {
+                c.probabilities(&question)
+                    .iter()
+                    .map(|p| p.to_bits())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(bits(&classifier), bits(&decoded), "{text}");
+        }
+        // Every truncation is refused.
+        for cut in 0..bytes.len() {
+            assert!(EntryClassifier::decode(&mut Reader::new(&bytes[..cut])).is_none());
+        }
     }
 
     #[test]

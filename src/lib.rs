@@ -26,6 +26,7 @@
 //! that knows the terminal libraries; it calls the core through [`Engine::ask`] like the CLI.
 
 pub mod classifier;
+pub(crate) mod codec;
 pub mod delegation;
 pub mod error;
 pub mod eval;
@@ -45,7 +46,7 @@ pub mod workspace;
 
 pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};
 pub use error::{Error, LoadProblem, Severity};
-pub use index::{BotIndex, EntryFinder, Hit};
+pub use index::{BotIndex, EntryFinder, Hit, IndexCache};
 pub use session::{AskOptions, Engine, IndexProgress, ReindexStep, Turn};
 pub use version::FileVersion;
 pub use workspace::Workspace;

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use crate::delegation::{Delegation, DelegationMatch, Delegator, Indexes, RemoteBots, TraceRow};
 use crate::error::{Error, LoadProblem};
 use crate::flow::{self, Flow, Instruction};
-use crate::index::BotIndex;
+use crate::index::{BotIndex, IndexCache};
 use crate::language::{Detector, TurnLanguage};
 use crate::remote::RemoteBot;
 use crate::template;
@@ -102,6 +102,8 @@ pub struct Engine {
     /// Detects a question's language among the bots' languages (only in a multilingual
     /// workspace, and only when two of them are languages the detector knows).
     detector: Option<Arc<Detector>>,
+    /// Where indexes are kept between runs (re-indexing after a reload stores there too).
+    cache: Option<IndexCache>,
 }
 
 /// How far indexing has come: reported after each bot.
@@ -141,11 +143,12 @@ const PARALLEL_FROM_VARIANTS: usize = 2_000;
 /// in the order given, calling `progress` after each bot.
 fn build_indexes(
     bots: &[Bot],
+    cache: Option<&IndexCache>,
     progress: &(dyn Fn(IndexProgress) + Sync),
 ) -> Vec<Result<BotIndex, Error>> {
     let done = AtomicUsize::new(0);
     let build = |bot: &Bot| {
-        let built = BotIndex::build(bot);
+        let built = BotIndex::build_cached(bot, cache, &|_, _| {});
         progress(IndexProgress {
             done: done.fetch_add(1, Ordering::Relaxed) + 1,
             total: bots.len(),
@@ -214,10 +217,21 @@ impl Engine {
         workspace: Workspace,
         progress: &(dyn Fn(IndexProgress) + Sync),
     ) -> Engine {
+        Self::with_cache(workspace, None, progress)
+    }
+
+    /// [`Engine::with_progress`] with the indexes of unchanged bots opened from `cache`
+    /// and the others built and kept there (see [`IndexCache`]); results are the same as
+    /// without a cache. Reloads of the returned engine use the same cache.
+    pub fn with_cache(
+        workspace: Workspace,
+        cache: Option<IndexCache>,
+        progress: &(dyn Fn(IndexProgress) + Sync),
+    ) -> Engine {
         let mut indexes = HashMap::new();
         // A threshold that silently disagrees with the flow's is a problem to list.
         let mut index_problems = threshold::disagreements(&workspace);
-        let built = build_indexes(&workspace.bots, progress);
+        let built = build_indexes(&workspace.bots, cache.as_ref(), progress);
         for (bot, built) in workspace.bots.iter().zip(built) {
             match built {
                 Ok(index) => {
@@ -228,7 +242,12 @@ impl Engine {
         }
         let (remote, remote_problems) = remote_bots(&workspace);
         index_problems.extend(remote_problems);
-        Engine::from_parts(workspace, indexes, index_problems, remote)
+        Engine::from_parts(workspace, indexes, index_problems, remote, cache)
+    }
+
+    /// The cache this engine's indexes are kept in, if any.
+    pub fn cache(&self) -> Option<&IndexCache> {
+        self.cache.as_ref()
     }
 
     /// The workspace.
@@ -753,9 +772,10 @@ impl Engine {
                     before.is_some_and(|old| old.indexes_like(bot)) && indexes.contains_key(bot_id);
                 if !unchanged {
                     indexes.remove(bot_id);
-                    let indexed = BotIndex::build_with_progress(bot, &|done, total| {
-                        progress(ReindexStep::Indexing { done, total });
-                    });
+                    let indexed =
+                        BotIndex::build_cached(bot, self.cache.as_ref(), &|done, total| {
+                            progress(ReindexStep::Indexing { done, total });
+                        });
                     match indexed {
                         Ok(index) => {
                             indexes.insert(bot.id.clone(), Arc::new(index));
@@ -770,7 +790,13 @@ impl Engine {
             .remote_bots()
             .map(|bot| (bot.id.clone(), bot.clone()))
             .collect();
-        let engine = Engine::from_parts(workspace, indexes, index_problems, remote);
+        let engine = Engine::from_parts(
+            workspace,
+            indexes,
+            index_problems,
+            remote,
+            self.cache.clone(),
+        );
         Ok((engine, changes))
     }
 
@@ -800,7 +826,11 @@ impl Engine {
                 _ => to_build.push(bot.clone()),
             }
         }
-        for (bot, built) in to_build.iter().zip(build_indexes(&to_build, progress)) {
+        for (bot, built) in
+            to_build
+                .iter()
+                .zip(build_indexes(&to_build, self.cache.as_ref(), progress))
+        {
             match built {
                 Ok(index) => {
                     indexes.insert(bot.id.clone(), Arc::new(index));
@@ -810,7 +840,13 @@ impl Engine {
         }
         let (remote, remote_problems) = remote_bots(&workspace);
         index_problems.extend(remote_problems);
-        let engine = Engine::from_parts(workspace, indexes, index_problems, remote);
+        let engine = Engine::from_parts(
+            workspace,
+            indexes,
+            index_problems,
+            remote,
+            self.cache.clone(),
+        );
         Ok((engine, changes))
     }
 
@@ -819,6 +855,7 @@ impl Engine {
         indexes: Indexes,
         index_problems: Vec<LoadProblem>,
         remote: RemoteBots,
+        cache: Option<IndexCache>,
     ) -> Engine {
         let multilingual = workspace.is_multilingual();
         // Detection is restricted to the languages of the bots that have several: only they
@@ -836,6 +873,7 @@ impl Engine {
             index_problems,
             multilingual,
             detector,
+            cache,
         }
     }
 }

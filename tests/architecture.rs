@@ -59,6 +59,7 @@ const LAYERS: &[&str] = &[
     "history",
     "template",
     "flow",
+    "codec",
     "classifier",
     "version",
     "error",

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use interbot::workspace::Compat;
-use interbot::{Engine, Workspace};
+use interbot::{Engine, IndexCache, Workspace};
 
 /// interbot: a terminal workbench for Botpress-style inter-bot delegation.
 ///
@@ -59,6 +59,16 @@ pub struct Args {
     /// Botpress picks at random); without, the first. Overrides interbot.json's `answerSeed`.
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
+
+    /// Keep built indexes in this folder between runs instead of the user's cache folder
+    /// (`$XDG_CACHE_HOME/interbot`, else `~/.cache/interbot`). Unchanged bots then open
+    /// their indexes instead of building them; results are the same either way.
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+
+    /// Build every index in memory, neither reading nor writing the index cache.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 
     /// Write logs to this file (also: INTERBOT_LOG=FILE; level from RUST_LOG, default info).
     #[arg(long, global = true, value_name = "FILE")]
@@ -100,7 +110,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(threshold) = args.min_confidence {
                 interbot::threshold::apply_override(&mut workspace, threshold);
             }
-            eval::run(progress::index(workspace), in_files, eval)
+            eval::run(
+                progress::index(workspace, index_cache(&args)),
+                in_files,
+                eval,
+            )
         }
         Some(Command::Qna(qna)) => qna::run(&open_workspace(&args)?, qna),
         Some(Command::Serve(serve)) => serve::run(open_engine(&args)?, serve),
@@ -116,9 +130,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ));
             }
             let runtime = runtime()?;
+            let cache = index_cache(&args);
             let result = runtime.block_on(interbot::tui::run(
                 &root,
                 move || open_workspace(&args),
+                cache,
                 interbot::tui::Options::from_env(),
             ));
             // Quitting during start-up leaves indexing running on a blocking thread: do not
@@ -173,7 +189,18 @@ fn parse_confidence(text: &str) -> Result<f64, String> {
 
 /// Loads and indexes the workspace named by `-w` (progress on stderr when it takes a while).
 pub fn open_engine(args: &Args) -> anyhow::Result<Engine> {
-    Ok(progress::index(open_workspace(args)?))
+    Ok(progress::index(open_workspace(args)?, index_cache(args)))
+}
+
+/// The index cache `--cache` and `--no-cache` ask for: the user's cache folder by default.
+fn index_cache(args: &Args) -> Option<IndexCache> {
+    if args.no_cache {
+        return None;
+    }
+    match &args.cache {
+        Some(dir) => Some(IndexCache::at(dir)),
+        None => IndexCache::user_default(),
+    }
 }
 
 /// A tokio runtime for one command.

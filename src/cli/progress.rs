@@ -7,13 +7,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use interbot::{Engine, IndexProgress, Workspace};
+use interbot::{Engine, IndexCache, IndexProgress, Workspace};
 
 /// How long indexing runs before the bar appears.
 pub const SHOW_AFTER: Duration = Duration::from_millis(500);
 
-/// Indexes every bot of `workspace` ([`Engine::with_progress`]), showing how far it has come.
-pub fn index(workspace: Workspace) -> Engine {
+/// Indexes every bot of `workspace` through `cache` ([`Engine::with_cache`]), showing how
+/// far it has come.
+pub fn index(workspace: Workspace, cache: Option<IndexCache>) -> Engine {
     let started = Instant::now();
     let bar = ProgressBar::hidden();
     if let Ok(style) = ProgressStyle::with_template("indexing {bar:30} {pos}/{len} bots {msg}") {
@@ -21,7 +22,7 @@ pub fn index(workspace: Workspace) -> Engine {
     }
     let terminal = std::io::stderr().is_terminal();
     let shown = AtomicBool::new(false);
-    let engine = Engine::with_progress(workspace, &|step: IndexProgress| {
+    let engine = Engine::with_cache(workspace, cache, &|step: IndexProgress| {
         bar.set_length(step.total as u64);
         bar.set_position(step.done as u64);
         bar.set_message(interbot::text::sanitize(&step.bot_id));

@@ -1,7 +1,11 @@
 //! Building a bot's indexes: the tantivy schemas, writing one document per enabled entry
 //! (all its variants and their bigrams) and one per variant, merging each index into one
-//! segment, and training the entry classifier of NLU-style bots. Indexes live in RAM and
-//! never change after they are built; a changed bot is indexed anew.
+//! segment, and training the entry classifier of NLU-style bots ([`write`]); then making
+//! them searchable ([`assemble`]). Indexes live in RAM, or in a folder of the persistent
+//! cache ([`super::cache`]), and never change after they are built; a changed bot is
+//! indexed anew.
+
+use std::path::Path;
 
 use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
 use tantivy::query::Bm25StatisticsProvider;
@@ -14,11 +18,12 @@ use tantivy::{
     TantivyError,
 };
 
+use super::BotIndex;
+pub(super) use super::IndexedEntry;
 use super::analysis::{Analysis, bigrams};
 use super::model::{BIGRAMS, WORDS, log_length, wants_classifier};
 use super::search::EntrySearch;
 use super::variants::VariantQuestions;
-use super::{BotIndex, IndexedEntry};
 use crate::classifier::{self, EntryClassifier, Sample};
 use crate::workspace::Bot;
 
@@ -37,73 +42,122 @@ const WRITER_MEMORY_PER_TEXT_BYTE: usize = 64;
 /// The most indexing memory a writer is given (tantivy's maximum is just under 4 GB).
 const WRITER_MEMORY_MAX: usize = 3_000_000_000;
 
+/// Field names of the two indexes.
+const ENTRY: &str = "entry";
+const TEXT: &str = "text";
+const BIGRAMS_FIELD: &str = "bigrams";
+const VARIANT: &str = "variant";
+const QUESTION: &str = "question";
+
 /// How often (in entries) building reports progress.
 pub const PROGRESS_EVERY: usize = 1_000;
 
-/// Indexes every entry of `bot` trained in `language` (`QnaEntry::trained_in`: for the
-/// default language, every enabled entry) with that language's questions and analysis,
+/// What building one bot language writes: the two indexes (in RAM, or in a cache folder) and
+/// what the search needs beside them, all of it a function of [`BuildInput`] alone.
+pub(super) struct Written {
+    /// One document per entry: its variants' words and bigrams.
+    pub entries: Index,
+    /// One document per variant.
+    pub variants: Index,
+    /// Words and bigrams in all the entries' variants.
+    pub totals: [f32; 2],
+    /// Each entry's `ln(|e| + MU)` for words and bigrams, by entry ord.
+    pub log_lens: Vec<[f32; 2]>,
+    /// The entry classifier, for a bot that gets one.
+    pub classifier: Option<EntryClassifier>,
+}
+
+/// The entries of `bot` trained in `language` (`QnaEntry::trained_in`: for the default
+/// language, every enabled entry), with that language's questions, by entry ord: all that
+/// building reads of the bot.
+pub(super) fn indexed_entries(bot: &Bot, language: &str) -> Vec<IndexedEntry> {
+    bot.qna
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.trained_in(language))
+        .map(|(qna_pos, qna)| IndexedEntry {
+            qna_pos,
+            id: qna.id.clone(),
+            questions: qna.questions_in(language).to_vec(),
+            contexts: qna.contexts.clone(),
+        })
+        .collect()
+}
+
+/// Where [`write`] puts the two indexes: in RAM, or each in its own (empty) folder.
+pub(super) enum Target<'a> {
+    Ram,
+    Folders {
+        entries: &'a Path,
+        variants: &'a Path,
+    },
+}
+
+/// Indexes `entries` (from [`indexed_entries`]) with `language`'s analysis into `target`,
 /// calling `progress` with the entries written so far and their number every
 /// [`PROGRESS_EVERY`] entries and once when all are written (merging the segments and
 /// training the classifier follow).
-pub(super) fn build(
-    bot: &Bot,
+pub(super) fn write(
+    entries: &[IndexedEntry],
     language: &str,
+    target: Target<'_>,
     progress: &dyn Fn(usize, usize),
-) -> tantivy::Result<BotIndex> {
-    let total = bot.qna.iter().filter(|e| e.trained_in(language)).count();
-    let variants: usize = bot
-        .qna
-        .iter()
-        .filter(|e| e.trained_in(language))
-        .map(|e| e.questions_in(language).len())
-        .sum();
+) -> tantivy::Result<Written> {
+    let total = entries.len();
+    let variants: usize = entries.iter().map(|e| e.questions.len()).sum();
     // Classifier features (character n-grams of every variant) are a quarter of a large
     // bot's build time and most of its memory: made only for a bot that gets a classifier.
     let train = wants_classifier(total, variants);
     let analysis = Analysis::for_language(language);
 
     let mut schema = Schema::builder();
-    let entry_field = schema.add_u64_field("entry", INDEXED | FAST | STORED);
-    let text_field = schema.add_text_field("text", text_options(ANALYZER));
-    let bigram_field = schema.add_text_field("bigrams", text_options(PRETOKENIZED));
-    let entry_index = new_index(schema.build(), analysis.analyzer());
+    let entry_field = schema.add_u64_field(ENTRY, INDEXED | FAST | STORED);
+    let text_field = schema.add_text_field(TEXT, text_options(ANALYZER));
+    let bigram_field = schema.add_text_field(BIGRAMS_FIELD, text_options(PRETOKENIZED));
+    let entry_schema = schema.build();
 
     let mut schema = Schema::builder();
-    let variant_entry = schema.add_u64_field("entry", INDEXED | FAST | STORED);
-    let variant_position = schema.add_u64_field("variant", FAST | STORED);
-    let variant_question = schema.add_text_field("question", text_options(ANALYZER));
-    let variant_index = new_index(schema.build(), analysis.analyzer());
+    let variant_entry = schema.add_u64_field(ENTRY, INDEXED | FAST | STORED);
+    let variant_position = schema.add_u64_field(VARIANT, FAST | STORED);
+    let variant_question = schema.add_text_field(QUESTION, text_options(ANALYZER));
+    let variant_schema = schema.build();
 
-    let text_bytes: usize = bot
-        .qna
+    let (entry_index, variant_index) = match target {
+        Target::Ram => (
+            Index::create_in_ram(entry_schema),
+            Index::create_in_ram(variant_schema),
+        ),
+        Target::Folders {
+            entries: entries_dir,
+            variants: variants_dir,
+        } => (
+            Index::create_in_dir(entries_dir, entry_schema)?,
+            Index::create_in_dir(variants_dir, variant_schema)?,
+        ),
+    };
+    register_analyzers(&entry_index, analysis.analyzer());
+    register_analyzers(&variant_index, analysis.analyzer());
+
+    let text_bytes: usize = entries
         .iter()
-        .filter(|e| e.trained_in(language))
-        .flat_map(|e| e.questions_in(language))
+        .flat_map(|e| &e.questions)
         .map(String::len)
         .sum();
     let entry_writer = new_writer(&entry_index, text_bytes)?;
-    let mut entries = Vec::new();
     let mut samples = Vec::new();
     let mut totals = [0.0f32; 2];
-    let mut log_lens = Vec::new();
-    for (qna_pos, qna) in bot
-        .qna
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.trained_in(language))
-    {
-        let questions = qna.questions_in(language);
-        let ord = entries.len() as u64;
+    let mut log_lens = Vec::with_capacity(total);
+    for (ord, entry) in entries.iter().enumerate() {
         let mut doc = TantivyDocument::default();
-        doc.add_u64(entry_field, ord);
+        doc.add_u64(entry_field, ord as u64);
         let mut lengths = [0usize; 2];
         let mut entry_bigrams = Vec::new();
-        for question in questions {
+        for question in &entry.questions {
             let words = analysis.tokens(question);
             if train {
                 samples.push(Sample {
                     features: classifier::features(&words, question),
-                    class: ord as usize,
+                    class: ord,
                 });
             }
             let pairs = bigrams(&words);
@@ -116,18 +170,13 @@ pub(super) fn build(
         entry_writer.add_document(doc)?;
         totals[WORDS] += lengths[WORDS] as f32;
         totals[BIGRAMS] += lengths[BIGRAMS] as f32;
-        entries.push(IndexedEntry {
-            qna_pos,
-            id: qna.id.clone(),
-            questions: questions.to_vec(),
-            contexts: qna.contexts.clone(),
-        });
         log_lens.push(lengths.map(log_length));
-        if entries.len() % PROGRESS_EVERY == 0 && entries.len() < total {
-            progress(entries.len(), total);
+        let written = ord + 1;
+        if written % PROGRESS_EVERY == 0 && written < total {
+            progress(written, total);
         }
     }
-    progress(entries.len(), total);
+    progress(total, total);
     commit_as_one_segment(entry_writer, &entry_index)?;
     // The variants index is written once the entries index is committed, so the two
     // writers' arenas and threads are never alive at once (a profile of a 10,000-entry bot
@@ -143,18 +192,63 @@ pub(super) fn build(
         }
     }
     commit_as_one_segment(variant_writer, &variant_index)?;
+    let classifier = (train && EntryClassifier::affordable(&samples, total))
+        .then(|| EntryClassifier::train(&samples, total))
+        .flatten();
+    Ok(Written {
+        entries: entry_index,
+        variants: variant_index,
+        totals,
+        log_lens,
+        classifier,
+    })
+}
+
+/// The searchable index of `bot`'s `entries` in `language` from what [`write`] wrote (now,
+/// or in an earlier run, read back from the cache). Fails when the two do not belong
+/// together (a cache that does not hold what its key says), never later at search time.
+pub(super) fn assemble(
+    bot: &Bot,
+    language: &str,
+    entries: Vec<IndexedEntry>,
+    written: Written,
+) -> tantivy::Result<BotIndex> {
+    let Written {
+        entries: entry_index,
+        variants: variant_index,
+        totals,
+        log_lens,
+        classifier,
+    } = written;
+    let analysis = Analysis::for_language(language);
+    register_analyzers(&entry_index, analysis.analyzer());
+    register_analyzers(&variant_index, analysis.analyzer());
+    let variant_count: usize = entries.iter().map(|e| e.questions.len()).sum();
     let entry_reader = manual_reader(&entry_index)?;
     let variant_reader = manual_reader(&variant_index)?;
     entry_reader.reload()?;
     variant_reader.reload()?;
     let searcher = entry_reader.searcher();
-    let search = EntrySearch::new(
-        only_segment(&searcher)?,
-        [text_field, bigram_field],
-        totals,
-        &log_lens,
-    )?;
     let variant_searcher = variant_reader.searcher();
+    let mismatch = searcher.num_docs() != entries.len() as u64
+        || variant_searcher.num_docs() != variant_count as u64
+        || log_lens.len() != entries.len()
+        || classifier
+            .as_ref()
+            .is_some_and(|c| c.classes() != entries.len());
+    if mismatch {
+        return Err(TantivyError::InternalError(format!(
+            "the index does not hold the {} entries and {variant_count} variants it was built for",
+            entries.len()
+        )));
+    }
+    let entry_schema = entry_index.schema();
+    let fields = [
+        entry_schema.get_field(TEXT)?,
+        entry_schema.get_field(BIGRAMS_FIELD)?,
+    ];
+    let search = EntrySearch::new(only_segment(&searcher)?, fields, totals, &log_lens)?;
+    let variant_question = variant_index.schema().get_field(QUESTION)?;
     let variants = VariantQuestions::new(
         only_segment(&variant_searcher)?,
         variant_question,
@@ -167,9 +261,6 @@ pub(super) fn build(
     let has_other_contexts = entries
         .iter()
         .any(|e| e.contexts.iter().any(|c| c != "global"));
-    let classifier = (train && EntryClassifier::affordable(&samples, entries.len()))
-        .then(|| EntryClassifier::train(&samples, entries.len()))
-        .flatten();
     Ok(BotIndex {
         bot_id: bot.id.clone(),
         language: language.to_string(),
@@ -191,14 +282,12 @@ fn text_options(tokenizer: &str) -> TextOptions {
     )
 }
 
-fn new_index(schema: Schema, analyzer: &TextAnalyzer) -> Index {
-    let index = Index::create_in_ram(schema);
+fn register_analyzers(index: &Index, analyzer: &TextAnalyzer) {
     index.tokenizers().register(ANALYZER, analyzer.clone());
     index.tokenizers().register(
         PRETOKENIZED,
         TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
     );
-    index
 }
 
 /// A writer with as few threads as tantivy allows, no background merges (building an index

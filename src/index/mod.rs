@@ -2,7 +2,8 @@
 //! with what raw score and what confidence?".
 //!
 //! # Documents
-//! Two in-RAM tantivy indexes per bot ([`build`]):
+//! Two tantivy indexes per bot ([`build`]), in RAM or opened from the persistent cache
+//! ([`cache`]):
 //! - **entries**: one document per enabled entry, holding all its question variants (`text`)
 //!   and their word bigrams (`bigrams`). Ranking reads this index's postings, so evidence for
 //!   an entry adds up across its variants instead of resting on the single closest variant
@@ -26,6 +27,7 @@
 
 mod analysis;
 mod build;
+pub mod cache;
 mod candidates;
 pub mod explain;
 pub mod finder;
@@ -35,6 +37,7 @@ mod variants;
 
 pub use analysis::analyzer_for;
 pub use build::PROGRESS_EVERY;
+pub use cache::IndexCache;
 pub use explain::{ExplainedWord, Explanation, TermExplanation};
 pub use finder::EntryFinder;
 pub use model::BIGRAM_BOOST;
@@ -69,7 +72,7 @@ pub struct Hit {
 
 /// The per-entry facts a search needs, copied from the workspace at build time.
 #[derive(Debug, Clone)]
-struct IndexedEntry {
+pub(crate) struct IndexedEntry {
     qna_pos: usize,
     id: String,
     questions: Vec<String>,
@@ -147,17 +150,35 @@ impl BotIndex {
         bot: &Bot,
         progress: &dyn Fn(usize, usize),
     ) -> Result<BotIndex, Error> {
-        let failed = |source| Error::Index {
-            bot: bot.id.clone(),
-            source,
+        Self::build_cached(bot, None, progress)
+    }
+
+    /// [`BotIndex::build_with_progress`] through `cache`: each language's index is opened
+    /// from it when it holds this exact build, else built and kept there (see
+    /// [`cache`]); without a cache, built in RAM.
+    pub fn build_cached(
+        bot: &Bot,
+        cache: Option<&IndexCache>,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<BotIndex, Error> {
+        let one = |language: &str, progress: &dyn Fn(usize, usize)| {
+            let entries = build::indexed_entries(bot, language);
+            match cache {
+                Some(cache) => cache.index(bot, language, entries, progress),
+                None => build::write(&entries, language, build::Target::Ram, progress)
+                    .and_then(|written| build::assemble(bot, language, entries, written)),
+            }
+            .map_err(|source| Error::Index {
+                bot: bot.id.clone(),
+                source,
+            })
         };
-        let default = &bot.config.default_language;
-        let mut index = build::build(bot, default, progress).map_err(failed)?;
+        let mut index = one(&bot.config.default_language, progress)?;
         for language in bot.config.languages().skip(1) {
             if index.other_languages.iter().any(|i| i.language == language) {
                 continue;
             }
-            let other = build::build(bot, language, &|_, _| {}).map_err(failed)?;
+            let other = one(language, &|_, _| {})?;
             index.other_languages.push(other);
         }
         Ok(index)

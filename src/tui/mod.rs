@@ -85,13 +85,15 @@ impl Options {
 }
 
 /// Opens the UI on the workspace at `root`: `load` reads it (files, overrides) and the
-/// engine indexes it on a blocking thread behind the start-up screen, which quits on `q` at
+/// engine indexes it (through `cache`, when given) on a blocking thread behind the start-up
+/// screen, which quits on `q` at
 /// any moment; then the UI runs until the user quits. Must be called inside a tokio runtime;
 /// loading may still be running on a blocking thread when the user quits during start-up.
 /// The terminal is restored however this returns.
 pub async fn run(
     root: &Path,
     load: impl FnOnce() -> anyhow::Result<Workspace> + Send + 'static,
+    cache: Option<crate::IndexCache>,
     options: Options,
 ) -> anyhow::Result<()> {
     let history_path = crate::history::History::path(root);
@@ -105,7 +107,7 @@ pub async fn run(
         let _ = report.send(StartUpStep::Read {
             bots: workspace.bots.len(),
         });
-        Ok(Engine::with_progress(workspace, &|step| {
+        Ok(Engine::with_cache(workspace, cache, &|step| {
             let _ = report.send(StartUpStep::Indexed(step));
         }))
     });

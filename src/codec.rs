@@ -1,0 +1,155 @@
+//! The little-endian byte form of the numbers and texts a cache file holds (the persistent
+//! index cache, `index::cache`, and the classifier weights in it): a [`Writer`]
+//! that appends them and a [`Reader`] that reads them back, every read checked against what
+//! is left (a cache file is never trusted: a short or odd one reads as `None`, never panics).
+
+/// Appends values to a byte buffer.
+#[derive(Debug, Default)]
+pub(crate) struct Writer {
+    bytes: Vec<u8>,
+}
+
+impl Writer {
+    /// The bytes written so far.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    pub fn raw(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    pub fn u8(&mut self, value: u8) {
+        self.bytes.push(value);
+    }
+
+    pub fn u32(&mut self, value: u32) {
+        self.raw(&value.to_le_bytes());
+    }
+
+    pub fn u64(&mut self, value: u64) {
+        self.raw(&value.to_le_bytes());
+    }
+
+    pub fn f32(&mut self, value: f32) {
+        self.raw(&value.to_le_bytes());
+    }
+
+    /// A length, then the values.
+    pub fn f32s(&mut self, values: &[f32]) {
+        self.u64(values.len() as u64);
+        for value in values {
+            self.f32(*value);
+        }
+    }
+
+    /// A length, then the UTF-8 bytes.
+    pub fn str(&mut self, text: &str) {
+        self.u64(text.len() as u64);
+        self.raw(text.as_bytes());
+    }
+}
+
+/// Reads values back from bytes a [`Writer`] wrote; each read is `None` past the end.
+#[derive(Debug)]
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes }
+    }
+
+    /// Whether every byte has been read.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    pub fn raw(&mut self, len: usize) -> Option<&'a [u8]> {
+        if len > self.bytes.len() {
+            return None;
+        }
+        let (head, rest) = self.bytes.split_at(len);
+        self.bytes = rest;
+        Some(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.raw(N)?.try_into().ok()
+    }
+
+    pub fn u8(&mut self) -> Option<u8> {
+        self.array::<1>().map(|[b]| b)
+    }
+
+    pub fn u32(&mut self) -> Option<u32> {
+        self.array().map(u32::from_le_bytes)
+    }
+
+    pub fn u64(&mut self) -> Option<u64> {
+        self.array().map(u64::from_le_bytes)
+    }
+
+    pub fn f32(&mut self) -> Option<f32> {
+        self.array().map(f32::from_le_bytes)
+    }
+
+    /// A length no larger than what is left at `unit` bytes an item.
+    fn len(&mut self, unit: usize) -> Option<usize> {
+        let len = usize::try_from(self.u64()?).ok()?;
+        (len.checked_mul(unit)? <= self.bytes.len()).then_some(len)
+    }
+
+    pub fn f32s(&mut self) -> Option<Vec<f32>> {
+        let len = self.len(4)?;
+        (0..len).map(|_| self.f32()).collect()
+    }
+
+    pub fn str(&mut self) -> Option<&'a str> {
+        let len = self.len(1)?;
+        std::str::from_utf8(self.raw(len)?).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_back_as_written() {
+        let mut writer = Writer::default();
+        writer.u8(7);
+        writer.u32(0xdead_beef);
+        writer.u64(u64::MAX - 1);
+        writer.f32s(&[1.5, -0.0, f32::MIN_POSITIVE]);
+        writer.str("héllo");
+        let bytes = writer.into_bytes();
+        let mut reader = Reader::new(&bytes);
+        assert_eq!(reader.u8(), Some(7));
+        assert_eq!(reader.u32(), Some(0xdead_beef));
+        assert_eq!(reader.u64(), Some(u64::MAX - 1));
+        let floats = reader.f32s().unwrap_or_default();
+        assert_eq!(
+            floats.iter().map(|f| f.to_bits()).collect::<Vec<_>>(),
+            [1.5f32, -0.0, f32::MIN_POSITIVE].map(f32::to_bits)
+        );
+        assert_eq!(reader.str(), Some("héllo"));
+        assert!(reader.is_empty());
+    }
+
+    #[test]
+    fn short_or_lying_bytes_read_as_none() {
+        let mut writer = Writer::default();
+        writer.str("abc");
+        let bytes = writer.into_bytes();
+        for cut in 0..bytes.len() {
+            assert_eq!(Reader::new(&bytes[..cut]).str(), None, "cut at {cut}");
+        }
+        // A length far beyond the bytes is refused before anything is allocated.
+        let mut huge = Writer::default();
+        huge.u64(u64::MAX);
+        assert_eq!(Reader::new(&huge.into_bytes()).f32s(), None);
+        assert_eq!(Reader::new(&[0xff; 9]).str(), None);
+    }
+}

@@ -1,0 +1,389 @@
+//! The persistent index cache (`src/index/cache/`): results are the same with it, cold or
+//! warm, as without it; a corrupt, foreign or partly written cache folder is rebuilt, never
+//! used; a changed bot gets a new folder and its old one goes; nothing but the cache's own
+//! folders is ever removed; the CLI's `--cache` and `--no-cache` do what they say.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use common::{demo_questions, runtime, workspace_copy};
+use interbot::{Engine, IndexCache, Workspace};
+
+/// A sub-bot with many variants per entry, so the copy has a bot with a trained classifier.
+const ALARM: &[(&str, &[&str])] = &[
+    (
+        "alarm_set",
+        &[
+            "set an alarm for six in the morning",
+            "wake me at half past seven",
+            "i want an alarm at nine tonight",
+            "please put an alarm on for noon",
+            "alarm at five tomorrow",
+            "make me an alarm for the early flight",
+        ],
+    ),
+    (
+        "alarm_cancel",
+        &[
+            "cancel the alarm for tomorrow",
+            "turn my morning alarm off",
+            "delete every alarm",
+            "i no longer need the six am alarm",
+            "stop tonight's alarm",
+            "switch the alarm off please",
+        ],
+    ),
+    (
+        "alarm_list",
+        &[
+            "which alarms are set",
+            "show my alarms",
+            "list the alarms for this week",
+            "do i have an alarm tomorrow",
+            "how many alarms are on",
+            "what is my next alarm",
+        ],
+    ),
+];
+
+/// A copy of the demo workspace with the alarm bot added (the master's flow asks every
+/// sub-bot listed in it, so the alarm bot is asked directly).
+fn workspace_with_trained_bot() -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = workspace_copy();
+    let bot = root.join("bots/alarm");
+    fs::create_dir_all(bot.join("qna")).expect("alarm folders");
+    fs::write(
+        bot.join("bot.config.json"),
+        r#"{"id": "alarm", "name": "Alarms"}"#,
+    )
+    .expect("alarm config");
+    for (id, questions) in ALARM {
+        let entry = serde_json::json!({"id": id, "data": {"questions": questions,
+            "answers": [format!("intent {id}")], "category": "global", "enabled": true,
+            "action": "text", "redirectFlow": "", "redirectNode": ""}});
+        fs::write(bot.join(format!("qna/{id}.json")), entry.to_string()).expect("an entry");
+    }
+    (dir, root)
+}
+
+/// Everything a run answers, without timings: for each bot and question, the replies and
+/// every trace row's entry, closest variant, raw score and confidence (as bits).
+fn answers(engine: &Engine, questions: &[String]) -> Vec<String> {
+    let runtime = runtime();
+    let mut out = Vec::new();
+    for bot in ["master", "sub1", "sub2", "alarm"] {
+        for question in questions {
+            let turn = runtime.block_on(engine.ask(bot, question)).expect("a turn");
+            let rows: Vec<String> = turn
+                .trace
+                .iter()
+                .map(|row| {
+                    format!(
+                        "{} {:?} {:?} {:x} {:x} {:?} {}",
+                        row.bot_id,
+                        row.entry_id,
+                        row.question,
+                        row.score.to_bits(),
+                        row.confidence.to_bits(),
+                        row.classifier.map(f64::to_bits),
+                        row.passed
+                    )
+                })
+                .collect();
+            out.push(format!("{bot} {question:?} {:?} {rows:?}", turn.replies));
+        }
+    }
+    out
+}
+
+fn questions() -> Vec<String> {
+    let mut questions: Vec<String> = demo_questions().lines().map(str::to_string).collect();
+    questions.truncate(30);
+    questions.extend(
+        [
+            "wake me at six",
+            "turn off my alarm",
+            "what alarms do i have",
+        ]
+        .map(String::from),
+    );
+    questions
+}
+
+fn engine(root: &Path, cache: Option<IndexCache>) -> Engine {
+    let workspace = Workspace::load(root).expect("the workspace loads");
+    Engine::with_cache(workspace, cache, &|_| {})
+}
+
+/// The cache folders under `root` (names of the cache's own form).
+fn folders(root: &Path) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = fs::read_dir(root)
+        .map(|listing| {
+            listing
+                .flatten()
+                .map(|item| item.path())
+                .filter(|path| path.join("manifest").is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    folders.sort();
+    folders
+}
+
+/// Whether every file a folder's manifest lists has the size and hash it records.
+fn intact(folder: &Path) -> bool {
+    let Ok(manifest) = fs::read_to_string(folder.join("manifest")) else {
+        return false;
+    };
+    manifest.starts_with("interbot index cache 1\n")
+        && manifest.lines().skip(2).all(|line| {
+            let parts: Vec<&str> = line.split(' ').collect();
+            let Ok(bytes) = fs::read(folder.join(parts[0])) else {
+                return false;
+            };
+            parts[1] == bytes.len().to_string()
+                && parts[2] == blake3::hash(&bytes).to_hex().as_str()
+        })
+}
+
+/// The files of every folder's two indexes: segment files are named by a fresh id each
+/// build, so an unchanged listing means the folder was opened, not rebuilt.
+fn index_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = folders(root)
+        .iter()
+        .flat_map(|folder| ["entries", "variants"].map(|index| folder.join(index)))
+        .flat_map(|index| fs::read_dir(index).into_iter().flatten().flatten())
+        .map(|item| item.path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// The largest segment file of a cache folder's entries index (the master's empty index has
+/// none).
+fn a_segment_file(folder: &Path) -> Option<PathBuf> {
+    fs::read_dir(folder.join("entries"))
+        .expect("the entries index")
+        .flatten()
+        .map(|item| item.path())
+        .filter(|path| path.extension().is_some_and(|e| e != "json" && e != "lock"))
+        .max_by_key(|path| fs::metadata(path).map(|m| m.len()).unwrap_or(0))
+}
+
+#[test]
+fn answers_are_identical_without_a_cache_with_a_cold_one_and_with_a_warm_one() {
+    let (_dir, root) = workspace_with_trained_bot();
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let questions = questions();
+    let without = answers(&engine(&root, None), &questions);
+
+    let cold = engine(&root, Some(IndexCache::at(cache_dir.path())));
+    assert!(cold.index("alarm").is_some_and(|i| i.is_trained()));
+    assert_eq!(answers(&cold, &questions), without);
+    // One folder per bot (the master has no entries: its empty index is kept too).
+    let stored = folders(cache_dir.path());
+    assert_eq!(stored.len(), 5, "{stored:?}");
+    assert!(stored.iter().all(|folder| intact(folder)));
+
+    let built = index_files(cache_dir.path());
+    let warm = engine(&root, Some(IndexCache::at(cache_dir.path())));
+    assert!(warm.index("alarm").is_some_and(|i| i.is_trained()));
+    assert_eq!(answers(&warm, &questions), without);
+    assert_eq!(
+        folders(cache_dir.path()),
+        stored,
+        "a warm start stores nothing new"
+    );
+    assert_eq!(
+        index_files(cache_dir.path()),
+        built,
+        "a warm start builds nothing"
+    );
+}
+
+#[test]
+fn a_corrupt_foreign_or_unfinished_folder_is_rebuilt_not_used() {
+    let (_dir, root) = workspace_with_trained_bot();
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let questions = questions();
+    let expected = answers(&engine(&root, None), &questions);
+    engine(&root, Some(IndexCache::at(cache_dir.path())));
+    let stored = folders(cache_dir.path());
+    let first_build = index_files(cache_dir.path());
+
+    type Damage = fn(&Path);
+    let damages: [(&str, Damage); 5] = [
+        ("a flipped byte in a segment", |folder| {
+            let Some(file) = a_segment_file(folder) else {
+                return;
+            };
+            let mut bytes = fs::read(&file).expect("segment bytes");
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x5a;
+            fs::write(&file, bytes).expect("damaged");
+        }),
+        ("a truncated segment", |folder| {
+            let Some(file) = a_segment_file(folder) else {
+                return;
+            };
+            let bytes = fs::read(&file).expect("segment bytes");
+            fs::write(&file, &bytes[..bytes.len() / 3]).expect("truncated");
+        }),
+        ("a missing manifest (never finished)", |folder| {
+            fs::remove_file(folder.join("manifest")).expect("removed");
+        }),
+        ("a foreign manifest", |folder| {
+            let manifest = fs::read_to_string(folder.join("manifest")).expect("manifest");
+            let foreign = manifest.replacen("interbot index cache 1", "interbot index cache 99", 1);
+            fs::write(folder.join("manifest"), foreign).expect("rewritten");
+        }),
+        ("a manifest naming a file outside the folder", |folder| {
+            let mut manifest = fs::read_to_string(folder.join("manifest")).expect("manifest");
+            manifest.push_str("../../etc/passwd 1 00\n");
+            fs::write(folder.join("manifest"), manifest).expect("rewritten");
+        }),
+    ];
+    for (what, damage) in damages {
+        for folder in &stored {
+            damage(folder);
+        }
+        let after = engine(&root, Some(IndexCache::at(cache_dir.path())));
+        assert_eq!(answers(&after, &questions), expected, "after {what}");
+        let now = folders(cache_dir.path());
+        assert_eq!(now, stored, "after {what}: the same folders, rebuilt");
+        assert!(now.iter().all(|folder| intact(folder)), "after {what}");
+    }
+    assert_ne!(
+        index_files(cache_dir.path()),
+        first_build,
+        "the folders were rebuilt"
+    );
+}
+
+#[test]
+fn a_changed_bot_gets_a_new_folder_and_its_old_one_goes_and_nothing_else_is_touched() {
+    let (_dir, root) = workspace_with_trained_bot();
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let cache = IndexCache::at(cache_dir.path());
+    // Things in the cache folder that are not the cache's: never removed.
+    let notes = cache_dir.path().join("notes.txt");
+    fs::write(&notes, "mine").expect("a note");
+    let lookalike = cache_dir.path().join("0123456789abcdef-not-a-key");
+    fs::create_dir(&lookalike).expect("a folder");
+    // A staging folder left by a run that stopped more than an hour ago: removed.
+    let stale = cache_dir.path().join(".staging-stopped");
+    fs::create_dir(&stale).expect("a staging folder");
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    fs::File::open(&stale)
+        .and_then(|dir| dir.set_modified(two_hours_ago))
+        .expect("an old time");
+
+    let engine_before = engine(&root, Some(cache.clone()));
+    let before = folders(cache_dir.path());
+    let entry = root.join("bots/alarm/qna/alarm_list.json");
+    let text = fs::read_to_string(&entry).expect("the entry");
+    fs::write(
+        &entry,
+        text.replace("show my alarms", "show me every alarm i have"),
+    )
+    .expect("edited");
+
+    // Re-indexing after the edit (as the app does) stores the alarm bot's new version.
+    let (reloaded, _) = engine_before.reload_bot("alarm").expect("reloaded");
+    assert_eq!(reloaded.cache(), Some(&cache));
+    let after = folders(cache_dir.path());
+    assert_eq!(after.len(), before.len());
+    let replaced: Vec<_> = before.iter().filter(|f| !after.contains(f)).collect();
+    assert_eq!(
+        replaced.len(),
+        1,
+        "only the alarm bot's folder is new: {replaced:?}"
+    );
+    let questions = questions();
+    assert_eq!(
+        answers(&reloaded, &questions),
+        answers(&engine(&root, None), &questions)
+    );
+
+    assert_eq!(fs::read_to_string(&notes).ok().as_deref(), Some("mine"));
+    assert!(lookalike.is_dir());
+    assert!(!stale.exists(), "the stale staging folder is cleaned up");
+}
+
+#[test]
+fn a_cache_that_cannot_be_written_costs_only_the_build() {
+    let (_dir, root) = workspace_with_trained_bot();
+    let blocker = tempfile::NamedTempFile::new().expect("a file");
+    // A cache folder below a regular file can never be created.
+    let cache = IndexCache::at(blocker.path().join("cache"));
+    let questions = questions();
+    assert_eq!(
+        answers(&engine(&root, Some(cache)), &questions),
+        answers(&engine(&root, None), &questions)
+    );
+}
+
+fn interbot(cache_home: &Path) -> Command {
+    let mut command = Command::cargo_bin("interbot").expect("the interbot binary");
+    command
+        .env("XDG_CACHE_HOME", cache_home)
+        .env("HOME", cache_home);
+    command
+}
+
+#[test]
+fn the_cli_caches_in_the_users_cache_folder_or_where_told_or_not_at_all() {
+    let (_dir, root) = workspace_copy();
+    let home = tempfile::tempdir().expect("a cache home");
+    let ask = |extra: &[&str]| {
+        let output = interbot(home.path())
+            .arg("-w")
+            .arg(&root)
+            .args(extra)
+            .args(["ask", "--json", "my laptop will not start"])
+            .output()
+            .expect("interbot runs");
+        assert!(output.status.success(), "{output:?}");
+        let mut turn: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("a JSON turn");
+        strip_timings(&mut turn);
+        turn
+    };
+    let uncached = ask(&["--no-cache"]);
+    assert!(
+        fs::read_dir(home.path())
+            .expect("a listing")
+            .next()
+            .is_none(),
+        "--no-cache writes nothing"
+    );
+    assert_eq!(ask(&[]), uncached);
+    let default = home.path().join("interbot");
+    assert_eq!(folders(&default).len(), 4, "one folder per bot of the demo");
+    assert_eq!(ask(&[]), uncached, "warm");
+
+    let elsewhere = home.path().join("elsewhere");
+    let flag = elsewhere.to_string_lossy().into_owned();
+    assert_eq!(ask(&["--cache", &flag]), uncached);
+    assert_eq!(folders(&elsewhere).len(), 4);
+
+    interbot(home.path())
+        .args(["--cache", &flag, "--no-cache", "ask", "hi"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("cannot be used with"));
+}
+
+fn strip_timings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove("micros");
+            map.values_mut().for_each(strip_timings);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_timings),
+        _ => {}
+    }
+}
