@@ -156,24 +156,20 @@ fn kind_of(file_type: std::fs::FileType) -> FileKind {
 /// Opens `path` for reading if it is a regular file (after at most [`MAX_SYMLINKS`] links)
 /// of at most `limit` bytes, checked on the open handle. Never blocks on a FIFO.
 pub fn open(path: &Path, limit: u64) -> Result<File, ReadError> {
-    let resolved = resolve(path)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Non-blocking: opening a FIFO with no writer returns at once instead of hanging; no
-        // following: a link swapped in after `resolve` is refused, not followed.
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
-    }
-    let file = options
-        .open(&resolved)
-        .map_err(|e| match e.raw_os_error() {
-            #[cfg(unix)]
-            Some(libc::ELOOP) => ReadError::TooManyLinks,
-            _ if e.kind() == std::io::ErrorKind::NotFound => ReadError::NotFound,
-            _ => ReadError::Io(e),
-        })?;
+    open_sized(path, limit).map(|(file, _)| file)
+}
+
+/// [`open`], with the file's size as the open handle saw it.
+///
+/// The path is opened at once without following a final symbolic link; only when it is one
+/// (`ELOOP`) are the links followed by hand ([`resolve`]) and the target opened the same
+/// way. A workspace of 100,000 QnA files, none of them links, is read with one system call
+/// fewer per file than resolving first (a profile showed that `lstat` at 10 % of loading).
+fn open_sized(path: &Path, limit: u64) -> Result<(File, u64), ReadError> {
+    let file = match open_no_follow(path) {
+        Err(ReadError::TooManyLinks) => open_no_follow(&resolve(path)?)?,
+        opened => opened?,
+    };
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(meta.file_type())));
@@ -184,14 +180,33 @@ pub fn open(path: &Path, limit: u64) -> Result<File, ReadError> {
             limit,
         });
     }
-    Ok(file)
+    Ok((file, meta.len()))
+}
+
+/// Opens `path` for reading, refusing to follow it when it is a symbolic link
+/// ([`ReadError::TooManyLinks`], the `ELOOP` the system gives) and never blocking on a FIFO.
+fn open_no_follow(path: &Path) -> Result<File, ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Non-blocking: opening a FIFO with no writer returns at once instead of hanging; no
+        // following: a link (or one swapped in after `resolve`) is refused, not followed.
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    options.open(path).map_err(|e| match e.raw_os_error() {
+        #[cfg(unix)]
+        Some(libc::ELOOP) => ReadError::TooManyLinks,
+        _ if e.kind() == std::io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(e),
+    })
 }
 
 /// Reads a whole regular file of at most `limit` bytes (see [`open`]); a file that grows past
 /// the limit while being read is refused too.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let file = open(path, limit)?;
-    let expected = file.metadata().map_or(0, |m| m.len());
+    let (file, expected) = open_sized(path, limit)?;
     let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
