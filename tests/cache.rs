@@ -387,3 +387,31 @@ fn strip_timings(value: &mut serde_json::Value) {
         _ => {}
     }
 }
+
+#[test]
+fn two_runs_storing_the_same_workspace_at_once_both_answer_and_leave_one_folder_per_bot() {
+    let (_dir, root) = workspace_with_trained_bot();
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let questions = questions();
+    let expected = answers(&engine(&root, None), &questions);
+    let engines: Vec<Engine> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..3)
+            .map(|_| scope.spawn(|| engine(&root, Some(IndexCache::at(cache_dir.path())))))
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().expect("a run"))
+            .collect()
+    });
+    for engine in &engines {
+        assert_eq!(answers(engine, &questions), expected);
+    }
+    let stored = folders(cache_dir.path());
+    assert_eq!(stored.len(), 5, "{stored:?}");
+    assert!(stored.iter().all(|folder| intact(folder)));
+    let leftovers: Vec<_> = fs::read_dir(cache_dir.path())
+        .expect("a listing")
+        .flatten()
+        .filter(|item| item.file_name().to_string_lossy().starts_with(".staging-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
