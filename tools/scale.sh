@@ -3,7 +3,7 @@
 # N generated QnA entries (4 variants each, words drawn from a fixed vocabulary), and reports
 # for each N the wall time and peak memory (max RSS) of
 #   - `interbot qna list --bot sub1`  (load only: Workspace::load),
-#   - `interbot check`                (load + index every bot).
+#   - `interbot --no-cache check`     (load + index every bot, the index cache left out).
 # Usage: tools/scale.sh [BINARY] [N ...]   (default: target/release/interbot, 5k..100k)
 # Not a timed test: run it by hand and read the table.
 set -euo pipefail
@@ -43,7 +43,7 @@ for i in range(n):
         json.dump(entry, f)
 PY
   list=$(measure "$bin" -w "$ws" qna list --bot sub1)
-  check=$(measure "$bin" -w "$ws" check)
+  check=$(measure "$bin" --no-cache -w "$ws" check)
   printf '%8d  %-26s  %-26s\n' "$n" "$list" "$check"
   rm -rf "$ws"
 done
