@@ -138,8 +138,8 @@ fn intact(folder: &Path) -> bool {
     let Ok(manifest) = fs::read_to_string(folder.join("manifest")) else {
         return false;
     };
-    manifest.starts_with("interbot index cache 1\n")
-        && manifest.lines().skip(2).all(|line| {
+    manifest.starts_with("interbot index cache 2\n")
+        && manifest.lines().skip(3).all(|line| {
             let parts: Vec<&str> = line.split(' ').collect();
             let Ok(bytes) = fs::read(folder.join(parts[0])) else {
                 return false;
@@ -237,7 +237,7 @@ fn a_corrupt_foreign_or_unfinished_folder_is_rebuilt_not_used() {
         }),
         ("a foreign manifest", |folder| {
             let manifest = fs::read_to_string(folder.join("manifest")).expect("manifest");
-            let foreign = manifest.replacen("interbot index cache 1", "interbot index cache 99", 1);
+            let foreign = manifest.replacen("interbot index cache 2", "interbot index cache 99", 1);
             fs::write(folder.join("manifest"), foreign).expect("rewritten");
         }),
         ("a manifest naming a file outside the folder", |folder| {
@@ -414,4 +414,21 @@ fn two_runs_storing_the_same_workspace_at_once_both_answer_and_leave_one_folder_
         .filter(|item| item.file_name().to_string_lossy().starts_with(".staging-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_folders_of_a_deleted_workspace_go_when_another_is_stored() {
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let (gone_dir, gone_root) = workspace_copy();
+    engine(&gone_root, Some(IndexCache::at(cache_dir.path())));
+    let of_the_deleted = folders(cache_dir.path());
+    assert_eq!(of_the_deleted.len(), 4);
+    drop(gone_dir);
+    assert!(!gone_root.exists());
+
+    let (_dir, root) = workspace_copy();
+    engine(&root, Some(IndexCache::at(cache_dir.path())));
+    let now = folders(cache_dir.path());
+    assert_eq!(now.len(), 4, "{now:?}");
+    assert!(now.iter().all(|folder| !of_the_deleted.contains(folder)));
 }

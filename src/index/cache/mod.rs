@@ -29,9 +29,10 @@
 //! the index is then built in RAM as without a cache.
 //!
 //! # Housekeeping
-//! Only names of the cache's own form are ever removed: the other versions of a slot when a
-//! new one is stored, staging folders older than an hour, and folders unused for 30 days
-//! (a hit refreshes the manifest's time at most once a day).
+//! Only names of the cache's own form are ever removed, and only when a folder is stored:
+//! the other versions of its slot, staging folders older than an hour, folders whose bot
+//! folder no longer exists (a deleted or temporary workspace), and folders unused for 30
+//! days (a hit refreshes the manifest's time at most once a day).
 
 use std::fs;
 use std::io;
@@ -48,7 +49,7 @@ use crate::codec::{Reader, Writer};
 use crate::workspace::Bot;
 
 /// Bumped when the layout of a cache folder changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// First bytes of `interbot.bin` and first line of `manifest`.
 const MAGIC: &str = "interbot index cache";
 const MANIFEST: &str = "manifest";
@@ -112,7 +113,10 @@ impl IndexCache {
         progress: &dyn Fn(usize, usize),
     ) -> tantivy::Result<BotIndex> {
         let key = key(language, &entries);
-        let folder = self.root.join(format!("{}-{key}", slot(bot, language)));
+        let bot_folder = fs::canonicalize(&bot.dir).unwrap_or_else(|_| bot.dir.clone());
+        let folder = self
+            .root
+            .join(format!("{}-{key}", slot(&bot_folder, language)));
         match open(&folder, &key) {
             Ok(Some(written)) => match build::assemble(bot, language, entries.clone(), written) {
                 Ok(index) => {
@@ -124,7 +128,7 @@ impl IndexCache {
             Ok(None) => {}
             Err(reason) => reject(&folder, &reason),
         }
-        match self.store(&folder, &key, language, &entries, progress) {
+        match self.store(&folder, &key, &bot_folder, language, &entries, progress) {
             Ok(()) => match open(&folder, &key) {
                 Ok(Some(written)) => return build::assemble(bot, language, entries, written),
                 Ok(None) => tracing::warn!(folder = %folder.display(), "stored index vanished"),
@@ -146,6 +150,7 @@ impl IndexCache {
         &self,
         folder: &Path,
         key: &str,
+        bot_folder: &Path,
         language: &str,
         entries: &[IndexedEntry],
         progress: &dyn Fn(usize, usize),
@@ -168,7 +173,7 @@ impl IndexCache {
         // Close the indexes before their files are hashed and renamed.
         drop(written);
         write_synced(&staging.path().join(SIDECAR), &sidecar)?;
-        let manifest = manifest(staging.path(), key)?;
+        let manifest = manifest(staging.path(), key, bot_folder)?;
         write_synced(&staging.path().join(MANIFEST), manifest.as_bytes())?;
         let staged = staging.keep();
         if let Err(error) = fs::rename(&staged, folder) {
@@ -183,7 +188,8 @@ impl IndexCache {
     }
 
     /// Removes the other versions of `kept`'s slot, staging folders left by runs that
-    /// stopped, and folders unused for [`UNUSED_FOR`]; only names of the cache's own form.
+    /// stopped, folders of bots that are gone, and folders unused for [`UNUSED_FOR`]; only
+    /// names of the cache's own form.
     fn evict(&self, kept: &Path) {
         let Some(kept_name) = kept.file_name().and_then(|n| n.to_str()) else {
             return;
@@ -205,7 +211,9 @@ impl IndexCache {
             let remove = if name.starts_with(STAGING_PREFIX) {
                 older_than(&path, STALE_STAGING)
             } else if is_folder_name(name) && name != kept_name {
-                name.starts_with(slot_prefix) || older_than(&path.join(MANIFEST), UNUSED_FOR)
+                name.starts_with(slot_prefix)
+                    || older_than(&path.join(MANIFEST), UNUSED_FOR)
+                    || indexes_a_gone_bot(&path)
             } else {
                 false
             };
@@ -267,10 +275,9 @@ fn key(language: &str, entries: &[IndexedEntry]) -> String {
     hasher.finalize().to_hex().to_string()
 }
 
-/// The slot of `bot` in `language`: its folder's path (canonical when it can be) and the
+/// The slot of a bot in `language`: its folder's path (canonical when it can be) and the
 /// language, hashed.
-fn slot(bot: &Bot, language: &str) -> String {
-    let folder = fs::canonicalize(&bot.dir).unwrap_or_else(|_| bot.dir.clone());
+fn slot(folder: &Path, language: &str) -> String {
     let mut hasher = blake3::Hasher::new();
     hasher.update(folder.as_os_str().as_encoded_bytes());
     hasher.update(&[0]);
@@ -319,9 +326,11 @@ fn decode_sidecar(bytes: &[u8], key: &str) -> Option<Sidecar> {
     input.is_empty().then_some((totals, log_lens, classifier))
 }
 
-/// The manifest of a complete folder: format, key, then `path size hash` per file.
-fn manifest(folder: &Path, key: &str) -> io::Result<String> {
-    let mut text = format!("{MAGIC} {FORMAT}\nkey {key}\n");
+/// The manifest of a complete folder: format, key, the bot folder it indexes (hex of its
+/// path's bytes, so any path fits on one line), then `path size hash` per file.
+fn manifest(folder: &Path, key: &str, bot_folder: &Path) -> io::Result<String> {
+    let bot = hex(bot_folder.as_os_str().as_encoded_bytes());
+    let mut text = format!("{MAGIC} {FORMAT}\nkey {key}\nbot {bot}\n");
     let mut files = vec![SIDECAR.to_string()];
     for dir in [ENTRIES, VARIANTS] {
         for item in fs::read_dir(folder.join(dir))? {
@@ -339,6 +348,45 @@ fn manifest(folder: &Path, key: &str) -> io::Result<String> {
         text.push_str(&format!("{file} {size} {hash}\n"));
     }
     Ok(text)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bot folder a manifest's `bot` line names.
+fn bot_folder_of(line: &str) -> Option<PathBuf> {
+    let digits = line.strip_prefix("bot ")?;
+    if digits.is_empty() || digits.len() % 2 != 0 {
+        return None;
+    }
+    let bytes = (0..digits.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(digits.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        Some(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        String::from_utf8(bytes).ok().map(PathBuf::from)
+    }
+}
+
+/// Whether the folder's manifest names a bot folder that no longer exists (a workspace
+/// deleted or moved, such as a temporary one): its index can never be used again.
+fn indexes_a_gone_bot(folder: &Path) -> bool {
+    let manifest = folder.join(MANIFEST);
+    let small = fs::metadata(&manifest).is_ok_and(|m| m.is_file() && m.len() <= MAX_MANIFEST_BYTES);
+    if !small {
+        return false;
+    }
+    fs::read_to_string(&manifest)
+        .ok()
+        .and_then(|text| text.lines().nth(2).and_then(bot_folder_of))
+        .is_some_and(|bot| matches!(fs::exists(&bot), Ok(false)))
 }
 
 /// Size and BLAKE3 hash (hex) of a file.
@@ -394,6 +442,9 @@ fn open(folder: &Path, key: &str) -> Result<Option<Written>, String> {
     }
     if lines.next() != Some(&format!("key {key}")) {
         return Err("the manifest's key is not the folder's".to_string());
+    }
+    if lines.next().and_then(bot_folder_of).is_none() {
+        return Err("the manifest does not name its bot folder".to_string());
     }
     let mut has_sidecar = false;
     for line in lines {
@@ -473,6 +524,21 @@ mod tests {
             "x/y",
         ] {
             assert!(!is_cached_file(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_manifest_names_any_bot_folder_on_one_line() {
+        for path in ["/tmp/ws/bots/sub1", "/home/é ü/bots/a\nb", "relative"] {
+            let line = format!(
+                "bot {}",
+                hex(Path::new(path).as_os_str().as_encoded_bytes())
+            );
+            assert!(!line.contains('\n'));
+            assert_eq!(bot_folder_of(&line), Some(PathBuf::from(path)));
+        }
+        for line in ["bot ", "bot 4", "bot zz", "key 00", "bot 2f\u{e9}"] {
+            assert_eq!(bot_folder_of(line), None, "{line}");
         }
     }
 
