@@ -363,6 +363,15 @@ fn the_cli_caches_in_the_users_cache_folder_or_where_told_or_not_at_all() {
     assert_eq!(ask(&[]), uncached);
     let default = home.path().join("interbot");
     assert_eq!(folders(&default).len(), 4, "one folder per bot of the demo");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&default)
+            .expect("the cache folder")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "the cache folder is the user's alone");
+    }
     assert_eq!(ask(&[]), uncached, "warm");
 
     let elsewhere = home.path().join("elsewhere");

@@ -117,20 +117,17 @@ impl IndexCache {
         let folder = self
             .root
             .join(format!("{}-{key}", slot(&bot_folder, language)));
-        match open(&folder, &key) {
-            Ok(Some(written)) => match build::assemble(bot, language, entries.clone(), written) {
-                Ok(index) => {
-                    tracing::debug!(bot = %bot.id, language, "index opened from the cache");
-                    return Ok(index);
-                }
-                Err(error) => reject(&folder, &error.to_string()),
-            },
+        match open_searchable(&folder, &key, bot, language, &entries) {
+            Ok(Some(index)) => {
+                tracing::debug!(bot = %bot.id, language, "index opened from the cache");
+                return Ok(index);
+            }
             Ok(None) => {}
             Err(reason) => reject(&folder, &reason),
         }
         match self.store(&folder, &key, &bot_folder, language, &entries, progress) {
-            Ok(()) => match open(&folder, &key) {
-                Ok(Some(written)) => return build::assemble(bot, language, entries, written),
+            Ok(()) => match open_searchable(&folder, &key, bot, language, &entries) {
+                Ok(Some(index)) => return Ok(index),
                 Ok(None) => tracing::warn!(folder = %folder.display(), "stored index vanished"),
                 Err(reason) => reject(&folder, &reason),
             },
@@ -155,7 +152,7 @@ impl IndexCache {
         entries: &[IndexedEntry],
         progress: &dyn Fn(usize, usize),
     ) -> io::Result<()> {
-        fs::create_dir_all(&self.root)?;
+        create_private_dir(&self.root)?;
         let staging = tempfile::Builder::new()
             .prefix(STAGING_PREFIX)
             .tempdir_in(&self.root)?;
@@ -222,6 +219,29 @@ impl IndexCache {
             }
         }
     }
+}
+
+/// The searchable index kept in `folder` for `key` ([`open`], then
+/// [`build::assemble`]): `Ok(None)` when there is none, `Err(reason)` when it is there but
+/// unusable. The manifest's hashes catch damage, not a hostile writer: a file crafted to
+/// match its hash could still make tantivy panic while opening it, so a panic here is one
+/// more reason to rebuild, not a crash.
+fn open_searchable(
+    folder: &Path,
+    key: &str,
+    bot: &Bot,
+    language: &str,
+    entries: &[IndexedEntry],
+) -> Result<Option<BotIndex>, String> {
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let Some(written) = open(folder, key)? else {
+            return Ok(None);
+        };
+        build::assemble(bot, language, entries.to_vec(), written)
+            .map(Some)
+            .map_err(|error| error.to_string())
+    }));
+    attempt.unwrap_or_else(|_| Err("opening it panicked".to_string()))
 }
 
 /// Logs why a cache folder is not used, and removes it so it is rebuilt.
@@ -394,6 +414,20 @@ fn hash_file(path: &Path) -> io::Result<(u64, String)> {
     let mut hasher = blake3::Hasher::new();
     let size = io::copy(&mut fs::File::open(path)?, &mut hasher)?;
     Ok((size, hasher.finalize().to_hex().to_string()))
+}
+
+/// Creates `dir` and its missing parents, readable by the user alone (as the XDG base
+/// directory specification asks of the cache folder it creates): the cache holds the
+/// questions of every bot it indexes.
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 /// Writes `bytes` to a new file and flushes it to disk.
