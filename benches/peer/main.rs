@@ -4,10 +4,11 @@
 //! For each size (`BOTSxENTRIES`; default 3x30 10x1k 10x10k 50x10k) it writes a workspace in
 //! Botpress's layout to a temporary folder (2–5 variants an entry, words drawn Zipf-like from
 //! `benches/data/`), then measures:
-//! - **build**: interbot = `Workspace::load` + `Engine::new` (what the app does at start: every
-//!   bot's index); FTS5 = reading the same QnA files into one in-memory table per bot, then
-//!   `optimize`. Each side is also built alone in a child process, which reports its peak RSS
-//!   (skip with `--no-memory`).
+//! - **build**: interbot = `Workspace::load` + `Engine::new` (every bot's index, built), and
+//!   interbot's start from its index cache (`Engine::with_cache`, filled by a start just
+//!   before); FTS5 = reading the same QnA files into one in-memory table per bot, then
+//!   `optimize`. Each is also run alone in a child process, which reports its peak RSS (skip
+//!   with `--no-memory`).
 //! - **routing**: the same questions (made from entries, with a word dropped, replaced or
 //!   added; source bot and entry known), question by question: interbot = the whole delegation
 //!   fan-out (`Delegator::delegate` over every sub-bot, as a turn does), and every bot asked in
@@ -65,7 +66,7 @@ fn run() -> Result<()> {
         .collect();
     if args.first().map(String::as_str) == Some("--child") {
         let [_, side, root, bots] = args.as_slice() else {
-            bail!("usage: --child interbot|fts5 ROOT BOT,BOT…");
+            bail!("usage: --child interbot|interbot-cached|fts5 ROOT BOT,BOT…");
         };
         return measure::child(side, Path::new(root), bots);
     }

@@ -2,12 +2,12 @@
 //! process of its own, its peak memory), then the same questions routed by both sides in this
 //! process, alternating question by question so machine noise falls on both alike.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use interbot::{Engine, Workspace};
+use interbot::{Engine, IndexCache, Workspace};
 
 use interbot::delegation::Delegation;
 
@@ -41,6 +41,11 @@ pub struct Measured {
     pub interbot_index: Duration,
     /// interbot's build in a child process (time and peak memory), when asked for.
     pub interbot_child: Option<Build>,
+    /// interbot's start from its index cache in this process: `Workspace::load`, then
+    /// `Engine::with_cache` finding every bot's folder (filled by a start just before).
+    pub interbot_cached: Duration,
+    /// The same start in a child process, when asked for.
+    pub interbot_cached_child: Option<Build>,
     /// FTS5's build in this process.
     pub fts5_build: Duration,
     /// FTS5's build in a child process, when asked for.
@@ -103,6 +108,31 @@ pub fn measure(
     if let Some(problem) = engine.problems().first() {
         bail!("the generated workspace has a problem: {problem}");
     }
+    // A start that fills the index cache, then the start that finds it.
+    let cache = cache_folder(root);
+    Engine::with_cache(
+        Workspace::load(root)?,
+        Some(IndexCache::at(&cache)),
+        &|_| {},
+    );
+    let started = Instant::now();
+    let cached = Engine::with_cache(
+        Workspace::load(root)?,
+        Some(IndexCache::at(&cache)),
+        &|_| {},
+    );
+    let interbot_cached = started.elapsed();
+    drop(cached);
+    let interbot_cached_child = if memory {
+        let build = build_in_child("interbot-cached", root, &generated.bots)?;
+        eprintln!(
+            "peer {size}: interbot cached start in a child {:.2} s",
+            build.took.as_secs_f64()
+        );
+        Some(build)
+    } else {
+        None
+    };
     let started = Instant::now();
     let fts5 = Fts5::build(root, &generated.bots)?;
     let fts5_build = started.elapsed();
@@ -135,6 +165,8 @@ pub fn measure(
         interbot_load,
         interbot_index,
         interbot_child,
+        interbot_cached,
+        interbot_cached_child,
         fts5_build,
         fts5_child,
         interbot: Timings::default(),
@@ -267,15 +299,27 @@ pub fn child(side: &str, root: &Path, bots: &str) -> Result<()> {
             std::hint::black_box(&engine);
             report(took);
         }
+        "interbot-cached" => {
+            let cache = Some(IndexCache::at(cache_folder(root)));
+            let engine = Engine::with_cache(Workspace::load(root)?, cache, &|_| {});
+            let took = started.elapsed();
+            std::hint::black_box(&engine);
+            report(took);
+        }
         "fts5" => {
             let fts5 = Fts5::build(root, &bots)?;
             let took = started.elapsed();
             std::hint::black_box(&fts5);
             report(took);
         }
-        other => bail!("no side `{other}` (interbot or fts5)"),
+        other => bail!("no side `{other}` (interbot, interbot-cached or fts5)"),
     }
     Ok(())
+}
+
+/// The index cache of the generated workspace at `root`: beside its `bots/`, removed with it.
+fn cache_folder(root: &Path) -> PathBuf {
+    root.join("index-cache")
 }
 
 fn report(took: Duration) {

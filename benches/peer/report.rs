@@ -21,6 +21,11 @@ pub fn size_block(m: &Measured) {
         child_note(m.interbot_child)
     );
     println!(
+        "start  interbot from its index cache: {:.2} s{}",
+        m.interbot_cached.as_secs_f64(),
+        child_note(m.interbot_cached_child)
+    );
+    println!(
         "build  FTS5:     {:.2} s{}",
         m.fts5_build.as_secs_f64(),
         child_note(m.fts5_child)
@@ -59,17 +64,20 @@ pub fn size_block(m: &Measured) {
 pub fn tables(results: &[Measured]) {
     println!("\n### Build (folder → ready index; peak RSS of a process doing only that build)\n");
     println!(
-        "| workspace | variants | interbot load + index | interbot peak | FTS5 build | FTS5 peak |"
+        "| workspace | variants | interbot load + index | interbot peak | interbot cached start \
+         | its peak | FTS5 build | FTS5 peak |"
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for m in results {
         let ours = m.interbot_load + m.interbot_index;
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             m.size,
             m.variants,
             seconds(ours, m.interbot_child),
             mib(m.interbot_child.and_then(|b| b.peak_kib)),
+            seconds(m.interbot_cached, m.interbot_cached_child),
+            mib(m.interbot_cached_child.and_then(|b| b.peak_kib)),
             seconds(m.fts5_build, m.fts5_child),
             mib(m.fts5_child.and_then(|b| b.peak_kib)),
         );
