@@ -43,6 +43,20 @@ impl Writer {
         }
     }
 
+    /// A length, then the values.
+    pub fn u32s(&mut self, values: &[u32]) {
+        self.u64(values.len() as u64);
+        for value in values {
+            self.u32(*value);
+        }
+    }
+
+    /// A length, then the bytes.
+    pub fn bytes(&mut self, bytes: &[u8]) {
+        self.u64(bytes.len() as u64);
+        self.raw(bytes);
+    }
+
     /// A length, then the UTF-8 bytes.
     pub fn str(&mut self, text: &str) {
         self.u64(text.len() as u64);
@@ -64,6 +78,11 @@ impl<'a> Reader<'a> {
     /// Whether every byte has been read.
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
+    }
+
+    /// How many bytes are left to read.
+    pub fn remaining(&self) -> usize {
+        self.bytes.len()
     }
 
     pub fn raw(&mut self, len: usize) -> Option<&'a [u8]> {
@@ -104,6 +123,16 @@ impl<'a> Reader<'a> {
     pub fn f32s(&mut self) -> Option<Vec<f32>> {
         let len = self.len(4)?;
         (0..len).map(|_| self.f32()).collect()
+    }
+
+    pub fn u32s(&mut self) -> Option<Vec<u32>> {
+        let len = self.len(4)?;
+        (0..len).map(|_| self.u32()).collect()
+    }
+
+    pub fn bytes(&mut self) -> Option<&'a [u8]> {
+        let len = self.len(1)?;
+        self.raw(len)
     }
 
     pub fn str(&mut self) -> Option<&'a str> {

@@ -138,7 +138,7 @@ fn intact(folder: &Path) -> bool {
     let Ok(manifest) = fs::read_to_string(folder.join("manifest")) else {
         return false;
     };
-    manifest.starts_with("interbot index cache 2\n")
+    manifest.starts_with("interbot index cache 3\n")
         && manifest.lines().skip(3).all(|line| {
             let parts: Vec<&str> = line.split(' ').collect();
             let Ok(bytes) = fs::read(folder.join(parts[0])) else {
@@ -149,13 +149,17 @@ fn intact(folder: &Path) -> bool {
         })
 }
 
-/// The files of every folder's two indexes: segment files are named by a fresh id each
+/// The files of every folder's entries index: segment files are named by a fresh id each
 /// build, so an unchanged listing means the folder was opened, not rebuilt.
 fn index_files(root: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = folders(root)
         .iter()
-        .flat_map(|folder| ["entries", "variants"].map(|index| folder.join(index)))
-        .flat_map(|index| fs::read_dir(index).into_iter().flatten().flatten())
+        .flat_map(|folder| {
+            fs::read_dir(folder.join("entries"))
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
         .map(|item| item.path())
         .collect();
     files.sort();
@@ -237,7 +241,7 @@ fn a_corrupt_foreign_or_unfinished_folder_is_rebuilt_not_used() {
         }),
         ("a foreign manifest", |folder| {
             let manifest = fs::read_to_string(folder.join("manifest")).expect("manifest");
-            let foreign = manifest.replacen("interbot index cache 2", "interbot index cache 99", 1);
+            let foreign = manifest.replacen("interbot index cache 3", "interbot index cache 99", 1);
             fs::write(folder.join("manifest"), foreign).expect("rewritten");
         }),
         ("a manifest naming a file outside the folder", |folder| {

@@ -1,14 +1,13 @@
-//! Building a bot's indexes: the tantivy schemas, writing one document per enabled entry
-//! (all its variants and their bigrams) and one per variant, merging each index into one
-//! segment, and training the entry classifier of NLU-style bots ([`write`]); then making
-//! them searchable ([`assemble`]). Indexes live in RAM, or in a folder of the persistent
-//! cache ([`super::cache`]), and never change after they are built; a changed bot is
-//! indexed anew.
+//! Building a bot's index: the tantivy schema, writing one document per enabled entry (all
+//! its variants and their bigrams), merged into one segment, keeping every variant's analyzed
+//! words for the closest variant, and training the entry classifier of NLU-style bots
+//! ([`write`]); then making it searchable ([`assemble`]). The index lives in RAM, or in a
+//! folder of the persistent cache ([`super::cache`]), and never changes after it is built; a
+//! changed bot is indexed anew.
 
 use std::path::Path;
 
 use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
-use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{
     FAST, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
@@ -23,7 +22,7 @@ pub(super) use super::IndexedEntry;
 use super::analysis::{Analysis, bigrams};
 use super::model::{BIGRAMS, WORDS, log_length, wants_classifier};
 use super::search::EntrySearch;
-use super::variants::VariantQuestions;
+use super::variants::{VariantQuestions, VariantsBuilder};
 use crate::classifier::{self, EntryClassifier, Sample};
 use crate::workspace::Bot;
 
@@ -42,23 +41,22 @@ const WRITER_MEMORY_PER_TEXT_BYTE: usize = 64;
 /// The most indexing memory a writer is given (tantivy's maximum is just under 4 GB).
 const WRITER_MEMORY_MAX: usize = 3_000_000_000;
 
-/// Field names of the two indexes.
+/// Field names of the entries index.
 const ENTRY: &str = "entry";
 const TEXT: &str = "text";
 const BIGRAMS_FIELD: &str = "bigrams";
-const VARIANT: &str = "variant";
-const QUESTION: &str = "question";
 
 /// How often (in entries) building reports progress.
 pub const PROGRESS_EVERY: usize = 1_000;
 
-/// What building one bot language writes: the two indexes (in RAM, or in a cache folder) and
-/// what the search needs beside them, all of it a function of [`BuildInput`] alone.
+/// What building one bot language writes: the entries index (in RAM, or in a cache folder) and
+/// what the search needs beside it, all of it a function of the entries' variants and the
+/// language alone (what the cache's key hashes).
 pub(super) struct Written {
     /// One document per entry: its variants' words and bigrams.
     pub entries: Index,
-    /// One document per variant.
-    pub variants: Index,
+    /// Every variant's analyzed words, for the closest variant.
+    pub variants: VariantQuestions,
     /// Words and bigrams in all the entries' variants.
     pub totals: [f32; 2],
     /// Each entry's `ln(|e| + MU)` for words and bigrams, by entry ord.
@@ -84,13 +82,10 @@ pub(super) fn indexed_entries(bot: &Bot, language: &str) -> Vec<IndexedEntry> {
         .collect()
 }
 
-/// Where [`write`] puts the two indexes: in RAM, or each in its own (empty) folder.
+/// Where [`write`] puts the entries index: in RAM, or in an (empty) folder.
 pub(super) enum Target<'a> {
     Ram,
-    Folders {
-        entries: &'a Path,
-        variants: &'a Path,
-    },
+    Folder(&'a Path),
 }
 
 /// Indexes `entries` (from [`indexed_entries`]) with `language`'s analysis into `target`,
@@ -116,27 +111,11 @@ pub(super) fn write(
     let bigram_field = schema.add_text_field(BIGRAMS_FIELD, text_options(PRETOKENIZED));
     let entry_schema = schema.build();
 
-    let mut schema = Schema::builder();
-    let variant_entry = schema.add_u64_field(ENTRY, INDEXED | FAST | STORED);
-    let variant_position = schema.add_u64_field(VARIANT, FAST | STORED);
-    let variant_question = schema.add_text_field(QUESTION, text_options(ANALYZER));
-    let variant_schema = schema.build();
-
-    let (entry_index, variant_index) = match target {
-        Target::Ram => (
-            Index::create_in_ram(entry_schema),
-            Index::create_in_ram(variant_schema),
-        ),
-        Target::Folders {
-            entries: entries_dir,
-            variants: variants_dir,
-        } => (
-            Index::create_in_dir(entries_dir, entry_schema)?,
-            Index::create_in_dir(variants_dir, variant_schema)?,
-        ),
+    let entry_index = match target {
+        Target::Ram => Index::create_in_ram(entry_schema),
+        Target::Folder(folder) => Index::create_in_dir(folder, entry_schema)?,
     };
     register_analyzers(&entry_index, analysis.analyzer());
-    register_analyzers(&variant_index, analysis.analyzer());
 
     let text_bytes: usize = entries
         .iter()
@@ -145,6 +124,7 @@ pub(super) fn write(
         .sum();
     let entry_writer = new_writer(&entry_index, text_bytes)?;
     let mut samples = Vec::new();
+    let mut variants = VariantsBuilder::default();
     let mut totals = [0.0f32; 2];
     let mut log_lens = Vec::with_capacity(total);
     for (ord, entry) in entries.iter().enumerate() {
@@ -154,6 +134,7 @@ pub(super) fn write(
         let mut entry_bigrams = Vec::new();
         for question in &entry.questions {
             let words = analysis.tokens(question);
+            variants.add_variant(&words);
             if train {
                 samples.push(Sample {
                     features: classifier::features(&words, question),
@@ -166,6 +147,7 @@ pub(super) fn write(
             doc.add_text(text_field, question);
             entry_bigrams.extend(pairs);
         }
+        variants.end_entry();
         doc.add_text(bigram_field, entry_bigrams.join(" "));
         entry_writer.add_document(doc)?;
         totals[WORDS] += lengths[WORDS] as f32;
@@ -178,26 +160,12 @@ pub(super) fn write(
     }
     progress(total, total);
     commit_as_one_segment(entry_writer, &entry_index)?;
-    // The variants index is written once the entries index is committed, so the two
-    // writers' arenas and threads are never alive at once (a profile of a 10,000-entry bot
-    // showed the writers' arenas as most of its build's peak memory).
-    let variant_writer = new_writer(&variant_index, text_bytes)?;
-    for (ord, entry) in entries.iter().enumerate() {
-        for (variant, question) in entry.questions.iter().enumerate() {
-            let mut variant_doc = TantivyDocument::default();
-            variant_doc.add_u64(variant_entry, ord as u64);
-            variant_doc.add_u64(variant_position, variant as u64);
-            variant_doc.add_text(variant_question, question);
-            variant_writer.add_document(variant_doc)?;
-        }
-    }
-    commit_as_one_segment(variant_writer, &variant_index)?;
     let classifier = (train && EntryClassifier::affordable(&samples, total))
         .then(|| EntryClassifier::train(&samples, total))
         .flatten();
     Ok(Written {
         entries: entry_index,
-        variants: variant_index,
+        variants: variants.finish(),
         totals,
         log_lens,
         classifier,
@@ -215,23 +183,20 @@ pub(super) fn assemble(
 ) -> tantivy::Result<BotIndex> {
     let Written {
         entries: entry_index,
-        variants: variant_index,
+        variants,
         totals,
         log_lens,
         classifier,
     } = written;
     let analysis = Analysis::for_language(language);
     register_analyzers(&entry_index, analysis.analyzer());
-    register_analyzers(&variant_index, analysis.analyzer());
     let variant_count: usize = entries.iter().map(|e| e.questions.len()).sum();
     let entry_reader = manual_reader(&entry_index)?;
-    let variant_reader = manual_reader(&variant_index)?;
     entry_reader.reload()?;
-    variant_reader.reload()?;
     let searcher = entry_reader.searcher();
-    let variant_searcher = variant_reader.searcher();
     let mismatch = searcher.num_docs() != entries.len() as u64
-        || variant_searcher.num_docs() != variant_count as u64
+        || variants.len() != variant_count
+        || variants.entries() != entries.len()
         || log_lens.len() != entries.len()
         || classifier
             .as_ref()
@@ -248,16 +213,6 @@ pub(super) fn assemble(
         entry_schema.get_field(BIGRAMS_FIELD)?,
     ];
     let search = EntrySearch::new(only_segment(&searcher)?, fields, totals, &log_lens)?;
-    let variant_question = variant_index.schema().get_field(QUESTION)?;
-    let variants = VariantQuestions::new(
-        only_segment(&variant_searcher)?,
-        variant_question,
-        entries.len(),
-        (
-            variant_searcher.total_num_docs()?,
-            variant_searcher.total_num_tokens(variant_question)?,
-        ),
-    )?;
     let has_other_contexts = entries
         .iter()
         .any(|e| e.contexts.iter().any(|c| c != "global"));

@@ -2,14 +2,14 @@
 //! with what raw score and what confidence?".
 //!
 //! # Documents
-//! Two tantivy indexes per bot ([`build`]), in RAM or opened from the persistent cache
-//! ([`cache`]):
+//! One tantivy index per bot language and the variants' words beside it ([`build`]), in RAM
+//! or opened from the persistent cache ([`cache`]):
 //! - **entries**: one document per enabled entry, holding all its question variants (`text`)
 //!   and their word bigrams (`bigrams`). Ranking reads this index's postings, so evidence for
 //!   an entry adds up across its variants instead of resting on the single closest variant
 //!   (DESIGN.md, "Scoring").
-//! - **variants**: one document per question variant, carrying its entry; after ranking, it
-//!   names the variant closest to the question ([`variants`]), which the trace shows.
+//! - **variants**: each question variant's analyzed words, by entry; after ranking, BM25 over
+//!   them names the variant closest to the question ([`variants`]), which the trace shows.
 //!
 //! # The path of a question
 //! 1. [`analysis`]: the bot language's analyzer turns the question into words (lower-cased,
@@ -94,7 +94,7 @@ pub struct BotIndex {
     analysis: Analysis,
     /// The entries index.
     search: EntrySearch,
-    /// The variants index.
+    /// The variants' words, for the closest variant.
     variants: VariantQuestions,
     /// Whether some entry lies outside the `global` context (then searches filter by context).
     has_other_contexts: bool,
@@ -290,7 +290,7 @@ impl BotIndex {
                 Ok(Hit {
                     entry: entry.qna_pos,
                     entry_id: entry.id.clone(),
-                    question: self.closest_variant(ord, question)?,
+                    question: self.closest_variant(ord, question),
                     score: raw,
                     confidence: confidence(raw, ideal),
                     classifier: probability,
@@ -363,17 +363,17 @@ impl BotIndex {
 
     /// The question variant of entry `ord` closest to the question's words (see
     /// [`VariantQuestions::closest`]).
-    fn closest_variant(&self, ord: usize, question: &Question) -> tantivy::Result<String> {
+    fn closest_variant(&self, ord: usize, question: &Question) -> String {
         let entry = &self.entries[ord];
         let variant = self
             .variants
-            .closest(ord, question.words().map(|(word, _)| word))?;
-        Ok(entry
+            .closest(ord, question.words().map(|(word, _)| word));
+        entry
             .questions
             .get(variant)
             .or_else(|| entry.questions.first())
             .cloned()
-            .unwrap_or_default())
+            .unwrap_or_default()
     }
 }
 

@@ -1,33 +1,47 @@
-//! Which of an entry's question variants is closest to a question: the variants index (one
-//! tantivy document per variant, plain BM25), read after ranking so the trace can name the
+//! Which of an entry's question variants is closest to a question, so the trace can name the
 //! variant a question resembles. It never decides the ranking.
+//!
+//! Plain BM25 (k1 = 1.2, b = 0.75) over the variants as documents, computed exactly as tantivy
+//! computes it (the same idf, the same length quantized to a field-norm id, the same float
+//! operations in the same order; a unit test checks the bits), but from the variants' analyzed
+//! words kept in memory: each variant's distinct words and their counts, and each word's
+//! number of variants. This was a second tantivy index over the same questions; the words are
+//! already analyzed when the entries index is written, so keeping them costs no second
+//! analysis, no second index to write or check into the cache, and no dictionary walk per
+//! question word at search time.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, InvertedIndexReader, SegmentReader};
 
-use tantivy::postings::Postings;
-
-/// The variants index, searchable.
-pub(super) struct VariantQuestions {
-    /// The question field of the index's only segment.
-    inverted: Arc<InvertedIndexReader>,
-    fieldnorms: FieldNormReader,
-    /// `(doc, variant position)` of each entry's variant documents, in doc order.
-    docs: Vec<Vec<(DocId, u32)>>,
-    /// Number of variant documents (BM25's `N`; their average length is in `length_norms`).
-    count: u64,
-    /// BM25's length part `K1 · (1 − B + B · length / average)` of each field-norm id: the
-    /// table tantivy's `Bm25Weight` builds per term, built once per bot instead of once per
-    /// word of every question.
-    length_norms: Box<[f32; 256]>,
-}
+use crate::codec::{Reader, Writer};
 
 /// BM25's term-frequency saturation and length normalisation (tantivy's and Lucene's values).
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
+
+/// Every variant of a bot language's entries, by entry ord, searchable for the closest one.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct VariantQuestions {
+    /// Each analyzed word's id.
+    words: HashMap<Box<str>, u32>,
+    /// How many variants hold each word, by id.
+    doc_freq: Vec<u32>,
+    /// Each variant's distinct words (id, count), in first-seen order, all variants one
+    /// after another.
+    postings: Vec<(u32, u32)>,
+    /// Where each variant's words start in `postings`; one more than there are variants.
+    variant_starts: Vec<u32>,
+    /// Each variant's length (its number of words) as tantivy's field-norm id.
+    norms: Vec<u8>,
+    /// Each entry's first variant; one more than there are entries.
+    entry_starts: Vec<u32>,
+    /// Words in all variants (with repeats): with the variant count, BM25's average length.
+    total_words: u64,
+    /// BM25's length part `K1 · (1 − B + B · length / average)` of each field-norm id: the
+    /// table tantivy's `Bm25Weight` builds per term, built once per bot.
+    length_norms: Box<[f32; 256]>,
+}
 
 /// BM25's length part of each field-norm id, for documents of `average_length` tokens on
 /// average, as tantivy computes it.
@@ -53,80 +67,105 @@ fn idf(doc_freq: u64, doc_count: u64) -> f32 {
     (1.0 + x).ln()
 }
 
-impl VariantQuestions {
-    /// The variants of `entries` entries in the only segment of their index (none when the
-    /// bot has no entry), whose documents hold the entry ord and variant position in the fast
-    /// fields `entry` and `variant` and the text in `question`. `(count, tokens)`: the number
-    /// of variant documents and of tokens in their questions.
-    pub fn new(
-        segment: Option<&SegmentReader>,
-        question: Field,
-        entries: usize,
-        (count, tokens): (u64, u64),
-    ) -> tantivy::Result<VariantQuestions> {
-        let mut docs = vec![Vec::new(); entries];
-        let (inverted, fieldnorms) = match segment {
-            Some(segment) => {
-                let entry_column = segment.fast_fields().u64("entry")?;
-                let variant_column = segment.fast_fields().u64("variant")?;
-                for doc in 0..segment.max_doc() {
-                    let (Some(ord), Some(variant)) =
-                        (entry_column.first(doc), variant_column.first(doc))
-                    else {
-                        continue;
-                    };
-                    if let Some(docs) = docs.get_mut(ord as usize) {
-                        docs.push((doc, variant as u32));
-                    }
-                }
-                (
-                    segment.inverted_index(question)?,
-                    segment.get_fieldnorms_reader(question)?,
-                )
+/// The average length tantivy's BM25 uses: words per variant, at least 1.
+fn average_length(total_words: u64, variants: usize) -> f32 {
+    (total_words as f32 / variants.max(1) as f32).max(1.0)
+}
+
+/// Collects the variants entry by entry while the entries index is written.
+#[derive(Debug, Default)]
+pub(super) struct VariantsBuilder {
+    variants: VariantQuestions,
+}
+
+impl Default for VariantQuestions {
+    fn default() -> Self {
+        VariantQuestions {
+            words: HashMap::new(),
+            doc_freq: Vec::new(),
+            postings: Vec::new(),
+            variant_starts: vec![0],
+            norms: Vec::new(),
+            entry_starts: vec![0],
+            total_words: 0,
+            length_norms: length_norms(1.0),
+        }
+    }
+}
+
+impl VariantsBuilder {
+    /// Adds the next variant of the current entry, as its analyzed words.
+    pub fn add_variant(&mut self, words: &[String]) {
+        let v = &mut self.variants;
+        let start = v.postings.len();
+        for word in words {
+            let next = v.words.len() as u32;
+            let id = *v.words.entry(word.as_str().into()).or_insert(next);
+            if id == next {
+                v.doc_freq.push(0);
             }
-            None => (
-                Arc::new(InvertedIndexReader::empty(IndexRecordOption::WithFreqs)),
-                FieldNormReader::constant(0, 1),
-            ),
-        };
-        let average_length = (tokens as f32 / count.max(1) as f32).max(1.0);
-        Ok(VariantQuestions {
-            inverted,
-            fieldnorms,
-            docs,
-            count,
-            length_norms: length_norms(average_length),
-        })
+            match v.postings[start..].iter_mut().find(|(seen, _)| *seen == id) {
+                Some((_, count)) => *count += 1,
+                None => {
+                    v.postings.push((id, 1));
+                    v.doc_freq[id as usize] += 1;
+                }
+            }
+        }
+        v.variant_starts.push(v.postings.len() as u32);
+        let length = u32::try_from(words.len()).unwrap_or(u32::MAX);
+        v.norms.push(FieldNormReader::fieldnorm_to_id(length));
+        v.total_words += words.len() as u64;
+    }
+
+    /// Ends the current entry: the variants added since the last call are its.
+    pub fn end_entry(&mut self) {
+        let variants = self.variants.norms.len() as u32;
+        self.variants.entry_starts.push(variants);
+    }
+
+    pub fn finish(mut self) -> VariantQuestions {
+        let v = &mut self.variants;
+        v.length_norms = length_norms(average_length(v.total_words, v.norms.len()));
+        self.variants
+    }
+}
+
+impl VariantQuestions {
+    /// Number of variants.
+    pub fn len(&self) -> usize {
+        self.norms.len()
+    }
+
+    /// Number of entries.
+    pub fn entries(&self) -> usize {
+        self.entry_starts.len() - 1
     }
 
     /// The position of entry `ord`'s variant that scores best (BM25, k1 = 1.2, b = 0.75) for
-    /// the query words (0 when none matches). Only that entry's variant documents are read
-    /// (each word's postings are sought to them), so this costs the entry's variants, not the
-    /// bot's.
-    pub fn closest<'a>(
-        &self,
-        ord: usize,
-        words: impl Iterator<Item = &'a str>,
-    ) -> tantivy::Result<usize> {
-        let docs = self.docs.get(ord).map_or(&[][..], Vec::as_slice);
-        let count = self.count;
-        let mut scores = vec![0.0f32; docs.len()];
+    /// the query words (0 when none matches); ties go to the first. Costs the entry's
+    /// variants, not the bot's.
+    pub fn closest<'a>(&self, ord: usize, words: impl Iterator<Item = &'a str>) -> usize {
+        let (Some(&first), Some(&end)) =
+            (self.entry_starts.get(ord), self.entry_starts.get(ord + 1))
+        else {
+            return 0;
+        };
+        let variants = first as usize..end as usize;
+        let count = self.len() as u64;
+        let mut scores = vec![0.0f32; variants.len()];
         for word in words {
-            // A text field's dictionary is keyed by the token's bytes.
-            let Some(info) = self.inverted.terms().get(word.as_bytes())? else {
+            let Some(&id) = self.words.get(word) else {
                 continue;
             };
-            let mut postings = self
-                .inverted
-                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-            let mut weight = None;
-            for (i, &(doc, _)) in docs.iter().enumerate() {
-                if postings.doc() <= doc && postings.seek(doc) == doc {
-                    let weight = *weight.get_or_insert_with(|| {
-                        idf(u64::from(info.doc_freq).min(count), count) * (1.0 + K1)
-                    });
-                    let norm = self.length_norms[usize::from(self.fieldnorms.fieldnorm_id(doc))];
-                    scores[i] += bm25(weight, postings.term_freq(), norm);
+            let doc_freq = u64::from(self.doc_freq[id as usize]).min(count);
+            let weight = idf(doc_freq, count) * (1.0 + K1);
+            for (score, variant) in scores.iter_mut().zip(variants.clone()) {
+                let held = &self.postings[self.variant_starts[variant] as usize
+                    ..self.variant_starts[variant + 1] as usize];
+                if let Some(&(_, tf)) = held.iter().find(|(held, _)| *held == id) {
+                    let norm = self.length_norms[usize::from(self.norms[variant])];
+                    *score += bm25(weight, tf, norm);
                 }
             }
         }
@@ -136,7 +175,73 @@ impl VariantQuestions {
                 best = Some((i, *score));
             }
         }
-        Ok(best.map_or(0, |(i, _)| docs[i].1 as usize))
+        best.map_or(0, |(i, _)| i)
+    }
+
+    /// Appends the variants to `out` (for the persistent index cache).
+    pub fn encode(&self, out: &mut Writer) {
+        let mut words: Vec<(&str, u32)> = self.words.iter().map(|(w, &id)| (&**w, id)).collect();
+        words.sort_unstable_by_key(|&(_, id)| id);
+        out.u64(words.len() as u64);
+        for (word, _) in words {
+            out.str(word);
+        }
+        out.u32s(&self.doc_freq);
+        out.u64(self.postings.len() as u64);
+        for &(id, count) in &self.postings {
+            out.u32(id);
+            out.u32(count);
+        }
+        out.u32s(&self.variant_starts);
+        out.bytes(&self.norms);
+        out.u32s(&self.entry_starts);
+        out.u64(self.total_words);
+    }
+
+    /// Variants [`VariantQuestions::encode`] wrote, `None` unless every part is there and
+    /// consistent (every id, offset and count in range), so a damaged cache never yields
+    /// variants that could index out of bounds.
+    pub fn decode(input: &mut Reader<'_>) -> Option<VariantQuestions> {
+        let word_count = usize::try_from(input.u64()?).ok()?;
+        let mut words = HashMap::new();
+        for id in 0..word_count {
+            let id = u32::try_from(id).ok()?;
+            if words.insert(input.str()?.into(), id).is_some() {
+                return None;
+            }
+        }
+        let doc_freq = input.u32s()?;
+        let posting_count = usize::try_from(input.u64()?).ok()?;
+        if posting_count.checked_mul(8)? > input.remaining() {
+            return None;
+        }
+        let postings = (0..posting_count)
+            .map(|_| Some((input.u32()?, input.u32()?)))
+            .collect::<Option<Vec<_>>>()?;
+        let variant_starts = input.u32s()?;
+        let norms = input.bytes()?.to_vec();
+        let entry_starts = input.u32s()?;
+        let total_words = input.u64()?;
+        let ascending = |starts: &[u32], last: usize| {
+            starts.first() == Some(&0)
+                && starts.windows(2).all(|w| w[0] <= w[1])
+                && starts.last().map(|&s| s as usize) == Some(last)
+        };
+        let consistent = doc_freq.len() == word_count
+            && postings.iter().all(|&(id, _)| (id as usize) < word_count)
+            && variant_starts.len() == norms.len() + 1
+            && ascending(&variant_starts, postings.len())
+            && ascending(&entry_starts, norms.len());
+        consistent.then(|| VariantQuestions {
+            words,
+            doc_freq,
+            postings,
+            variant_starts,
+            length_norms: length_norms(average_length(total_words, norms.len())),
+            norms,
+            entry_starts,
+            total_words,
+        })
     }
 }
 
@@ -159,5 +264,59 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(String::from).collect()
+    }
+
+    fn two_entries() -> VariantQuestions {
+        let mut builder = VariantsBuilder::default();
+        for variant in [
+            "reset my password",
+            "forgot password password",
+            "locked out",
+        ] {
+            builder.add_variant(&words(variant));
+        }
+        builder.end_entry();
+        for variant in ["printer jam", "printer out of paper"] {
+            builder.add_variant(&words(variant));
+        }
+        builder.end_entry();
+        builder.finish()
+    }
+
+    #[test]
+    fn the_closest_variant_is_the_best_bm25_match_of_the_entry() {
+        let variants = two_entries();
+        assert_eq!((variants.len(), variants.entries()), (5, 2));
+        let closest = |ord, question: &str| variants.closest(ord, question.split(' '));
+        assert_eq!(closest(0, "password"), 1, "two occurrences beat one");
+        assert_eq!(closest(0, "locked"), 2);
+        assert_eq!(closest(0, "nothing matches"), 0);
+        assert_eq!(closest(1, "paper"), 1);
+        assert_eq!(closest(1, "printer"), 0, "a tie goes to the first");
+        assert_eq!(closest(7, "printer"), 0, "no such entry");
+    }
+
+    #[test]
+    fn decoded_variants_are_the_same_and_damage_is_refused() {
+        let variants = two_entries();
+        let mut out = Writer::default();
+        variants.encode(&mut out);
+        let bytes = out.into_bytes();
+        let decoded = VariantQuestions::decode(&mut Reader::new(&bytes));
+        assert_eq!(decoded.as_ref(), Some(&variants));
+        for cut in 0..bytes.len() {
+            assert!(VariantQuestions::decode(&mut Reader::new(&bytes[..cut])).is_none());
+        }
+        // A word id out of range.
+        let mut damaged = variants.clone();
+        damaged.postings[0].0 = 99;
+        let mut out = Writer::default();
+        damaged.encode(&mut out);
+        let damaged = out.into_bytes();
+        assert!(VariantQuestions::decode(&mut Reader::new(&damaged)).is_none());
     }
 }

@@ -1,5 +1,5 @@
 //! The persistent index cache: a bot's indexes and entry classifier kept on disk between
-//! runs, so a start-up that finds a bot unchanged opens its indexes (tantivy's
+//! runs, so a start-up that finds a bot unchanged opens its index (tantivy's
 //! `MmapDirectory`) instead of analysing, writing and training them again.
 //!
 //! # Layout
@@ -15,8 +15,8 @@
 //!   and disabled entries are not in it: they are read from the bot on every start, so
 //!   editing an answer keeps the cached index.
 //!
-//! A folder holds `entries/` and `variants/` (the two tantivy indexes), `interbot.bin` (the
-//! format, the key, the per-entry lengths and the classifier weights) and `manifest`
+//! A folder holds `entries/` (the tantivy index), `interbot.bin` (the format, the key, the
+//! per-entry lengths, the variants' words and the classifier weights) and `manifest`
 //! (written last: the format, the key, and each file's size and BLAKE3 hash).
 //!
 //! # Never trusted
@@ -44,18 +44,18 @@ use tantivy::Index;
 
 use super::BotIndex;
 use super::build::{self, IndexedEntry, Target, Written};
+use super::variants::VariantQuestions;
 use crate::classifier::EntryClassifier;
 use crate::codec::{Reader, Writer};
 use crate::workspace::Bot;
 
 /// Bumped when the layout of a cache folder changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// First bytes of `interbot.bin` and first line of `manifest`.
 const MAGIC: &str = "interbot index cache";
 const MANIFEST: &str = "manifest";
 const SIDECAR: &str = "interbot.bin";
 const ENTRIES: &str = "entries";
-const VARIANTS: &str = "variants";
 const STAGING_PREFIX: &str = ".staging-";
 /// A manifest larger than this is not one of ours.
 const MAX_MANIFEST_BYTES: u64 = 1 << 20;
@@ -72,6 +72,7 @@ const BUILD_SOURCES: &[&str] = &[
     include_str!("mod.rs"),
     include_str!("../../codec.rs"),
     include_str!("../build.rs"),
+    include_str!("../variants.rs"),
     include_str!("../analysis.rs"),
     include_str!("../model.rs"),
     include_str!("../../classifier.rs"),
@@ -157,13 +158,8 @@ impl IndexCache {
             .prefix(STAGING_PREFIX)
             .tempdir_in(&self.root)?;
         let entries_dir = staging.path().join(ENTRIES);
-        let variants_dir = staging.path().join(VARIANTS);
         fs::create_dir(&entries_dir)?;
-        fs::create_dir(&variants_dir)?;
-        let target = Target::Folders {
-            entries: &entries_dir,
-            variants: &variants_dir,
-        };
+        let target = Target::Folder(&entries_dir);
         let written =
             build::write(entries, language, target, progress).map_err(io::Error::other)?;
         let sidecar = encode_sidecar(key, &written);
@@ -305,7 +301,7 @@ fn slot(folder: &Path, language: &str) -> String {
     hasher.finalize().to_hex()[..16].to_string()
 }
 
-/// `interbot.bin`: what the search needs beside the two indexes.
+/// `interbot.bin`: what the search needs beside the entries index.
 fn encode_sidecar(key: &str, written: &Written) -> Vec<u8> {
     let mut out = Writer::default();
     out.str(MAGIC);
@@ -314,6 +310,7 @@ fn encode_sidecar(key: &str, written: &Written) -> Vec<u8> {
     out.f32(written.totals[0]);
     out.f32(written.totals[1]);
     out.f32s(&written.log_lens.concat());
+    written.variants.encode(&mut out);
     match &written.classifier {
         Some(classifier) => {
             out.u8(1);
@@ -324,8 +321,13 @@ fn encode_sidecar(key: &str, written: &Written) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// What `interbot.bin` holds: totals, per-entry lengths, classifier.
-type Sidecar = ([f32; 2], Vec<[f32; 2]>, Option<EntryClassifier>);
+/// What `interbot.bin` holds beside the entries index.
+struct Sidecar {
+    totals: [f32; 2],
+    log_lens: Vec<[f32; 2]>,
+    variants: VariantQuestions,
+    classifier: Option<EntryClassifier>,
+}
 
 fn decode_sidecar(bytes: &[u8], key: &str) -> Option<Sidecar> {
     let mut input = Reader::new(bytes);
@@ -338,12 +340,18 @@ fn decode_sidecar(bytes: &[u8], key: &str) -> Option<Sidecar> {
         return None;
     }
     let log_lens = lens.chunks_exact(2).map(|l| [l[0], l[1]]).collect();
+    let variants = VariantQuestions::decode(&mut input)?;
     let classifier = match input.u8()? {
         0 => None,
         1 => Some(EntryClassifier::decode(&mut input)?),
         _ => return None,
     };
-    input.is_empty().then_some((totals, log_lens, classifier))
+    input.is_empty().then_some(Sidecar {
+        totals,
+        log_lens,
+        variants,
+        classifier,
+    })
 }
 
 /// The manifest of a complete folder: format, key, the bot folder it indexes (hex of its
@@ -352,14 +360,12 @@ fn manifest(folder: &Path, key: &str, bot_folder: &Path) -> io::Result<String> {
     let bot = hex(bot_folder.as_os_str().as_encoded_bytes());
     let mut text = format!("{MAGIC} {FORMAT}\nkey {key}\nbot {bot}\n");
     let mut files = vec![SIDECAR.to_string()];
-    for dir in [ENTRIES, VARIANTS] {
-        for item in fs::read_dir(folder.join(dir))? {
-            let item = item?;
-            if item.file_type()?.is_file()
-                && let Some(name) = item.file_name().to_str()
-            {
-                files.push(format!("{dir}/{name}"));
-            }
+    for item in fs::read_dir(folder.join(ENTRIES))? {
+        let item = item?;
+        if item.file_type()?.is_file()
+            && let Some(name) = item.file_name().to_str()
+        {
+            files.push(format!("{ENTRIES}/{name}"));
         }
     }
     files.sort();
@@ -439,7 +445,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Whether a manifest line's path is one a cache folder holds: `interbot.bin`, or one plain
-/// file name inside `entries/` or `variants/` (never `..`, never deeper).
+/// file name inside `entries/` (never `..`, never deeper).
 fn is_cached_file(path: &str) -> bool {
     if path == SIDECAR {
         return true;
@@ -448,7 +454,7 @@ fn is_cached_file(path: &str) -> bool {
         !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
     };
     path.split_once('/')
-        .is_some_and(|(dir, name)| (dir == ENTRIES || dir == VARIANTS) && plain(name))
+        .is_some_and(|(dir, name)| dir == ENTRIES && plain(name))
 }
 
 /// The build kept in `folder` for `key`: `Ok(None)` when there is none, `Err(reason)` when
@@ -502,13 +508,17 @@ fn open(folder: &Path, key: &str) -> Result<Option<Written>, String> {
         return Err(format!("the manifest does not list {SIDECAR}"));
     }
     let sidecar = fs::read(folder.join(SIDECAR)).map_err(|e| format!("{SIDECAR}: {e}"))?;
-    let (totals, log_lens, classifier) =
-        decode_sidecar(&sidecar, key).ok_or_else(|| format!("{SIDECAR} does not decode"))?;
+    let Sidecar {
+        totals,
+        log_lens,
+        variants,
+        classifier,
+    } = decode_sidecar(&sidecar, key).ok_or_else(|| format!("{SIDECAR} does not decode"))?;
     let open_index =
         |dir: &str| Index::open_in_dir(folder.join(dir)).map_err(|e| format!("{dir}: {e}"));
     let written = Written {
         entries: open_index(ENTRIES)?,
-        variants: open_index(VARIANTS)?,
+        variants,
         totals,
         log_lens,
         classifier,
@@ -546,13 +556,14 @@ mod tests {
         ] {
             assert!(!is_folder_name(name), "{name}");
         }
-        for path in ["interbot.bin", "entries/meta.json", "variants/abc.idx"] {
+        for path in ["interbot.bin", "entries/meta.json", "entries/abc.idx"] {
             assert!(is_cached_file(path), "{path}");
         }
         for path in [
             "manifest",
             "entries/..",
             "entries/a/b",
+            "variants/abc.idx",
             "../x",
             "/etc/passwd",
             "x/y",
@@ -580,16 +591,17 @@ mod tests {
     fn a_sidecar_reads_back_only_under_its_own_key() {
         let written = Written {
             entries: Index::create_in_ram(tantivy::schema::Schema::builder().build()),
-            variants: Index::create_in_ram(tantivy::schema::Schema::builder().build()),
+            variants: VariantQuestions::default(),
             totals: [3.0, 1.0],
             log_lens: vec![[1.0, 2.0], [0.5, 0.25]],
             classifier: None,
         };
         let bytes = encode_sidecar("k1", &written);
-        let (totals, log_lens, classifier) = decode_sidecar(&bytes, "k1").expect("decodes");
-        assert_eq!(totals, [3.0, 1.0]);
-        assert_eq!(log_lens, vec![[1.0, 2.0], [0.5, 0.25]]);
-        assert!(classifier.is_none());
+        let sidecar = decode_sidecar(&bytes, "k1").expect("decodes");
+        assert_eq!(sidecar.totals, [3.0, 1.0]);
+        assert_eq!(sidecar.log_lens, vec![[1.0, 2.0], [0.5, 0.25]]);
+        assert_eq!(sidecar.variants, VariantQuestions::default());
+        assert!(sidecar.classifier.is_none());
         assert!(decode_sidecar(&bytes, "k2").is_none());
         for cut in 0..bytes.len() {
             assert!(decode_sidecar(&bytes[..cut], "k1").is_none());
