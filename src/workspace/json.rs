@@ -30,6 +30,34 @@ pub struct JsonFile {
 
 /// Reads and parses a JSON file, or says precisely why it cannot.
 pub fn read(path: &Path) -> Result<JsonFile, LoadProblem> {
+    let JsonText {
+        text,
+        warnings,
+        version,
+    } = read_text(path)?;
+    let value = parse::<Value>(path, &text)?;
+    Ok(JsonFile {
+        text,
+        value,
+        warnings,
+        version,
+    })
+}
+
+/// A JSON file's text, read but not parsed yet ([`read_text`]).
+#[derive(Debug, Clone)]
+pub struct JsonText {
+    /// The text as read (without a byte order mark).
+    pub text: String,
+    /// Problems that did not stop the file from loading.
+    pub warnings: Vec<LoadProblem>,
+    /// The version of the exact bytes read (byte order mark included).
+    pub version: FileVersion,
+}
+
+/// Reads a JSON file's text through the bounded opener (a byte order mark skipped with a
+/// warning, an empty file refused), for a caller that parses it its own way.
+pub fn read_text(path: &Path) -> Result<JsonText, LoadProblem> {
     let mut text = read::read_text(path, MAX_FILE_BYTES).map_err(|e| match e {
         ReadError::NotUtf8 { line, column } => {
             LoadProblem::error(path, "file is not valid UTF-8").at(line, column)
@@ -51,13 +79,35 @@ pub fn read(path: &Path) -> Result<JsonFile, LoadProblem> {
             "file is empty; expected a JSON document",
         ));
     }
-    let value = parse::<Value>(path, &text)?;
-    Ok(JsonFile {
+    Ok(JsonText {
         text,
-        value,
         warnings,
         version,
     })
+}
+
+/// Whether `text`, with the whitespace between its tokens removed, is exactly `compact` (a
+/// document as `serde_json::to_string` writes it): then `text` parses to that document, keys
+/// in the same order. Never allocates; `false` says nothing either way.
+pub fn is_spaced_form_of(text: &str, compact: &str) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    let tokens = text.bytes().filter(|&byte| {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            true
+        } else {
+            in_string = byte == b'"';
+            !matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+        }
+    });
+    tokens.eq(compact.bytes())
 }
 
 /// Deserializes `text` into `T`, turning serde's error into a problem at its line and column.
@@ -134,6 +184,28 @@ pub fn write_atomic_styled(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spaced_form_is_the_compact_text_with_whitespace_between_tokens_only() {
+        let compact = r#"{"id":"a b","data":{"q":["say \"hi\" \\ ok"],"e":true}}"#;
+        let pretty = "{\n  \"id\": \"a b\",\n  \"data\": {\n    \"q\": [\n      \"say \\\"hi\\\" \\\\ ok\"\n    ],\r\n\t\"e\": true\n  }\n}\n";
+        assert!(is_spaced_form_of(pretty, compact));
+        assert!(is_spaced_form_of(compact, compact));
+        // Whitespace inside a string is text, not layout.
+        assert!(!is_spaced_form_of(r#"{"id":"ab"}"#, r#"{"id":"a b"}"#));
+        assert!(!is_spaced_form_of(r#"{"id":"a b"}"#, r#"{"id":"ab"}"#));
+        // Another escape of the same text, or another key order, is not the compact form.
+        assert!(!is_spaced_form_of(r#"{"id":"\u0061"}"#, r#"{"id":"a"}"#));
+        assert!(!is_spaced_form_of(r#"{"b":1,"a":2}"#, r#"{"a":2,"b":1}"#));
+        assert!(!is_spaced_form_of(r#"{"id":"a"}x"#, r#"{"id":"a"}"#));
+        for (text, compact) in [(pretty, compact), (compact, compact)] {
+            let parsed: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+            assert_eq!(
+                serde_json::to_string(&parsed).ok().as_deref(),
+                Some(compact)
+            );
+        }
+    }
 
     #[test]
     fn the_layout_of_a_file_is_read_and_written_back() -> std::io::Result<()> {
