@@ -445,3 +445,63 @@ fn the_folders_of_a_deleted_workspace_go_when_another_is_stored() {
     assert_eq!(now.len(), 4, "{now:?}");
     assert!(now.iter().all(|folder| !of_the_deleted.contains(folder)));
 }
+
+/// A folder whose `interbot.bin` was changed and whose manifest was made to agree (what
+/// someone who can write to the cache folder could do): the manifest cannot tell, so the
+/// decoders' own checks are all that stands between the bytes and the search. Whatever the
+/// bytes, nothing panics: the folder is refused and rebuilt, or used with other numbers.
+mod hostile_sidecar {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn rewrite_manifest(folder: &Path, sidecar: &[u8]) {
+        let manifest = fs::read_to_string(folder.join("manifest")).expect("manifest");
+        let agreeing: Vec<String> = manifest
+            .lines()
+            .map(|line| match line.strip_prefix("interbot.bin ") {
+                Some(_) => format!(
+                    "interbot.bin {} {}",
+                    sidecar.len(),
+                    blake3::hash(sidecar).to_hex()
+                ),
+                None => line.to_string(),
+            })
+            .collect();
+        fs::write(folder.join("manifest"), agreeing.join("\n") + "\n").expect("manifest");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn changed_sidecar_bytes_never_panic(
+            flips in prop::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..6),
+            cut in prop::option::of(any::<prop::sample::Index>()),
+        ) {
+            let (_dir, root) = workspace_with_trained_bot();
+            let cache_dir = tempfile::tempdir().expect("a cache folder");
+            engine(&root, Some(IndexCache::at(cache_dir.path())));
+            for folder in folders(cache_dir.path()) {
+                let mut bytes = fs::read(folder.join("interbot.bin")).expect("sidecar");
+                for (at, flip) in &flips {
+                    let at = at.index(bytes.len());
+                    bytes[at] ^= flip;
+                }
+                if let Some(cut) = cut {
+                    bytes.truncate(cut.index(bytes.len() + 1));
+                }
+                fs::write(folder.join("interbot.bin"), &bytes).expect("sidecar");
+                rewrite_manifest(&folder, &bytes);
+            }
+            let engine = engine(&root, Some(IndexCache::at(cache_dir.path())));
+            let runtime = runtime();
+            for bot in ["master", "sub1", "alarm"] {
+                for question in ["wake me at six", "my pay check", "turn off my alarm"] {
+                    let turn = runtime.block_on(engine.ask(bot, question));
+                    prop_assert!(turn.is_ok());
+                }
+            }
+        }
+    }
+}
