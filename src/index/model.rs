@@ -236,7 +236,11 @@ impl Absent {
             .map(|(log_prior, weight)| (log_prior - log_eps, weight))
             .collect();
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let (mut weights, mut weighted) = (vec![0.0], vec![0.0]);
+        // Sized once: this runs for every field of every bot asked, each turn.
+        let mut weights = Vec::with_capacity(pairs.len() + 1);
+        let mut weighted = Vec::with_capacity(pairs.len() + 1);
+        weights.push(0.0);
+        weighted.push(0.0);
         for (level, weight) in &pairs {
             weights.push(weights[weights.len() - 1] + weight);
             weighted.push(weighted[weighted.len() - 1] + weight * level);
