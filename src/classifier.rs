@@ -175,14 +175,8 @@ impl EntryClassifier {
     /// Appends the trained model to `out` (for the persistent index cache): the classes, then
     /// each column's feature text and idf in column order, the weights and the biases.
     pub(crate) fn encode(&self, out: &mut Writer) {
-        let mut features: Vec<(&str, u32)> =
-            self.columns.iter().map(|(f, &c)| (f.as_str(), c)).collect();
-        features.sort_unstable_by_key(|&(_, column)| column);
         out.u64(self.classes as u64);
-        out.u64(features.len() as u64);
-        for (feature, _) in features {
-            out.str(feature);
-        }
+        out.numbered(self.columns.iter().map(|(f, &c)| (f.as_str(), c)));
         out.f32s(&self.idf);
         out.f32s(&self.weights);
         out.f32s(&self.bias);
@@ -193,14 +187,8 @@ impl EntryClassifier {
     /// bounds).
     pub(crate) fn decode(input: &mut Reader<'_>) -> Option<EntryClassifier> {
         let classes = usize::try_from(input.u64()?).ok()?;
-        let count = usize::try_from(input.u64()?).ok()?;
-        let mut columns = HashMap::new();
-        for column in 0..count {
-            let column = u32::try_from(column).ok()?;
-            if columns.insert(input.str()?.to_string(), column).is_some() {
-                return None;
-            }
-        }
+        let columns: HashMap<String, u32> = input.numbered()?;
+        let count = columns.len();
         let idf = input.f32s()?;
         let weights = input.f32s()?;
         let bias = input.f32s()?;

@@ -3,6 +3,9 @@
 //! that appends them and a [`Reader`] that reads them back, every read checked against what
 //! is left (a cache file is never trusted: a short or odd one reads as `None`, never panics).
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 /// Appends values to a byte buffer.
 #[derive(Debug, Default)]
 pub(crate) struct Writer {
@@ -55,6 +58,17 @@ impl Writer {
     pub fn bytes(&mut self, bytes: &[u8]) {
         self.u64(bytes.len() as u64);
         self.raw(bytes);
+    }
+
+    /// Texts numbered `0..n` (each text's id), as their count, then the texts in id order;
+    /// [`Reader::numbered`] reads them back.
+    pub fn numbered<'t>(&mut self, texts: impl Iterator<Item = (&'t str, u32)>) {
+        let mut texts: Vec<(&str, u32)> = texts.collect();
+        texts.sort_unstable_by_key(|&(_, id)| id);
+        self.u64(texts.len() as u64);
+        for (text, _) in texts {
+            self.str(text);
+        }
     }
 
     /// A length, then the UTF-8 bytes.
@@ -138,6 +152,23 @@ impl<'a> Reader<'a> {
     pub fn str(&mut self) -> Option<&'a str> {
         let len = self.len(1)?;
         std::str::from_utf8(self.raw(len)?).ok()
+    }
+
+    /// Texts [`Writer::numbered`] wrote, each with its id; `None` when one is missing or
+    /// repeated (two ids for one text).
+    pub fn numbered<K>(&mut self) -> Option<HashMap<K, u32>>
+    where
+        K: for<'t> From<&'t str> + Eq + Hash,
+    {
+        let count = usize::try_from(self.u64()?).ok()?;
+        let mut texts = HashMap::new();
+        for id in 0..count {
+            let id = u32::try_from(id).ok()?;
+            if texts.insert(K::from(self.str()?), id).is_some() {
+                return None;
+            }
+        }
+        Some(texts)
     }
 }
 

@@ -10,7 +10,6 @@
 //!   one (its fallback is the flow's), and says a built-in fallback text when it has none. Its
 //!   trace lists its top candidates either way.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -139,6 +138,25 @@ pub enum ReindexStep {
 /// Below this many question variants in all, bots are indexed one after another.
 const PARALLEL_FROM_VARIANTS: usize = 2_000;
 
+/// Indexes `bots` ([`build_indexes`]) into `indexes`; a bot whose index fails becomes a
+/// problem in `problems`, named by its folder.
+fn index_bots(
+    bots: &[Bot],
+    cache: Option<&IndexCache>,
+    progress: &(dyn Fn(IndexProgress) + Sync),
+    indexes: &mut Indexes,
+    problems: &mut Vec<LoadProblem>,
+) {
+    for (bot, built) in bots.iter().zip(build_indexes(bots, cache, progress)) {
+        match built {
+            Ok(index) => {
+                indexes.insert(bot.id.clone(), Arc::new(index));
+            }
+            Err(e) => problems.push(LoadProblem::error(&bot.dir, e.to_string())),
+        }
+    }
+}
+
 /// Indexes `bots` on every core (a bot with a trained classifier takes tens of milliseconds),
 /// in the order given, calling `progress` after each bot.
 fn build_indexes(
@@ -228,18 +246,16 @@ impl Engine {
         cache: Option<IndexCache>,
         progress: &(dyn Fn(IndexProgress) + Sync),
     ) -> Engine {
-        let mut indexes = HashMap::new();
+        let mut indexes = Indexes::new();
         // A threshold that silently disagrees with the flow's is a problem to list.
         let mut index_problems = threshold::disagreements(&workspace);
-        let built = build_indexes(&workspace.bots, cache.as_ref(), progress);
-        for (bot, built) in workspace.bots.iter().zip(built) {
-            match built {
-                Ok(index) => {
-                    indexes.insert(bot.id.clone(), Arc::new(index));
-                }
-                Err(e) => index_problems.push(LoadProblem::error(&bot.dir, e.to_string())),
-            }
-        }
+        index_bots(
+            &workspace.bots,
+            cache.as_ref(),
+            progress,
+            &mut indexes,
+            &mut index_problems,
+        );
         let (remote, remote_problems) = remote_bots(&workspace);
         index_problems.extend(remote_problems);
         Engine::from_parts(workspace, indexes, index_problems, remote, cache)
@@ -826,18 +842,13 @@ impl Engine {
                 _ => to_build.push(bot.clone()),
             }
         }
-        for (bot, built) in
-            to_build
-                .iter()
-                .zip(build_indexes(&to_build, self.cache.as_ref(), progress))
-        {
-            match built {
-                Ok(index) => {
-                    indexes.insert(bot.id.clone(), Arc::new(index));
-                }
-                Err(e) => index_problems.push(LoadProblem::error(&bot.dir, e.to_string())),
-            }
-        }
+        index_bots(
+            &to_build,
+            self.cache.as_ref(),
+            progress,
+            &mut indexes,
+            &mut index_problems,
+        );
         let (remote, remote_problems) = remote_bots(&workspace);
         index_problems.extend(remote_problems);
         let engine = Engine::from_parts(

@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use common::demo_workspace;
+use common::{demo_workspace, strip_timings};
 use serde_json::Value;
 
 fn batch() -> std::process::Child {
@@ -76,16 +76,6 @@ fn many_lines_come_back_in_their_order_with_bad_lines_in_place() {
 
 /// The batch's answers with every timing removed (`micros` differ from run to run).
 fn answers_without_timings(jobs: Option<&str>, input: &str) -> Vec<Value> {
-    fn strip(value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                map.remove("micros");
-                map.values_mut().for_each(strip);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
     let mut command = Command::new(env!("CARGO_BIN_EXE_interbot"));
     command
         .arg("-w")
@@ -111,7 +101,7 @@ fn answers_without_timings(jobs: Option<&str>, input: &str) -> Vec<Value> {
         .lines()
         .map(|line| {
             let mut value: Value = serde_json::from_str(line).expect("one JSON object a line");
-            strip(&mut value);
+            strip_timings(&mut value);
             value
         })
         .collect()

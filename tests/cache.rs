@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use common::{demo_questions, runtime, workspace_copy};
+use common::{demo_questions, runtime, strip_timings, workspace_copy};
 use interbot::{Engine, IndexCache, Workspace};
 
 /// A sub-bot with many variants per entry, so the copy has a bot with a trained classifier.
@@ -388,17 +388,6 @@ fn the_cli_caches_in_the_users_cache_folder_or_where_told_or_not_at_all() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("cannot be used with"));
-}
-
-fn strip_timings(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            map.remove("micros");
-            map.values_mut().for_each(strip_timings);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_timings),
-        _ => {}
-    }
 }
 
 #[test]

@@ -180,12 +180,7 @@ impl VariantQuestions {
 
     /// Appends the variants to `out` (for the persistent index cache).
     pub fn encode(&self, out: &mut Writer) {
-        let mut words: Vec<(&str, u32)> = self.words.iter().map(|(w, &id)| (&**w, id)).collect();
-        words.sort_unstable_by_key(|&(_, id)| id);
-        out.u64(words.len() as u64);
-        for (word, _) in words {
-            out.str(word);
-        }
+        out.numbered(self.words.iter().map(|(w, &id)| (&**w, id)));
         out.u32s(&self.doc_freq);
         out.u64(self.postings.len() as u64);
         for &(id, count) in &self.postings {
@@ -202,14 +197,8 @@ impl VariantQuestions {
     /// consistent (every id, offset and count in range), so a damaged cache never yields
     /// variants that could index out of bounds.
     pub fn decode(input: &mut Reader<'_>) -> Option<VariantQuestions> {
-        let word_count = usize::try_from(input.u64()?).ok()?;
-        let mut words = HashMap::new();
-        for id in 0..word_count {
-            let id = u32::try_from(id).ok()?;
-            if words.insert(input.str()?.into(), id).is_some() {
-                return None;
-            }
-        }
+        let words: HashMap<Box<str>, u32> = input.numbered()?;
+        let word_count = words.len();
         let doc_freq = input.u32s()?;
         let posting_count = usize::try_from(input.u64()?).ok()?;
         if posting_count.checked_mul(8)? > input.remaining() {

@@ -62,6 +62,18 @@ pub fn demo_questions() -> String {
         .join("\n")
 }
 
+/// Removes every `micros` (timings differ from run to run) from a JSON turn, at any depth.
+pub fn strip_timings(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("micros");
+            map.values_mut().for_each(strip_timings);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_timings),
+        _ => {}
+    }
+}
+
 /// A multi-threaded tokio runtime for calling the async core.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
