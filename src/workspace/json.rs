@@ -90,24 +90,100 @@ pub fn read_text(path: &Path) -> Result<JsonText, LoadProblem> {
 /// document as `serde_json::to_string` writes it): then `text` parses to that document, keys
 /// in the same order. Never allocates; `false` says nothing either way.
 pub fn is_spaced_form_of(text: &str, compact: &str) -> bool {
-    let mut in_string = false;
-    let mut escaped = false;
-    let tokens = text.bytes().filter(|&byte| {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-            true
-        } else {
-            in_string = byte == b'"';
-            !matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+    let mut tokens = Tokens::new(text);
+    compact.bytes().all(|byte| tokens.next() == Some(byte)) && tokens.next().is_none()
+}
+
+/// Whether `text` is a spaced form (see [`is_spaced_form_of`]) of `value` as
+/// `serde_json::to_writer` writes it, compared as it is written: no string is built.
+pub fn is_spaced_form_of_value<T: serde::Serialize + ?Sized>(text: &str, value: &T) -> bool {
+    let mut matcher = SpacedMatcher {
+        tokens: Tokens::new(text),
+    };
+    // A mismatch stops the writer with an error, which says "not this document".
+    serde_json::to_writer(&mut matcher, value).is_ok() && matcher.tokens.next().is_none()
+}
+
+/// The bytes of a JSON text but the whitespace between its tokens.
+struct Tokens<'a> {
+    bytes: std::slice::Iter<'a, u8>,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(text: &'a str) -> Self {
+        Tokens {
+            bytes: text.as_bytes().iter(),
+            in_string: false,
+            escaped: false,
         }
-    });
-    tokens.eq(compact.bytes())
+    }
+}
+
+impl Tokens<'_> {
+    /// Takes `bytes` if the text goes on with exactly them; for a run inside a string that
+    /// holds no `"` or `\`, so no state changes (serde_json writes a string's plain runs
+    /// whole: one comparison instead of one step per byte).
+    fn take_plain_run(&mut self, bytes: &[u8]) -> bool {
+        let rest = self.bytes.as_slice();
+        if !rest.starts_with(bytes) {
+            return false;
+        }
+        self.bytes = rest[bytes.len()..].iter();
+        true
+    }
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        for &byte in self.bytes.by_ref() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if byte == b'\\' {
+                    self.escaped = true;
+                } else if byte == b'"' {
+                    self.in_string = false;
+                }
+                return Some(byte);
+            }
+            self.in_string = byte == b'"';
+            if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+                return Some(byte);
+            }
+        }
+        None
+    }
+}
+
+/// A writer that takes only the next bytes of a text's [`Tokens`], and fails at the first other.
+struct SpacedMatcher<'a> {
+    tokens: Tokens<'a>,
+}
+
+impl std::io::Write for SpacedMatcher<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let plain_run = self.tokens.in_string
+            && !self.tokens.escaped
+            && !buf.iter().any(|&byte| byte == b'"' || byte == b'\\');
+        let same = if plain_run {
+            self.tokens.take_plain_run(buf)
+        } else {
+            buf.iter().all(|&byte| self.tokens.next() == Some(byte))
+        };
+        if same {
+            Ok(buf.len())
+        } else {
+            Err(std::io::Error::other("not the same document"))
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Deserializes `text` into `T`, turning serde's error into a problem at its line and column.
@@ -198,6 +274,12 @@ mod tests {
         assert!(!is_spaced_form_of(r#"{"id":"\u0061"}"#, r#"{"id":"a"}"#));
         assert!(!is_spaced_form_of(r#"{"b":1,"a":2}"#, r#"{"a":2,"b":1}"#));
         assert!(!is_spaced_form_of(r#"{"id":"a"}x"#, r#"{"id":"a"}"#));
+        assert!(!is_spaced_form_of(r#"{"id":"a"}"#, r#"{"id":"a"}x"#));
+        // The same answers when the document is compared as it is written.
+        let value: serde_json::Value = serde_json::from_str(compact).unwrap_or_default();
+        assert!(is_spaced_form_of_value(pretty, &value));
+        assert!(!is_spaced_form_of_value(r#"{"id":"a"}"#, &value));
+        assert!(!is_spaced_form_of_value(&format!("{compact}x"), &value));
         for (text, compact) in [(pretty, compact), (compact, compact)] {
             let parsed: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
             assert_eq!(

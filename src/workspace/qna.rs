@@ -205,8 +205,7 @@ impl QnaEntry {
     fn in_botpress_layout(path: &Path, text: &str, language: &str) -> Option<QnaEntry> {
         let shape: FileShape = serde_json::from_str(text).ok()?;
         let entry = Self::from_shape(path, shape, language);
-        let layout = serde_json::to_string(&entry.botpress_layout()).ok()?;
-        json::is_spaced_form_of(text, &layout).then_some(entry)
+        json::is_spaced_form_of_value(text, &entry.layout()).then_some(entry)
     }
 
     fn from_text(
@@ -291,27 +290,42 @@ impl QnaEntry {
 
     /// The file Botpress would write for the entry's fields, in its key order.
     fn botpress_layout(&self) -> Value {
+        // Strings, booleans and string lists: serializing them cannot fail.
+        serde_json::to_value(self.layout()).unwrap_or_else(|_| json!({}))
+    }
+
+    /// [`QnaEntry::botpress_layout`], borrowed from the entry's fields.
+    fn layout(&self) -> Layout<'_> {
         let action = match self.action {
             QnaAction::Text => "text",
             QnaAction::Redirect => "redirect",
             QnaAction::TextRedirect => "text_redirect",
         };
-        let (flow, node) = self
+        let (redirect_flow, redirect_node) = self
             .redirect
             .as_ref()
             .map_or(("", ""), |r| (r.flow.as_str(), r.node.as_str()));
-        match self.form {
-            QnaForm::V11 => json!({"id": self.id, "data": {
-                "action": action, "answers": self.answers,
-                "category": self.contexts.first().map_or("", String::as_str),
-                "enabled": self.enabled, "questions": self.questions,
-                "redirectFlow": flow, "redirectNode": node}}),
-            QnaForm::V12 => json!({"id": self.id, "data": {
-                "action": action, "contexts": self.contexts, "enabled": self.enabled,
-                "answers": {self.language.as_str(): self.answers},
-                "questions": {self.language.as_str(): self.questions},
-                "redirectFlow": flow, "redirectNode": node}}),
-        }
+        let data = match self.form {
+            QnaForm::V11 => LayoutData::V11 {
+                action,
+                answers: &self.answers,
+                category: self.contexts.first().map_or("", String::as_str),
+                enabled: self.enabled,
+                questions: &self.questions,
+                redirect_flow,
+                redirect_node,
+            },
+            QnaForm::V12 => LayoutData::V12 {
+                action,
+                contexts: &self.contexts,
+                enabled: self.enabled,
+                answers: InLanguage(&self.language, &self.answers),
+                questions: InLanguage(&self.language, &self.questions),
+                redirect_flow,
+                redirect_node,
+            },
+        };
+        Layout { id: &self.id, data }
     }
 
     /// A new Botpress 11 entry (as a fresh Botpress 11 bot would write it).
@@ -454,6 +468,50 @@ impl QnaEntry {
             data["action"] = json!("text");
         }
         root
+    }
+}
+
+/// A QnA file as Botpress writes it, fields in its order, borrowed from a [`QnaEntry`].
+#[derive(serde::Serialize)]
+struct Layout<'a> {
+    id: &'a str,
+    data: LayoutData<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum LayoutData<'a> {
+    #[serde(rename_all = "camelCase")]
+    V11 {
+        action: &'a str,
+        answers: &'a [String],
+        category: &'a str,
+        enabled: bool,
+        questions: &'a [String],
+        redirect_flow: &'a str,
+        redirect_node: &'a str,
+    },
+    #[serde(rename_all = "camelCase")]
+    V12 {
+        action: &'a str,
+        contexts: &'a [String],
+        enabled: bool,
+        answers: InLanguage<'a>,
+        questions: InLanguage<'a>,
+        redirect_flow: &'a str,
+        redirect_node: &'a str,
+    },
+}
+
+/// Texts keyed by their one language (`{"en": [..]}`).
+struct InLanguage<'a>(&'a str, &'a [String]);
+
+impl serde::Serialize for InLanguage<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, self.1)?;
+        map.end()
     }
 }
 

@@ -272,23 +272,47 @@ fn build_fingerprint() -> &'static blake3::Hash {
 
 /// The key of a build of `entries` in `language` (see the module doc).
 fn key(language: &str, entries: &[IndexedEntry]) -> String {
-    let mut hasher = blake3::Hasher::new();
-    let mut field = |bytes: &[u8]| {
-        hasher.update(&(bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
-    };
-    field(MAGIC.as_bytes());
-    field(&FORMAT.to_le_bytes());
-    field(build_fingerprint().as_bytes());
-    field(language.as_bytes());
-    field(&(entries.len() as u64).to_le_bytes());
+    let mut hasher = Fields::default();
+    hasher.field(MAGIC.as_bytes());
+    hasher.field(&FORMAT.to_le_bytes());
+    hasher.field(build_fingerprint().as_bytes());
+    hasher.field(language.as_bytes());
+    hasher.field(&(entries.len() as u64).to_le_bytes());
     for entry in entries {
-        field(&(entry.questions.len() as u64).to_le_bytes());
+        hasher.field(&(entry.questions.len() as u64).to_le_bytes());
         for question in &entry.questions {
-            field(question.as_bytes());
+            hasher.field(question.as_bytes());
         }
     }
-    hasher.finalize().to_hex().to_string()
+    hasher.finish().to_hex().to_string()
+}
+
+/// A BLAKE3 hash of length-prefixed fields, given to the hasher in blocks: a call to
+/// `update` per short field cost 6 % of a cached start of 100,000 entries. The hash is the
+/// same as with one call per field.
+#[derive(Default)]
+struct Fields {
+    hasher: blake3::Hasher,
+    pending: Vec<u8>,
+}
+
+impl Fields {
+    const BLOCK: usize = 64 * 1024;
+
+    fn field(&mut self, bytes: &[u8]) {
+        self.pending
+            .extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= Self::BLOCK {
+            self.hasher.update(&self.pending);
+            self.pending.clear();
+        }
+    }
+
+    fn finish(mut self) -> blake3::Hash {
+        self.hasher.update(&self.pending);
+        self.hasher.finalize()
+    }
 }
 
 /// The slot of a bot in `language`: its folder's path (canonical when it can be) and the
