@@ -3,8 +3,9 @@
 //!
 //! A term's `P_bot` and pruning bound need its whole postings list (`cf`, largest `tf`,
 //! shortest entry holding it): they are computed the first time a question uses the term and
-//! kept by term ordinal (8 bytes a term; computing them all at build time made building a
-//! 10,000-entry bot 45% dearer), so weighing a question's terms then reads no postings.
+//! kept with the term's place in the postings, in a table of the terms questions used
+//! (computing them all at build time made building a 10,000-entry bot 45% dearer), so a
+//! term met before costs a hash lookup: no walk of the term dictionary, no postings read.
 //! Candidates are the entries holding a query term; terms are taken in order of the most
 //! evidence they can add, each term's postings are read only then, and once no entry not yet
 //! met could reach the k-th best score, later (common) terms only add to existing candidates
@@ -15,9 +16,7 @@
 //! per entry. The scores themselves come from [`super::model`].
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -33,6 +32,10 @@ const SPARE_CANDIDATES: usize = 4;
 const SEEK_RATIO: usize = 8;
 /// Entry ord of a document that holds no entry.
 const NO_ENTRY: u32 = u32::MAX;
+/// How many terms a field of a bot remembers (about 100 bytes each); terms met after that
+/// are looked up in the dictionary every time, so questions of made-up words cannot make
+/// the table grow without end.
+const KNOWN_TERMS: usize = 16 * 1024;
 
 /// One distinct query term (word or bigram) of a question, ready to search.
 pub(super) struct QueryTerm {
@@ -50,7 +53,7 @@ pub(super) struct QueryTerm {
 }
 
 /// What a question needs to know of a term before reading its postings, computed from the
-/// term's postings the first time a question uses the term, then kept (8 bytes a term).
+/// term's postings the first time a question uses the term, then kept (see [`FieldPostings::known`]).
 #[derive(Debug, Clone, Copy)]
 struct TermStats {
     /// `ln(MU · P_bot(t))`.
@@ -60,9 +63,6 @@ struct TermStats {
     /// (the evidence grows with `tf` and shrinks with the entry's length).
     unit_bound: f32,
 }
-
-/// A [`TermStats`] slot not computed yet: `log_prior` is finite, so never all ones.
-const UNKNOWN_STATS: u64 = u64::MAX;
 
 impl TermStats {
     /// The statistics of a term from its postings. `field` is the index of `doc_log_lens`.
@@ -96,18 +96,14 @@ impl TermStats {
             unit_bound,
         }
     }
+}
 
-    fn pack(self) -> u64 {
-        (u64::from(self.log_prior.to_bits()) << 32) | u64::from(self.unit_bound.to_bits())
-    }
-
-    /// The statistics packed in `bits`, `None` for [`UNKNOWN_STATS`].
-    fn unpack(bits: u64) -> Option<TermStats> {
-        (bits != UNKNOWN_STATS).then(|| TermStats {
-            log_prior: f32::from_bits((bits >> 32) as u32),
-            unit_bound: f32::from_bits(bits as u32),
-        })
-    }
+/// What a field knows of a term some question used: where its postings are, and their
+/// statistics.
+#[derive(Debug, Clone)]
+struct KnownTerm {
+    info: TermInfo,
+    stats: TermStats,
 }
 
 /// One field of the entries index, searchable: its postings and its terms' statistics.
@@ -115,10 +111,11 @@ struct FieldPostings {
     /// [`WORDS`] or [`BIGRAMS`].
     field: usize,
     inverted: Arc<InvertedIndexReader>,
-    /// Packed [`TermStats`] of each term of the field, by term ordinal ([`UNKNOWN_STATS`] until
-    /// a question uses the term). Atomic, so concurrent searches fill it without a lock (two
-    /// searches computing one term store the same value).
-    stats: Vec<AtomicU64>,
+    /// The terms questions used, by their bytes (`None`: the bot does not have it), at most
+    /// [`KNOWN_TERMS`]. A lookup here replaced two walks of the dictionary's FST per term
+    /// and bot, a sixth of a demo turn. Two searches meeting a new term at once both compute
+    /// it and store the same value.
+    known: RwLock<HashMap<Box<[u8]>, Option<KnownTerm>>>,
     /// Total tokens of the field over the bot.
     total: f32,
 }
@@ -134,13 +131,10 @@ impl FieldPostings {
             Some(segment) => segment.inverted_index(tantivy_field)?,
             None => Arc::new(InvertedIndexReader::empty(IndexRecordOption::WithFreqs)),
         };
-        let stats = (0..inverted.terms().num_terms())
-            .map(|_| AtomicU64::new(UNKNOWN_STATS))
-            .collect();
         Ok(FieldPostings {
             field,
             inverted,
-            stats,
+            known: RwLock::new(HashMap::new()),
             total,
         })
     }
@@ -154,47 +148,62 @@ impl FieldPostings {
         doc_entries: &[u32],
         doc_log_lens: &[[f32; 2]],
     ) -> tantivy::Result<QueryTerm> {
-        let terms = self.inverted.terms();
         // A text field's dictionary is keyed by the token's bytes.
         let key = text.as_bytes();
-        let slot = terms
-            .term_ord(key)?
-            .and_then(|ord| self.stats.get(usize::try_from(ord).ok()?));
-        let info = match slot {
-            Some(_) => terms.get(key)?,
-            None => None,
+        let remembered = self
+            .known
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .cloned();
+        let known = match remembered {
+            Some(known) => known,
+            None => {
+                let known = self.look_up(key, doc_entries, doc_log_lens)?;
+                let mut table = self.known.write().unwrap_or_else(PoisonError::into_inner);
+                if table.len() < KNOWN_TERMS {
+                    table.insert(key.into(), known.clone());
+                }
+                known
+            }
         };
-        let (Some(slot), Some(info)) = (slot, info) else {
-            return Ok(QueryTerm {
+        Ok(match known {
+            Some(KnownTerm { info, stats }) => QueryTerm {
+                field: self.field,
+                weight,
+                log_prior: stats.log_prior,
+                postings: Some(info),
+                bound: weight * stats.unit_bound,
+            },
+            None => QueryTerm {
                 field: self.field,
                 weight,
                 log_prior: log_prior(0, self.total),
                 postings: None,
                 bound: 0.0,
-            });
-        };
-        let stats = match TermStats::unpack(slot.load(Ordering::Relaxed)) {
-            Some(stats) => stats,
-            None => {
-                let mut postings = self.postings(&info)?;
-                let stats = TermStats::read(
-                    &mut postings,
-                    self.field,
-                    doc_entries,
-                    doc_log_lens,
-                    self.total,
-                );
-                slot.store(stats.pack(), Ordering::Relaxed);
-                stats
-            }
-        };
-        Ok(QueryTerm {
-            field: self.field,
-            weight,
-            log_prior: stats.log_prior,
-            postings: Some(info),
-            bound: weight * stats.unit_bound,
+            },
         })
+    }
+
+    /// The term `key` of this field from the dictionary and its postings (`None`: absent).
+    fn look_up(
+        &self,
+        key: &[u8],
+        doc_entries: &[u32],
+        doc_log_lens: &[[f32; 2]],
+    ) -> tantivy::Result<Option<KnownTerm>> {
+        let Some(info) = self.inverted.terms().get(key)? else {
+            return Ok(None);
+        };
+        let mut postings = self.postings(&info)?;
+        let stats = TermStats::read(
+            &mut postings,
+            self.field,
+            doc_entries,
+            doc_log_lens,
+            self.total,
+        );
+        Ok(Some(KnownTerm { info, stats }))
     }
 
     /// The postings of a term of this field, `(doc, tf)` by doc.
