@@ -5,7 +5,9 @@
 //! folder of the persistent cache ([`super::cache`]), and never changes after it is built; a
 //! changed bot is indexed anew.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
 use tantivy::schema::{
@@ -22,6 +24,7 @@ pub(super) use super::IndexedEntry;
 use super::analysis::{Analysis, bigrams};
 use super::model::{BIGRAMS, WORDS, log_length, wants_classifier};
 use super::search::EntrySearch;
+use super::texts::Texts;
 use super::variants::{VariantQuestions, VariantsBuilder};
 use crate::classifier::{self, EntryClassifier, Sample};
 use crate::workspace::Bot;
@@ -69,6 +72,8 @@ pub(super) struct Written {
 /// language, every enabled entry), with that language's questions, by entry ord: all that
 /// building reads of the bot.
 pub(super) fn indexed_entries(bot: &Bot, language: &str) -> Vec<IndexedEntry> {
+    // Entries mostly share one list of contexts (`["global"]`): each list is kept once.
+    let mut context_lists: HashMap<&[String], Arc<[String]>> = HashMap::new();
     bot.qna
         .iter()
         .enumerate()
@@ -76,8 +81,11 @@ pub(super) fn indexed_entries(bot: &Bot, language: &str) -> Vec<IndexedEntry> {
         .map(|(qna_pos, qna)| IndexedEntry {
             qna_pos,
             id: qna.id.clone(),
-            questions: qna.questions_in(language).to_vec(),
-            contexts: qna.contexts.clone(),
+            questions: Texts::new(qna.questions_in(language)),
+            contexts: context_lists
+                .entry(&qna.contexts)
+                .or_insert_with(|| qna.contexts.as_slice().into())
+                .clone(),
         })
         .collect()
 }
@@ -119,8 +127,8 @@ pub(super) fn write(
 
     let text_bytes: usize = entries
         .iter()
-        .flat_map(|e| &e.questions)
-        .map(String::len)
+        .flat_map(|e| e.questions.iter())
+        .map(str::len)
         .sum();
     let entry_writer = new_writer(&entry_index, text_bytes)?;
     let mut samples = Vec::new();
@@ -132,7 +140,7 @@ pub(super) fn write(
         doc.add_u64(entry_field, ord as u64);
         let mut lengths = [0usize; 2];
         let mut entry_bigrams = Vec::new();
-        for question in &entry.questions {
+        for question in entry.questions.iter() {
             let words = analysis.tokens(question);
             variants.add_variant(&words);
             if train {

@@ -33,6 +33,7 @@ pub mod explain;
 pub mod finder;
 pub mod model;
 mod search;
+mod texts;
 mod variants;
 
 pub use analysis::analyzer_for;
@@ -42,9 +43,12 @@ pub use explain::{ExplainedWord, Explanation, TermExplanation};
 pub use finder::EntryFinder;
 pub use model::BIGRAM_BOOST;
 
+use std::sync::Arc;
+
 use analysis::Analysis;
 use model::{Question, classifier_adjustment, confidence};
 use search::{EntrySearch, best_first};
+use texts::Texts;
 use variants::VariantQuestions;
 
 use crate::classifier::{self, EntryClassifier};
@@ -75,8 +79,10 @@ pub struct Hit {
 pub(crate) struct IndexedEntry {
     qna_pos: usize,
     id: String,
-    questions: Vec<String>,
-    contexts: Vec<String>,
+    /// The entry's question variants in the language indexed.
+    questions: Texts,
+    /// Its contexts, one list shared by the entries that have the same.
+    contexts: Arc<[String]>,
 }
 
 /// A bot's QnA in one of its languages, searchable; the index of the bot's default language
@@ -371,9 +377,9 @@ impl BotIndex {
         entry
             .questions
             .get(variant)
-            .or_else(|| entry.questions.first())
-            .cloned()
+            .or_else(|| entry.questions.get(0))
             .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -520,7 +526,7 @@ mod tests {
                 .iter()
                 .map(|entry| {
                     let mut fields: [(HashMap<String, u32>, usize); 2] = Default::default();
-                    for question in &entry.questions {
+                    for question in entry.questions.iter() {
                         let words = index.analysis.tokens(question);
                         let pairs = bigrams(&words);
                         for (field, items) in [words, pairs].into_iter().enumerate() {

@@ -280,7 +280,7 @@ fn key(language: &str, entries: &[IndexedEntry]) -> String {
     hasher.field(&(entries.len() as u64).to_le_bytes());
     for entry in entries {
         hasher.field(&(entry.questions.len() as u64).to_le_bytes());
-        for question in &entry.questions {
+        for question in entry.questions.iter() {
             hasher.field(question.as_bytes());
         }
     }
