@@ -73,6 +73,7 @@ const BUILD_SOURCES: &[&str] = &[
     include_str!("../../codec.rs"),
     include_str!("../build.rs"),
     include_str!("../variants.rs"),
+    include_str!("../texts.rs"),
     include_str!("../analysis.rs"),
     include_str!("../model.rs"),
     include_str!("../../classifier.rs"),
