@@ -119,9 +119,7 @@ impl<'a> Tokens<'a> {
             escaped: false,
         }
     }
-}
 
-impl Tokens<'_> {
     /// Takes `bytes` if the text goes on with exactly them; for a run inside a string that
     /// holds no `"` or `\`, so no state changes (serde_json writes a string's plain runs
     /// whole: one comparison instead of one step per byte).
@@ -319,5 +317,37 @@ mod tests {
             strip_position_suffix("expected value at line 3 column 7"),
             "expected value"
         );
+    }
+
+    proptest::proptest! {
+        /// Comparing as serde writes agrees with comparing against the compact text, for
+        /// strings with quotes, escapes, control characters and non-ASCII, on the document's
+        /// own pretty and compact forms and on texts cut or changed anywhere.
+        #[test]
+        fn comparing_as_written_agrees_with_the_compact_text(
+            texts in proptest::collection::vec("[a-z \"\\\\\\x00-\\x1f\\u{e9}\\u{1F5A8}]{0,12}", 0..4),
+            flag in proptest::bool::ANY,
+            cut in 0usize..200,
+            change in 0usize..200,
+        ) {
+            let value = serde_json::json!({"id": "e", "data": {"questions": texts, "enabled": flag}});
+            let compact = serde_json::to_string(&value).unwrap_or_default();
+            let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
+            proptest::prop_assert!(is_spaced_form_of_value(&pretty, &value));
+            proptest::prop_assert!(is_spaced_form_of_value(&compact, &value));
+            let cut_text = &pretty.as_bytes()[..cut.min(pretty.len())];
+            let mut changed = pretty.clone().into_bytes();
+            if let Some(byte) = changed.get_mut(change) {
+                *byte = if *byte == b'x' { b'y' } else { b'x' };
+            }
+            for text in [cut_text.to_vec(), changed] {
+                let Ok(text) = String::from_utf8(text) else { continue };
+                proptest::prop_assert_eq!(
+                    is_spaced_form_of_value(&text, &value),
+                    is_spaced_form_of(&text, &compact),
+                    "{:?}", text
+                );
+            }
+        }
     }
 }
