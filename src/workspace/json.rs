@@ -86,104 +86,6 @@ pub fn read_text(path: &Path) -> Result<JsonText, LoadProblem> {
     })
 }
 
-/// Whether `text`, with the whitespace between its tokens removed, is exactly `compact` (a
-/// document as `serde_json::to_string` writes it): then `text` parses to that document, keys
-/// in the same order. Never allocates; `false` says nothing either way.
-pub fn is_spaced_form_of(text: &str, compact: &str) -> bool {
-    let mut tokens = Tokens::new(text);
-    compact.bytes().all(|byte| tokens.next() == Some(byte)) && tokens.next().is_none()
-}
-
-/// Whether `text` is a spaced form (see [`is_spaced_form_of`]) of `value` as
-/// `serde_json::to_writer` writes it, compared as it is written: no string is built.
-pub fn is_spaced_form_of_value<T: serde::Serialize + ?Sized>(text: &str, value: &T) -> bool {
-    let mut matcher = SpacedMatcher {
-        tokens: Tokens::new(text),
-    };
-    // A mismatch stops the writer with an error, which says "not this document".
-    serde_json::to_writer(&mut matcher, value).is_ok() && matcher.tokens.next().is_none()
-}
-
-/// The bytes of a JSON text but the whitespace between its tokens.
-struct Tokens<'a> {
-    bytes: std::slice::Iter<'a, u8>,
-    in_string: bool,
-    escaped: bool,
-}
-
-impl<'a> Tokens<'a> {
-    fn new(text: &'a str) -> Self {
-        Tokens {
-            bytes: text.as_bytes().iter(),
-            in_string: false,
-            escaped: false,
-        }
-    }
-
-    /// Takes `bytes` if the text goes on with exactly them; for a run inside a string that
-    /// holds no `"` or `\`, so no state changes (serde_json writes a string's plain runs
-    /// whole: one comparison instead of one step per byte).
-    fn take_plain_run(&mut self, bytes: &[u8]) -> bool {
-        let rest = self.bytes.as_slice();
-        if !rest.starts_with(bytes) {
-            return false;
-        }
-        self.bytes = rest[bytes.len()..].iter();
-        true
-    }
-}
-
-impl Iterator for Tokens<'_> {
-    type Item = u8;
-
-    fn next(&mut self) -> Option<u8> {
-        for &byte in self.bytes.by_ref() {
-            if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                } else if byte == b'\\' {
-                    self.escaped = true;
-                } else if byte == b'"' {
-                    self.in_string = false;
-                }
-                return Some(byte);
-            }
-            self.in_string = byte == b'"';
-            if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
-                return Some(byte);
-            }
-        }
-        None
-    }
-}
-
-/// A writer that takes only the next bytes of a text's [`Tokens`], and fails at the first other.
-struct SpacedMatcher<'a> {
-    tokens: Tokens<'a>,
-}
-
-impl std::io::Write for SpacedMatcher<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let plain_run = self.tokens.in_string
-            && !self.tokens.escaped
-            && !buf.iter().any(|&byte| byte == b'"' || byte == b'\\');
-        let same = if plain_run {
-            self.tokens.take_plain_run(buf)
-        } else {
-            buf.iter().all(|&byte| self.tokens.next() == Some(byte))
-        };
-        if same {
-            Ok(buf.len())
-        } else {
-            Err(std::io::Error::other("not the same document"))
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Deserializes `text` into `T`, turning serde's error into a problem at its line and column.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, LoadProblem> {
     serde_json::from_str(text).map_err(|e| problem_from_serde(path, &e))
@@ -260,34 +162,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_spaced_form_is_the_compact_text_with_whitespace_between_tokens_only() {
-        let compact = r#"{"id":"a b","data":{"q":["say \"hi\" \\ ok"],"e":true}}"#;
-        let pretty = "{\n  \"id\": \"a b\",\n  \"data\": {\n    \"q\": [\n      \"say \\\"hi\\\" \\\\ ok\"\n    ],\r\n\t\"e\": true\n  }\n}\n";
-        assert!(is_spaced_form_of(pretty, compact));
-        assert!(is_spaced_form_of(compact, compact));
-        // Whitespace inside a string is text, not layout.
-        assert!(!is_spaced_form_of(r#"{"id":"ab"}"#, r#"{"id":"a b"}"#));
-        assert!(!is_spaced_form_of(r#"{"id":"a b"}"#, r#"{"id":"ab"}"#));
-        // Another escape of the same text, or another key order, is not the compact form.
-        assert!(!is_spaced_form_of(r#"{"id":"\u0061"}"#, r#"{"id":"a"}"#));
-        assert!(!is_spaced_form_of(r#"{"b":1,"a":2}"#, r#"{"a":2,"b":1}"#));
-        assert!(!is_spaced_form_of(r#"{"id":"a"}x"#, r#"{"id":"a"}"#));
-        assert!(!is_spaced_form_of(r#"{"id":"a"}"#, r#"{"id":"a"}x"#));
-        // The same answers when the document is compared as it is written.
-        let value: serde_json::Value = serde_json::from_str(compact).unwrap_or_default();
-        assert!(is_spaced_form_of_value(pretty, &value));
-        assert!(!is_spaced_form_of_value(r#"{"id":"a"}"#, &value));
-        assert!(!is_spaced_form_of_value(&format!("{compact}x"), &value));
-        for (text, compact) in [(pretty, compact), (compact, compact)] {
-            let parsed: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-            assert_eq!(
-                serde_json::to_string(&parsed).ok().as_deref(),
-                Some(compact)
-            );
-        }
-    }
-
-    #[test]
     fn the_layout_of_a_file_is_read_and_written_back() -> std::io::Result<()> {
         for text in [
             "{\n  \"a\": [\n    1\n  ]\n}",
@@ -317,37 +191,5 @@ mod tests {
             strip_position_suffix("expected value at line 3 column 7"),
             "expected value"
         );
-    }
-
-    proptest::proptest! {
-        /// Comparing as serde writes agrees with comparing against the compact text, for
-        /// strings with quotes, escapes, control characters and non-ASCII, on the document's
-        /// own pretty and compact forms and on texts cut or changed anywhere.
-        #[test]
-        fn comparing_as_written_agrees_with_the_compact_text(
-            texts in proptest::collection::vec("[a-z \"\\\\\\x00-\\x1f\\u{e9}\\u{1F5A8}]{0,12}", 0..4),
-            flag in proptest::bool::ANY,
-            cut in 0usize..200,
-            change in 0usize..200,
-        ) {
-            let value = serde_json::json!({"id": "e", "data": {"questions": texts, "enabled": flag}});
-            let compact = serde_json::to_string(&value).unwrap_or_default();
-            let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
-            proptest::prop_assert!(is_spaced_form_of_value(&pretty, &value));
-            proptest::prop_assert!(is_spaced_form_of_value(&compact, &value));
-            let cut_text = &pretty.as_bytes()[..cut.min(pretty.len())];
-            let mut changed = pretty.clone().into_bytes();
-            if let Some(byte) = changed.get_mut(change) {
-                *byte = if *byte == b'x' { b'y' } else { b'x' };
-            }
-            for text in [cut_text.to_vec(), changed] {
-                let Ok(text) = String::from_utf8(text) else { continue };
-                proptest::prop_assert_eq!(
-                    is_spaced_form_of_value(&text, &value),
-                    is_spaced_form_of(&text, &compact),
-                    "{:?}", text
-                );
-            }
-        }
     }
 }

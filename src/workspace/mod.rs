@@ -10,6 +10,7 @@ mod edit;
 pub mod flow_edit;
 pub mod intents;
 pub mod json;
+mod json_match;
 mod json_splice;
 mod json_style;
 pub mod lock;

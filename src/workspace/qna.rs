@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::json::{self, JsonText};
+use super::json_match;
 use crate::error::LoadProblem;
 use crate::version::FileVersion;
 
@@ -205,7 +206,7 @@ impl QnaEntry {
     fn in_botpress_layout(path: &Path, text: &str, language: &str) -> Option<QnaEntry> {
         let shape: FileShape = serde_json::from_str(text).ok()?;
         let entry = Self::from_shape(path, shape, language);
-        json::is_spaced_form_of_value(text, &entry.layout()).then_some(entry)
+        json_match::is_serialized_form(text, &entry.layout()).then_some(entry)
     }
 
     fn from_text(
