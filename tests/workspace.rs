@@ -140,8 +140,8 @@ fn broken_files_are_problems_and_the_rest_loads() -> anyhow::Result<()> {
         (
             "types.json",
             b"{\"id\": \"x\", \"data\": {\"questions\": \"not a list\"}}".to_vec(),
-            "did not match",
-            Some((1, 47)),
+            "expected a list of texts",
+            Some((1, 46)),
         ),
         ("empty.json", Vec::new(), "empty", None),
         (

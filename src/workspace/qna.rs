@@ -104,11 +104,39 @@ pub struct Translation {
 }
 
 /// Question or answer lists: plain (Botpress 11) or keyed by language (Botpress 12).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum Texts {
     Plain(Vec<Option<String>>),
     ByLanguage(BTreeMap<String, Option<Vec<Option<String>>>>),
+}
+
+/// A list is [`Texts::Plain`], an object [`Texts::ByLanguage`], told apart by the first token
+/// (serde's `untagged` buffers the whole value to try each form in turn: a sixth of reading
+/// 100,000 QnA files), and a wrong value inside either is an error at its own place.
+impl<'de> Deserialize<'de> for Texts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Texts, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+
+        struct TextsVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for TextsVisitor {
+            type Value = Texts;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of texts, or lists of texts by language")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Texts, A::Error> {
+                Deserialize::deserialize(SeqAccessDeserializer::new(seq)).map(Texts::Plain)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Texts, A::Error> {
+                Deserialize::deserialize(MapAccessDeserializer::new(map)).map(Texts::ByLanguage)
+            }
+        }
+
+        deserializer.deserialize_any(TextsVisitor)
+    }
 }
 
 impl Texts {
