@@ -75,11 +75,6 @@ impl Analysis {
         }
     }
 
-    /// The analyzer (tantivy needs it to index the variants).
-    pub fn analyzer(&self) -> &TextAnalyzer {
-        &self.analyzer
-    }
-
     /// The analyzed tokens of `text`, in order.
     pub fn tokens(&self, text: &str) -> Vec<String> {
         tokens(&mut self.analyzer.clone(), text)

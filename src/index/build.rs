@@ -29,9 +29,9 @@ use super::variants::{VariantQuestions, VariantsBuilder};
 use crate::classifier::{self, EntryClassifier, Sample};
 use crate::workspace::Bot;
 
-/// Name of the bot language's analyzer in the indexes.
-const ANALYZER: &str = "interbot_words";
-/// Name of the analyzer of fields that hold tokens already analyzed (bigrams).
+/// Name of the analyzer of the fields, which hold tokens already analyzed (words and
+/// bigrams, space-separated): each variant is analyzed once, by [`Analysis::tokens`], for
+/// the variants' words, the classifier and the index alike.
 const PRETOKENIZED: &str = "interbot_pretokenized";
 /// Indexing memory per writer at least (tantivy's minimum).
 const WRITER_MEMORY: usize = 15_000_000;
@@ -115,7 +115,7 @@ pub(super) fn write(
 
     let mut schema = Schema::builder();
     let entry_field = schema.add_u64_field(ENTRY, INDEXED | FAST | STORED);
-    let text_field = schema.add_text_field(TEXT, text_options(ANALYZER));
+    let text_field = schema.add_text_field(TEXT, text_options(PRETOKENIZED));
     let bigram_field = schema.add_text_field(BIGRAMS_FIELD, text_options(PRETOKENIZED));
     let entry_schema = schema.build();
 
@@ -123,7 +123,7 @@ pub(super) fn write(
         Target::Ram => Index::create_in_ram(entry_schema),
         Target::Folder(folder) => Index::create_in_dir(folder, entry_schema)?,
     };
-    register_analyzers(&entry_index, analysis.analyzer());
+    register_analyzers(&entry_index);
 
     let text_bytes: usize = entries
         .iter()
@@ -139,6 +139,7 @@ pub(super) fn write(
         let mut doc = TantivyDocument::default();
         doc.add_u64(entry_field, ord as u64);
         let mut lengths = [0usize; 2];
+        let mut entry_words = Vec::new();
         let mut entry_bigrams = Vec::new();
         for question in entry.questions.iter() {
             let words = analysis.tokens(question);
@@ -152,10 +153,11 @@ pub(super) fn write(
             let pairs = bigrams(&words);
             lengths[WORDS] += words.len();
             lengths[BIGRAMS] += pairs.len();
-            doc.add_text(text_field, question);
+            entry_words.extend(words);
             entry_bigrams.extend(pairs);
         }
         variants.end_entry();
+        doc.add_text(text_field, entry_words.join(" "));
         doc.add_text(bigram_field, entry_bigrams.join(" "));
         entry_writer.add_document(doc)?;
         totals[WORDS] += lengths[WORDS] as f32;
@@ -197,7 +199,7 @@ pub(super) fn assemble(
         classifier,
     } = written;
     let analysis = Analysis::for_language(language);
-    register_analyzers(&entry_index, analysis.analyzer());
+    register_analyzers(&entry_index);
     let variant_count: usize = entries.iter().map(|e| e.questions.len()).sum();
     let entry_reader = manual_reader(&entry_index)?;
     entry_reader.reload()?;
@@ -245,8 +247,7 @@ fn text_options(tokenizer: &str) -> TextOptions {
     )
 }
 
-fn register_analyzers(index: &Index, analyzer: &TextAnalyzer) {
-    index.tokenizers().register(ANALYZER, analyzer.clone());
+fn register_analyzers(index: &Index) {
     index.tokenizers().register(
         PRETOKENIZED,
         TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
