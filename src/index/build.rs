@@ -239,11 +239,15 @@ pub(super) fn assemble(
     })
 }
 
+/// A field indexed with term frequencies and without field norms: interbot's model keeps the
+/// entries' lengths itself (`log_lens`), and with norms tantivy computes a BM25 weight table
+/// for every term as it writes the postings (11 % of building a 3,000-entry bot, callgrind).
 fn text_options(tokenizer: &str) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqs),
+            .set_index_option(IndexRecordOption::WithFreqs)
+            .set_fieldnorms(false),
     )
 }
 
