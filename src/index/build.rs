@@ -135,6 +135,7 @@ pub(super) fn write(
     let mut variants = VariantsBuilder::default();
     let mut totals = [0.0f32; 2];
     let mut log_lens = Vec::with_capacity(total);
+    let mut batch = analysis.batch();
     for (ord, entry) in entries.iter().enumerate() {
         let mut doc = TantivyDocument::default();
         doc.add_u64(entry_field, ord as u64);
@@ -142,7 +143,7 @@ pub(super) fn write(
         let mut entry_words = Vec::new();
         let mut entry_bigrams = Vec::new();
         for question in entry.questions.iter() {
-            let words = analysis.tokens(question);
+            let words = batch.tokens(question);
             variants.add_variant(&words);
             if train {
                 samples.push(Sample {
