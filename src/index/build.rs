@@ -30,7 +30,7 @@ use crate::classifier::{self, EntryClassifier, Sample};
 use crate::workspace::Bot;
 
 /// Name of the analyzer of the fields, which hold tokens already analyzed (words and
-/// bigrams, space-separated): each variant is analyzed once, by [`Analysis::tokens`], for
+/// bigrams, space-separated): each variant is analyzed once, by [`Analysis::batch`], for
 /// the variants' words, the classifier and the index alike.
 const PRETOKENIZED: &str = "interbot_pretokenized";
 /// Indexing memory per writer at least (tantivy's minimum).
