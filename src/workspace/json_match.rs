@@ -155,6 +155,17 @@ impl Compound<'_, '_> {
     }
 }
 
+/// `Serializer` methods for values of kinds never matched: each says [`Mismatch`].
+macro_rules! never_matched {
+    ($($method:ident: $kind:ty),* $(,)?) => {
+        $(
+            fn $method(self, _: $kind) -> Result<(), Mismatch> {
+                Err(Mismatch)
+            }
+        )*
+    };
+}
+
 impl<'a, 't> ser::Serializer for &'a mut Matcher<'t> {
     type Ok = ();
     type Error = Mismatch;
@@ -170,44 +181,11 @@ impl<'a, 't> ser::Serializer for &'a mut Matcher<'t> {
         self.token(if v { b"true" } else { b"false" })
     }
 
-    fn serialize_i8(self, _: i8) -> Result<(), Mismatch> {
-        Err(Mismatch)
-    }
-
-    fn serialize_i16(self, _: i16) -> Result<(), Mismatch> {
-        Err(Mismatch)
-    }
-
-    fn serialize_i32(self, _: i32) -> Result<(), Mismatch> {
-        Err(Mismatch)
-    }
-
-    fn serialize_i64(self, _: i64) -> Result<(), Mismatch> {
-        Err(Mismatch)
-    }
-
-    fn serialize_u8(self, _: u8) -> Result<(), Mismatch> {
-        Err(Mismatch)
-    }
-
-    fn serialize_u16(self, _: u16) -> Result<(), Mismatch> {
-        Err(Mismatch)
-    }
-
-    fn serialize_u32(self, _: u32) -> Result<(), Mismatch> {
-        Err(Mismatch)
-    }
-
-    fn serialize_u64(self, _: u64) -> Result<(), Mismatch> {
-        Err(Mismatch)
-    }
-
-    fn serialize_f32(self, _: f32) -> Result<(), Mismatch> {
-        Err(Mismatch)
-    }
-
-    fn serialize_f64(self, _: f64) -> Result<(), Mismatch> {
-        Err(Mismatch)
+    // Numbers are never matched (see the module doc).
+    never_matched! {
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
+        serialize_f32: f32, serialize_f64: f64,
     }
 
     fn serialize_char(self, v: char) -> Result<(), Mismatch> {
