@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Measures a per-bot calibration of interbot's confidences before building one.
+
+The idea (issue 17): fit, for each bot, a logistic map from its confidence to "this question
+is for me", on questions held out of the workspace's own variants (the bot's as positives,
+the other bots' as negatives), and route by the mapped confidences. This script measures it
+on interbot's real outputs without changing interbot:
+
+  1. `interbot ask --json --min-confidence 0 -` on DEV (held-out variants, e.g. from
+     `tools/hwu64-derive.py holdout`) and on TEST, every bot's confidence per question;
+  2. per bot, `p = 1 / (1 + exp(-(a * confidence + b)))` fitted on DEV by Newton's method
+     (L2 penalty L2 on a and b);
+  3. on TEST: the share of questions whose most confident bot is theirs, and the
+     leave-one-out check of `interbot eval --leave-one-out` (each bot left out in turn, its
+     questions must go to no bot; out-of-scope recall at the highest threshold that keeps
+     pooled in-scope accuracy within 2 points of no threshold), with the left-out bot's DEV
+     questions also left out of the fit, for the raw and the calibrated confidences.
+
+Usage:
+  tools/hwu64-derive.py holdout ../shared/datasets/hwu64/workspace /tmp/hwu64-dev
+  tools/calibration-probe.py /tmp/hwu64-dev /tmp/hwu64-dev/tests/dev.jsonl \
+      /tmp/hwu64-dev/tests/test.jsonl [--interbot target/release/interbot] [--l2 0.001]
+"""
+
+import argparse
+import json
+import math
+import subprocess
+
+
+def confidences(interbot, workspace, path):
+    """(bot, {bot: confidence}) for every labelled question of `path`."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    text = "".join(row["text"].replace("\n", " ") + "\n" for row in rows)
+    out = subprocess.run(
+        [interbot, "--no-cache", "-w", workspace, "ask", "--json",
+         "--min-confidence", "0", "-"],
+        input=text, capture_output=True, text=True, check=True,
+    ).stdout.splitlines()
+    if len(out) != len(rows):
+        raise SystemExit(f"{path}: {len(rows)} questions but {len(out)} answers")
+    result = []
+    for row, line in zip(rows, out):
+        trace = json.loads(line)["trace"]
+        result.append((row["bot"], {t["botId"]: t["confidence"] for t in trace}))
+    return result
+
+
+def fit(samples, l2):
+    """(a, b) of a logistic regression of label on x, for samples (x, label)."""
+    a = b = 0.0
+    for _ in range(100):
+        ga = gb = haa = hab = hbb = 0.0
+        for x, y in samples:
+            p = 1.0 / (1.0 + math.exp(-(a * x + b)))
+            ga += (p - y) * x
+            gb += p - y
+            w = p * (1.0 - p)
+            haa += w * x * x
+            hab += w * x
+            hbb += w
+        ga += l2 * a
+        gb += l2 * b
+        haa += l2
+        hbb += l2
+        det = haa * hbb - hab * hab
+        if det <= 0:
+            break
+        da = (hbb * ga - hab * gb) / det
+        db = (haa * gb - hab * ga) / det
+        a -= da
+        b -= db
+        if abs(da) + abs(db) < 1e-9:
+            break
+    return a, b
+
+
+def calibration(dev, bots, left_out, l2):
+    """The fitted map of every bot but `left_out`, from DEV without `left_out`'s questions."""
+    kept = [(bot, confs) for bot, confs in dev if bot != left_out]
+    maps = {}
+    for bot in bots:
+        if bot == left_out:
+            continue
+        a, b = fit([(confs[bot], 1.0 if want == bot else 0.0) for want, confs in kept], l2)
+        maps[bot] = lambda c, a=a, b=b: 1.0 / (1.0 + math.exp(-(a * c + b)))
+    return maps
+
+
+def best(confs, bots, score):
+    return max((score(bot, confs[bot]), bot) for bot in bots)
+
+
+def report(label, test, bots, scorer_for):
+    """Right bot (no threshold) and the pooled leave-one-out out-of-scope recall."""
+    score = scorer_for(None)
+    right = sum(1 for want, confs in test if best(confs, bots, score)[1] == want)
+    in_scope, out_of_scope = [], []
+    for left_out in bots:
+        score = scorer_for(left_out)
+        others = [b for b in bots if b != left_out]
+        for want, confs in test:
+            value, bot = best(confs, others, score)
+            if want == left_out:
+                out_of_scope.append(value)
+            else:
+                in_scope.append((value, bot == want))
+    total = len(in_scope)
+    correct = sum(1 for _, ok in in_scope if ok)
+    floor = correct / total - 0.02 + 1e-12
+    threshold = 0.0
+    for value, ok in sorted(in_scope):
+        if correct / total >= floor:
+            threshold = value
+        if ok:
+            correct -= 1
+    recall = sum(1 for value in out_of_scope if value < threshold) / len(out_of_scope)
+    print(f"{label:<12} right bot {100 * right / len(test):5.1f} %   "
+          f"leave-one-out out-of-scope recall {100 * recall:5.1f} %")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workspace")
+    parser.add_argument("dev")
+    parser.add_argument("test")
+    parser.add_argument("--interbot", default="target/release/interbot")
+    parser.add_argument("--l2", type=float, default=1e-3)
+    args = parser.parse_args()
+    dev = confidences(args.interbot, args.workspace, args.dev)
+    test = confidences(args.interbot, args.workspace, args.test)
+    bots = sorted(test[0][1])
+    report("raw", test, bots, lambda _left_out: lambda bot, c: c)
+    fits = {left_out: calibration(dev, bots, left_out, args.l2) for left_out in [None, *bots]}
+    report("calibrated", test, bots, lambda left_out: lambda bot, c: fits[left_out][bot](c))
+
+
+if __name__ == "__main__":
+    main()
