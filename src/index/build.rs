@@ -1,5 +1,5 @@
 //! Building a bot's index: the tantivy schema, writing one document per enabled entry (all
-//! its variants and their bigrams), merged into one segment, keeping every variant's analyzed
+//! its variants and their bigrams) as one segment, keeping every variant's analyzed
 //! words for the closest variant, and training the entry classifier of NLU-style bots
 //! ([`write`]); then making it searchable ([`assemble`]). The index lives in RAM, or in a
 //! folder of the persistent cache ([`super::cache`]), and never changes after it is built; a
@@ -9,14 +9,14 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
+use tantivy::directory::{MmapDirectory, RamDirectory};
 use tantivy::schema::{
     FAST, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager, WhitespaceTokenizer};
 use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader, TantivyDocument,
-    TantivyError,
+    Directory, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, SingleSegmentIndexWriter,
+    TantivyDocument, TantivyError,
 };
 
 use super::BotIndex;
@@ -33,13 +33,13 @@ use crate::workspace::Bot;
 /// bigrams, space-separated): each variant is analyzed once, by [`Analysis::batch`], for
 /// the variants' words, the classifier and the index alike.
 const PRETOKENIZED: &str = "interbot_pretokenized";
-/// Indexing memory per writer at least (tantivy's minimum).
+/// Indexing memory a writer is given at least (tantivy's minimum).
 const WRITER_MEMORY: usize = 15_000_000;
 /// Indexing memory a writer is given per byte of question text, on top of
-/// [`WRITER_MEMORY`]: enough that a bot's index fills one segment, so it is never written
-/// twice (as several segments, then merged). A profile of a 10,000-entry bot showed merging
-/// at 30 % of its build. Tantivy's arena grows as documents come, so the budget is a ceiling,
-/// not an allocation.
+/// [`WRITER_MEMORY`]. The single-segment writer never flushes early; the budget sizes its
+/// initial term table (a third of it at most, and at most 2^19 slots), so a large bot's
+/// table does not start small and grow by copying. Tantivy's arena grows as documents come,
+/// so the budget is a ceiling, not an allocation.
 const WRITER_MEMORY_PER_TEXT_BYTE: usize = 64;
 /// The most indexing memory a writer is given (tantivy's maximum is just under 4 GB).
 const WRITER_MEMORY_MAX: usize = 3_000_000_000;
@@ -119,18 +119,16 @@ pub(super) fn write(
     let bigram_field = schema.add_text_field(BIGRAMS_FIELD, text_options(PRETOKENIZED));
     let entry_schema = schema.build();
 
-    let entry_index = match target {
-        Target::Ram => Index::create_in_ram(entry_schema),
-        Target::Folder(folder) => Index::create_in_dir(folder, entry_schema)?,
+    let directory: Box<dyn Directory> = match target {
+        Target::Ram => Box::new(RamDirectory::default()),
+        Target::Folder(folder) => Box::new(MmapDirectory::open(folder)?),
     };
-    register_analyzers(&entry_index);
-
     let text_bytes: usize = entries
         .iter()
         .flat_map(|e| e.questions.iter())
         .map(str::len)
         .sum();
-    let entry_writer = new_writer(&entry_index, text_bytes)?;
+    let mut entry_writer = new_writer(entry_schema, directory, text_bytes)?;
     let mut samples = Vec::new();
     let mut variants = VariantsBuilder::default();
     let mut totals = [0.0f32; 2];
@@ -170,7 +168,8 @@ pub(super) fn write(
         }
     }
     progress(total, total);
-    commit_as_one_segment(entry_writer, &entry_index)?;
+    let entry_index = entry_writer.finalize()?;
+    tracing::debug!(entries = total, "index written");
     let classifier = (train && EntryClassifier::affordable(&samples, total))
         .then(|| EntryClassifier::train(&samples, total))
         .flatten();
@@ -253,50 +252,51 @@ fn text_options(tokenizer: &str) -> TextOptions {
 }
 
 fn register_analyzers(index: &Index) {
-    index.tokenizers().register(
+    register_pretokenized(index.tokenizers());
+}
+
+fn register_pretokenized(tokenizers: &TokenizerManager) {
+    tokenizers.register(
         PRETOKENIZED,
         TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
     );
 }
 
-/// A writer with as few threads as tantivy allows, no background merges (building an index
-/// is short; each thread tantivy spawns costs start-up time), and memory enough to write
-/// `text_bytes` of questions as one segment.
-fn new_writer(index: &Index, text_bytes: usize) -> tantivy::Result<IndexWriter> {
+/// tantivy's single-segment writer over an empty `directory`: it indexes on the calling
+/// thread and writes exactly one segment, so the build needs no indexing thread, no channel
+/// between threads and no merge, with memory enough to write `text_bytes` of questions.
+///
+/// tantivy's `IndexWriter` handed every document to its worker thread through a channel: a
+/// 10 x 10,000-entry workspace made 78,000 `futex` calls while building (strace), and the
+/// writer's segments then had to be merged into one.
+/// `IndexBuilder::single_segment_index_writer` is public but hidden from tantivy's
+/// documentation; its one requirement, an empty directory, is what [`Target`] promises.
+/// (Cargo.lock, which pins tantivy, is part of the cache key.)
+fn new_writer(
+    schema: Schema,
+    directory: Box<dyn Directory>,
+    text_bytes: usize,
+) -> tantivy::Result<SingleSegmentIndexWriter> {
     let budget = text_bytes
         .saturating_mul(WRITER_MEMORY_PER_TEXT_BYTE)
         .saturating_add(WRITER_MEMORY)
         .min(WRITER_MEMORY_MAX);
-    let options = IndexWriterOptions::builder()
-        .memory_budget_per_thread(budget)
-        .num_worker_threads(1)
-        .num_merge_threads(1)
-        .build();
-    let writer = index.writer_with_options(options)?;
-    writer.set_merge_policy(Box::new(NoMergePolicy));
-    Ok(writer)
+    let tokenizers = TokenizerManager::default();
+    register_pretokenized(&tokenizers);
+    Index::builder()
+        .schema(schema)
+        .tokenizers(tokenizers)
+        .single_segment_index_writer(directory, budget)
 }
 
-/// Commits and merges everything into one segment, so a search looks each term up once and
-/// reads one postings list (the index never changes after it is built).
-fn commit_as_one_segment(mut writer: IndexWriter, index: &Index) -> tantivy::Result<()> {
-    writer.commit()?;
-    let segments = index.searchable_segment_ids()?;
-    tracing::debug!(segments = segments.len(), "index committed");
-    if segments.len() > 1 {
-        writer.merge(&segments).wait()?;
-    }
-    drop(writer);
-    Ok(())
-}
-
-/// The only segment of an index merged by [`commit_as_one_segment`], `None` when it is empty.
+/// The only segment of an index written by [`new_writer`]'s single-segment writer (or read
+/// back from the cache), `None` when it has none.
 fn only_segment(searcher: &Searcher) -> tantivy::Result<Option<&SegmentReader>> {
     match searcher.segment_readers() {
         [] => Ok(None),
         [segment] => Ok(Some(segment)),
         more => Err(TantivyError::InternalError(format!(
-            "{} segments after merging into one",
+            "{} segments in an index written as one",
             more.len()
         ))),
     }
