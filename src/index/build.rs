@@ -10,9 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::directory::{MmapDirectory, RamDirectory};
-use tantivy::schema::{
-    FAST, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager, WhitespaceTokenizer};
 use tantivy::{
     Directory, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, SingleSegmentIndexWriter,
@@ -114,7 +112,7 @@ pub(super) fn write(
     let analysis = Analysis::for_language(language);
 
     let mut schema = Schema::builder();
-    let entry_field = schema.add_u64_field(ENTRY, INDEXED | FAST | STORED);
+    let entry_field = schema.add_u64_field(ENTRY, FAST);
     let text_field = schema.add_text_field(TEXT, text_options(PRETOKENIZED));
     let bigram_field = schema.add_text_field(BIGRAMS_FIELD, text_options(PRETOKENIZED));
     let entry_schema = schema.build();
