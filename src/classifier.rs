@@ -66,9 +66,13 @@ pub struct Sample {
 
 /// The classifier's features of a question: its analyzed `words` (as the index tokenized
 /// them), their bigrams, and the character 4-grams of the lower-cased words of `text`.
-pub fn features(words: &[String], text: &str) -> Vec<String> {
-    let mut out: Vec<String> = words.to_vec();
-    out.extend(words.windows(2).map(|w| format!("{}_{}", w[0], w[1])));
+pub fn features(words: &[impl AsRef<str>], text: &str) -> Vec<String> {
+    let mut out: Vec<String> = words.iter().map(|w| w.as_ref().to_string()).collect();
+    out.extend(
+        words
+            .windows(2)
+            .map(|w| format!("{}_{}", w[0].as_ref(), w[1].as_ref())),
+    );
     for word in text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -414,8 +418,8 @@ mod tests {
         assert!(f.contains(&"reset_password".to_string()));
         assert!(f.contains(&"#^res".to_string()));
         assert!(f.contains(&"#ord$".to_string()));
-        assert_eq!(features(&[], "a"), ["#^a$"]);
-        assert!(features(&[], "").is_empty());
+        assert_eq!(features(&[] as &[&str], "a"), ["#^a$"]);
+        assert!(features(&[] as &[&str], "").is_empty());
     }
 
     #[test]

@@ -106,6 +106,7 @@ impl Analysis {
             words,
             stemmer,
             stems: HashMap::new(),
+            stem_texts: Vec::new(),
         }
     }
 
@@ -125,33 +126,52 @@ impl Analysis {
 pub(super) struct BatchAnalysis {
     words: TextAnalyzer,
     stemmer: TextAnalyzer,
-    /// Each word met so far, and its stem.
-    stems: HashMap<String, String>,
+    /// Each word met so far, and its stem's id in `stem_texts`.
+    stems: HashMap<String, u32>,
+    /// The stems, by id (a stem met from two words is kept twice; it is still one token).
+    stem_texts: Vec<Box<str>>,
 }
 
 impl BatchAnalysis {
-    /// The analyzed tokens of `text`, in order.
+    /// The analyzed tokens of `text`, in order (what [`BatchAnalysis::token_ids`] gives, as
+    /// strings).
+    #[cfg(test)]
     pub fn tokens(&mut self, text: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        self.token_ids(text, &mut ids);
+        ids.iter().map(|&id| self.stem(id).to_string()).collect()
+    }
+
+    /// The analyzed tokens of `text`, in order, into `out` (cleared first) as ids for
+    /// [`BatchAnalysis::stem`]: building reads each token without a string of its own.
+    pub fn token_ids(&mut self, text: &str, out: &mut Vec<u32>) {
+        out.clear();
         let Self {
             words,
             stemmer,
             stems,
+            stem_texts,
         } = self;
         let mut stream = words.token_stream(text);
-        let mut out = Vec::new();
         while stream.advance() {
             let word = &stream.token().text;
-            let stem = match stems.get(word) {
-                Some(stem) => stem.clone(),
+            let id = match stems.get(word) {
+                Some(&id) => id,
                 None => {
                     let stem = tokens(stemmer, word).pop().unwrap_or_default();
-                    stems.insert(word.clone(), stem.clone());
-                    stem
+                    let id = u32::try_from(stem_texts.len()).unwrap_or(u32::MAX);
+                    stem_texts.push(stem.into_boxed_str());
+                    stems.insert(word.clone(), id);
+                    id
                 }
             };
-            out.push(stem);
+            out.push(id);
         }
-        out
+    }
+
+    /// The stem of a token id from [`BatchAnalysis::token_ids`].
+    pub fn stem(&self, id: u32) -> &str {
+        self.stem_texts.get(id as usize).map_or("", |stem| stem)
     }
 }
 
@@ -169,8 +189,19 @@ pub(super) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 pub(super) fn bigrams(tokens: &[String]) -> Vec<String> {
     tokens
         .windows(2)
-        .map(|w| format!("{}_{}", w[0], w[1]))
+        .map(|w| {
+            let mut pair = String::with_capacity(w[0].len() + 1 + w[1].len());
+            push_bigram(&mut pair, &w[0], &w[1]);
+            pair
+        })
         .collect()
+}
+
+/// Appends the bigram token of `first` then `second` (`first_second`) to `out`.
+pub(super) fn push_bigram(out: &mut String, first: &str, second: &str) {
+    out.push_str(first);
+    out.push('_');
+    out.push_str(second);
 }
 
 /// Distinct items with their counts, in first-seen order.

@@ -19,7 +19,7 @@ use tantivy::{
 
 use super::BotIndex;
 pub(super) use super::IndexedEntry;
-use super::analysis::{Analysis, bigrams};
+use super::analysis::{Analysis, push_bigram};
 use super::model::{BIGRAMS, WORDS, log_length, wants_classifier};
 use super::search::EntrySearch;
 use super::texts::Texts;
@@ -132,14 +132,20 @@ pub(super) fn write(
     let mut totals = [0.0f32; 2];
     let mut log_lens = Vec::with_capacity(total);
     let mut batch = analysis.batch();
+    let mut ids = Vec::new();
+    // An entry's words and bigrams as its fields hold them: space-separated, each variant's
+    // after the last one's (bigrams never join two variants).
+    let mut entry_words = String::new();
+    let mut entry_bigrams = String::new();
     for (ord, entry) in entries.iter().enumerate() {
         let mut doc = TantivyDocument::default();
         doc.add_u64(entry_field, ord as u64);
         let mut lengths = [0usize; 2];
-        let mut entry_words = Vec::new();
-        let mut entry_bigrams = Vec::new();
+        entry_words.clear();
+        entry_bigrams.clear();
         for question in entry.questions.iter() {
-            let words = batch.tokens(question);
+            batch.token_ids(question, &mut ids);
+            let words: Vec<&str> = ids.iter().map(|&id| batch.stem(id)).collect();
             variants.add_variant(&words);
             if train {
                 samples.push(Sample {
@@ -147,15 +153,20 @@ pub(super) fn write(
                     class: ord,
                 });
             }
-            let pairs = bigrams(&words);
+            for word in &words {
+                entry_words.push_str(word);
+                entry_words.push(' ');
+            }
+            for pair in words.windows(2) {
+                push_bigram(&mut entry_bigrams, pair[0], pair[1]);
+                entry_bigrams.push(' ');
+            }
             lengths[WORDS] += words.len();
-            lengths[BIGRAMS] += pairs.len();
-            entry_words.extend(words);
-            entry_bigrams.extend(pairs);
+            lengths[BIGRAMS] += words.len().saturating_sub(1);
         }
         variants.end_entry();
-        doc.add_text(text_field, entry_words.join(" "));
-        doc.add_text(bigram_field, entry_bigrams.join(" "));
+        doc.add_text(text_field, &entry_words);
+        doc.add_text(bigram_field, &entry_bigrams);
         entry_writer.add_document(doc)?;
         totals[WORDS] += lengths[WORDS] as f32;
         totals[BIGRAMS] += lengths[BIGRAMS] as f32;

@@ -95,15 +95,21 @@ impl Default for VariantQuestions {
 
 impl VariantsBuilder {
     /// Adds the next variant of the current entry, as its analyzed words.
-    pub fn add_variant(&mut self, words: &[String]) {
+    pub fn add_variant(&mut self, words: &[impl AsRef<str>]) {
         let v = &mut self.variants;
         let start = v.postings.len();
         for word in words {
-            let next = v.words.len() as u32;
-            let id = *v.words.entry(word.as_str().into()).or_insert(next);
-            if id == next {
-                v.doc_freq.push(0);
-            }
+            let word = word.as_ref();
+            // Looked up before inserting: a key is boxed only for a word not seen before.
+            let id = match v.words.get(word) {
+                Some(&id) => id,
+                None => {
+                    let id = v.words.len() as u32;
+                    v.words.insert(word.into(), id);
+                    v.doc_freq.push(0);
+                    id
+                }
+            };
             match v.postings[start..].iter_mut().find(|(seen, _)| *seen == id) {
                 Some((_, count)) => *count += 1,
                 None => {
