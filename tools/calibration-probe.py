@@ -9,7 +9,8 @@ on interbot's real outputs without changing interbot:
   1. `interbot ask --json --min-confidence 0 -` on DEV (held-out variants, e.g. from
      `tools/hwu64-derive.py holdout`) and on TEST, every bot's confidence per question;
   2. per bot, `p = 1 / (1 + exp(-(a * confidence + b)))` fitted on DEV by Newton's method
-     (L2 penalty L2 on a and b);
+     (L2 penalty L2 on a and b); with --shared-slope, one `a` for all bots and a `b` per bot
+     (a shift per bot, so curves never cross), fitted jointly;
   3. on TEST: the share of questions whose most confident bot is theirs, and the
      leave-one-out check of `interbot eval --leave-one-out` (each bot left out in turn, its
      questions must go to no bot; out-of-scope recall at the highest threshold that keeps
@@ -20,6 +21,7 @@ Usage:
   tools/hwu64-derive.py holdout ../shared/datasets/hwu64/workspace /tmp/hwu64-dev
   tools/calibration-probe.py /tmp/hwu64-dev /tmp/hwu64-dev/tests/dev.jsonl \
       /tmp/hwu64-dev/tests/test.jsonl [--interbot target/release/interbot] [--l2 0.001]
+      [--shared-slope]
 """
 
 import argparse
@@ -75,6 +77,60 @@ def fit(samples, l2):
     return a, b
 
 
+def solve(matrix, vector):
+    """x with matrix · x = vector (Gauss-Jordan with partial pivoting; small systems)."""
+    n = len(vector)
+    rows = [list(matrix[i]) + [vector[i]] for i in range(n)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(rows[r][col]))
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        if abs(rows[col][col]) < 1e-12:
+            raise SystemExit("singular system while fitting")
+        for r in range(n):
+            if r != col:
+                factor = rows[r][col] / rows[col][col]
+                rows[r] = [x - factor * y for x, y in zip(rows[r], rows[col])]
+    return [rows[i][n] / rows[i][i] for i in range(n)]
+
+
+def fit_shared(samples, n_bots, l2):
+    """Logistic regression on features (confidence, one-hot bot): one slope, an intercept
+    per bot. samples: (confidence, bot index, label)."""
+    w = [0.0] * (1 + n_bots)
+    for _ in range(50):
+        grad = [l2 * x for x in w]
+        hess = [[l2 if i == j else 0.0 for j in range(len(w))] for i in range(len(w))]
+        for x, k, y in samples:
+            p = 1.0 / (1.0 + math.exp(-(w[0] * x + w[1 + k])))
+            d, h = p - y, p * (1.0 - p)
+            grad[0] += d * x
+            grad[1 + k] += d
+            hess[0][0] += h * x * x
+            hess[0][1 + k] += h * x
+            hess[1 + k][0] += h * x
+            hess[1 + k][1 + k] += h
+        step = solve(hess, grad)
+        w = [a - b for a, b in zip(w, step)]
+        if sum(abs(x) for x in step) < 1e-9:
+            break
+    return w
+
+
+def calibration_shared(dev, bots, left_out, l2):
+    """[`calibration`] with one slope for all bots and an intercept per bot."""
+    kept_bots = [b for b in bots if b != left_out]
+    samples = [
+        (confs[bot], k, 1.0 if want == bot else 0.0)
+        for want, confs in dev if want != left_out
+        for k, bot in enumerate(kept_bots)
+    ]
+    w = fit_shared(samples, len(kept_bots), l2)
+    return {
+        bot: (lambda c, b=w[1 + k]: 1.0 / (1.0 + math.exp(-(w[0] * c + b))))
+        for k, bot in enumerate(kept_bots)
+    }
+
+
 def calibration(dev, bots, left_out, l2):
     """The fitted map of every bot but `left_out`, from DEV without `left_out`'s questions."""
     kept = [(bot, confs) for bot, confs in dev if bot != left_out]
@@ -126,12 +182,14 @@ def main():
     parser.add_argument("test")
     parser.add_argument("--interbot", default="target/release/interbot")
     parser.add_argument("--l2", type=float, default=1e-3)
+    parser.add_argument("--shared-slope", action="store_true")
     args = parser.parse_args()
     dev = confidences(args.interbot, args.workspace, args.dev)
     test = confidences(args.interbot, args.workspace, args.test)
     bots = sorted(test[0][1])
     report("raw", test, bots, lambda _left_out: lambda bot, c: c)
-    fits = {left_out: calibration(dev, bots, left_out, args.l2) for left_out in [None, *bots]}
+    fit_for = calibration_shared if args.shared_slope else calibration
+    fits = {left_out: fit_for(dev, bots, left_out, args.l2) for left_out in [None, *bots]}
     report("calibrated", test, bots, lambda left_out: lambda bot, c: fits[left_out][bot](c))
 
 
