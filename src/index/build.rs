@@ -208,7 +208,7 @@ pub(super) fn assemble(
         classifier,
     } = written;
     let analysis = Analysis::for_language(language);
-    register_analyzers(&entry_index);
+    register_pretokenized(entry_index.tokenizers());
     let variant_count: usize = entries.iter().map(|e| e.questions.len()).sum();
     let entry_reader = manual_reader(&entry_index)?;
     entry_reader.reload()?;
@@ -260,10 +260,8 @@ fn text_options(tokenizer: &str) -> TextOptions {
     )
 }
 
-fn register_analyzers(index: &Index) {
-    register_pretokenized(index.tokenizers());
-}
-
+/// Registers the fields' analyzer, [`PRETOKENIZED`], with an index's tokenizers (a new
+/// index's, or one opened from the cache).
 fn register_pretokenized(tokenizers: &TokenizerManager) {
     tokenizers.register(
         PRETOKENIZED,

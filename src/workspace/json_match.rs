@@ -112,6 +112,12 @@ impl Escape {
         // A byte of `word` below `n` (n <= 0x80).
         let has_below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH;
         let has = |word: u64, byte: u8| has_below(word ^ (ONES * u64::from(byte)), 1);
+        // The byte-by-byte search of a part that starts at `offset`.
+        let search = |part: &[u8], offset: usize| {
+            part.iter()
+                .position(|&byte| Escape::needed(byte))
+                .map(|at| offset + at)
+        };
         let mut chunks = bytes.chunks_exact(8);
         let mut offset = 0;
         for chunk in &mut chunks {
@@ -119,18 +125,11 @@ impl Escape {
             word.copy_from_slice(chunk);
             let word = u64::from_ne_bytes(word);
             if has_below(word, 0x20) | has(word, b'"') | has(word, b'\\') != 0 {
-                return chunk
-                    .iter()
-                    .position(|&byte| Escape::needed(byte))
-                    .map(|at| offset + at);
+                return search(chunk, offset);
             }
             offset += 8;
         }
-        chunks
-            .remainder()
-            .iter()
-            .position(|&byte| Escape::needed(byte))
-            .map(|at| offset + at)
+        search(chunks.remainder(), offset)
     }
 
     /// The escape of a byte [`Escape::needed`] says is escaped.
