@@ -1,5 +1,6 @@
 //! The little-endian byte form of the numbers and texts a cache file holds (the persistent
-//! index cache, `index::cache`, and the classifier weights in it): a [`Writer`]
+//! index cache, `index::cache`, the classifier weights in it, and the QnA snapshots,
+//! `workspace::snapshot`): a [`Writer`]
 //! that appends them and a [`Reader`] that reads them back, every read checked against what
 //! is left (a cache file is never trusted: a short or odd one reads as `None`, never panics).
 
@@ -75,6 +76,14 @@ impl Writer {
     pub fn str(&mut self, text: &str) {
         self.u64(text.len() as u64);
         self.raw(text.as_bytes());
+    }
+
+    /// A count, then each text as [`Writer::str`] writes it.
+    pub fn strs(&mut self, texts: &[String]) {
+        self.u64(texts.len() as u64);
+        for text in texts {
+            self.str(text);
+        }
     }
 }
 
@@ -154,6 +163,13 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.raw(len)?).ok()
     }
 
+    /// Texts [`Writer::strs`] wrote (a count no larger than what is left at the 8 bytes of
+    /// length each text takes at least).
+    pub fn strs(&mut self) -> Option<Vec<String>> {
+        let count = self.len(8)?;
+        (0..count).map(|_| self.str().map(str::to_owned)).collect()
+    }
+
     /// Texts [`Writer::numbered`] wrote, each with its id; `None` when one is missing or
     /// repeated (two ids for one text).
     pub fn numbered<K>(&mut self) -> Option<HashMap<K, u32>>
@@ -184,6 +200,7 @@ mod tests {
         writer.u64(u64::MAX - 1);
         writer.f32s(&[1.5, -0.0, f32::MIN_POSITIVE]);
         writer.str("héllo");
+        writer.strs(&["a".to_string(), String::new()]);
         let bytes = writer.into_bytes();
         let mut reader = Reader::new(&bytes);
         assert_eq!(reader.u8(), Some(7));
@@ -195,6 +212,7 @@ mod tests {
             [1.5f32, -0.0, f32::MIN_POSITIVE].map(f32::to_bits)
         );
         assert_eq!(reader.str(), Some("héllo"));
+        assert_eq!(reader.strs(), Some(vec!["a".to_string(), String::new()]));
         assert!(reader.is_empty());
     }
 
@@ -211,5 +229,10 @@ mod tests {
         huge.u64(u64::MAX);
         assert_eq!(Reader::new(&huge.into_bytes()).f32s(), None);
         assert_eq!(Reader::new(&[0xff; 9]).str(), None);
+        // A count of texts that could not fit is refused the same way.
+        let mut many = Writer::default();
+        many.u64(2);
+        many.str("x");
+        assert_eq!(Reader::new(&many.into_bytes()).strs(), None);
     }
 }

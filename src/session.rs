@@ -829,7 +829,7 @@ impl Engine {
         &self,
         progress: &(dyn Fn(IndexProgress) + Sync),
     ) -> Result<(Engine, WorkspaceChanges), Error> {
-        let workspace = Workspace::load(&self.workspace.root)?;
+        let workspace = self.workspace.load_again()?;
         let changes = WorkspaceChanges::between(&self.workspace, &workspace);
         let mut index_problems = threshold::disagreements(&workspace);
         let mut indexes = Indexes::new();

@@ -184,6 +184,7 @@ mod tests {
                 ..Settings::default()
             },
             problems: Vec::new(),
+            snapshots: None,
         }
     }
 

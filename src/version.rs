@@ -35,6 +35,11 @@ impl FileVersion {
     pub fn as_u64(self) -> u64 {
         self.0
     }
+
+    /// The version whose hash is `hash` (as [`FileVersion::as_u64`] gave it).
+    pub fn from_u64(hash: u64) -> FileVersion {
+        FileVersion(hash)
+    }
 }
 
 impl fmt::Display for FileVersion {

@@ -7,9 +7,11 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use common::{demo_questions, runtime, strip_timings, workspace_copy};
+use interbot::workspace::QnaSnapshots;
 use interbot::{Engine, IndexCache, Workspace};
 
 /// A sub-bot with many variants per entry, so the copy has a bot with a trained classifier.
@@ -492,5 +494,63 @@ mod hostile_sidecar {
                 }
             }
         }
+    }
+}
+
+/// Every bot's entries and the load problems, as loading gives them.
+fn loaded(
+    workspace: &Workspace,
+) -> (
+    Vec<Vec<interbot::workspace::QnaEntry>>,
+    Vec<interbot::LoadProblem>,
+) {
+    let entries = workspace.bots.iter().map(|bot| bot.qna.clone()).collect();
+    (entries, workspace.problems.clone())
+}
+
+#[test]
+fn a_workspace_loaded_through_qna_snapshots_is_the_one_read_from_its_files() {
+    let (_dir, root) = workspace_with_trained_bot();
+    let languages = tempfile::tempdir().expect("a folder");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/languages");
+    common::copy_dir(&fixture, languages.path());
+    for root in [root.as_path(), languages.path()] {
+        let cache_dir = tempfile::tempdir().expect("a cache folder");
+        // Record files at once: these were written a moment ago.
+        let snapshots = QnaSnapshots::in_cache(cache_dir.path()).settled_after(Duration::ZERO);
+        let read = Workspace::load(root).expect("the workspace loads");
+        let recording = Workspace::load_with(root, Some(snapshots.clone())).expect("loads");
+        assert_eq!(loaded(&recording), loaded(&read));
+        assert!(
+            cache_dir
+                .path()
+                .join("qna")
+                .read_dir()
+                .is_ok_and(|mut d| d.next().is_some())
+        );
+        let recorded = Workspace::load_with(root, Some(snapshots.clone())).expect("loads");
+        assert_eq!(
+            loaded(&recorded),
+            loaded(&read),
+            "the same entries from the snapshots"
+        );
+
+        // An entry saved through the workspace is read again, by a reload as by a start.
+        let bot = recorded
+            .bots
+            .iter()
+            .find(|b| !b.qna.is_empty())
+            .expect("a bot with QnA");
+        let mut entry = bot.qna[0].clone();
+        entry.answers = vec!["A new answer.".to_string()];
+        let bot_id = bot.id.clone();
+        recorded.save_entry(&bot_id, &entry).expect("saved");
+        let (reloaded, _) = recorded.reload_bot(&bot_id).expect("reloaded");
+        let started = Workspace::load_with(root, Some(snapshots)).expect("loads");
+        let fresh = Workspace::load(root).expect("loads");
+        assert_eq!(loaded(&reloaded).0, loaded(&fresh).0);
+        assert_eq!(loaded(&started), loaded(&fresh));
+        let answers = |w: &Workspace| w.bot(&bot_id).map(|b| b.qna[0].answers.clone());
+        assert_eq!(answers(&started), Some(vec!["A new answer.".to_string()]));
     }
 }

@@ -82,6 +82,7 @@ pub fn generated_workspace(bots: usize, entries: usize) -> (Workspace, Vec<Strin
         bots: all_bots,
         settings: Settings::default(),
         problems: Vec::new(),
+        snapshots: None,
     };
     (workspace, questions)
 }

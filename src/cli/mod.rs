@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use interbot::workspace::Compat;
+use interbot::workspace::{Compat, QnaSnapshots};
 use interbot::{Engine, IndexCache, Workspace};
 
 /// interbot: a terminal workbench for Botpress-style inter-bot delegation.
@@ -60,13 +60,15 @@ pub struct Args {
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
 
-    /// Keep built indexes in this folder between runs instead of the user's cache folder
-    /// (`$XDG_CACHE_HOME/interbot`, else `~/.cache/interbot`). Unchanged bots then open
-    /// their indexes instead of building them; results are the same either way.
+    /// Keep built indexes and snapshots of the QnA files read in this folder between runs
+    /// instead of the user's cache folder (`$XDG_CACHE_HOME/interbot`, else
+    /// `~/.cache/interbot`). Unchanged bots then open their indexes instead of building them,
+    /// and unchanged QnA files are not read again; results are the same either way.
     #[arg(long, global = true, value_name = "DIR", conflicts_with = "no_cache")]
     pub cache: Option<PathBuf>,
 
-    /// Build every index in memory, neither reading nor writing the index cache.
+    /// Read every file and build every index in memory, neither reading nor writing the
+    /// cache.
     #[arg(long, global = true)]
     pub no_cache: bool,
 
@@ -161,7 +163,8 @@ pub fn open_workspace(args: &Args) -> anyhow::Result<Workspace> {
 
 /// Loads the workspace named by `-w`, applying `--external-url` only.
 fn load_workspace(args: &Args) -> anyhow::Result<Workspace> {
-    let mut workspace = Workspace::load(&args.workspace)?;
+    let snapshots = index_cache(args).map(|cache| QnaSnapshots::in_cache(cache.root()));
+    let mut workspace = Workspace::load_with(&args.workspace, snapshots)?;
     if let Some(url) = &args.external_url {
         workspace.settings.external_url = url.clone();
     }

@@ -13,6 +13,7 @@ use super::json;
 use super::lock::BotLock;
 use super::qna::QnaEntry;
 use super::save;
+use super::snapshot::{LoadedFile, QnaSnapshots, Snapshot};
 use crate::error::{Error, LoadProblem};
 use crate::flow::{Flow, FlowError, Instruction, Target};
 use crate::template::{self, Rendered};
@@ -185,12 +186,20 @@ impl Bot {
     ///
     /// interbot's temporary files left by saves that were killed half-way are removed first,
     /// when no other interbot process holds the bot's save lock.
-    /// `read_flow` false skips the flow (a re-read of the QnA alone).
-    pub fn load(dir: &Path, id: &str, read_flow: bool, problems: &mut Vec<LoadProblem>) -> Bot {
+    /// `read_flow` false skips the flow (a re-read of the QnA alone). With `snapshots`, QnA
+    /// files unchanged since the folder's snapshot was stored are taken from it, and the
+    /// snapshot is brought up to date.
+    pub fn load(
+        dir: &Path,
+        id: &str,
+        read_flow: bool,
+        snapshots: Option<&QnaSnapshots>,
+        problems: &mut Vec<LoadProblem>,
+    ) -> Bot {
         remove_stale_temp_files(dir);
         let config = load_config(dir, id, problems);
         let language = config.default_language.clone();
-        let qna = load_qna(&dir.join("qna"), &language, problems);
+        let qna = load_qna(&dir.join("qna"), &language, snapshots, problems);
         problems.extend(untrained_entry_problems(&config, &qna));
         let elements_file = dir.join("content-elements").join("builtin_text.json");
         let elements = if is_present(&elements_file) {
@@ -292,14 +301,24 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
     }
 }
 
-fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<QnaEntry> {
+fn load_qna(
+    dir: &Path,
+    language: &str,
+    snapshots: Option<&QnaSnapshots>,
+    problems: &mut Vec<LoadProblem>,
+) -> Vec<QnaEntry> {
     let mut entries = Vec::new();
     // Ids seen so far: a set, so checking each new entry for a duplicate costs O(1) and
     // loading stays linear in the number of entries.
     let mut seen = HashSet::new();
     let files = json_files(dir, problems);
-    for (path, loaded) in files.iter().zip(read_qna_files(&files, language)) {
-        match loaded {
+    let snapshot = snapshots.and_then(|snapshots| snapshots.open(dir, language));
+    let loaded = read_qna_files(&files, language, snapshot.as_ref());
+    if let Some(snapshot) = &snapshot {
+        snapshot.update(&files, &loaded);
+    }
+    for (path, loaded) in files.iter().zip(loaded) {
+        match loaded.result {
             Ok((entry, warnings)) => {
                 problems.extend(warnings);
                 if !seen.insert(entry.id.clone()) {
@@ -318,17 +337,21 @@ fn load_qna(dir: &Path, language: &str, problems: &mut Vec<LoadProblem>) -> Vec<
     entries
 }
 
-/// Reads and parses QnA `files` on every core (a large bot has tens of thousands, and
-/// parsing them is most of its load time), in contiguous chunks, so the results come back in
-/// the order of `files`.
+/// Reads and parses QnA `files` (or takes the unchanged ones from `snapshot`) on every
+/// core (a large bot has tens of thousands, and parsing them is most of its load time), in
+/// contiguous chunks, so the results come back in the order of `files`.
 fn read_qna_files(
     files: &[PathBuf],
     language: &str,
-) -> Vec<Result<(QnaEntry, Vec<LoadProblem>), LoadProblem>> {
+    snapshot: Option<&Snapshot>,
+) -> Vec<LoadedFile> {
     let load = |chunk: &[PathBuf]| -> Vec<_> {
         chunk
             .iter()
-            .map(|path| QnaEntry::load(path, language))
+            .map(|path| match snapshot {
+                Some(snapshot) => snapshot.load(path),
+                None => LoadedFile::read(path, language),
+            })
             .collect()
     };
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
@@ -336,19 +359,24 @@ fn read_qna_files(
     if workers <= 1 || files.len() < 512 {
         return load(files);
     }
+    // The calling thread loads the first chunk itself: one thread fewer to start, and with
+    // malloc's arenas capped at the number of cores (`main.rs`), threads started for each
+    // bot in turn otherwise came to share an arena and wait on its lock.
     let chunk = files.len().div_ceil(workers);
+    let (first, rest) = files.split_at(chunk);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = files
+        let handles: Vec<_> = rest
             .chunks(chunk)
             .map(|part| scope.spawn(move || load(part)))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(loaded) => loaded,
+        let mut loaded = load(first);
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => loaded.extend(part),
                 Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+            }
+        }
+        loaded
     })
 }
 

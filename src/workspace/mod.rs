@@ -20,6 +20,7 @@ pub mod recovery;
 mod reload;
 pub mod remote;
 pub mod save;
+mod snapshot;
 pub mod transfer;
 pub mod version;
 pub mod watch;
@@ -36,6 +37,7 @@ pub use lock::BotLock;
 pub use qna::{QnaAction, QnaEntry, QnaForm, Redirect};
 pub use reload::{BotChanges, WorkspaceChanges};
 pub use remote::RemoteBotConfig;
+pub use snapshot::QnaSnapshots;
 
 pub use crate::version::FileVersion;
 
@@ -113,14 +115,27 @@ pub struct Workspace {
     pub settings: Settings,
     /// Every problem found while loading, in the order found.
     pub problems: Vec<LoadProblem>,
+    /// Where the QnA folders' snapshots are kept when loading uses them (reloads use the
+    /// same); `None` reads every file.
+    pub snapshots: Option<QnaSnapshots>,
 }
 
 impl Workspace {
-    /// Loads the workspace at `root` (the folder that holds `bots/`).
+    /// Loads the workspace at `root` (the folder that holds `bots/`), reading every file.
     ///
     /// Fails only when the folder itself cannot be used; problems with individual files are
     /// collected in [`Workspace::problems`].
     pub fn load(root: impl AsRef<Path>) -> Result<Workspace, Error> {
+        Self::load_with(root, None)
+    }
+
+    /// [`Workspace::load`], taking the QnA files unchanged since the last load from
+    /// `snapshots` (and keeping them up to date); the workspace is the same either way. Its
+    /// reloads use the same snapshots.
+    pub fn load_with(
+        root: impl AsRef<Path>,
+        snapshots: Option<QnaSnapshots>,
+    ) -> Result<Workspace, Error> {
         let root = root.as_ref().to_path_buf();
         let unusable = |reason: String| Error::Workspace {
             path: root.clone(),
@@ -164,7 +179,10 @@ impl Workspace {
         ids.sort_by(|a, b| (a != MASTER_ID, a).cmp(&(b != MASTER_ID, b)));
         let bots: Vec<Bot> = ids
             .iter()
-            .map(|id| Bot::load(&bots_dir.join(id), id, true, &mut problems))
+            .map(|id| {
+                let dir = bots_dir.join(id);
+                Bot::load(&dir, id, true, snapshots.as_ref(), &mut problems)
+            })
             .collect();
         let mut settings = settings;
         remote::validate(
@@ -179,7 +197,13 @@ impl Workspace {
             bots,
             settings,
             problems,
+            snapshots,
         })
+    }
+
+    /// The workspace as it is on disk now, loaded as this one was (with its snapshots).
+    pub fn load_again(&self) -> Result<Workspace, Error> {
+        Self::load_with(&self.root, self.snapshots.clone())
     }
 
     /// The bot with this id.

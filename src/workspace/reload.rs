@@ -165,7 +165,15 @@ impl Workspace {
         let mut bot_problems = Vec::new();
         let after = std::fs::metadata(&dir)
             .is_ok_and(|meta| meta.is_dir())
-            .then(|| Bot::load(&dir, bot_id, true, &mut bot_problems));
+            .then(|| {
+                Bot::load(
+                    &dir,
+                    bot_id,
+                    true,
+                    self.snapshots.as_ref(),
+                    &mut bot_problems,
+                )
+            });
         if before.is_none() && after.is_none() {
             return Err(Error::UnknownBot(bot_id.to_string()));
         }
@@ -192,6 +200,7 @@ impl Workspace {
             bots,
             settings: self.settings.clone(),
             problems,
+            snapshots: self.snapshots.clone(),
         };
         Ok((workspace, changes))
     }

@@ -190,7 +190,7 @@ impl Workspace {
         let path = checked_entry_path(bot, entry)?;
         let _lock = lock_bot(bot)?;
         let mut ignored = Vec::new();
-        let fresh = Bot::load(&bot.dir, &bot.id, false, &mut ignored);
+        let fresh = Bot::load(&bot.dir, &bot.id, false, None, &mut ignored);
         check_fresh(&fresh.qna)?;
         if let Some(same_id) = fresh.entry(&entry.id) {
             return Err(Error::Conflict {

@@ -1,0 +1,938 @@
+//! Snapshots of QnA folders: each bot's parsed QnA entries kept in the cache between runs,
+//! so that a start-up reads again only the files that changed since the last one.
+//!
+//! A cached start of a workspace of 100,000 QnA files spent nearly all of its second opening,
+//! reading and parsing them, though between two runs few or none change. A snapshot records,
+//! for each file it holds, the file's *status* as the system reports it (device, inode,
+//! size, modification and change times, to the nanosecond) and the entry read from it.
+//! Loading takes an entry from the snapshot only when the file's status now is exactly the
+//! one recorded: any write changes the change time (which no program can set back) and a
+//! file replaced by a save has another inode, so a changed file is always read again.
+//!
+//! This is how `git` tells changed files from its index, with its answer to *racy* files
+//! too: a file changed less than [`SETTLE`] before loading looked at it could change again
+//! within the same tick of the file system's clock without its status showing it, so it is
+//! read but not recorded (a later start records it once it has settled). The assumption is
+//! git's: the file system's clock is the machine's, give or take less than [`SETTLE`].
+//!
+//! Only entries read cleanly are recorded: a regular file (not a link), written exactly in
+//! Botpress's layout (its entry rebuilds the file; [`QnaEntry::raw`] is `Null`), with no
+//! warning. Anything else (links, other layouts, files with problems) is read every time,
+//! as without a snapshot.
+//!
+//! # Never trusted
+//! A snapshot names its format, the folder and the language it was read in and a hash of
+//! the sources that parse QnA files (a build that parses otherwise never reads it), and ends
+//! with a BLAKE3 hash of everything before it; one that does not match in every way is
+//! ignored, and replaced once loading has read the files. It is written under a temporary
+//! name and renamed into place. Every field read back is checked (`codec`).
+//!
+//! # Where
+//! `<cache>/qna/<slot>.qna`, the slot hashing the QnA folder's canonical path and the
+//! language. Storing one removes the others whose folder is gone or that went unused for 30
+//! days (using one refreshes its time at most once a day), and temporary files left by runs
+//! that stopped. Statuses come from `statx` relative to the folder's handle, on Linux;
+//! elsewhere there is no snapshot and every file is read.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use super::qna::{QnaAction, QnaEntry, QnaForm, Redirect, Translation};
+use super::read;
+use crate::codec::{Reader, Writer};
+use crate::error::LoadProblem;
+use crate::version::FileVersion;
+
+/// Bumped when the layout of a snapshot file changes.
+const FORMAT: u32 = 1;
+/// First field of every snapshot file.
+const MAGIC: &str = "interbot qna snapshot";
+const EXTENSION: &str = "qna";
+const STAGING_PREFIX: &str = ".staging-";
+/// A snapshot larger than this is not one of ours.
+const MAX_SNAPSHOT_BYTES: u64 = 1 << 30;
+/// How much of another snapshot is read to find the folder it belongs to.
+const HEADER_BYTES: u64 = 16 * 1024;
+/// How long a file must have been unchanged when loading looks at it to be recorded.
+pub const SETTLE: Duration = Duration::from_secs(2);
+/// Snapshots not used for this long are removed when another is stored.
+const UNUSED_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// Using a snapshot refreshes its time when it is older than this.
+const TOUCH_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+/// Temporary files older than this belong to a run that stopped.
+const STALE_STAGING: Duration = Duration::from_secs(60 * 60);
+
+/// The sources whose behaviour decides what entry a file parses into: hashed into every
+/// snapshot, so a binary that parses otherwise never takes this one's entries.
+const PARSE_SOURCES: &[&str] = &[
+    include_str!("snapshot.rs"),
+    include_str!("qna.rs"),
+    include_str!("json.rs"),
+    include_str!("json_match.rs"),
+    include_str!("read.rs"),
+    include_str!("../codec.rs"),
+    include_str!("../version.rs"),
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")),
+];
+
+/// Where QnA snapshots are kept: a folder of the cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QnaSnapshots {
+    dir: PathBuf,
+    settle: Duration,
+}
+
+impl QnaSnapshots {
+    /// Snapshots kept in `qna/` of the cache folder `cache_root` (created when the first is
+    /// stored).
+    pub fn in_cache(cache_root: &Path) -> QnaSnapshots {
+        QnaSnapshots {
+            dir: cache_root.join("qna"),
+            settle: SETTLE,
+        }
+    }
+
+    /// These snapshots, recording files once they have been unchanged for `settle` instead
+    /// of [`SETTLE`] (tests use zero, to record files they have just written).
+    #[doc(hidden)]
+    pub fn settled_after(mut self, settle: Duration) -> QnaSnapshots {
+        self.settle = settle;
+        self
+    }
+
+    /// The folder that holds the snapshots.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The snapshot of the QnA folder `qna_dir` read in `language` (empty when none is
+    /// stored or the stored one is not usable); `None` when file statuses cannot be had
+    /// (no such folder, or not Linux), and every file is then read.
+    pub(super) fn open(&self, qna_dir: &Path, language: &str) -> Option<Snapshot> {
+        let opened_at = SystemTime::now();
+        let handle = status::open_folder(qna_dir)?;
+        let folder = fs::canonicalize(qna_dir).ok()?;
+        let file = self
+            .dir
+            .join(format!("{}.{EXTENSION}", slot(&folder, language)));
+        let (bytes, records) = match read::read_bytes(&file, MAX_SNAPSHOT_BYTES) {
+            Ok(bytes) => match parse(&bytes, &folder, language) {
+                Some(records) => (bytes, records),
+                None => {
+                    tracing::debug!(file = %file.display(), "QnA snapshot not usable; reading every file");
+                    (Vec::new(), Vec::new())
+                }
+            },
+            Err(_) => (Vec::new(), Vec::new()),
+        };
+        Some(Snapshot {
+            snapshots: self.clone(),
+            file,
+            folder,
+            language: language.to_string(),
+            handle,
+            bytes,
+            records,
+            opened_at,
+        })
+    }
+
+    /// Removes the snapshots other than `kept` whose folder is gone or that went unused
+    /// for [`UNUSED_FOR`], and temporary files left by runs that stopped; only names of
+    /// the snapshots' own form.
+    fn evict(&self, kept: &Path) {
+        let Ok(listing) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let now = SystemTime::now();
+        let older_than = |path: &Path, age: Duration| {
+            fs::metadata(path)
+                .and_then(|m| m.modified())
+                .is_ok_and(|time| now.duration_since(time).is_ok_and(|d| d > age))
+        };
+        for item in listing.flatten() {
+            let path = item.path();
+            if path == kept {
+                continue;
+            }
+            let name = item.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let remove = if name.starts_with(STAGING_PREFIX) {
+                older_than(&path, STALE_STAGING)
+            } else if is_snapshot_name(name) {
+                older_than(&path, UNUSED_FOR) || folder_is_gone(&path)
+            } else {
+                false
+            };
+            if remove && let Err(error) = fs::remove_file(&path) {
+                tracing::debug!(file = %path.display(), %error, "cannot remove a QnA snapshot");
+            }
+        }
+    }
+}
+
+/// A file's status, as recorded and compared: equal statuses mean an unchanged file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FileStatus {
+    device: u64,
+    inode: u64,
+    size: u64,
+    modified: (i64, u32),
+    changed: (i64, u32),
+}
+
+impl FileStatus {
+    /// The later of its modification and change times, in nanoseconds since 1970.
+    fn last_change_nanos(&self) -> i128 {
+        let nanos =
+            |(seconds, nanos): (i64, u32)| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        nanos(self.modified).max(nanos(self.changed))
+    }
+
+    fn encode(&self, out: &mut Writer) {
+        out.u64(self.device);
+        out.u64(self.inode);
+        out.u64(self.size);
+        out.raw(&self.modified.0.to_le_bytes());
+        out.u32(self.modified.1);
+        out.raw(&self.changed.0.to_le_bytes());
+        out.u32(self.changed.1);
+    }
+
+    fn decode(input: &mut Reader<'_>) -> Option<FileStatus> {
+        let time = |input: &mut Reader<'_>| -> Option<(i64, u32)> {
+            let seconds = i64::from_le_bytes(input.raw(8)?.try_into().ok()?);
+            Some((seconds, input.u32()?))
+        };
+        Some(FileStatus {
+            device: input.u64()?,
+            inode: input.u64()?,
+            size: input.u64()?,
+            modified: time(input)?,
+            changed: time(input)?,
+        })
+    }
+}
+
+/// One record of a snapshot: where its name and entry are in the snapshot's bytes.
+#[derive(Debug)]
+struct Record {
+    name: Range<usize>,
+    status: FileStatus,
+    entry: Range<usize>,
+}
+
+/// One QnA folder's snapshot, open while the folder is loaded.
+#[derive(Debug)]
+pub(super) struct Snapshot {
+    snapshots: QnaSnapshots,
+    /// The snapshot file.
+    file: PathBuf,
+    /// The QnA folder, canonical.
+    folder: PathBuf,
+    language: String,
+    handle: status::Folder,
+    bytes: Vec<u8>,
+    /// In the order of their names' bytes.
+    records: Vec<Record>,
+    /// When loading began looking at the folder (before any status was taken).
+    opened_at: SystemTime,
+}
+
+/// One QnA file as loading found it.
+#[derive(Debug)]
+pub(super) struct LoadedFile {
+    /// The entry and its warnings, or why the file was not read.
+    pub(super) result: Result<(QnaEntry, Vec<LoadProblem>), LoadProblem>,
+    /// Its status before it was read, when it is a regular file (with a snapshot only).
+    status: Option<FileStatus>,
+    /// Whether the entry came from the snapshot.
+    from_snapshot: bool,
+}
+
+impl LoadedFile {
+    /// The QnA file at `path`, read and parsed.
+    pub(super) fn read(path: &Path, language: &str) -> LoadedFile {
+        LoadedFile {
+            result: QnaEntry::load(path, language),
+            status: None,
+            from_snapshot: false,
+        }
+    }
+}
+
+impl Snapshot {
+    /// The QnA file at `path` (in the snapshot's folder): its entry from the snapshot when
+    /// its status is the one recorded, else read and parsed.
+    pub(super) fn load(&self, path: &Path) -> LoadedFile {
+        let name = path.file_name().unwrap_or_default();
+        let status = self.handle.status(name);
+        if let Some(status) = status
+            && let Some(entry) = self.entry(name, status, path)
+        {
+            return LoadedFile {
+                result: Ok((entry, Vec::new())),
+                status: Some(status),
+                from_snapshot: true,
+            };
+        }
+        LoadedFile {
+            result: QnaEntry::load(path, &self.language),
+            status,
+            from_snapshot: false,
+        }
+    }
+
+    /// The recorded entry of file `name` when its status is `status`.
+    fn entry(&self, name: &OsStr, status: FileStatus, path: &Path) -> Option<QnaEntry> {
+        let name = name.as_encoded_bytes();
+        let found = self
+            .records
+            .binary_search_by(|record| self.bytes[record.name.clone()].cmp(name))
+            .ok()?;
+        let record = &self.records[found];
+        if record.status != status {
+            return None;
+        }
+        let entry = decode_entry(&self.bytes[record.entry.clone()], path, &self.language);
+        if entry.is_none() {
+            tracing::debug!(file = %self.file.display(), "QnA snapshot record not usable");
+        }
+        entry
+    }
+
+    /// Stores the snapshot of what `files` loaded as (`loaded`, in the same order), unless
+    /// it already holds exactly that; a snapshot that cannot be written only costs reading
+    /// the files next time.
+    pub(super) fn update(&self, files: &[PathBuf], loaded: &[LoadedFile]) {
+        let nanos = |duration: Duration| i128::try_from(duration.as_nanos()).unwrap_or(i128::MAX);
+        // A clock before 1970 settles nothing.
+        let settled_before = self
+            .opened_at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(i128::MIN, |since| {
+                nanos(since) - nanos(self.snapshots.settle)
+            });
+        let recordable: Vec<(&[u8], FileStatus, &QnaEntry)> = files
+            .iter()
+            .zip(loaded)
+            .filter_map(|(path, file)| {
+                let status = file.status?;
+                let (entry, warnings) = file.result.as_ref().ok()?;
+                let clean = warnings.is_empty() && entry.raw.is_null();
+                let settled = status.last_change_nanos() <= settled_before;
+                let name = path.file_name()?.as_encoded_bytes();
+                (clean && settled).then_some((name, status, entry))
+            })
+            .collect();
+        let served = loaded.iter().filter(|file| file.from_snapshot).count();
+        if served == recordable.len() && served == self.records.len() {
+            self.touch();
+            return;
+        }
+        if let Err(error) = self.store(&recordable) {
+            tracing::debug!(folder = %self.snapshots.dir.display(), %error, "cannot keep a QnA snapshot");
+        }
+    }
+
+    /// Writes a snapshot of `records` (in name order) in place of this one.
+    fn store(&self, records: &[(&[u8], FileStatus, &QnaEntry)]) -> io::Result<()> {
+        let mut out = Writer::default();
+        encode_header(&mut out, &self.folder, &self.language);
+        out.u64(records.len() as u64);
+        let mut entry = Writer::default();
+        for (name, status, qna) in records {
+            out.bytes(name);
+            status.encode(&mut out);
+            encode_entry(&mut entry, qna);
+            out.bytes(&std::mem::take(&mut entry).into_bytes());
+        }
+        let mut bytes = out.into_bytes();
+        let hash = blake3::hash(&bytes);
+        bytes.extend_from_slice(hash.as_bytes());
+        create_private_dir(&self.snapshots.dir)?;
+        let mut staged = tempfile::Builder::new()
+            .prefix(STAGING_PREFIX)
+            .tempfile_in(&self.snapshots.dir)?;
+        staged.write_all(&bytes)?;
+        staged.persist(&self.file).map_err(|error| error.error)?;
+        self.snapshots.evict(&self.file);
+        Ok(())
+    }
+
+    /// Refreshes the snapshot file's time when it is older than [`TOUCH_AFTER`], so that
+    /// housekeeping keeps snapshots in use.
+    fn touch(&self) {
+        let now = SystemTime::now();
+        let stale = fs::metadata(&self.file)
+            .and_then(|m| m.modified())
+            .is_ok_and(|time| now.duration_since(time).is_ok_and(|age| age > TOUCH_AFTER));
+        if stale && let Ok(file) = fs::File::options().append(true).open(&self.file) {
+            let _ = file.set_modified(now);
+        }
+    }
+}
+
+/// The hash of [`PARSE_SOURCES`], computed once.
+fn parse_fingerprint() -> &'static blake3::Hash {
+    static FINGERPRINT: OnceLock<blake3::Hash> = OnceLock::new();
+    FINGERPRINT.get_or_init(|| {
+        let mut hasher = blake3::Hasher::new();
+        for source in PARSE_SOURCES {
+            hasher.update(&(source.len() as u64).to_le_bytes());
+            hasher.update(source.as_bytes());
+        }
+        hasher.finalize()
+    })
+}
+
+/// The slot of a QnA folder read in `language`: its canonical path and the language, hashed.
+fn slot(folder: &Path, language: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(folder.as_os_str().as_encoded_bytes());
+    hasher.update(&[0]);
+    hasher.update(language.as_bytes());
+    hasher.finalize().to_hex()[..16].to_string()
+}
+
+/// Whether `name` has the form of a snapshot file: 16 hex digits and `.qna`.
+fn is_snapshot_name(name: &str) -> bool {
+    name.strip_suffix(".qna")
+        .is_some_and(|slot| slot.len() == 16 && slot.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The start of every snapshot: what it is, and the folder it was read from (first, so
+/// housekeeping finds it in a snapshot of another format).
+fn encode_header(out: &mut Writer, folder: &Path, language: &str) {
+    out.str(MAGIC);
+    out.bytes(folder.as_os_str().as_encoded_bytes());
+    out.u32(FORMAT);
+    out.raw(parse_fingerprint().as_bytes());
+    out.str(language);
+}
+
+/// Whether the snapshot at `path` is of a folder that no longer exists (`false` when that
+/// cannot be told).
+fn folder_is_gone(path: &Path) -> bool {
+    let mut head = Vec::new();
+    let read = fs::File::open(path).and_then(|file| file.take(HEADER_BYTES).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let mut input = Reader::new(&head);
+    if input.str() != Some(MAGIC) {
+        return false;
+    }
+    let Some(folder) = input.bytes() else {
+        return false;
+    };
+    // The bytes were a path's when written, on this platform.
+    let folder = path_from_bytes(folder);
+    matches!(fs::symlink_metadata(folder), Err(e) if e.kind() == io::ErrorKind::NotFound)
+}
+
+/// The path whose bytes are `bytes`.
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(OsStr::from_bytes(bytes))
+}
+
+/// The path whose bytes are `bytes` (lossy off Unix, where no snapshot is written).
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// The records of a snapshot's `bytes` if it is a whole snapshot of `folder` in `language`
+/// by this build, with its records in strictly increasing name order.
+fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Vec<Record>> {
+    let body_len = bytes.len().checked_sub(blake3::OUT_LEN)?;
+    let (body, hash) = bytes.split_at(body_len);
+    if blake3::hash(body).as_bytes() != hash {
+        return None;
+    }
+    let mut input = Reader::new(body);
+    let header_ok = input.str()? == MAGIC
+        && input.bytes()? == folder.as_os_str().as_encoded_bytes()
+        && input.u32()? == FORMAT
+        && input.raw(blake3::OUT_LEN)? == parse_fingerprint().as_bytes()
+        && input.str()? == language;
+    if !header_ok {
+        return None;
+    }
+    let count = usize::try_from(input.u64()?).ok()?;
+    let mut records: Vec<Record> = Vec::with_capacity(count.min(input.remaining() / 16));
+    let offset = |input: &Reader<'_>| body.len() - input.remaining();
+    for _ in 0..count {
+        let name_len = input.bytes()?.len();
+        let name = offset(&input) - name_len..offset(&input);
+        let status = FileStatus::decode(&mut input)?;
+        let entry_len = input.bytes()?.len();
+        let entry = offset(&input) - entry_len..offset(&input);
+        if let Some(last) = records.last()
+            && body[last.name.clone()] >= body[name.clone()]
+        {
+            return None;
+        }
+        records.push(Record {
+            name,
+            status,
+            entry,
+        });
+    }
+    input.is_empty().then_some(records)
+}
+
+/// Appends an entry's fields (all but its file and language, which loading knows, and its
+/// raw document, `Null` for every recorded entry).
+fn encode_entry(out: &mut Writer, entry: &QnaEntry) {
+    out.str(&entry.id);
+    out.u8(match entry.form {
+        QnaForm::V11 => 0,
+        QnaForm::V12 => 1,
+    });
+    out.strs(&entry.questions);
+    out.strs(&entry.answers);
+    out.strs(&entry.contexts);
+    out.u8(u8::from(entry.enabled));
+    out.u8(match entry.action {
+        QnaAction::Text => 0,
+        QnaAction::Redirect => 1,
+        QnaAction::TextRedirect => 2,
+    });
+    match &entry.redirect {
+        Some(redirect) => {
+            out.u8(1);
+            out.str(&redirect.flow);
+            out.str(&redirect.node);
+        }
+        None => out.u8(0),
+    }
+    out.u64(entry.translations.len() as u64);
+    for (language, translation) in &entry.translations {
+        out.str(language);
+        out.strs(&translation.questions);
+        out.strs(&translation.answers);
+    }
+    match entry.version {
+        Some(version) => {
+            out.u8(1);
+            out.u64(version.as_u64());
+        }
+        None => out.u8(0),
+    }
+}
+
+/// The entry [`encode_entry`] wrote, as read from `path` in `language`.
+fn decode_entry(bytes: &[u8], path: &Path, language: &str) -> Option<QnaEntry> {
+    let mut input = Reader::new(bytes);
+    let id = input.str()?.to_string();
+    let form = match input.u8()? {
+        0 => QnaForm::V11,
+        1 => QnaForm::V12,
+        _ => return None,
+    };
+    let questions = input.strs()?;
+    let answers = input.strs()?;
+    let contexts = input.strs()?;
+    let enabled = match input.u8()? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    let action = match input.u8()? {
+        0 => QnaAction::Text,
+        1 => QnaAction::Redirect,
+        2 => QnaAction::TextRedirect,
+        _ => return None,
+    };
+    let redirect = match input.u8()? {
+        0 => None,
+        1 => Some(Redirect {
+            flow: input.str()?.to_string(),
+            node: input.str()?.to_string(),
+        }),
+        _ => return None,
+    };
+    let mut translations = std::collections::BTreeMap::new();
+    for _ in 0..input.u64()? {
+        let other = input.str()?.to_string();
+        let translation = Translation {
+            questions: input.strs()?,
+            answers: input.strs()?,
+        };
+        if translations.insert(other, translation).is_some() {
+            return None;
+        }
+    }
+    let version = match input.u8()? {
+        0 => None,
+        1 => Some(FileVersion::from_u64(input.u64()?)),
+        _ => return None,
+    };
+    input.is_empty().then(|| QnaEntry {
+        id,
+        file: path.to_path_buf(),
+        form,
+        language: language.to_string(),
+        questions,
+        answers,
+        contexts,
+        enabled,
+        action,
+        redirect,
+        translations,
+        raw: serde_json::Value::Null,
+        version,
+    })
+}
+
+/// Creates `dir` (and its parents) readable by its owner only.
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// File statuses relative to a folder's handle (`statx`, Linux).
+#[cfg(target_os = "linux")]
+mod status {
+    use std::ffi::OsStr;
+    use std::os::fd::OwnedFd;
+    use std::path::Path;
+
+    use rustix::fs::{AtFlags, FileType, Mode, OFlags, StatxFlags};
+
+    use super::FileStatus;
+
+    /// An open folder.
+    #[derive(Debug)]
+    pub(super) struct Folder(OwnedFd);
+
+    /// `dir` opened to take its files' statuses; `None` when it cannot be.
+    pub(super) fn open_folder(dir: &Path) -> Option<Folder> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        rustix::fs::open(dir, flags, Mode::empty()).ok().map(Folder)
+    }
+
+    impl Folder {
+        /// The status of the file `name` in the folder when it is a regular file (a link
+        /// is not followed), with every field the system was asked for.
+        pub(super) fn status(&self, name: &OsStr) -> Option<FileStatus> {
+            let wanted = StatxFlags::TYPE
+                | StatxFlags::INO
+                | StatxFlags::SIZE
+                | StatxFlags::MTIME
+                | StatxFlags::CTIME;
+            let stat = rustix::fs::statx(&self.0, name, AtFlags::SYMLINK_NOFOLLOW, wanted).ok()?;
+            let complete = StatxFlags::from_bits_truncate(stat.stx_mask).contains(wanted);
+            let regular =
+                FileType::from_raw_mode(u32::from(stat.stx_mode)) == FileType::RegularFile;
+            (complete && regular).then_some(FileStatus {
+                device: (u64::from(stat.stx_dev_major) << 32) | u64::from(stat.stx_dev_minor),
+                inode: stat.stx_ino,
+                size: stat.stx_size,
+                modified: (stat.stx_mtime.tv_sec, stat.stx_mtime.tv_nsec),
+                changed: (stat.stx_ctime.tv_sec, stat.stx_ctime.tv_nsec),
+            })
+        }
+    }
+}
+
+/// No file statuses off Linux: no snapshot is opened.
+#[cfg(not(target_os = "linux"))]
+mod status {
+    use std::ffi::OsStr;
+    use std::path::Path;
+
+    use super::FileStatus;
+
+    /// Never made.
+    #[derive(Debug)]
+    pub(super) struct Folder;
+
+    pub(super) fn open_folder(_dir: &Path) -> Option<Folder> {
+        None
+    }
+
+    impl Folder {
+        pub(super) fn status(&self, _name: &OsStr) -> Option<FileStatus> {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A QnA file in Botpress's own layout (as `serde_json::to_string_pretty` writes it).
+    fn botpress_file(id: &str, question: &str, answer: &str) -> String {
+        let value = serde_json::json!({"id": id, "data": {"action": "text", "contexts": ["global"],
+            "enabled": true, "answers": {"en": [answer]}, "questions": {"en": [question]},
+            "redirectFlow": "", "redirectNode": ""}});
+        // The layout check is what decides; read the file back through it below.
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    }
+
+    /// Loads every `*.json` file of `dir` as a bot's QnA loading does: through the snapshot
+    /// when there is one, which is then brought up to date.
+    fn load(snapshots: &QnaSnapshots, dir: &Path) -> Vec<LoadedFile> {
+        let mut files: Vec<PathBuf> = fs::read_dir(dir)
+            .map(|listing| listing.flatten().map(|item| item.path()).collect())
+            .unwrap_or_default();
+        files.retain(|path| path.extension().is_some_and(|ext| ext == "json"));
+        files.sort();
+        let Some(snapshot) = snapshots.open(dir, "en") else {
+            return files
+                .iter()
+                .map(|path| LoadedFile::read(path, "en"))
+                .collect();
+        };
+        let loaded: Vec<LoadedFile> = files.iter().map(|path| snapshot.load(path)).collect();
+        snapshot.update(&files, &loaded);
+        loaded
+    }
+
+    fn from_snapshot(loaded: &[LoadedFile]) -> Vec<bool> {
+        loaded.iter().map(|file| file.from_snapshot).collect()
+    }
+
+    fn answers(loaded: &[LoadedFile]) -> Vec<String> {
+        loaded
+            .iter()
+            .map(|file| match &file.result {
+                Ok((entry, _)) => entry.answers.join("|"),
+                Err(problem) => problem.message.clone(),
+            })
+            .collect()
+    }
+
+    /// A QnA folder with two entries in Botpress's layout, and snapshots that record files
+    /// at once.
+    fn folder() -> (tempfile::TempDir, PathBuf, QnaSnapshots) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let qna = dir.path().join("bots/sub1/qna");
+        fs::create_dir_all(&qna).unwrap_or_else(|e| panic!("qna folder: {e}"));
+        for (id, question, answer) in [
+            ("a", "where is my pay slip", "In the HR portal."),
+            ("b", "who approves leave", "Your manager."),
+        ] {
+            fs::write(
+                qna.join(format!("{id}.json")),
+                botpress_file(id, question, answer),
+            )
+            .unwrap_or_else(|e| panic!("entry: {e}"));
+        }
+        let snapshots =
+            QnaSnapshots::in_cache(&dir.path().join("cache")).settled_after(Duration::ZERO);
+        (dir, qna, snapshots)
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn unchanged_files_come_from_the_snapshot_and_changed_ones_are_read() {
+        let (_dir, qna, snapshots) = folder();
+        let first = load(&snapshots, &qna);
+        assert_eq!(from_snapshot(&first), [false, false]);
+        let second = load(&snapshots, &qna);
+        assert_eq!(from_snapshot(&second), [true, true]);
+        let entries = |loaded: &[LoadedFile]| -> Vec<QnaEntry> {
+            loaded
+                .iter()
+                .filter_map(|f| f.result.as_ref().ok())
+                .map(|(e, _)| e.clone())
+                .collect()
+        };
+        assert_eq!(
+            entries(&first),
+            entries(&second),
+            "the same entries either way"
+        );
+
+        // A different size, another inode (a save's rename), a file added, one removed.
+        fs::write(
+            qna.join("a.json"),
+            botpress_file("a", "where is my pay slip", "Ask HR, please."),
+        )
+        .unwrap_or_else(|e| panic!("edit: {e}"));
+        let renamed = qna.join(".b.tmp");
+        fs::write(
+            &renamed,
+            botpress_file("b", "who approves leave", "The team lead."),
+        )
+        .unwrap_or_else(|e| panic!("save: {e}"));
+        fs::rename(&renamed, qna.join("b.json")).unwrap_or_else(|e| panic!("rename: {e}"));
+        fs::write(
+            qna.join("c.json"),
+            botpress_file("c", "how do I claim expenses", "With the form."),
+        )
+        .unwrap_or_else(|e| panic!("new: {e}"));
+        let third = load(&snapshots, &qna);
+        assert_eq!(from_snapshot(&third), [false, false, false]);
+        assert_eq!(
+            answers(&third),
+            ["Ask HR, please.", "The team lead.", "With the form."]
+        );
+        fs::remove_file(qna.join("b.json")).unwrap_or_else(|e| panic!("remove: {e}"));
+        let fourth = load(&snapshots, &qna);
+        assert_eq!(from_snapshot(&fourth), [true, true]);
+        assert_eq!(answers(&fourth), ["Ask HR, please.", "With the form."]);
+        let stored = snapshots
+            .open(&qna, "en")
+            .map_or(usize::MAX, |s| s.records.len());
+        assert_eq!(stored, 2, "the removed file left the snapshot");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn files_changed_just_before_loading_are_read_but_not_recorded() {
+        let (_dir, qna, snapshots) = folder();
+        let careful = snapshots.settled_after(SETTLE);
+        load(&careful, &qna);
+        assert_eq!(from_snapshot(&load(&careful, &qna)), [false, false]);
+        assert!(!careful.dir().exists(), "nothing recorded, nothing written");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn only_clean_regular_files_in_botpress_layout_are_recorded() {
+        let (_dir, qna, snapshots) = folder();
+        // A field interbot does not know (the file is kept whole), a byte order mark (a
+        // warning), a link, a broken file.
+        let unknown = botpress_file("d", "q", "x").replacen('{', r#"{"notes": "mine","#, 1);
+        fs::write(qna.join("d.json"), unknown).unwrap_or_else(|e| panic!("d: {e}"));
+        let bom = format!("\u{feff}{}", botpress_file("e", "q", "y"));
+        fs::write(qna.join("e.json"), bom).unwrap_or_else(|e| panic!("e: {e}"));
+        std::os::unix::fs::symlink(qna.join("a.json"), qna.join("f.json"))
+            .unwrap_or_else(|e| panic!("link: {e}"));
+        fs::write(qna.join("g.json"), "{").unwrap_or_else(|e| panic!("g: {e}"));
+        load(&snapshots, &qna);
+        let again = load(&snapshots, &qna);
+        assert_eq!(
+            from_snapshot(&again),
+            [true, true, false, false, false, false]
+        );
+        assert!(
+            again[2]
+                .result
+                .as_ref()
+                .is_ok_and(|(entry, _)| !entry.raw.is_null())
+        );
+        assert!(
+            again[3]
+                .result
+                .as_ref()
+                .is_ok_and(|(_, warnings)| !warnings.is_empty())
+        );
+        assert!(again[5].result.is_err());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_corrupt_foreign_or_truncated_snapshot_is_ignored_and_replaced() {
+        let (_dir, qna, snapshots) = folder();
+        load(&snapshots, &qna);
+        let file = snapshots
+            .open(&qna, "en")
+            .map(|s| s.file)
+            .unwrap_or_default();
+        let good = fs::read(&file).unwrap_or_else(|e| panic!("snapshot: {e}"));
+        let mut flipped = good.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 1;
+        let damaged: [&[u8]; 4] = [&flipped, &good[..good.len() - 1], b"", b"not a snapshot"];
+        for bytes in damaged {
+            fs::write(&file, bytes).unwrap_or_else(|e| panic!("damage: {e}"));
+            let loaded = load(&snapshots, &qna);
+            assert_eq!(from_snapshot(&loaded), [false, false]);
+            assert_eq!(answers(&loaded), ["In the HR portal.", "Your manager."]);
+            assert_eq!(
+                fs::read(&file).ok().as_deref(),
+                Some(good.as_slice()),
+                "replaced"
+            );
+        }
+        // Another language's snapshot of the folder is another file, never this one's.
+        let other = snapshots
+            .open(&qna, "fr")
+            .map(|s| s.file)
+            .unwrap_or_default();
+        assert_ne!(other, file);
+    }
+
+    #[test]
+    fn entries_read_back_as_written() {
+        let entry = QnaEntry {
+            id: "e1".to_string(),
+            file: PathBuf::from("/w/bots/sub1/qna/e1.json"),
+            form: QnaForm::V12,
+            language: "en".to_string(),
+            questions: vec!["où".to_string(), String::new()],
+            answers: vec!["#!builtin_text-x".to_string()],
+            contexts: vec!["global".to_string(), "hr".to_string()],
+            enabled: false,
+            action: QnaAction::TextRedirect,
+            redirect: Some(Redirect {
+                flow: "main.flow.json".to_string(),
+                node: "entry".to_string(),
+            }),
+            translations: [(
+                "fr".to_string(),
+                Translation {
+                    questions: vec!["où est".to_string()],
+                    answers: vec![],
+                },
+            )]
+            .into(),
+            raw: serde_json::Value::Null,
+            version: Some(FileVersion::of(b"text")),
+        };
+        let mut out = Writer::default();
+        encode_entry(&mut out, &entry);
+        let bytes = out.into_bytes();
+        assert_eq!(decode_entry(&bytes, &entry.file, "en"), Some(entry));
+        for cut in 0..bytes.len() {
+            assert!(decode_entry(&bytes[..cut], Path::new("x"), "en").is_none());
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn storing_removes_snapshots_of_folders_that_are_gone_and_nothing_else() {
+        let (dir, qna, snapshots) = folder();
+        let gone = dir.path().join("bots/gone/qna");
+        fs::create_dir_all(&gone).unwrap_or_else(|e| panic!("gone: {e}"));
+        fs::write(gone.join("a.json"), botpress_file("a", "q", "x"))
+            .unwrap_or_else(|e| panic!("a: {e}"));
+        load(&snapshots, &gone);
+        let gone_file = snapshots
+            .open(&gone, "en")
+            .map(|s| s.file)
+            .unwrap_or_default();
+        assert!(gone_file.is_file());
+        fs::remove_dir_all(dir.path().join("bots/gone")).unwrap_or_else(|e| panic!("rm: {e}"));
+        let mine = snapshots.dir().join("notes.txt");
+        fs::write(&mine, "kept").unwrap_or_else(|e| panic!("notes: {e}"));
+        load(&snapshots, &qna);
+        assert!(
+            !gone_file.exists(),
+            "the snapshot of a folder that is gone was removed"
+        );
+        assert!(
+            mine.is_file(),
+            "a name not of the snapshots' form is never removed"
+        );
+    }
+}
