@@ -167,7 +167,11 @@ impl<'a> Reader<'a> {
     /// length each text takes at least).
     pub fn strs(&mut self) -> Option<Vec<String>> {
         let count = self.len(8)?;
-        (0..count).map(|_| self.str().map(str::to_owned)).collect()
+        let mut texts = Vec::with_capacity(count);
+        for _ in 0..count {
+            texts.push(self.str()?.to_owned());
+        }
+        Some(texts)
     }
 
     /// Texts [`Writer::numbered`] wrote, each with its id; `None` when one is missing or

@@ -34,6 +34,7 @@ pub mod flow;
 pub mod history;
 pub mod index;
 pub mod language;
+mod parallel;
 pub mod remote;
 pub mod serve;
 pub mod session;

@@ -55,6 +55,7 @@ fn only_the_tui_mentions_terminal_ui_crates() {
 /// The library's top-level modules from the bottom layer up: a module may use only modules
 /// listed before it (ARCHITECTURE.md, "Layers"). The binary (`main`, `cli`) sits on top.
 const LAYERS: &[&str] = &[
+    "parallel",
     "text",
     "history",
     "template",

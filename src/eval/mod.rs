@@ -17,7 +17,6 @@ pub mod labels;
 pub mod leave_out;
 pub mod metrics;
 pub mod overlaps;
-mod parallel;
 pub mod record;
 pub mod run;
 pub mod sweep;

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::parallel::in_chunks;
+use crate::parallel::in_chunks;
 use crate::session::Engine;
 use crate::workspace::{Bot, MASTER_ID};
 

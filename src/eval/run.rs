@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::labels::Labelled;
-use super::parallel::in_chunks;
 use crate::flow::Instruction;
+use crate::parallel::in_chunks;
 use crate::session::Engine;
 use crate::workspace::{MASTER_ID, Workspace};
 

@@ -13,9 +13,10 @@ use super::json;
 use super::lock::BotLock;
 use super::qna::QnaEntry;
 use super::save;
-use super::snapshot::{LoadedFile, QnaSnapshots, Snapshot};
+use super::snapshot::{LoadedFile, QnaSnapshots, file_name_bytes};
 use crate::error::{Error, LoadProblem};
 use crate::flow::{Flow, FlowError, Instruction, Target};
+use crate::parallel;
 use crate::template::{self, Rendered};
 
 /// The fields of `bot.config.json` interbot reads; the file itself is kept in `raw`.
@@ -196,14 +197,109 @@ impl Bot {
         snapshots: Option<&QnaSnapshots>,
         problems: &mut Vec<LoadProblem>,
     ) -> Bot {
-        remove_stale_temp_files(dir);
-        let config = load_config(dir, id, problems);
-        let language = config.default_language.clone();
-        let qna = load_qna(&dir.join("qna"), &language, snapshots, problems);
+        let reading = BotReading::start(dir, id, read_flow, snapshots);
+        let files = reading.read_qna_files();
+        let (bot, found) = reading.finish(files);
+        problems.extend(found);
+        bot
+    }
+}
+
+/// A bot folder read up to its QnA files: its configuration and which QnA files it has.
+/// Loading takes three steps, so that a workspace runs the first and the last for several
+/// bots at once, on every core, and the middle one ([`BotReading::read_files`]) for one bot
+/// at a time, its files on every core (one bot's QnA snapshot in memory at a time).
+#[derive(Debug)]
+pub(super) struct BotReading {
+    dir: PathBuf,
+    id: String,
+    read_flow: bool,
+    config: BotConfig,
+    files: Vec<PathBuf>,
+    snapshots: Option<QnaSnapshots>,
+    /// The problems found so far, in the order found.
+    problems: Vec<LoadProblem>,
+}
+
+/// QnA files read in one go by one thread: small enough to share the files of a bot of a
+/// few hundred entries between cores, large enough that taking a chunk costs nothing.
+const FILES_PER_CHUNK: usize = 256;
+
+impl BotReading {
+    /// The first step: the configuration read, the QnA files listed, stale temporary files
+    /// removed.
+    pub(super) fn start(
+        dir: &Path,
+        id: &str,
+        read_flow: bool,
+        snapshots: Option<&QnaSnapshots>,
+    ) -> BotReading {
+        let mut problems = Vec::new();
+        let config = load_config(dir, id, &mut problems);
+        let (files, temporary) = qna_files(&dir.join("qna"), &mut problems);
+        remove_stale_temp_files(dir, &temporary);
+        BotReading {
+            dir: dir.to_path_buf(),
+            id: id.to_string(),
+            read_flow,
+            config,
+            files,
+            snapshots: snapshots.cloned(),
+            problems,
+        }
+    }
+
+    /// The second step for every one of `readings`, bot after bot
+    /// ([`BotReading::read_qna_files`]); per reading, in its files' order.
+    pub(super) fn read_files(readings: &[BotReading]) -> Vec<Vec<LoadedFile>> {
+        readings.iter().map(BotReading::read_qna_files).collect()
+    }
+
+    /// The second step: the bot's QnA files read (or taken from its snapshot, which is then
+    /// brought up to date) on every core, in the files' order.
+    fn read_qna_files(&self) -> Vec<LoadedFile> {
+        let language = &self.config.default_language;
+        let qna_dir = self.dir.join("qna");
+        let snapshot = match &self.snapshots {
+            Some(snapshots) if !self.files.is_empty() => snapshots.open(&qna_dir, language),
+            _ => None,
+        };
+        let numbered: Vec<(usize, &PathBuf)> = self.files.iter().enumerate().collect();
+        let loaded = parallel::in_chunks(&numbered, FILES_PER_CHUNK, |chunk| {
+            chunk
+                .iter()
+                .map(|&(position, path)| match &snapshot {
+                    Some(snapshot) => snapshot.load(path, position),
+                    None => LoadedFile::read(path, language),
+                })
+                .collect()
+        });
+        if let Some(snapshot) = &snapshot {
+            snapshot.update(&self.files, &loaded);
+        }
+        loaded
+    }
+
+    /// The last step: the entries checked (duplicate ids,
+    /// answer templates, untrained entries), the content elements and the flow read. Returns
+    /// the bot and every problem found loading it, in the order found.
+    pub(super) fn finish(self, loaded: Vec<LoadedFile>) -> (Bot, Vec<LoadProblem>) {
+        let BotReading {
+            dir,
+            id,
+            read_flow,
+            config,
+            files,
+            snapshots: _,
+            mut problems,
+        } = self;
+        let problems = &mut problems;
+        let qna = checked_entries(&files, loaded, problems);
+        let language = &config.default_language;
         problems.extend(untrained_entry_problems(&config, &qna));
         let elements_file = dir.join("content-elements").join("builtin_text.json");
         let elements = if is_present(&elements_file) {
-            match content::load(&elements_file, &language) {
+            match content::load(&elements_file, language) {
                 Ok((elements, warnings)) => {
                     problems.extend(warnings);
                     problems.extend(content::template_problems(&elements_file, &elements));
@@ -224,16 +320,18 @@ impl Bot {
             None
         };
         if let Some(flow) = &flow {
-            problems.extend(flow_reference_problems(dir, &flow_file, flow, &elements));
+            problems.extend(flow_reference_problems(&dir, &flow_file, flow, &elements));
         }
-        Bot {
-            id: id.to_string(),
-            dir: dir.to_path_buf(),
+        let problems = std::mem::take(problems);
+        let bot = Bot {
+            id,
+            dir,
             config,
             qna,
             elements,
             flow,
-        }
+        };
+        (bot, problems)
     }
 }
 
@@ -242,12 +340,18 @@ fn is_present(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
-/// Removes stale temporary files of interbot's saves in the bot folder and its `qna/`, but
-/// only when no save is under way (the bot's lock is free).
-fn remove_stale_temp_files(dir: &Path) {
+/// Removes stale temporary files of interbot's saves in the bot folder and `in_qna` (those
+/// its `qna/` listing found), but only when no save is under way (the bot's lock is free):
+/// one listed before the lock was taken belonged to a save that has ended, and is gone or
+/// stale.
+fn remove_stale_temp_files(dir: &Path, in_qna: &[PathBuf]) {
     if let Ok(Some(_lock)) = BotLock::try_acquire(dir) {
         save::remove_stale_temp_files(dir);
-        save::remove_stale_temp_files(&dir.join("qna"));
+        for path in in_qna {
+            if std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file()) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
     }
 }
 
@@ -301,27 +405,30 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
     }
 }
 
-fn load_qna(
-    dir: &Path,
-    language: &str,
-    snapshots: Option<&QnaSnapshots>,
+/// The entries of the QnA `files` as `loaded`, each file's problems in turn: a file whose
+/// id an earlier file has is skipped, and answers that do not parse as templates are named.
+fn checked_entries(
+    files: &[PathBuf],
+    loaded: Vec<LoadedFile>,
     problems: &mut Vec<LoadProblem>,
 ) -> Vec<QnaEntry> {
-    let mut entries = Vec::new();
-    // Ids seen so far: a set, so checking each new entry for a duplicate costs O(1) and
-    // loading stays linear in the number of entries.
-    let mut seen = HashSet::new();
-    let files = json_files(dir, problems);
-    let snapshot = snapshots.and_then(|snapshots| snapshots.open(dir, language));
-    let loaded = read_qna_files(&files, language, snapshot.as_ref());
-    if let Some(snapshot) = &snapshot {
-        snapshot.update(&files, &loaded);
-    }
-    for (path, loaded) in files.iter().zip(loaded) {
+    // Which files' ids are new: a set of the ids seen so far, so checking each entry for a
+    // duplicate costs O(1) and loading stays linear in the number of entries.
+    let mut seen = HashSet::with_capacity(loaded.len());
+    let first: Vec<bool> = loaded
+        .iter()
+        .map(|file| match &file.result {
+            Ok((entry, _)) => seen.insert(entry.id.as_str()),
+            Err(_) => false,
+        })
+        .collect();
+    drop(seen);
+    let mut entries = Vec::with_capacity(loaded.len());
+    for ((path, loaded), first) in files.iter().zip(loaded).zip(first) {
         match loaded.result {
             Ok((entry, warnings)) => {
                 problems.extend(warnings);
-                if !seen.insert(entry.id.clone()) {
+                if !first {
                     problems.push(LoadProblem::error(
                         path,
                         format!("duplicate QnA id \"{}\"; this file was skipped", entry.id),
@@ -335,49 +442,6 @@ fn load_qna(
         }
     }
     entries
-}
-
-/// Reads and parses QnA `files` (or takes the unchanged ones from `snapshot`) on every
-/// core (a large bot has tens of thousands, and parsing them is most of its load time), in
-/// contiguous chunks, so the results come back in the order of `files`.
-fn read_qna_files(
-    files: &[PathBuf],
-    language: &str,
-    snapshot: Option<&Snapshot>,
-) -> Vec<LoadedFile> {
-    let load = |chunk: &[PathBuf]| -> Vec<_> {
-        chunk
-            .iter()
-            .map(|path| match snapshot {
-                Some(snapshot) => snapshot.load(path),
-                None => LoadedFile::read(path, language),
-            })
-            .collect()
-    };
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    // Below a few hundred files a thread costs more than it saves.
-    if workers <= 1 || files.len() < 512 {
-        return load(files);
-    }
-    // The calling thread loads the first chunk itself: one thread fewer to start, and with
-    // malloc's arenas capped at the number of cores (`main.rs`), threads started for each
-    // bot in turn otherwise came to share an arena and wait on its lock.
-    let chunk = files.len().div_ceil(workers);
-    let (first, rest) = files.split_at(chunk);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = rest
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || load(part)))
-            .collect();
-        let mut loaded = load(first);
-        for handle in handles {
-            match handle.join() {
-                Ok(part) => loaded.extend(part),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        loaded
-    })
 }
 
 /// A warning for each enabled entry whose questions are all in languages the bot does not
@@ -549,32 +613,40 @@ fn other_element_exists(dir: &Path, kind: &str, id: &str) -> bool {
     })
 }
 
-/// The `*.json` names directly in `dir`, sorted, hidden ones left out; a missing folder is no
-/// files. Whatever they are (folders, pipes, links) they are listed, so that reading each one
+/// The `*.json` files directly in `dir` by name, hidden ones left out, and interbot's own
+/// temporary files there (one listing gives both: listing 10,000 files again for the
+/// temporary files was a tenth of a cached start); a missing folder is no files. Whatever
+/// they are (folders, pipes, links) the `*.json` ones are listed, so that reading each one
 /// reports why it cannot be read instead of skipping it silently.
-fn json_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> Vec<PathBuf> {
+fn qna_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let read = match std::fs::read_dir(dir) {
         Ok(read) => read,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Vec::new(), Vec::new()),
         Err(e) => {
             problems.push(LoadProblem::error(dir, format!("cannot list folder: {e}")));
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
     };
-    // Names come with each directory entry: sorting by them gives the order of whole paths
-    // (all in one folder) without parsing a path in each comparison (that was 12 % of a
-    // cached start of 100,000 entries).
-    let mut files: Vec<(std::ffi::OsString, PathBuf)> = read
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let name = entry.file_name();
-            let wanted = Path::new(&name)
-                .extension()
-                .is_some_and(|ext| ext == "json")
-                && !name.as_encoded_bytes().starts_with(b".");
-            wanted.then(|| (name, entry.path()))
-        })
-        .collect();
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    files.into_iter().map(|(_, path)| path).collect()
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut temporary = Vec::new();
+    for entry in read.filter_map(Result::ok) {
+        let path = entry.path();
+        let name = file_name_bytes(&path);
+        if name.starts_with(b".") {
+            if std::str::from_utf8(name).is_ok_and(save::is_interbot_temp) {
+                temporary.push(path);
+            }
+        } else if name.ends_with(b".json") && name.len() > ".json".len() {
+            files.push(path);
+        }
+    }
+    // Every path is the folder's and a name: comparing their bytes orders them by name,
+    // without parsing a path into components in each comparison (that was 12 % of a cached
+    // start of 100,000 entries) or keeping each name apart.
+    files.sort_unstable_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    (files, temporary)
 }

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use bot::BotReading;
 pub use bot::{Bot, BotConfig};
 pub use content::{ContentElement, ELEMENTS_FILE, SavedFile};
 pub use edit::entry_id;
@@ -42,6 +43,7 @@ pub use snapshot::QnaSnapshots;
 pub use crate::version::FileVersion;
 
 use crate::error::{Error, LoadProblem};
+use crate::parallel;
 
 /// The id of the bot that delegates.
 pub const MASTER_ID: &str = "master";
@@ -177,13 +179,21 @@ impl Workspace {
             ));
         }
         ids.sort_by(|a, b| (a != MASTER_ID, a).cmp(&(b != MASTER_ID, b)));
-        let bots: Vec<Bot> = ids
-            .iter()
-            .map(|id| {
-                let dir = bots_dir.join(id);
-                Bot::load(&dir, id, true, snapshots.as_ref(), &mut problems)
-            })
-            .collect();
+        // Every bot's configuration and listing, then every bot's QnA files, then every
+        // bot's checks and flow, each step on every core.
+        let readings = parallel::map(ids.clone(), |id| {
+            BotReading::start(&bots_dir.join(&id), &id, true, snapshots.as_ref())
+        });
+        let files = BotReading::read_files(&readings);
+        let loaded = parallel::map(
+            readings.into_iter().zip(files).collect(),
+            |(reading, files)| reading.finish(files),
+        );
+        let mut bots: Vec<Bot> = Vec::with_capacity(loaded.len());
+        for (bot, found) in loaded {
+            problems.extend(found);
+            bots.push(bot);
+        }
         let mut settings = settings;
         remote::validate(
             &mut settings.remote_bots,

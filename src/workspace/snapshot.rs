@@ -267,13 +267,14 @@ impl LoadedFile {
 }
 
 impl Snapshot {
-    /// The QnA file at `path` (in the snapshot's folder): its entry from the snapshot when
-    /// its status is the one recorded, else read and parsed.
-    pub(super) fn load(&self, path: &Path) -> LoadedFile {
-        let name = path.file_name().unwrap_or_default();
+    /// The QnA file at `path` (in the snapshot's folder; `position` in the folder's files by
+    /// name): its entry from the snapshot when its status is the one recorded, else read and
+    /// parsed.
+    pub(super) fn load(&self, path: &Path, position: usize) -> LoadedFile {
+        let name = file_name_bytes(path);
         let status = self.handle.status(name);
         if let Some(status) = status
-            && let Some(entry) = self.entry(name, status, path)
+            && let Some(entry) = self.entry(name, position, status, path)
         {
             return LoadedFile {
                 result: Ok((entry, Vec::new())),
@@ -288,14 +289,26 @@ impl Snapshot {
         }
     }
 
-    /// The recorded entry of file `name` when its status is `status`.
-    fn entry(&self, name: &OsStr, status: FileStatus, path: &Path) -> Option<QnaEntry> {
-        let name = name.as_encoded_bytes();
-        let found = self
-            .records
-            .binary_search_by(|record| self.bytes[record.name.clone()].cmp(name))
-            .ok()?;
-        let record = &self.records[found];
+    /// The recorded entry of file `name` when its status is `status`. With no file added or
+    /// removed since, the record at `position` is the file's, and nothing is searched.
+    fn entry(
+        &self,
+        name: &[u8],
+        position: usize,
+        status: FileStatus,
+        path: &Path,
+    ) -> Option<QnaEntry> {
+        let name_of = |record: &Record| &self.bytes[record.name.clone()];
+        let record = match self.records.get(position) {
+            Some(record) if name_of(record) == name => record,
+            _ => {
+                let found = self
+                    .records
+                    .binary_search_by(|record| name_of(record).cmp(name))
+                    .ok()?;
+                &self.records[found]
+            }
+        };
         if record.status != status {
             return None;
         }
@@ -326,7 +339,7 @@ impl Snapshot {
                 let (entry, warnings) = file.result.as_ref().ok()?;
                 let clean = warnings.is_empty() && entry.raw.is_null();
                 let settled = status.last_change_nanos() <= settled_before;
-                let name = path.file_name()?.as_encoded_bytes();
+                let name = file_name_bytes(path);
                 (clean && settled).then_some((name, status, entry))
             })
             .collect();
@@ -376,6 +389,17 @@ impl Snapshot {
             let _ = file.set_modified(now);
         }
     }
+}
+
+/// The bytes of the last component of `path`, a file's name in its folder, found without
+/// parsing the whole path (`Path::file_name` was 3 % of a cached start of 100,000 files).
+pub(super) fn file_name_bytes(path: &Path) -> &[u8] {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let start = bytes
+        .iter()
+        .rposition(|&b| std::path::is_separator(char::from(b)))
+        .map_or(0, |i| i + 1);
+    &bytes[start..]
 }
 
 /// The hash of [`PARSE_SOURCES`], computed once.
@@ -608,7 +632,6 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 /// File statuses relative to a folder's handle (`statx`, Linux).
 #[cfg(target_os = "linux")]
 mod status {
-    use std::ffi::OsStr;
     use std::os::fd::OwnedFd;
     use std::path::Path;
 
@@ -629,7 +652,7 @@ mod status {
     impl Folder {
         /// The status of the file `name` in the folder when it is a regular file (a link
         /// is not followed), with every field the system was asked for.
-        pub(super) fn status(&self, name: &OsStr) -> Option<FileStatus> {
+        pub(super) fn status(&self, name: &[u8]) -> Option<FileStatus> {
             let wanted = StatxFlags::TYPE
                 | StatxFlags::INO
                 | StatxFlags::SIZE
@@ -653,7 +676,6 @@ mod status {
 /// No file statuses off Linux: no snapshot is opened.
 #[cfg(not(target_os = "linux"))]
 mod status {
-    use std::ffi::OsStr;
     use std::path::Path;
 
     use super::FileStatus;
@@ -667,7 +689,7 @@ mod status {
     }
 
     impl Folder {
-        pub(super) fn status(&self, _name: &OsStr) -> Option<FileStatus> {
+        pub(super) fn status(&self, _name: &[u8]) -> Option<FileStatus> {
             None
         }
     }
@@ -700,7 +722,11 @@ mod tests {
                 .map(|path| LoadedFile::read(path, "en"))
                 .collect();
         };
-        let loaded: Vec<LoadedFile> = files.iter().map(|path| snapshot.load(path)).collect();
+        let loaded: Vec<LoadedFile> = files
+            .iter()
+            .enumerate()
+            .map(|(i, path)| snapshot.load(path, i))
+            .collect();
         snapshot.update(&files, &loaded);
         loaded
     }
