@@ -280,9 +280,9 @@ impl BotReading {
         loaded
     }
 
-    /// The last step: the entries checked (duplicate ids,
-    /// answer templates, untrained entries), the content elements and the flow read. Returns
-    /// the bot and every problem found loading it, in the order found.
+    /// The last step: the entries checked (duplicate ids, answer templates, untrained
+    /// entries), the content elements and the flow read. Returns the bot and every problem
+    /// found loading it, in the order found.
     pub(super) fn finish(self, loaded: Vec<LoadedFile>) -> (Bot, Vec<LoadProblem>) {
         let BotReading {
             dir,
@@ -293,8 +293,7 @@ impl BotReading {
             snapshots: _,
             mut problems,
         } = self;
-        let problems = &mut problems;
-        let qna = checked_entries(&files, loaded, problems);
+        let qna = checked_entries(&files, loaded, &mut problems);
         let language = &config.default_language;
         problems.extend(untrained_entry_problems(&config, &qna));
         let elements_file = dir.join("content-elements").join("builtin_text.json");
@@ -315,14 +314,13 @@ impl BotReading {
         };
         let flow_file = dir.join("flows").join("main.flow.json");
         let flow = if read_flow && is_present(&flow_file) {
-            load_flow(&flow_file, problems)
+            load_flow(&flow_file, &mut problems)
         } else {
             None
         };
         if let Some(flow) = &flow {
             problems.extend(flow_reference_problems(&dir, &flow_file, flow, &elements));
         }
-        let problems = std::mem::take(problems);
         let bot = Bot {
             id,
             dir,
