@@ -443,8 +443,10 @@ fn indexes_a_gone_bot(folder: &Path) -> bool {
 /// Size and BLAKE3 hash (hex) of a file.
 fn hash_file(path: &Path) -> io::Result<(u64, String)> {
     let mut hasher = blake3::Hasher::new();
-    let size = io::copy(&mut fs::File::open(path)?, &mut hasher)?;
-    Ok((size, hasher.finalize().to_hex().to_string()))
+    // BLAKE3's own reader takes 64 KiB a read, wide enough for its widest SIMD;
+    // `io::copy` handed it 8 KiB at a time.
+    hasher.update_reader(fs::File::open(path)?)?;
+    Ok((hasher.count(), hasher.finalize().to_hex().to_string()))
 }
 
 /// Creates `dir` and its missing parents, readable by the user alone (as the XDG base
