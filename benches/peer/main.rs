@@ -5,8 +5,8 @@
 //! Botpress's layout to a temporary folder (2–5 variants an entry, words drawn Zipf-like from
 //! `benches/data/`), then measures:
 //! - **build**: interbot = `Workspace::load` + `Engine::new` (every bot's index, built), and
-//!   interbot's start from its index cache (`Engine::with_cache`, filled by a start just
-//!   before); FTS5 = reading the same QnA files into one in-memory table per bot, then
+//!   interbot's start from its cache (QnA snapshots and `Engine::with_cache`, filled by a
+//!   start just before); FTS5 = reading the same QnA files into one in-memory table per bot, then
 //!   `optimize`. Each is also run alone in a child process, which reports its peak RSS (skip
 //!   with `--no-memory`).
 //! - **routing**: the same questions (made from entries, with a word dropped, replaced or
