@@ -15,10 +15,11 @@
 //! read but not recorded (a later start records it once it has settled). The assumption is
 //! git's: the file system's clock is the machine's, give or take less than [`SETTLE`].
 //!
-//! Only entries read cleanly are recorded: a regular file (not a link), written exactly in
-//! Botpress's layout (its entry rebuilds the file; [`QnaEntry::raw`] is `Null`), with no
-//! warning. Anything else (links, other layouts, files with problems) is read every time,
-//! as without a snapshot.
+//! Only entries read cleanly are recorded: a regular file (not a link) with no warning. A
+//! file interbot keeps whole (other fields, or another layout than Botpress's:
+//! [`QnaEntry::raw`] is its document) is recorded with that document, as JSON text parsed
+//! back when it is taken. Links and files with problems are read every time, as without a
+//! snapshot.
 //!
 //! # Never trusted
 //! A snapshot names its format, the folder and the language it was read in and a hash of
@@ -49,7 +50,7 @@ use crate::error::LoadProblem;
 use crate::version::FileVersion;
 
 /// Bumped when the layout of a snapshot file changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// First field of every snapshot file.
 const MAGIC: &str = "interbot qna snapshot";
 const EXTENSION: &str = "qna";
@@ -337,7 +338,7 @@ impl Snapshot {
             .filter_map(|(path, file)| {
                 let status = file.status?;
                 let (entry, warnings) = file.result.as_ref().ok()?;
-                let clean = warnings.is_empty() && entry.raw.is_null();
+                let clean = warnings.is_empty();
                 let settled = status.last_change_nanos() <= settled_before;
                 let name = file_name_bytes(path);
                 (clean && settled).then_some((name, status, entry))
@@ -513,8 +514,8 @@ fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Vec<Record>> {
     input.is_empty().then_some(records)
 }
 
-/// Appends an entry's fields (all but its file and language, which loading knows, and its
-/// raw document, `Null` for every recorded entry).
+/// Appends an entry's fields (all but its file and language, which loading knows), its raw
+/// document as JSON text when it has one.
 fn encode_entry(out: &mut Writer, entry: &QnaEntry) {
     out.str(&entry.id);
     out.u8(match entry.form {
@@ -550,6 +551,15 @@ fn encode_entry(out: &mut Writer, entry: &QnaEntry) {
             out.u64(version.as_u64());
         }
         None => out.u8(0),
+    }
+    // With serde_json's `preserve_order`, a document printed and parsed again is the same
+    // value: key order, strings and numbers (printed shortest, read back exactly).
+    match &entry.raw {
+        serde_json::Value::Null => out.u8(0),
+        raw => {
+            out.u8(1);
+            out.str(&raw.to_string());
+        }
     }
 }
 
@@ -600,6 +610,15 @@ fn decode_entry(bytes: &[u8], path: &Path, language: &str) -> Option<QnaEntry> {
         1 => Some(FileVersion::from_u64(input.u64()?)),
         _ => return None,
     };
+    let raw = match input.u8()? {
+        0 => serde_json::Value::Null,
+        // A document is an object; anything else was not written by `encode_entry`.
+        1 => match serde_json::from_str(input.str()?).ok()? {
+            serde_json::Value::Null => return None,
+            raw => raw,
+        },
+        _ => return None,
+    };
     input.is_empty().then(|| QnaEntry {
         id,
         file: path.to_path_buf(),
@@ -612,7 +631,7 @@ fn decode_entry(bytes: &[u8], path: &Path, language: &str) -> Option<QnaEntry> {
         action,
         redirect,
         translations,
-        raw: serde_json::Value::Null,
+        raw,
         version,
     })
 }
@@ -833,11 +852,15 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn only_clean_regular_files_in_botpress_layout_are_recorded() {
+    fn only_clean_regular_files_are_recorded_and_a_kept_document_comes_back_whole() {
         let (_dir, qna, snapshots) = folder();
-        // A field interbot does not know (the file is kept whole), a byte order mark (a
+        // Fields interbot does not know (the file is kept whole), a byte order mark (a
         // warning), a link, a broken file.
-        let unknown = botpress_file("d", "q", "x").replacen('{', r#"{"notes": "mine","#, 1);
+        let unknown = botpress_file("d", "q", "x").replacen(
+            '{',
+            r#"{"notes": "mine", "score": 0.1, "big": 1e20, "n": 18446744073709551615, "z": [2.5e-7, -0.0, "é\u0001"],"#,
+            1,
+        );
         fs::write(qna.join("d.json"), unknown).unwrap_or_else(|e| panic!("d: {e}"));
         let bom = format!("\u{feff}{}", botpress_file("e", "q", "y"));
         fs::write(qna.join("e.json"), bom).unwrap_or_else(|e| panic!("e: {e}"));
@@ -848,13 +871,15 @@ mod tests {
         let again = load(&snapshots, &qna);
         assert_eq!(
             from_snapshot(&again),
-            [true, true, false, false, false, false]
+            [true, true, true, false, false, false]
         );
-        assert!(
-            again[2]
-                .result
-                .as_ref()
-                .is_ok_and(|(entry, _)| !entry.raw.is_null())
+        let read = LoadedFile::read(&qna.join("d.json"), "en");
+        let kept = |file: &LoadedFile| file.result.as_ref().ok().map(|(entry, _)| entry.clone());
+        assert!(kept(&again[2]).is_some_and(|entry| !entry.raw.is_null()));
+        assert_eq!(
+            kept(&again[2]),
+            kept(&read),
+            "the document as the file gives it"
         );
         assert!(
             again[3]
