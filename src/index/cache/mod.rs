@@ -119,7 +119,10 @@ impl IndexCache {
         let folder = self
             .root
             .join(format!("{}-{key}", slot(&bot_folder, language)));
-        match open_searchable(&folder, &key, bot, language, &entries) {
+        // The entries go into the index opened (a copy of 100,000 entries' questions was a
+        // twentieth of a cached start); on the rare way past a failed opening they are
+        // made again from the bot, the same.
+        match open_searchable(&folder, &key, bot, language, entries) {
             Ok(Some(index)) => {
                 tracing::debug!(bot = %bot.id, language, "index opened from the cache");
                 return Ok(index);
@@ -127,8 +130,9 @@ impl IndexCache {
             Ok(None) => {}
             Err(reason) => reject(&folder, &reason),
         }
+        let entries = build::indexed_entries(bot, language);
         match self.store(&folder, &key, &bot_folder, language, &entries, progress) {
-            Ok(()) => match open_searchable(&folder, &key, bot, language, &entries) {
+            Ok(()) => match open_searchable(&folder, &key, bot, language, entries) {
                 Ok(Some(index)) => return Ok(index),
                 Ok(None) => tracing::warn!(folder = %folder.display(), "stored index vanished"),
                 Err(reason) => reject(&folder, &reason),
@@ -139,6 +143,7 @@ impl IndexCache {
                 "cannot keep the index in the cache; indexing in memory"
             ),
         }
+        let entries = build::indexed_entries(bot, language);
         let written = build::write(&entries, language, Target::Ram, &|_, _| {})?;
         build::assemble(bot, language, entries, written)
     }
@@ -228,13 +233,13 @@ fn open_searchable(
     key: &str,
     bot: &Bot,
     language: &str,
-    entries: &[IndexedEntry],
+    entries: Vec<IndexedEntry>,
 ) -> Result<Option<BotIndex>, String> {
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let Some(written) = open(folder, key)? else {
             return Ok(None);
         };
-        build::assemble(bot, language, entries.to_vec(), written)
+        build::assemble(bot, language, entries, written)
             .map(Some)
             .map_err(|error| error.to_string())
     }));
