@@ -34,25 +34,24 @@
 //! days (using one refreshes its time at most once a day), and temporary files left by runs
 //! that stopped. Statuses come from `statx` relative to the folder's handle, on Linux;
 //! elsewhere there is no snapshot and every file is read.
+//!
+//! The file's bytes are [`format`]'s; statuses and how they are taken, [`status`]'s.
+
+mod format;
+mod status;
 
 use std::ffi::OsStr;
 use std::fs;
 use std::io::{self, Read, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use super::qna::{QnaAction, QnaEntry, QnaForm, Redirect, Translation};
+use super::qna::QnaEntry;
 use super::read;
-use crate::codec::{Reader, Writer};
 use crate::error::LoadProblem;
-use crate::version::FileVersion;
+use format::Record;
+use status::FileStatus;
 
-/// Bumped when the layout of a snapshot file changes.
-const FORMAT: u32 = 2;
-/// First field of every snapshot file.
-const MAGIC: &str = "interbot qna snapshot";
 const EXTENSION: &str = "qna";
 const STAGING_PREFIX: &str = ".staging-";
 /// A snapshot larger than this is not one of ours.
@@ -67,19 +66,6 @@ const UNUSED_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 const TOUCH_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// Temporary files older than this belong to a run that stopped.
 const STALE_STAGING: Duration = Duration::from_secs(60 * 60);
-
-/// The sources whose behaviour decides what entry a file parses into: hashed into every
-/// snapshot, so a binary that parses otherwise never takes this one's entries.
-const PARSE_SOURCES: &[&str] = &[
-    include_str!("snapshot.rs"),
-    include_str!("qna.rs"),
-    include_str!("json.rs"),
-    include_str!("json_match.rs"),
-    include_str!("read.rs"),
-    include_str!("../codec.rs"),
-    include_str!("../version.rs"),
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")),
-];
 
 /// Where QnA snapshots are kept: a folder of the cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +108,7 @@ impl QnaSnapshots {
             .dir
             .join(format!("{}.{EXTENSION}", slot(&folder, language)));
         let (bytes, records) = match read::read_bytes(&file, MAX_SNAPSHOT_BYTES) {
-            Ok(bytes) => match parse(&bytes, &folder, language) {
+            Ok(bytes) => match format::parse(&bytes, &folder, language) {
                 Some(records) => (bytes, records),
                 None => {
                     tracing::debug!(file = %file.display(), "QnA snapshot not usable; reading every file");
@@ -175,57 +161,6 @@ impl QnaSnapshots {
             }
         }
     }
-}
-
-/// A file's status, as recorded and compared: equal statuses mean an unchanged file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct FileStatus {
-    device: u64,
-    inode: u64,
-    size: u64,
-    modified: (i64, u32),
-    changed: (i64, u32),
-}
-
-impl FileStatus {
-    /// The later of its modification and change times, in nanoseconds since 1970.
-    fn last_change_nanos(&self) -> i128 {
-        let nanos =
-            |(seconds, nanos): (i64, u32)| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
-        nanos(self.modified).max(nanos(self.changed))
-    }
-
-    fn encode(&self, out: &mut Writer) {
-        out.u64(self.device);
-        out.u64(self.inode);
-        out.u64(self.size);
-        out.raw(&self.modified.0.to_le_bytes());
-        out.u32(self.modified.1);
-        out.raw(&self.changed.0.to_le_bytes());
-        out.u32(self.changed.1);
-    }
-
-    fn decode(input: &mut Reader<'_>) -> Option<FileStatus> {
-        let time = |input: &mut Reader<'_>| -> Option<(i64, u32)> {
-            let seconds = i64::from_le_bytes(input.raw(8)?.try_into().ok()?);
-            Some((seconds, input.u32()?))
-        };
-        Some(FileStatus {
-            device: input.u64()?,
-            inode: input.u64()?,
-            size: input.u64()?,
-            modified: time(input)?,
-            changed: time(input)?,
-        })
-    }
-}
-
-/// One record of a snapshot: where its name and entry are in the snapshot's bytes.
-#[derive(Debug)]
-struct Record {
-    name: Range<usize>,
-    status: FileStatus,
-    entry: Range<usize>,
 }
 
 /// One QnA folder's snapshot, open while the folder is loaded.
@@ -313,7 +248,7 @@ impl Snapshot {
         if record.status != status {
             return None;
         }
-        let entry = decode_entry(&self.bytes[record.entry.clone()], path, &self.language);
+        let entry = format::decode_entry(&self.bytes[record.entry.clone()], path, &self.language);
         if entry.is_none() {
             tracing::debug!(file = %self.file.display(), "QnA snapshot record not usable");
         }
@@ -356,19 +291,7 @@ impl Snapshot {
 
     /// Writes a snapshot of `records` (in name order) in place of this one.
     fn store(&self, records: &[(&[u8], FileStatus, &QnaEntry)]) -> io::Result<()> {
-        let mut out = Writer::default();
-        encode_header(&mut out, &self.folder, &self.language);
-        out.u64(records.len() as u64);
-        let mut entry = Writer::default();
-        for (name, status, qna) in records {
-            out.bytes(name);
-            status.encode(&mut out);
-            encode_entry(&mut entry, qna);
-            out.bytes(&std::mem::take(&mut entry).into_bytes());
-        }
-        let mut bytes = out.into_bytes();
-        let hash = blake3::hash(&bytes);
-        bytes.extend_from_slice(hash.as_bytes());
+        let bytes = format::encode(&self.folder, &self.language, records);
         create_private_dir(&self.snapshots.dir)?;
         let mut staged = tempfile::Builder::new()
             .prefix(STAGING_PREFIX)
@@ -403,19 +326,6 @@ pub(super) fn file_name_bytes(path: &Path) -> &[u8] {
     &bytes[start..]
 }
 
-/// The hash of [`PARSE_SOURCES`], computed once.
-fn parse_fingerprint() -> &'static blake3::Hash {
-    static FINGERPRINT: OnceLock<blake3::Hash> = OnceLock::new();
-    FINGERPRINT.get_or_init(|| {
-        let mut hasher = blake3::Hasher::new();
-        for source in PARSE_SOURCES {
-            hasher.update(&(source.len() as u64).to_le_bytes());
-            hasher.update(source.as_bytes());
-        }
-        hasher.finalize()
-    })
-}
-
 /// The slot of a QnA folder read in `language`: its canonical path and the language, hashed.
 fn slot(folder: &Path, language: &str) -> String {
     let mut hasher = blake3::Hasher::new();
@@ -431,16 +341,6 @@ fn is_snapshot_name(name: &str) -> bool {
         .is_some_and(|slot| slot.len() == 16 && slot.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// The start of every snapshot: what it is, and the folder it was read from (first, so
-/// housekeeping finds it in a snapshot of another format).
-fn encode_header(out: &mut Writer, folder: &Path, language: &str) {
-    out.str(MAGIC);
-    out.bytes(folder.as_os_str().as_encoded_bytes());
-    out.u32(FORMAT);
-    out.raw(parse_fingerprint().as_bytes());
-    out.str(language);
-}
-
 /// Whether the snapshot at `path` is of a folder that no longer exists (`false` when that
 /// cannot be told).
 fn folder_is_gone(path: &Path) -> bool {
@@ -449,11 +349,7 @@ fn folder_is_gone(path: &Path) -> bool {
     if read.is_err() {
         return false;
     }
-    let mut input = Reader::new(&head);
-    if input.str() != Some(MAGIC) {
-        return false;
-    }
-    let Some(folder) = input.bytes() else {
+    let Some(folder) = format::folder_in_header(&head) else {
         return false;
     };
     // The bytes were a path's when written, on this platform.
@@ -474,168 +370,6 @@ fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
 
-/// The records of a snapshot's `bytes` if it is a whole snapshot of `folder` in `language`
-/// by this build, with its records in strictly increasing name order.
-fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Vec<Record>> {
-    let body_len = bytes.len().checked_sub(blake3::OUT_LEN)?;
-    let (body, hash) = bytes.split_at(body_len);
-    if blake3::hash(body).as_bytes() != hash {
-        return None;
-    }
-    let mut input = Reader::new(body);
-    let header_ok = input.str()? == MAGIC
-        && input.bytes()? == folder.as_os_str().as_encoded_bytes()
-        && input.u32()? == FORMAT
-        && input.raw(blake3::OUT_LEN)? == parse_fingerprint().as_bytes()
-        && input.str()? == language;
-    if !header_ok {
-        return None;
-    }
-    let count = usize::try_from(input.u64()?).ok()?;
-    let mut records: Vec<Record> = Vec::with_capacity(count.min(input.remaining() / 16));
-    let offset = |input: &Reader<'_>| body.len() - input.remaining();
-    for _ in 0..count {
-        let name_len = input.bytes()?.len();
-        let name = offset(&input) - name_len..offset(&input);
-        let status = FileStatus::decode(&mut input)?;
-        let entry_len = input.bytes()?.len();
-        let entry = offset(&input) - entry_len..offset(&input);
-        if let Some(last) = records.last()
-            && body[last.name.clone()] >= body[name.clone()]
-        {
-            return None;
-        }
-        records.push(Record {
-            name,
-            status,
-            entry,
-        });
-    }
-    input.is_empty().then_some(records)
-}
-
-/// Appends an entry's fields (all but its file and language, which loading knows), its raw
-/// document as JSON text when it has one.
-fn encode_entry(out: &mut Writer, entry: &QnaEntry) {
-    out.str(&entry.id);
-    out.u8(match entry.form {
-        QnaForm::V11 => 0,
-        QnaForm::V12 => 1,
-    });
-    out.strs(&entry.questions);
-    out.strs(&entry.answers);
-    out.strs(&entry.contexts);
-    out.u8(u8::from(entry.enabled));
-    out.u8(match entry.action {
-        QnaAction::Text => 0,
-        QnaAction::Redirect => 1,
-        QnaAction::TextRedirect => 2,
-    });
-    match &entry.redirect {
-        Some(redirect) => {
-            out.u8(1);
-            out.str(&redirect.flow);
-            out.str(&redirect.node);
-        }
-        None => out.u8(0),
-    }
-    out.u64(entry.translations.len() as u64);
-    for (language, translation) in &entry.translations {
-        out.str(language);
-        out.strs(&translation.questions);
-        out.strs(&translation.answers);
-    }
-    match entry.version {
-        Some(version) => {
-            out.u8(1);
-            out.u64(version.as_u64());
-        }
-        None => out.u8(0),
-    }
-    // With serde_json's `preserve_order`, a document printed and parsed again is the same
-    // value: key order, strings and numbers (printed shortest, read back exactly).
-    match &entry.raw {
-        serde_json::Value::Null => out.u8(0),
-        raw => {
-            out.u8(1);
-            out.str(&raw.to_string());
-        }
-    }
-}
-
-/// The entry [`encode_entry`] wrote, as read from `path` in `language`.
-fn decode_entry(bytes: &[u8], path: &Path, language: &str) -> Option<QnaEntry> {
-    let mut input = Reader::new(bytes);
-    let id = input.str()?.to_string();
-    let form = match input.u8()? {
-        0 => QnaForm::V11,
-        1 => QnaForm::V12,
-        _ => return None,
-    };
-    let questions = input.strs()?;
-    let answers = input.strs()?;
-    let contexts = input.strs()?;
-    let enabled = match input.u8()? {
-        0 => false,
-        1 => true,
-        _ => return None,
-    };
-    let action = match input.u8()? {
-        0 => QnaAction::Text,
-        1 => QnaAction::Redirect,
-        2 => QnaAction::TextRedirect,
-        _ => return None,
-    };
-    let redirect = match input.u8()? {
-        0 => None,
-        1 => Some(Redirect {
-            flow: input.str()?.to_string(),
-            node: input.str()?.to_string(),
-        }),
-        _ => return None,
-    };
-    let mut translations = std::collections::BTreeMap::new();
-    for _ in 0..input.u64()? {
-        let other = input.str()?.to_string();
-        let translation = Translation {
-            questions: input.strs()?,
-            answers: input.strs()?,
-        };
-        if translations.insert(other, translation).is_some() {
-            return None;
-        }
-    }
-    let version = match input.u8()? {
-        0 => None,
-        1 => Some(FileVersion::from_u64(input.u64()?)),
-        _ => return None,
-    };
-    let raw = match input.u8()? {
-        0 => serde_json::Value::Null,
-        // A document is an object; anything else was not written by `encode_entry`.
-        1 => match serde_json::from_str(input.str()?).ok()? {
-            serde_json::Value::Null => return None,
-            raw => raw,
-        },
-        _ => return None,
-    };
-    input.is_empty().then(|| QnaEntry {
-        id,
-        file: path.to_path_buf(),
-        form,
-        language: language.to_string(),
-        questions,
-        answers,
-        contexts,
-        enabled,
-        action,
-        redirect,
-        translations,
-        raw,
-        version,
-    })
-}
-
 /// Creates `dir` (and its parents) readable by its owner only.
 fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
@@ -646,72 +380,6 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir)
-}
-
-/// File statuses relative to a folder's handle (`statx`, Linux).
-#[cfg(target_os = "linux")]
-mod status {
-    use std::os::fd::OwnedFd;
-    use std::path::Path;
-
-    use rustix::fs::{AtFlags, FileType, Mode, OFlags, StatxFlags};
-
-    use super::FileStatus;
-
-    /// An open folder.
-    #[derive(Debug)]
-    pub(super) struct Folder(OwnedFd);
-
-    /// `dir` opened to take its files' statuses; `None` when it cannot be.
-    pub(super) fn open_folder(dir: &Path) -> Option<Folder> {
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        rustix::fs::open(dir, flags, Mode::empty()).ok().map(Folder)
-    }
-
-    impl Folder {
-        /// The status of the file `name` in the folder when it is a regular file (a link
-        /// is not followed), with every field the system was asked for.
-        pub(super) fn status(&self, name: &[u8]) -> Option<FileStatus> {
-            let wanted = StatxFlags::TYPE
-                | StatxFlags::INO
-                | StatxFlags::SIZE
-                | StatxFlags::MTIME
-                | StatxFlags::CTIME;
-            let stat = rustix::fs::statx(&self.0, name, AtFlags::SYMLINK_NOFOLLOW, wanted).ok()?;
-            let complete = StatxFlags::from_bits_truncate(stat.stx_mask).contains(wanted);
-            let regular =
-                FileType::from_raw_mode(u32::from(stat.stx_mode)) == FileType::RegularFile;
-            (complete && regular).then_some(FileStatus {
-                device: (u64::from(stat.stx_dev_major) << 32) | u64::from(stat.stx_dev_minor),
-                inode: stat.stx_ino,
-                size: stat.stx_size,
-                modified: (stat.stx_mtime.tv_sec, stat.stx_mtime.tv_nsec),
-                changed: (stat.stx_ctime.tv_sec, stat.stx_ctime.tv_nsec),
-            })
-        }
-    }
-}
-
-/// No file statuses off Linux: no snapshot is opened.
-#[cfg(not(target_os = "linux"))]
-mod status {
-    use std::path::Path;
-
-    use super::FileStatus;
-
-    /// Never made.
-    #[derive(Debug)]
-    pub(super) struct Folder;
-
-    pub(super) fn open_folder(_dir: &Path) -> Option<Folder> {
-        None
-    }
-
-    impl Folder {
-        pub(super) fn status(&self, _name: &[u8]) -> Option<FileStatus> {
-            None
-        }
-    }
 }
 
 #[cfg(test)]
@@ -937,49 +605,14 @@ mod tests {
                 let mut bytes = body.to_vec();
                 bytes[position] ^= change;
                 bytes.extend_from_slice(blake3::hash(&bytes).as_bytes());
-                let Some(records) = parse(&bytes, &snapshot.folder, "en") else {
+                let Some(records) = format::parse(&bytes, &snapshot.folder, "en") else {
                     continue;
                 };
                 for record in records {
-                    let _ = decode_entry(&bytes[record.entry.clone()], Path::new("x"), "en");
+                    let _ =
+                        format::decode_entry(&bytes[record.entry.clone()], Path::new("x"), "en");
                 }
             }
-        }
-    }
-
-    #[test]
-    fn entries_read_back_as_written() {
-        let entry = QnaEntry {
-            id: "e1".to_string(),
-            file: PathBuf::from("/w/bots/sub1/qna/e1.json"),
-            form: QnaForm::V12,
-            language: "en".to_string(),
-            questions: vec!["où".to_string(), String::new()],
-            answers: vec!["#!builtin_text-x".to_string()],
-            contexts: vec!["global".to_string(), "hr".to_string()],
-            enabled: false,
-            action: QnaAction::TextRedirect,
-            redirect: Some(Redirect {
-                flow: "main.flow.json".to_string(),
-                node: "entry".to_string(),
-            }),
-            translations: [(
-                "fr".to_string(),
-                Translation {
-                    questions: vec!["où est".to_string()],
-                    answers: vec![],
-                },
-            )]
-            .into(),
-            raw: serde_json::Value::Null,
-            version: Some(FileVersion::of(b"text")),
-        };
-        let mut out = Writer::default();
-        encode_entry(&mut out, &entry);
-        let bytes = out.into_bytes();
-        assert_eq!(decode_entry(&bytes, &entry.file, "en"), Some(entry));
-        for cut in 0..bytes.len() {
-            assert!(decode_entry(&bytes[..cut], Path::new("x"), "en").is_none());
         }
     }
 
