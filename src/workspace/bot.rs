@@ -345,11 +345,7 @@ fn is_present(path: &Path) -> bool {
 fn remove_stale_temp_files(dir: &Path, in_qna: &[PathBuf]) {
     if let Ok(Some(_lock)) = BotLock::try_acquire(dir) {
         save::remove_stale_temp_files(dir);
-        for path in in_qna {
-            if std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file()) {
-                let _ = std::fs::remove_file(path);
-            }
-        }
+        save::remove_temp_files(in_qna);
     }
 }
 

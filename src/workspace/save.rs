@@ -1,7 +1,7 @@
 //! Atomic file writes: nothing the user wrote is lost if interbot stops half-way.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so the
 /// target is either the old or the new content, never a half-written file.
@@ -67,11 +67,22 @@ pub fn remove_stale_temp_files(dir: &Path) -> usize {
     let Ok(listing) = std::fs::read_dir(dir) else {
         return 0;
     };
-    listing
+    let temporary: Vec<PathBuf> = listing
         .filter_map(Result::ok)
         .filter(|entry| entry.file_name().to_str().is_some_and(is_interbot_temp))
-        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
-        .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+        .map(|entry| entry.path())
+        .collect();
+    remove_temp_files(&temporary)
+}
+
+/// Removes those of `paths` (interbot's temporary files, listed by the caller) that are
+/// regular files, never following a link; returns how many. The same rule as
+/// [`remove_stale_temp_files`]: call it only while holding the folder's lock.
+pub fn remove_temp_files(paths: &[PathBuf]) -> usize {
+    paths
+        .iter()
+        .filter(|path| std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file()))
+        .filter(|path| std::fs::remove_file(path).is_ok())
         .count()
 }
 
