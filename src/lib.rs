@@ -25,6 +25,7 @@
 //! [`tui`] is the terminal UI (what the user sees and which key does what), the only module
 //! that knows the terminal libraries; it calls the core through [`Engine::ask`] like the CLI.
 
+mod cache_files;
 pub mod classifier;
 pub(crate) mod codec;
 pub mod delegation;

@@ -61,6 +61,7 @@ const LAYERS: &[&str] = &[
     "template",
     "flow",
     "codec",
+    "cache_files",
     "classifier",
     "version",
     "error",

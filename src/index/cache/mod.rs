@@ -45,6 +45,7 @@ use tantivy::Index;
 use super::BotIndex;
 use super::build::{self, IndexedEntry, Target, Written};
 use super::variants::VariantQuestions;
+use crate::cache_files;
 use crate::classifier::EntryClassifier;
 use crate::codec::{Reader, Writer};
 use crate::workspace::Bot;
@@ -116,9 +117,10 @@ impl IndexCache {
     ) -> tantivy::Result<BotIndex> {
         let key = key(language, &entries);
         let bot_folder = fs::canonicalize(&bot.dir).unwrap_or_else(|_| bot.dir.clone());
-        let folder = self
-            .root
-            .join(format!("{}-{key}", slot(&bot_folder, language)));
+        let folder = self.root.join(format!(
+            "{}-{key}",
+            cache_files::slot(&bot_folder, language)
+        ));
         // The entries go into the index opened (a copy of 100,000 entries' questions was a
         // twentieth of a cached start); on the rare way past a failed opening they are
         // made again from the bot, the same.
@@ -159,7 +161,7 @@ impl IndexCache {
         entries: &[IndexedEntry],
         progress: &dyn Fn(usize, usize),
     ) -> io::Result<()> {
-        create_private_dir(&self.root)?;
+        cache_files::create_private_dir(&self.root)?;
         let staging = tempfile::Builder::new()
             .prefix(STAGING_PREFIX)
             .tempdir_in(&self.root)?;
@@ -198,11 +200,7 @@ impl IndexCache {
             return;
         };
         let now = SystemTime::now();
-        let older_than = |path: &Path, age: Duration| {
-            fs::metadata(path)
-                .and_then(|m| m.modified())
-                .is_ok_and(|time| now.duration_since(time).is_ok_and(|d| d > age))
-        };
+        let older_than = |path: &Path, age: Duration| cache_files::older_than(path, age, now);
         for item in listing.flatten() {
             let name = item.file_name();
             let Some(name) = name.to_str() else { continue };
@@ -266,14 +264,7 @@ fn is_folder_name(name: &str) -> bool {
 /// The hash of [`BUILD_SOURCES`], computed once.
 fn build_fingerprint() -> &'static blake3::Hash {
     static FINGERPRINT: OnceLock<blake3::Hash> = OnceLock::new();
-    FINGERPRINT.get_or_init(|| {
-        let mut hasher = blake3::Hasher::new();
-        for source in BUILD_SOURCES {
-            hasher.update(&(source.len() as u64).to_le_bytes());
-            hasher.update(source.as_bytes());
-        }
-        hasher.finalize()
-    })
+    FINGERPRINT.get_or_init(|| cache_files::sources_hash(BUILD_SOURCES))
 }
 
 /// The key of a build of `entries` in `language` (see the module doc).
@@ -319,16 +310,6 @@ impl Fields {
         self.hasher.update(&self.pending);
         self.hasher.finalize()
     }
-}
-
-/// The slot of a bot in `language`: its folder's path (canonical when it can be) and the
-/// language, hashed.
-fn slot(folder: &Path, language: &str) -> String {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(folder.as_os_str().as_encoded_bytes());
-    hasher.update(&[0]);
-    hasher.update(language.as_bytes());
-    hasher.finalize().to_hex()[..16].to_string()
 }
 
 /// `interbot.bin`: what the search needs beside the entries index.
@@ -452,20 +433,6 @@ fn hash_file(path: &Path) -> io::Result<(u64, String)> {
     // `io::copy` handed it 8 KiB at a time.
     hasher.update_reader(fs::File::open(path)?)?;
     Ok((hasher.count(), hasher.finalize().to_hex().to_string()))
-}
-
-/// Creates `dir` and its missing parents, readable by the user alone (as the XDG base
-/// directory specification asks of the cache folder it creates): the cache holds the
-/// questions of every bot it indexes.
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 /// Writes `bytes` to a new file and flushes it to disk.

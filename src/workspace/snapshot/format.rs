@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use super::status::FileStatus;
+use crate::cache_files;
 use crate::codec::{Reader, Writer};
 use crate::version::FileVersion;
 use crate::workspace::qna::{QnaAction, QnaEntry, QnaForm, Redirect, Translation};
@@ -46,14 +47,7 @@ pub(super) struct Record {
 /// The hash of [`PARSE_SOURCES`], computed once.
 fn parse_fingerprint() -> &'static blake3::Hash {
     static FINGERPRINT: OnceLock<blake3::Hash> = OnceLock::new();
-    FINGERPRINT.get_or_init(|| {
-        let mut hasher = blake3::Hasher::new();
-        for source in PARSE_SOURCES {
-            hasher.update(&(source.len() as u64).to_le_bytes());
-            hasher.update(source.as_bytes());
-        }
-        hasher.finalize()
-    })
+    FINGERPRINT.get_or_init(|| cache_files::sources_hash(PARSE_SOURCES))
 }
 
 /// A whole snapshot file of `records` (name, status and entry of each file, in name order)

@@ -48,6 +48,7 @@ use std::time::{Duration, SystemTime};
 
 use super::qna::QnaEntry;
 use super::read;
+use crate::cache_files;
 use crate::error::LoadProblem;
 use format::Record;
 use status::FileStatus;
@@ -104,9 +105,10 @@ impl QnaSnapshots {
         let opened_at = SystemTime::now();
         let handle = status::open_folder(qna_dir)?;
         let folder = fs::canonicalize(qna_dir).ok()?;
-        let file = self
-            .dir
-            .join(format!("{}.{EXTENSION}", slot(&folder, language)));
+        let file = self.dir.join(format!(
+            "{}.{EXTENSION}",
+            cache_files::slot(&folder, language)
+        ));
         let (bytes, records) = match read::read_bytes(&file, MAX_SNAPSHOT_BYTES) {
             Ok(bytes) => match format::parse(&bytes, &folder, language) {
                 Some(records) => (bytes, records),
@@ -137,11 +139,7 @@ impl QnaSnapshots {
             return;
         };
         let now = SystemTime::now();
-        let older_than = |path: &Path, age: Duration| {
-            fs::metadata(path)
-                .and_then(|m| m.modified())
-                .is_ok_and(|time| now.duration_since(time).is_ok_and(|d| d > age))
-        };
+        let older_than = |path: &Path, age: Duration| cache_files::older_than(path, age, now);
         for item in listing.flatten() {
             let path = item.path();
             if path == kept {
@@ -292,7 +290,7 @@ impl Snapshot {
     /// Writes a snapshot of `records` (in name order) in place of this one.
     fn store(&self, records: &[(&[u8], FileStatus, &QnaEntry)]) -> io::Result<()> {
         let bytes = format::encode(&self.folder, &self.language, records);
-        create_private_dir(&self.snapshots.dir)?;
+        cache_files::create_private_dir(&self.snapshots.dir)?;
         let mut staged = tempfile::Builder::new()
             .prefix(STAGING_PREFIX)
             .tempfile_in(&self.snapshots.dir)?;
@@ -324,15 +322,6 @@ pub(super) fn file_name_bytes(path: &Path) -> &[u8] {
         .rposition(|&b| std::path::is_separator(char::from(b)))
         .map_or(0, |i| i + 1);
     &bytes[start..]
-}
-
-/// The slot of a QnA folder read in `language`: its canonical path and the language, hashed.
-fn slot(folder: &Path, language: &str) -> String {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(folder.as_os_str().as_encoded_bytes());
-    hasher.update(&[0]);
-    hasher.update(language.as_bytes());
-    hasher.finalize().to_hex()[..16].to_string()
 }
 
 /// Whether `name` has the form of a snapshot file: 16 hex digits and `.qna`.
@@ -368,18 +357,6 @@ fn path_from_bytes(bytes: &[u8]) -> PathBuf {
 #[cfg(not(unix))]
 fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
-}
-
-/// Creates `dir` (and its parents) readable by its owner only.
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 #[cfg(test)]
