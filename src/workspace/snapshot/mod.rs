@@ -217,9 +217,8 @@ impl Snapshot {
             };
         }
         LoadedFile {
-            result: QnaEntry::load(path, &self.language),
             status,
-            from_snapshot: false,
+            ..LoadedFile::read(path, &self.language)
         }
     }
 
@@ -304,9 +303,7 @@ impl Snapshot {
     /// housekeeping keeps snapshots in use.
     fn touch(&self) {
         let now = SystemTime::now();
-        let stale = fs::metadata(&self.file)
-            .and_then(|m| m.modified())
-            .is_ok_and(|time| now.duration_since(time).is_ok_and(|age| age > TOUCH_AFTER));
+        let stale = cache_files::older_than(&self.file, TOUCH_AFTER, now);
         if stale && let Ok(file) = fs::File::options().append(true).open(&self.file) {
             let _ = file.set_modified(now);
         }
