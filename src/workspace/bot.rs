@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::content::{self, ContentElement};
+use super::folder::Folder;
 use super::json;
 use super::lock::BotLock;
 use super::qna::QnaEntry;
@@ -260,17 +261,20 @@ impl BotReading {
     fn read_qna_files(&self) -> Vec<LoadedFile> {
         let language = &self.config.default_language;
         let qna_dir = self.dir.join("qna");
-        let snapshot = match &self.snapshots {
-            Some(snapshots) if !self.files.is_empty() => snapshots.open(&qna_dir, language),
+        // Files are reached through the folder's handle: one lookup each instead of a walk
+        // of their whole path.
+        let folder = Folder::open(&qna_dir).filter(|_| !self.files.is_empty());
+        let snapshot = match (&self.snapshots, &folder) {
+            (Some(snapshots), Some(_)) => snapshots.open(&qna_dir, language),
             _ => None,
         };
         let numbered: Vec<(usize, &PathBuf)> = self.files.iter().enumerate().collect();
         let loaded = parallel::in_chunks(&numbered, FILES_PER_CHUNK, |chunk| {
             chunk
                 .iter()
-                .map(|&(position, path)| match &snapshot {
-                    Some(snapshot) => snapshot.load(path, position),
-                    None => LoadedFile::read(path, language),
+                .map(|&(position, path)| match (&snapshot, &folder) {
+                    (Some(snapshot), Some(folder)) => snapshot.load(folder, path, position),
+                    _ => LoadedFile::read(folder.as_ref(), path, language),
                 })
                 .collect()
         });

@@ -58,7 +58,16 @@ pub struct JsonText {
 /// Reads a JSON file's text through the bounded opener (a byte order mark skipped with a
 /// warning, an empty file refused), for a caller that parses it its own way.
 pub fn read_text(path: &Path) -> Result<JsonText, LoadProblem> {
-    let mut text = read::read_text(path, MAX_FILE_BYTES).map_err(|e| match e {
+    text_of(path, read::read_bytes(path, MAX_FILE_BYTES))
+}
+
+/// [`read_text`] of the file at `path` from its bytes as read already (or why they could
+/// not be).
+pub(super) fn text_of(
+    path: &Path,
+    bytes: Result<Vec<u8>, ReadError>,
+) -> Result<JsonText, LoadProblem> {
+    let mut text = bytes.and_then(read::utf8_text).map_err(|e| match e {
         ReadError::NotUtf8 { line, column } => {
             LoadProblem::error(path, "file is not valid UTF-8").at(line, column)
         }

@@ -8,6 +8,7 @@ mod bot;
 mod content;
 mod edit;
 pub mod flow_edit;
+mod folder;
 pub mod intents;
 pub mod json;
 mod json_match;

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::json::{self, JsonText};
 use super::json_match;
+use super::read::{self, MAX_FILE_BYTES, ReadError};
 use crate::error::LoadProblem;
 use crate::version::FileVersion;
 
@@ -206,11 +207,21 @@ struct DataShape {
 impl QnaEntry {
     /// Reads one QnA file. `language` is the bot's default language.
     pub fn load(path: &Path, language: &str) -> Result<(QnaEntry, Vec<LoadProblem>), LoadProblem> {
+        Self::load_read(path, read::read_bytes(path, MAX_FILE_BYTES), language)
+    }
+
+    /// [`QnaEntry::load`] of the file at `path` from its bytes as read already (or why they
+    /// could not be).
+    pub(super) fn load_read(
+        path: &Path,
+        bytes: Result<Vec<u8>, ReadError>,
+        language: &str,
+    ) -> Result<(QnaEntry, Vec<LoadProblem>), LoadProblem> {
         let JsonText {
             text,
             warnings,
             version,
-        } = json::read_text(path)?;
+        } = json::text_of(path, bytes)?;
         let mut entry = Self::parse(path, &text, language)?;
         entry.version = Some(version);
         Ok((entry, warnings))

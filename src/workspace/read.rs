@@ -207,11 +207,56 @@ fn open_no_follow(path: &Path) -> Result<File, ReadError> {
 /// the limit while being read is refused too.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let (file, expected) = open_sized(path, limit)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
+    read_open_file(file, expected, limit)
+}
+
+/// Reads an open regular file that its handle said holds `expected` bytes, refusing more
+/// than `limit` (a file that grew past it while being read).
+///
+/// A read that stops short of what was asked, exactly where the handle said the file ends,
+/// is taken for the file's end: the read that would return nothing is not made (one
+/// system call of five per QnA file). A regular file's read stops short only at its end;
+/// any other short read goes on to the end as usual, so a file that grew or shrank since
+/// its size was taken is read whole. (Only a file system that returns short reads, and
+/// whose file grew, could stop at the size the handle gave: the file as it was then.)
+pub(super) fn read_open_file(
+    mut file: impl Read,
+    expected: u64,
+    limit: u64,
+) -> Result<Vec<u8>, ReadError> {
+    let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
+    // One byte more than expected, so that a file that grew is seen growing.
+    let first = usize::try_from(expected.saturating_add(1))
+        .unwrap_or(usize::MAX)
+        .min(cap);
+    let mut bytes = vec![0u8; first];
+    let mut len = 0;
+    loop {
+        if len == bytes.len() {
+            if len >= cap {
+                break;
+            }
+            let grown = len.saturating_mul(2).clamp(len + 1, cap);
+            bytes.resize(grown, 0);
+        }
+        let asked = bytes.len() - len;
+        let read = match file.read(&mut bytes[len..]) {
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if read == 0 {
+            break;
+        }
+        len += read;
+        if read < asked && len as u64 == expected {
+            break;
+        }
+    }
+    bytes.truncate(len);
+    if len as u64 > limit {
         return Err(ReadError::TooLarge {
-            size: bytes.len() as u64,
+            size: len as u64,
             limit,
         });
     }
@@ -223,7 +268,11 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 /// This is the function to read any file a user names (a template, a labelled set):
 /// `interbot::workspace::read::read_text(path, MAX_FILE_BYTES)`.
 pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
-    let bytes = read_bytes(path, limit)?;
+    utf8_text(read_bytes(path, limit)?)
+}
+
+/// The bytes of a file as UTF-8 text, or where the first byte that is not.
+pub fn utf8_text(bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_column_of_end(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
         ReadError::NotUtf8 { line, column }
@@ -361,6 +410,58 @@ impl<R: BufRead> Iterator for BoundedLines<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader of `bytes` that gives at most `step` bytes a read and counts its reads.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+        reads: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.reads += 1;
+            let n = buf.len().min(self.step).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    fn read_trickle(bytes: &[u8], step: usize, expected: u64, limit: u64) -> (String, usize) {
+        let mut reader = Trickle {
+            bytes,
+            step,
+            reads: 0,
+        };
+        let read = match read_open_file(&mut reader, expected, limit) {
+            Ok(read) => String::from_utf8_lossy(&read).into_owned(),
+            Err(e) => e.to_string(),
+        };
+        (read, reader.reads)
+    }
+
+    #[test]
+    fn an_open_file_is_read_whole_whatever_its_reads_return() {
+        // The expected size in one read, short of what was asked: its end, no second read.
+        assert_eq!(read_trickle(b"hello", 64, 5, 100), ("hello".into(), 1));
+        // Short reads before the end (a file system that returns them): read on.
+        assert_eq!(read_trickle(b"hello", 2, 5, 100), ("hello".into(), 3));
+        // A file that grew since its size was taken, or shrank: read to the end.
+        assert_eq!(read_trickle(b"hello world", 64, 5, 100).0, "hello world");
+        assert_eq!(read_trickle(b"hel", 64, 5, 100), ("hel".into(), 2));
+        assert_eq!(read_trickle(b"", 64, 0, 100), (String::new(), 1));
+        // Growing past the limit is refused, unless a short read ended exactly at the size
+        // the handle gave: that is taken for the end, and the file read as that size.
+        assert_eq!(read_trickle(&[b'x'; 40], 1, 5, 10), ("xxxxx".into(), 5));
+        for step in [3, 64] {
+            assert_eq!(
+                read_trickle(&[b'x'; 40], step, 5, 10).0,
+                "is too large (11 bytes; interbot reads files up to 10 bytes)"
+            );
+        }
+        assert_eq!(read_trickle(&[b'x'; 10], 3, 10, 10).0, "x".repeat(10));
+    }
 
     fn lines(input: &[u8], limit: usize) -> Vec<Result<String, String>> {
         BoundedLines::new(std::io::BufReader::with_capacity(4, input), limit)

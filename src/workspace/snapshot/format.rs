@@ -7,10 +7,10 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use super::status::FileStatus;
 use crate::cache_files;
 use crate::codec::{Reader, Writer};
 use crate::version::FileVersion;
+use crate::workspace::folder::FileStatus;
 use crate::workspace::qna::{QnaAction, QnaEntry, QnaForm, Redirect, Translation};
 
 /// Bumped when the layout of a snapshot file changes.
@@ -23,7 +23,7 @@ const MAGIC: &str = "interbot qna snapshot";
 const PARSE_SOURCES: &[&str] = &[
     include_str!("mod.rs"),
     include_str!("format.rs"),
-    include_str!("status.rs"),
+    include_str!("../folder.rs"),
     include_str!("../qna.rs"),
     include_str!("../json.rs"),
     include_str!("../json_match.rs"),

@@ -32,13 +32,12 @@
 //! `<cache>/qna/<slot>.qna`, the slot hashing the QnA folder's canonical path and the
 //! language. Storing one removes the others whose folder is gone or that went unused for 30
 //! days (using one refreshes its time at most once a day), and temporary files left by runs
-//! that stopped. Statuses come from `statx` relative to the folder's handle, on Linux;
-//! elsewhere there is no snapshot and every file is read.
+//! that stopped. Statuses come from `statx` relative to the folder's handle, on Linux
+//! ([`Folder`]); elsewhere there is no snapshot and every file is read.
 //!
-//! The file's bytes are [`format`]'s; statuses and how they are taken, [`status`]'s.
+//! The file's bytes are [`format`]'s; statuses and how they are taken, [`super::folder`]'s.
 
 mod format;
-mod status;
 
 use std::ffi::OsStr;
 use std::fs;
@@ -46,12 +45,12 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use super::folder::{FileStatus, Folder};
 use super::qna::QnaEntry;
-use super::read;
+use super::read::{self, MAX_FILE_BYTES, ReadError};
 use crate::cache_files;
 use crate::error::LoadProblem;
 use format::Record;
-use status::FileStatus;
 
 const EXTENSION: &str = "qna";
 const STAGING_PREFIX: &str = ".staging-";
@@ -99,11 +98,11 @@ impl QnaSnapshots {
     }
 
     /// The snapshot of the QnA folder `qna_dir` read in `language` (empty when none is
-    /// stored or the stored one is not usable); `None` when file statuses cannot be had
-    /// (no such folder, or not Linux), and every file is then read.
+    /// stored or the stored one is not usable); `None` when the folder has no canonical
+    /// path, and every file is then read. Its files are looked at through the folder's
+    /// handle ([`Folder`]), opened by the caller before this.
     pub(super) fn open(&self, qna_dir: &Path, language: &str) -> Option<Snapshot> {
         let opened_at = SystemTime::now();
-        let handle = status::open_folder(qna_dir)?;
         let folder = fs::canonicalize(qna_dir).ok()?;
         let file = self.dir.join(format!(
             "{}.{EXTENSION}",
@@ -124,7 +123,6 @@ impl QnaSnapshots {
             file,
             folder,
             language: language.to_string(),
-            handle,
             bytes,
             records,
             opened_at,
@@ -170,7 +168,6 @@ pub(super) struct Snapshot {
     /// The QnA folder, canonical.
     folder: PathBuf,
     language: String,
-    handle: status::Folder,
     bytes: Vec<u8>,
     /// In the order of their names' bytes.
     records: Vec<Record>,
@@ -183,32 +180,44 @@ pub(super) struct Snapshot {
 pub(super) struct LoadedFile {
     /// The entry and its warnings, or why the file was not read.
     pub(super) result: Result<(QnaEntry, Vec<LoadProblem>), LoadProblem>,
-    /// Its status before it was read, when it is a regular file (with a snapshot only).
+    /// Its status when it was read (or found unchanged), when it is a regular file read
+    /// through its folder's handle.
     status: Option<FileStatus>,
     /// Whether the entry came from the snapshot.
     from_snapshot: bool,
 }
 
 impl LoadedFile {
-    /// The QnA file at `path`, read and parsed.
-    pub(super) fn read(path: &Path, language: &str) -> LoadedFile {
+    /// The QnA file at `path`, read and parsed: through `folder`, the handle of the folder
+    /// it is in, when there is one (its status then comes with it), else by path. A link is
+    /// always followed by path, and has no status.
+    pub(super) fn read(folder: Option<&Folder>, path: &Path, language: &str) -> LoadedFile {
+        let (bytes, status) = match folder.map(|f| f.read(file_name_bytes(path), MAX_FILE_BYTES)) {
+            Some(Ok((bytes, status))) => (Ok(bytes), status),
+            Some(Err(ReadError::TooManyLinks)) | None => {
+                (read::read_bytes(path, MAX_FILE_BYTES), None)
+            }
+            Some(Err(other)) => (Err(other), None),
+        };
         LoadedFile {
-            result: QnaEntry::load(path, language),
-            status: None,
+            result: QnaEntry::load_read(path, bytes, language),
+            status,
             from_snapshot: false,
         }
     }
 }
 
 impl Snapshot {
-    /// The QnA file at `path` (in the snapshot's folder; `position` in the folder's files by
-    /// name): its entry from the snapshot when its status is the one recorded, else read and
-    /// parsed.
-    pub(super) fn load(&self, path: &Path, position: usize) -> LoadedFile {
+    /// The QnA file at `path` (in the snapshot's folder, whose handle is `folder`;
+    /// `position` in the folder's files by name): its entry from the snapshot when its
+    /// status is the one recorded, else read and parsed. A file the snapshot does not hold
+    /// is read without its status being taken first.
+    pub(super) fn load(&self, folder: &Folder, path: &Path, position: usize) -> LoadedFile {
         let name = file_name_bytes(path);
-        let status = self.handle.status(name);
-        if let Some(status) = status
-            && let Some(entry) = self.entry(name, position, status, path)
+        if let Some(record) = self.record(name, position)
+            && let Some(status) = folder.status(name)
+            && record.status == status
+            && let Some(entry) = self.entry(record, path)
         {
             return LoadedFile {
                 result: Ok((entry, Vec::new())),
@@ -216,35 +225,27 @@ impl Snapshot {
                 from_snapshot: true,
             };
         }
-        LoadedFile {
-            status,
-            ..LoadedFile::read(path, &self.language)
-        }
+        LoadedFile::read(Some(folder), path, &self.language)
     }
 
-    /// The recorded entry of file `name` when its status is `status`. With no file added or
-    /// removed since, the record at `position` is the file's, and nothing is searched.
-    fn entry(
-        &self,
-        name: &[u8],
-        position: usize,
-        status: FileStatus,
-        path: &Path,
-    ) -> Option<QnaEntry> {
+    /// The record of file `name`. With no file added or removed since, the record at
+    /// `position` is the file's, and nothing is searched.
+    fn record(&self, name: &[u8], position: usize) -> Option<&Record> {
         let name_of = |record: &Record| &self.bytes[record.name.clone()];
-        let record = match self.records.get(position) {
-            Some(record) if name_of(record) == name => record,
+        match self.records.get(position) {
+            Some(record) if name_of(record) == name => Some(record),
             _ => {
                 let found = self
                     .records
                     .binary_search_by(|record| name_of(record).cmp(name))
                     .ok()?;
-                &self.records[found]
+                Some(&self.records[found])
             }
-        };
-        if record.status != status {
-            return None;
         }
+    }
+
+    /// The entry `record` holds for the file at `path`.
+    fn entry(&self, record: &Record, path: &Path) -> Option<QnaEntry> {
         let entry = format::decode_entry(&self.bytes[record.entry.clone()], path, &self.language);
         if entry.is_none() {
             tracing::debug!(file = %self.file.display(), "QnA snapshot record not usable");
@@ -377,16 +378,17 @@ mod tests {
             .unwrap_or_default();
         files.retain(|path| path.extension().is_some_and(|ext| ext == "json"));
         files.sort();
-        let Some(snapshot) = snapshots.open(dir, "en") else {
+        let handle = Folder::open(dir);
+        let (Some(handle), Some(snapshot)) = (&handle, snapshots.open(dir, "en")) else {
             return files
                 .iter()
-                .map(|path| LoadedFile::read(path, "en"))
+                .map(|path| LoadedFile::read(handle.as_ref(), path, "en"))
                 .collect();
         };
         let loaded: Vec<LoadedFile> = files
             .iter()
             .enumerate()
-            .map(|(i, path)| snapshot.load(path, i))
+            .map(|(i, path)| snapshot.load(handle, path, i))
             .collect();
         snapshot.update(&files, &loaded);
         loaded
@@ -515,7 +517,7 @@ mod tests {
             from_snapshot(&again),
             [true, true, true, false, false, false]
         );
-        let read = LoadedFile::read(&qna.join("d.json"), "en");
+        let read = LoadedFile::read(None, &qna.join("d.json"), "en");
         let kept = |file: &LoadedFile| file.result.as_ref().ok().map(|(entry, _)| entry.clone());
         assert!(kept(&again[2]).is_some_and(|entry| !entry.raw.is_null()));
         assert_eq!(
