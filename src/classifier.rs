@@ -17,7 +17,7 @@
 //!
 //! The index combines it with its language-model score (see `index::model`).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::codec::{Reader, Writer};
 

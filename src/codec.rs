@@ -4,7 +4,7 @@
 //! that appends them and a [`Reader`] that reads them back, every read checked against what
 //! is left (a cache file is never trusted: a short or odd one reads as `None`, never panics).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::hash::Hash;
 
 /// Appends values to a byte buffer.

@@ -3,7 +3,7 @@
 //! go through the same analysis, so a question is never a query language: `"`, `:`, `(`,
 //! `^`, `-`, `*`, `+`, emoji or an empty string are plain text.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,

@@ -5,7 +5,7 @@
 //! folder of the persistent cache ([`super::cache`]), and never changes after it is built; a
 //! changed bot is indexed anew.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 use std::sync::Arc;
 

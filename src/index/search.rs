@@ -15,7 +15,7 @@
 //! the candidate set of a finished search for the next one, so a question allocates nothing
 //! per entry. The scores themselves come from [`super::model`].
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use tantivy::postings::{BlockSegmentPostings, TermInfo};

@@ -10,7 +10,7 @@
 //! analysis, no second index to write or check into the cache, and no dictionary walk per
 //! question word at search time.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use tantivy::fieldnorm::FieldNormReader;
 

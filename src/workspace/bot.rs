@@ -2,7 +2,7 @@
 //! what the flow refers to checked: the content elements it says, the flows and skill
 //! sub-flows (`flows/skills/…`) it names.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
