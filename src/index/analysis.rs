@@ -197,11 +197,36 @@ pub(super) fn bigrams(tokens: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Appends the bigram token of `first` then `second` (`first_second`) to `out`.
+/// Appends the bigram token of `first` then `second` (`first_second`) to `out`: how a
+/// bigram is named to people (the trace's explanations, the model's weights).
 pub(super) fn push_bigram(out: &mut String, first: &str, second: &str) {
     out.push_str(first);
     out.push('_');
     out.push_str(second);
+}
+
+/// Digits of a word id that another digit follows: `!` to `O`.
+const MORE_DIGITS: u8 = b'!';
+/// The last digit of a word id: `P` to `~`.
+const LAST_DIGIT: u8 = b'P';
+/// How many values a digit takes (each of the two ranges of printable ASCII above).
+const DIGIT_BASE: u32 = 47;
+
+/// Appends the index's key of the bigram of the words whose ids (in the bot's table of its
+/// variants' words) are `first` then `second` to `out`: each id in base 47, lowest digit
+/// first, in printable ASCII that is never whitespace, its last digit drawn from another
+/// range than the others, so that the two ids end where they do and no two pairs share a
+/// key. A bigram key is 2 to 6 bytes where its words' text was 10 to 20: tantivy sorts every
+/// distinct bigram of a bot and writes it into its term dictionary's FST, the largest part
+/// of building a large bot (callgrind, 3 bots x 3,000 entries: 1.72 -> 1.50 G instructions).
+pub(super) fn push_bigram_key(out: &mut String, first: u32, second: u32) {
+    for mut id in [first, second] {
+        while id >= DIGIT_BASE {
+            out.push(char::from(MORE_DIGITS + (id % DIGIT_BASE) as u8));
+            id /= DIGIT_BASE;
+        }
+        out.push(char::from(LAST_DIGIT + id as u8));
+    }
 }
 
 /// Distinct items with their counts, in first-seen order.
@@ -235,6 +260,38 @@ pub(super) fn counted(items: impl IntoIterator<Item = String>) -> Vec<(String, u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bigram_keys_are_printable_unbroken_and_never_shared() {
+        let ids = [
+            0,
+            1,
+            46,
+            47,
+            48,
+            2208,
+            2209,
+            103_822,
+            103_823,
+            5_000_000,
+            u32::MAX,
+        ];
+        let mut seen = HashSet::new();
+        for first in ids {
+            for second in ids {
+                let mut key = String::new();
+                push_bigram_key(&mut key, first, second);
+                assert!(
+                    key.bytes().all(|b| b.is_ascii_graphic()),
+                    "{first} {second}: {key:?}"
+                );
+                assert!(seen.insert(key), "{first} {second} shares a key");
+            }
+        }
+        let mut key = String::new();
+        push_bigram_key(&mut key, 3, 50);
+        assert_eq!(key, "S$Q", "3 is one last digit; 50 is 3 then 1");
+    }
 
     #[test]
     fn tokens_are_stemmed_and_lowercased() {

@@ -19,7 +19,7 @@ use tantivy::{
 
 use super::BotIndex;
 pub(super) use super::IndexedEntry;
-use super::analysis::{Analysis, push_bigram};
+use super::analysis::{Analysis, push_bigram_key};
 use super::model::{BIGRAMS, WORDS, log_length, wants_classifier};
 use super::search::EntrySearch;
 use super::texts::Texts;
@@ -133,8 +133,9 @@ pub(super) fn write(
     let mut log_lens = Vec::with_capacity(total);
     let mut batch = analysis.batch();
     let mut ids = Vec::new();
+    let mut word_ids = Vec::new();
     // An entry's words and bigrams as its fields hold them: space-separated, each variant's
-    // after the last one's (bigrams never join two variants).
+    // after the last one's (bigrams never join two variants), a bigram by its key.
     let mut entry_words = String::new();
     let mut entry_bigrams = String::new();
     for (ord, entry) in entries.iter().enumerate() {
@@ -146,7 +147,7 @@ pub(super) fn write(
         for question in entry.questions.iter() {
             batch.token_ids(question, &mut ids);
             let words: Vec<&str> = ids.iter().map(|&id| batch.stem(id)).collect();
-            variants.add_variant(&words);
+            variants.add_variant(&words, &mut word_ids);
             if train {
                 samples.push(Sample {
                     features: classifier::features(&words, question),
@@ -157,8 +158,8 @@ pub(super) fn write(
                 entry_words.push_str(word);
                 entry_words.push(' ');
             }
-            for pair in words.windows(2) {
-                push_bigram(&mut entry_bigrams, pair[0], pair[1]);
+            for pair in word_ids.windows(2) {
+                push_bigram_key(&mut entry_bigrams, pair[0], pair[1]);
                 entry_bigrams.push(' ');
             }
             lengths[WORDS] += words.len();

@@ -118,7 +118,7 @@ impl BotIndex {
         if question.tokens.is_empty() {
             return Ok(None);
         }
-        let query_terms = self.search.query_terms(&question.terms)?;
+        let query_terms = self.query_terms(&question)?;
         let mut terms = Vec::with_capacity(question.terms.len());
         for (weighed, term) in question.terms.iter().zip(&query_terms) {
             let (tf, log_len) = self.search.term_in_entry(term, ord)?;

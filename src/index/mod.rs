@@ -305,6 +305,37 @@ impl BotIndex {
             .collect()
     }
 
+    /// The question's terms, ready to search: a word looked up by its text, a bigram by
+    /// its key ([`VariantQuestions::push_bigram_key`]; one with a word no variant holds by an
+    /// empty key, which no term has).
+    fn query_terms(&self, question: &Question) -> tantivy::Result<Vec<search::QueryTerm>> {
+        // The bigrams' keys, one after another in one buffer.
+        let mut bigram_keys = String::new();
+        let mut ends = Vec::new();
+        for term in question.terms.iter().filter(|t| t.field == model::BIGRAMS) {
+            let (first, second) = term.text.split_once('_').unwrap_or_default();
+            self.variants
+                .push_bigram_key(&mut bigram_keys, first, second);
+            ends.push(bigram_keys.len());
+        }
+        let mut start = 0;
+        let mut ends = ends.into_iter();
+        let keys: Vec<&[u8]> = question
+            .terms
+            .iter()
+            .map(|term| {
+                if term.field != model::BIGRAMS {
+                    return term.text.as_bytes();
+                }
+                let end = ends.next().unwrap_or(start);
+                let key = &bigram_keys.as_bytes()[start..end];
+                start = end;
+                key
+            })
+            .collect();
+        self.search.query_terms(&question.terms, &keys)
+    }
+
     /// The `limit` best entries for an analyzed question (`text` is what was asked, for the
     /// classifier's character features), best first.
     fn ranked(
@@ -314,7 +345,7 @@ impl BotIndex {
         contexts: &[String],
         limit: usize,
     ) -> tantivy::Result<Vec<Scored>> {
-        let terms = self.search.query_terms(&question.terms)?;
+        let terms = self.query_terms(question)?;
         let allowed = |ord: usize| self.allowed(ord, contexts);
         let Some(classifier) = &self.classifier else {
             let scored = self.search.scores(&terms, allowed, limit)?;

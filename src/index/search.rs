@@ -148,13 +148,11 @@ impl FieldPostings {
     /// `doc_log_lens` are the index's, for a term whose statistics are not known yet.
     fn query_term(
         &self,
-        text: &str,
+        key: &[u8],
         weight: f32,
         doc_entries: &[u32],
         doc_log_lens: &[[f32; 2]],
     ) -> tantivy::Result<QueryTerm> {
-        // A text field's dictionary is keyed by the token's bytes.
-        let key = text.as_bytes();
         let remembered = self
             .known
             .read()
@@ -371,13 +369,19 @@ impl EntrySearch {
         })
     }
 
-    /// The question's terms, ready to search, in the same order.
-    pub fn query_terms(&self, terms: &[WeightedTerm]) -> tantivy::Result<Vec<QueryTerm>> {
+    /// The question's terms, ready to search, in the same order: each looked up by its key
+    /// in the index (`keys`, one a term: a word's text, a bigram's key).
+    pub fn query_terms(
+        &self,
+        terms: &[WeightedTerm],
+        keys: &[impl AsRef<[u8]>],
+    ) -> tantivy::Result<Vec<QueryTerm>> {
         terms
             .iter()
-            .map(|term| {
+            .zip(keys)
+            .map(|(term, key)| {
                 self.fields[term.field].query_term(
-                    &term.text,
+                    key.as_ref(),
                     term.weight,
                     &self.doc_entries,
                     &self.doc_log_lens,

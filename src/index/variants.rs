@@ -14,6 +14,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use tantivy::fieldnorm::FieldNormReader;
 
+use super::analysis::push_bigram_key;
 use crate::codec::{Reader, Writer};
 
 /// BM25's term-frequency saturation and length normalisation (tantivy's and Lucene's values).
@@ -94,10 +95,12 @@ impl Default for VariantQuestions {
 }
 
 impl VariantsBuilder {
-    /// Adds the next variant of the current entry, as its analyzed words.
-    pub fn add_variant(&mut self, words: &[impl AsRef<str>]) {
+    /// Adds the next variant of the current entry, as its analyzed words; `ids` is set to
+    /// their ids in the bot's table of words, in order (what bigram keys are made of).
+    pub fn add_variant(&mut self, words: &[impl AsRef<str>], ids: &mut Vec<u32>) {
         let v = &mut self.variants;
         let start = v.postings.len();
+        ids.clear();
         for word in words {
             let word = word.as_ref();
             // Looked up before inserting: a key is boxed only for a word not seen before.
@@ -110,6 +113,7 @@ impl VariantsBuilder {
                     id
                 }
             };
+            ids.push(id);
             match v.postings[start..].iter_mut().find(|(seen, _)| *seen == id) {
                 Some((_, count)) => *count += 1,
                 None => {
@@ -138,6 +142,15 @@ impl VariantsBuilder {
 }
 
 impl VariantQuestions {
+    /// Appends the index's key of the bigram `first` `second` (`analysis::push_bigram_key`)
+    /// to `out`; nothing when a word is not in any variant (then no entry holds the bigram,
+    /// and the empty key is no term's).
+    pub fn push_bigram_key(&self, out: &mut String, first: &str, second: &str) {
+        if let (Some(&first), Some(&second)) = (self.words.get(first), self.words.get(second)) {
+            push_bigram_key(out, first, second);
+        }
+    }
+
     /// Number of variants.
     pub fn len(&self) -> usize {
         self.norms.len()
@@ -272,11 +285,11 @@ mod tests {
             "forgot password password",
             "locked out",
         ] {
-            builder.add_variant(&words(variant));
+            builder.add_variant(&words(variant), &mut Vec::new());
         }
         builder.end_entry();
         for variant in ["printer jam", "printer out of paper"] {
-            builder.add_variant(&words(variant));
+            builder.add_variant(&words(variant), &mut Vec::new());
         }
         builder.end_entry();
         builder.finish()
