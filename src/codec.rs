@@ -4,8 +4,9 @@
 //! that appends them and a [`Reader`] that reads them back, every read checked against what
 //! is left (a cache file is never trusted: a short or odd one reads as `None`, never panics).
 
-use foldhash::{HashMap, HashMapExt};
 use std::hash::Hash;
+
+use foldhash::{HashMap, HashMapExt};
 
 /// Appends values to a byte buffer.
 #[derive(Debug, Default)]

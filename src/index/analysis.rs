@@ -4,7 +4,6 @@
 //! `^`, `-`, `*`, `+`, emoji or an empty string are plain text.
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
     Stemmer, TextAnalyzer,

@@ -5,10 +5,10 @@
 //! folder of the persistent cache ([`super::cache`]), and never changes after it is built; a
 //! changed bot is indexed anew.
 
-use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 use std::sync::Arc;
 
+use foldhash::{HashMap, HashMapExt};
 use tantivy::directory::{MmapDirectory, RamDirectory};
 use tantivy::schema::{FAST, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager, WhitespaceTokenizer};

@@ -15,9 +15,9 @@
 //! the candidate set of a finished search for the next one, so a question allocates nothing
 //! per entry. The scores themselves come from [`super::model`].
 
-use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use foldhash::{HashMap, HashMapExt};
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, InvertedIndexReader, SegmentReader};

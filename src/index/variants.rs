@@ -11,7 +11,6 @@
 //! question word at search time.
 
 use foldhash::{HashMap, HashMapExt};
-
 use tantivy::fieldnorm::FieldNormReader;
 
 use super::analysis::push_bigram_key;

@@ -2,9 +2,9 @@
 //! what the flow refers to checked: the content elements it says, the flows and skill
 //! sub-flows (`flows/skills/…`) it names.
 
-use foldhash::{HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 
+use foldhash::{HashSet, HashSetExt};
 use serde::Deserialize;
 use serde_json::Value;
 
