@@ -309,10 +309,11 @@ impl BotIndex {
     /// its key ([`VariantQuestions::push_bigram_key`]; one with a word no variant holds by an
     /// empty key, which no term has).
     fn query_terms(&self, question: &Question) -> tantivy::Result<Vec<search::QueryTerm>> {
-        // The bigrams' keys, one after another in one buffer.
-        let mut bigram_keys = String::new();
-        let mut ends = Vec::new();
-        for term in question.terms.iter().filter(|t| t.field == model::BIGRAMS) {
+        // The bigrams' keys, one after another in one buffer (a key is at most 12 bytes).
+        let bigrams = question.terms.iter().filter(|t| t.field == model::BIGRAMS);
+        let mut bigram_keys = String::with_capacity(12 * bigrams.clone().count());
+        let mut ends = Vec::with_capacity(question.terms.len());
+        for term in bigrams {
             let (first, second) = term.text.split_once('_').unwrap_or_default();
             self.variants
                 .push_bigram_key(&mut bigram_keys, first, second);
