@@ -305,36 +305,21 @@ impl BotIndex {
             .collect()
     }
 
-    /// The question's terms, ready to search: a word looked up by its text, a bigram by
-    /// its key ([`VariantQuestions::push_bigram_key`]; one with a word no variant holds by an
-    /// empty key, which no term has).
+    /// The question's terms, ready to search: a word looked up in the index by its text, a
+    /// bigram by its key ([`VariantQuestions::push_bigram_key`]; one with a word no variant
+    /// holds by an empty key, which no term has). Each field remembers the terms it has
+    /// looked up by their text, so a term's key is made only the first time it is asked.
     fn query_terms(&self, question: &Question) -> tantivy::Result<Vec<search::QueryTerm>> {
-        // The bigrams' keys, one after another in one buffer (a key is at most 12 bytes).
-        let bigrams = question.terms.iter().filter(|t| t.field == model::BIGRAMS);
-        let mut bigram_keys = String::with_capacity(12 * bigrams.clone().count());
-        let mut ends = Vec::with_capacity(question.terms.len());
-        for term in bigrams {
-            let (first, second) = term.text.split_once('_').unwrap_or_default();
-            self.variants
-                .push_bigram_key(&mut bigram_keys, first, second);
-            ends.push(bigram_keys.len());
-        }
-        let mut start = 0;
-        let mut ends = ends.into_iter();
-        let keys: Vec<&[u8]> = question
-            .terms
-            .iter()
-            .map(|term| {
-                if term.field != model::BIGRAMS {
-                    return term.text.as_bytes();
-                }
-                let end = ends.next().unwrap_or(start);
-                let key = &bigram_keys.as_bytes()[start..end];
-                start = end;
-                key
-            })
-            .collect();
-        self.search.query_terms(&question.terms, &keys)
+        self.search.query_terms(&question.terms, |term, key| {
+            if term.field == model::BIGRAMS {
+                let (first, second) = term.text.split_once('_').unwrap_or_default();
+                let mut text = String::new();
+                self.variants.push_bigram_key(&mut text, first, second);
+                key.extend_from_slice(text.as_bytes());
+            } else {
+                key.extend_from_slice(term.text.as_bytes());
+            }
+        })
     }
 
     /// The `limit` best entries for an analyzed question (`text` is what was asked, for the

@@ -144,11 +144,14 @@ impl FieldPostings {
         })
     }
 
-    /// The query term for `text` in this field, weighing `weight`. `doc_entries` and
-    /// `doc_log_lens` are the index's, for a term whose statistics are not known yet.
+    /// The query term `text` in this field, weighing `weight`, remembered by its text: its
+    /// key in the index (`dictionary_key`: a bigram's differs from its text) is made only
+    /// the first time. `doc_entries` and `doc_log_lens` are the index's, for a term whose
+    /// statistics are not known yet.
     fn query_term(
         &self,
-        key: &[u8],
+        text: &[u8],
+        dictionary_key: impl FnOnce(&mut Vec<u8>),
         weight: f32,
         doc_entries: &[u32],
         doc_log_lens: &[[f32; 2]],
@@ -157,15 +160,17 @@ impl FieldPostings {
             .known
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
+            .get(text)
             .cloned();
         let known = match remembered {
             Some(known) => known,
             None => {
-                let known = self.look_up(key, doc_entries, doc_log_lens)?;
+                let mut key = Vec::new();
+                dictionary_key(&mut key);
+                let known = self.look_up(&key, doc_entries, doc_log_lens)?;
                 let mut table = self.known.write().unwrap_or_else(PoisonError::into_inner);
                 if table.len() < KNOWN_TERMS {
-                    table.insert(key.into(), known.clone());
+                    table.insert(text.into(), known.clone());
                 }
                 known
             }
@@ -369,19 +374,20 @@ impl EntrySearch {
         })
     }
 
-    /// The question's terms, ready to search, in the same order: each looked up by its key
-    /// in the index (`keys`, one a term: a word's text, a bigram's key).
+    /// The question's terms, ready to search, in the same order. A term met for the first
+    /// time is looked up in the index by the key `dictionary_key` writes for it (a word's
+    /// text, a bigram's key); after, by its text alone.
     pub fn query_terms(
         &self,
         terms: &[WeightedTerm],
-        keys: &[impl AsRef<[u8]>],
+        dictionary_key: impl Fn(&WeightedTerm, &mut Vec<u8>),
     ) -> tantivy::Result<Vec<QueryTerm>> {
         terms
             .iter()
-            .zip(keys)
-            .map(|(term, key)| {
+            .map(|term| {
                 self.fields[term.field].query_term(
-                    key.as_ref(),
+                    term.text.as_bytes(),
+                    |key| dictionary_key(term, key),
                     term.weight,
                     &self.doc_entries,
                     &self.doc_log_lens,
