@@ -313,11 +313,9 @@ impl BotIndex {
         self.search.query_terms(&question.terms, |term, key| {
             if term.field == model::BIGRAMS {
                 let (first, second) = term.text.split_once('_').unwrap_or_default();
-                let mut text = String::new();
-                self.variants.push_bigram_key(&mut text, first, second);
-                key.extend_from_slice(text.as_bytes());
+                self.variants.push_bigram_key(key, first, second);
             } else {
-                key.extend_from_slice(term.text.as_bytes());
+                key.push_str(&term.text);
             }
         })
     }

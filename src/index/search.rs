@@ -151,7 +151,7 @@ impl FieldPostings {
     fn query_term(
         &self,
         text: &[u8],
-        dictionary_key: impl FnOnce(&mut Vec<u8>),
+        dictionary_key: impl FnOnce(&mut String),
         weight: f32,
         doc_entries: &[u32],
         doc_log_lens: &[[f32; 2]],
@@ -165,9 +165,9 @@ impl FieldPostings {
         let known = match remembered {
             Some(known) => known,
             None => {
-                let mut key = Vec::new();
+                let mut key = String::new();
                 dictionary_key(&mut key);
-                let known = self.look_up(&key, doc_entries, doc_log_lens)?;
+                let known = self.look_up(key.as_bytes(), doc_entries, doc_log_lens)?;
                 let mut table = self.known.write().unwrap_or_else(PoisonError::into_inner);
                 if table.len() < KNOWN_TERMS {
                     table.insert(text.into(), known.clone());
@@ -380,7 +380,7 @@ impl EntrySearch {
     pub fn query_terms(
         &self,
         terms: &[WeightedTerm],
-        dictionary_key: impl Fn(&WeightedTerm, &mut Vec<u8>),
+        dictionary_key: impl Fn(&WeightedTerm, &mut String),
     ) -> tantivy::Result<Vec<QueryTerm>> {
         terms
             .iter()

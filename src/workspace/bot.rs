@@ -263,7 +263,9 @@ impl BotReading {
         let qna_dir = self.dir.join("qna");
         // Files are reached through the folder's handle: one lookup each instead of a walk
         // of their whole path.
-        let folder = Folder::open(&qna_dir).filter(|_| !self.files.is_empty());
+        let folder = (!self.files.is_empty())
+            .then(|| Folder::open(&qna_dir))
+            .flatten();
         let snapshot = match (&self.snapshots, &folder) {
             (Some(snapshots), Some(_)) => snapshots.open(&qna_dir, language),
             _ => None,

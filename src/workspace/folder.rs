@@ -67,7 +67,6 @@ mod platform {
     use std::path::Path;
 
     use rustix::fs::{AtFlags, FileType, Mode, OFlags, Statx, StatxFlags};
-    use rustix::io::Errno;
 
     use super::FileStatus;
     use crate::workspace::read::{self, FileKind, ReadError};
@@ -112,23 +111,11 @@ mod platform {
             limit: u64,
         ) -> Result<(Vec<u8>, Option<FileStatus>), ReadError> {
             let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-            let file =
-                rustix::fs::openat(&self.0, name, flags, Mode::empty()).map_err(|e| match e {
-                    Errno::LOOP => ReadError::TooManyLinks,
-                    Errno::NOENT => ReadError::NotFound,
-                    other => ReadError::Io(other.into()),
-                })?;
+            let file = rustix::fs::openat(&self.0, name, flags, Mode::empty())
+                .map_err(|e| read::open_error(e.into()))?;
             let stat = rustix::fs::statx(file.as_fd(), "", AtFlags::EMPTY_PATH, WANTED)
                 .map_err(|e| ReadError::Io(e.into()))?;
-            if let Some(kind) = kind(&stat) {
-                return Err(ReadError::NotRegular(kind));
-            }
-            if stat.stx_size > limit {
-                return Err(ReadError::TooLarge {
-                    size: stat.stx_size,
-                    limit,
-                });
-            }
+            read::check_regular(kind(&stat), stat.stx_size, limit)?;
             let bytes = read::read_open_file(File::from(file), stat.stx_size, limit)?;
             Ok((bytes, status_of(&stat)))
         }

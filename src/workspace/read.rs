@@ -171,16 +171,25 @@ fn open_sized(path: &Path, limit: u64) -> Result<(File, u64), ReadError> {
         opened => opened?,
     };
     let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular(kind_of(meta.file_type())));
-    }
-    if meta.len() > limit {
-        return Err(ReadError::TooLarge {
-            size: meta.len(),
-            limit,
-        });
-    }
+    let kind = (!meta.is_file()).then(|| kind_of(meta.file_type()));
+    check_regular(kind, meta.len(), limit)?;
     Ok((file, meta.len()))
+}
+
+/// Whether an open file is one to read: a regular file (`kind` is what it is otherwise) of
+/// at most `limit` bytes, as its handle tells.
+pub(super) fn check_regular(
+    kind: Option<FileKind>,
+    size: u64,
+    limit: u64,
+) -> Result<(), ReadError> {
+    if let Some(kind) = kind {
+        return Err(ReadError::NotRegular(kind));
+    }
+    if size > limit {
+        return Err(ReadError::TooLarge { size, limit });
+    }
+    Ok(())
 }
 
 /// Opens `path` for reading, refusing to follow it when it is a symbolic link
@@ -195,12 +204,18 @@ fn open_no_follow(path: &Path) -> Result<File, ReadError> {
         // following: a link (or one swapped in after `resolve`) is refused, not followed.
         options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
     }
-    options.open(path).map_err(|e| match e.raw_os_error() {
+    options.open(path).map_err(open_error)
+}
+
+/// Why a file opened without following a link was not opened: a link (`ELOOP`) is
+/// [`ReadError::TooManyLinks`], for the caller to follow by hand.
+pub(super) fn open_error(error: std::io::Error) -> ReadError {
+    match error.raw_os_error() {
         #[cfg(unix)]
         Some(libc::ELOOP) => ReadError::TooManyLinks,
-        _ if e.kind() == std::io::ErrorKind::NotFound => ReadError::NotFound,
-        _ => ReadError::Io(e),
-    })
+        _ if error.kind() == std::io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(error),
+    }
 }
 
 /// Reads a whole regular file of at most `limit` bytes (see [`open`]); a file that grows past
