@@ -10,6 +10,7 @@ mod workspace18;
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// How long to wait for any one screen state.
@@ -24,11 +25,15 @@ struct Tmux {
 
 impl Tmux {
     fn new() -> Self {
+        // Tests run on several threads of one process: the time alone once gave two of them
+        // the same socket, hence one server, and each test's session ended the other's.
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let nth = STARTED.fetch_add(1, Ordering::Relaxed);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         Self {
-            socket: format!("interbot-test-{}-{nanos}", std::process::id()),
+            socket: format!("interbot-test-{}-{nth}-{nanos}", std::process::id()),
             dir: tempfile::tempdir().expect("a temporary folder"),
         }
     }
