@@ -9,15 +9,14 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::content::{self, ContentElement};
-use super::folder::Folder;
 use super::json;
 use super::lock::BotLock;
 use super::qna::QnaEntry;
+use super::reading::{self, QnaFolder};
 use super::save;
 use super::snapshot::{LoadedFile, QnaSnapshots, file_name_bytes};
 use crate::error::{Error, LoadProblem};
 use crate::flow::{Flow, FlowError, Instruction, Target};
-use crate::parallel;
 use crate::template::{self, Rendered};
 
 /// The fields of `bot.config.json` interbot reads; the file itself is kept in `raw`.
@@ -199,7 +198,9 @@ impl Bot {
         problems: &mut Vec<LoadProblem>,
     ) -> Bot {
         let reading = BotReading::start(dir, id, read_flow, snapshots);
-        let files = reading.read_qna_files();
+        let files = BotReading::read_files(std::slice::from_ref(&reading))
+            .pop()
+            .unwrap_or_default();
         let (bot, found) = reading.finish(files);
         problems.extend(found);
         bot
@@ -208,8 +209,9 @@ impl Bot {
 
 /// A bot folder read up to its QnA files: its configuration and which QnA files it has.
 /// Loading takes three steps, so that a workspace runs the first and the last for several
-/// bots at once, on every core, and the middle one ([`BotReading::read_files`]) for one bot
-/// at a time, its files on every core (one bot's QnA snapshot in memory at a time).
+/// bots at once, on every core, and the middle one ([`BotReading::read_files`]) for the
+/// files of every bot as one pool of chunks on every core (the snapshots of the few bots
+/// being read in memory at a time).
 #[derive(Debug)]
 pub(super) struct BotReading {
     dir: PathBuf,
@@ -221,10 +223,6 @@ pub(super) struct BotReading {
     /// The problems found so far, in the order found.
     problems: Vec<LoadProblem>,
 }
-
-/// QnA files read in one go by one thread: small enough to share the files of a bot of a
-/// few hundred entries between cores, large enough that taking a chunk costs nothing.
-const FILES_PER_CHUNK: usize = 256;
 
 impl BotReading {
     /// The first step: the configuration read, the QnA files listed, stale temporary files
@@ -250,40 +248,22 @@ impl BotReading {
         }
     }
 
-    /// The second step for every one of `readings`, bot after bot
-    /// ([`BotReading::read_qna_files`]); per reading, in its files' order.
+    /// The second step for every one of `readings`: their QnA files read (or taken from
+    /// their snapshots, which are then brought up to date) on every core
+    /// ([`reading::read_all`]); per reading, its files in order.
     pub(super) fn read_files(readings: &[BotReading]) -> Vec<Vec<LoadedFile>> {
-        readings.iter().map(BotReading::read_qna_files).collect()
-    }
-
-    /// The second step: the bot's QnA files read (or taken from its snapshot, which is then
-    /// brought up to date) on every core, in the files' order.
-    fn read_qna_files(&self) -> Vec<LoadedFile> {
-        let language = &self.config.default_language;
-        let qna_dir = self.dir.join("qna");
-        // Files are reached through the folder's handle: one lookup each instead of a walk
-        // of their whole path.
-        let folder = (!self.files.is_empty())
-            .then(|| Folder::open(&qna_dir))
-            .flatten();
-        let snapshot = match (&self.snapshots, &folder) {
-            (Some(snapshots), Some(_)) => snapshots.open(&qna_dir, language),
-            _ => None,
-        };
-        let numbered: Vec<(usize, &PathBuf)> = self.files.iter().enumerate().collect();
-        let loaded = parallel::in_chunks(&numbered, FILES_PER_CHUNK, |chunk| {
-            chunk
-                .iter()
-                .map(|&(position, path)| match (&snapshot, &folder) {
-                    (Some(snapshot), Some(folder)) => snapshot.load(folder, path, position),
-                    _ => LoadedFile::read(folder.as_ref(), path, language),
-                })
-                .collect()
-        });
-        if let Some(snapshot) = &snapshot {
-            snapshot.update(&self.files, &loaded);
-        }
-        loaded
+        let qna_dirs: Vec<PathBuf> = readings.iter().map(|r| r.dir.join("qna")).collect();
+        let folders: Vec<QnaFolder<'_>> = readings
+            .iter()
+            .zip(&qna_dirs)
+            .map(|(reading, dir)| QnaFolder {
+                dir,
+                files: &reading.files,
+                language: &reading.config.default_language,
+                snapshots: reading.snapshots.as_ref(),
+            })
+            .collect();
+        reading::read_all(&folders)
     }
 
     /// The last step: the entries checked (duplicate ids, answer templates, untrained
@@ -412,9 +392,10 @@ fn checked_entries(
     loaded: Vec<LoadedFile>,
     problems: &mut Vec<LoadProblem>,
 ) -> Vec<QnaEntry> {
+    let count = loaded.len();
     // Which files' ids are new: a set of the ids seen so far, so checking each entry for a
     // duplicate costs O(1) and loading stays linear in the number of entries.
-    let mut seen = HashSet::with_capacity(loaded.len());
+    let mut seen = HashSet::with_capacity(count);
     let first: Vec<bool> = loaded
         .iter()
         .map(|file| match &file.result {
@@ -423,7 +404,7 @@ fn checked_entries(
         })
         .collect();
     drop(seen);
-    let mut entries = Vec::with_capacity(loaded.len());
+    let mut entries = Vec::with_capacity(count);
     for ((path, loaded), first) in files.iter().zip(loaded).zip(first) {
         match loaded.result {
             Ok((entry, warnings)) => {
@@ -449,16 +430,18 @@ fn checked_entries(
 /// questions only (the QnA module's `__qna__` intents carry `utterances` by language), so
 /// such an entry is never trained, and interbot does not answer it either.
 fn untrained_entry_problems(config: &BotConfig, qna: &[QnaEntry]) -> Vec<LoadProblem> {
+    let speaks: Vec<&str> = config.languages().collect();
     qna.iter()
         .filter(|entry| entry.enabled)
         .filter_map(|entry| {
+            // Nothing is collected for the entries that pass (nearly all of them): a list of
+            // each one's languages was a twentieth of a cached start of 100,000 entries.
             let mut written = entry.question_languages().peekable();
             written.peek()?;
-            let written: Vec<&str> = written.collect();
-            if written.iter().any(|language| config.speaks(language)) {
+            if written.any(|language| speaks.contains(&language)) {
                 return None;
             }
-            let speaks: Vec<&str> = config.languages().collect();
+            let written: Vec<&str> = entry.question_languages().collect();
             Some(LoadProblem::warning(
                 &entry.file,
                 format!(

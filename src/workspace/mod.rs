@@ -17,6 +17,7 @@ mod json_style;
 pub mod lock;
 mod qna;
 pub mod read;
+mod reading;
 pub mod recovery;
 mod reload;
 pub mod remote;

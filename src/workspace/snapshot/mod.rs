@@ -188,6 +188,12 @@ pub(super) struct LoadedFile {
 }
 
 impl LoadedFile {
+    /// Whether the entry came from the snapshot (for other modules' tests).
+    #[cfg(test)]
+    pub(super) fn came_from_snapshot(&self) -> bool {
+        self.from_snapshot
+    }
+
     /// The QnA file at `path`, read and parsed: through `folder`, the handle of the folder
     /// it is in, when there is one (its status then comes with it), else by path. A link is
     /// always followed by path, and has no status.
@@ -256,7 +262,12 @@ impl Snapshot {
     /// Stores the snapshot of what `files` loaded as (`loaded`, in the same order), unless
     /// it already holds exactly that; a snapshot that cannot be written only costs reading
     /// the files next time.
-    pub(super) fn update(&self, files: &[PathBuf], loaded: &[LoadedFile]) {
+    pub(super) fn update<'a>(
+        &self,
+        files: &[PathBuf],
+        loaded: impl Iterator<Item = &'a LoadedFile> + Clone,
+    ) {
+        let loaded = || loaded.clone();
         let nanos = |duration: Duration| i128::try_from(duration.as_nanos()).unwrap_or(i128::MAX);
         // A clock before 1970 settles nothing.
         let settled_before = self
@@ -267,7 +278,7 @@ impl Snapshot {
             });
         let recordable: Vec<(&[u8], FileStatus, &QnaEntry)> = files
             .iter()
-            .zip(loaded)
+            .zip(loaded())
             .filter_map(|(path, file)| {
                 let status = file.status?;
                 let (entry, warnings) = file.result.as_ref().ok()?;
@@ -277,7 +288,7 @@ impl Snapshot {
                 (clean && settled).then_some((name, status, entry))
             })
             .collect();
-        let served = loaded.iter().filter(|file| file.from_snapshot).count();
+        let served = loaded().filter(|file| file.from_snapshot).count();
         if served == recordable.len() && served == self.records.len() {
             self.touch();
             return;
@@ -390,7 +401,7 @@ mod tests {
             .enumerate()
             .map(|(i, path)| snapshot.load(handle, path, i))
             .collect();
-        snapshot.update(&files, &loaded);
+        snapshot.update(&files, loaded.iter());
         loaded
     }
 
