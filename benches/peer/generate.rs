@@ -71,7 +71,7 @@ impl Size {
 
 impl fmt::Display for Size {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let entries = if self.entries >= 1_000 && self.entries % 1_000 == 0 {
+        let entries = if self.entries >= 1_000 && self.entries.is_multiple_of(1_000) {
             format!("{}k", self.entries / 1_000)
         } else {
             self.entries.to_string()

@@ -745,14 +745,14 @@ impl App {
             Scroll::Follow => max_top,
             Scroll::Top(row) => row.min(max_top),
         };
-        if let Some(&start) = transcript.starts.get(next) {
-            if start < top || start >= top + height {
-                tab.scroll = if start >= max_top {
-                    Scroll::Follow
-                } else {
-                    Scroll::Top(start)
-                };
-            }
+        if let Some(&start) = transcript.starts.get(next)
+            && (start < top || start >= top + height)
+        {
+            tab.scroll = if start >= max_top {
+                Scroll::Follow
+            } else {
+                Scroll::Top(start)
+            };
         }
     }
 }

@@ -104,10 +104,11 @@ fn list_item(line: &str) -> Option<(String, &str)> {
         }
     }
     let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && digits < 4 {
-        if let Some(rest) = line[digits..].strip_prefix(". ") {
-            return Some((format!("{}. ", &line[..digits]), rest));
-        }
+    if digits > 0
+        && digits < 4
+        && let Some(rest) = line[digits..].strip_prefix(". ")
+    {
+        return Some((format!("{}. ", &line[..digits]), rest));
     }
     None
 }
