@@ -219,12 +219,7 @@ impl VariantQuestions {
         let word_count = words.len();
         let doc_freq = input.u32s()?;
         let posting_count = usize::try_from(input.u64()?).ok()?;
-        if posting_count.checked_mul(8)? > input.remaining() {
-            return None;
-        }
-        let postings = (0..posting_count)
-            .map(|_| Some((input.u32()?, input.u32()?)))
-            .collect::<Option<Vec<_>>>()?;
+        let postings = input.u32_pairs(posting_count)?;
         let variant_starts = input.u32s()?;
         let norms = input.bytes()?.to_vec();
         let entry_starts = input.u32s()?;
