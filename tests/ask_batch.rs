@@ -9,11 +9,15 @@ use std::process::{Command, Stdio};
 use common::{demo_workspace, strip_timings};
 use serde_json::Value;
 
-fn batch() -> std::process::Child {
+/// A batch with `extra` arguments before `-` (`--jobs 1` takes another way through: each
+/// line read, asked and printed on one thread).
+fn batch(extra: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_interbot"))
         .arg("-w")
         .arg(demo_workspace())
-        .args(["ask", "--json", "-"])
+        .args(["ask", "--json"])
+        .args(extra)
+        .arg("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -22,7 +26,13 @@ fn batch() -> std::process::Child {
 
 #[test]
 fn a_question_is_answered_before_the_next_line_is_written() {
-    let mut child = batch();
+    for extra in [&[][..], &["--jobs", "1"]] {
+        answered_before_the_next_line(extra);
+    }
+}
+
+fn answered_before_the_next_line(extra: &[&str]) {
+    let mut child = batch(extra);
     let mut stdin = child.stdin.take().expect("stdin");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     for question in [
@@ -35,7 +45,7 @@ fn a_question_is_answered_before_the_next_line_is_written() {
         let mut answer = String::new();
         stdout.read_line(&mut answer).expect("an answer line");
         let turn: Value = serde_json::from_str(&answer).expect("one JSON object");
-        assert_eq!(turn["question"], question);
+        assert_eq!(turn["question"], question, "{extra:?}");
     }
     drop(stdin);
     assert!(child.wait().expect("interbot exits").success());
@@ -43,7 +53,13 @@ fn a_question_is_answered_before_the_next_line_is_written() {
 
 #[test]
 fn many_lines_come_back_in_their_order_with_bad_lines_in_place() {
-    let mut child = batch();
+    for extra in [&[][..], &["--jobs", "1"]] {
+        in_order_with_bad_lines_in_place(extra);
+    }
+}
+
+fn in_order_with_bad_lines_in_place(extra: &[&str]) {
+    let mut child = batch(extra);
     let mut stdin = child.stdin.take().expect("stdin");
     let mut input = Vec::new();
     for n in 0..300 {
@@ -63,15 +79,15 @@ fn many_lines_come_back_in_their_order_with_bad_lines_in_place() {
         .lines()
         .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
         .collect();
-    assert_eq!(lines.len(), 300);
+    assert_eq!(lines.len(), 300, "{extra:?}");
     for (n, line) in lines.iter().enumerate() {
         match n % 50 {
-            7 | 13 => assert_eq!(line["line"], n + 1, "{line}"),
+            7 | 13 => assert_eq!(line["line"], n + 1, "{extra:?}: {line}"),
             _ => assert_eq!(line["question"], format!("question {n} about the vpn")),
         }
     }
     // An undecodable line is a failure; a blank one is not.
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(1), "{extra:?}");
 }
 
 /// The batch's answers with every timing removed (`micros` differ from run to run).
