@@ -72,7 +72,7 @@ pub fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
         });
     }
     let turn = ask(engine, &runtime, args, &args.question)?;
-    print_turn(&mut out, &turn, args)?;
+    print_turn(&mut out, &turn, Style::of(args))?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -85,7 +85,25 @@ const IN_FLIGHT_PER_CORE: usize = 4;
 struct Answered {
     number: usize,
     blank: bool,
-    turn: Result<Turn, String>,
+    /// The turn as printed (rendered where it was answered, on any core), or why there
+    /// is none.
+    printed: Result<Vec<u8>, String>,
+}
+
+/// How turns are printed: what of [`AskArgs`] printing reads, to be taken into tasks.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    json: bool,
+    explain: bool,
+}
+
+impl Style {
+    fn of(args: &AskArgs) -> Style {
+        Style {
+            json: args.json,
+            explain: args.explain,
+        }
+    }
 }
 
 /// Answers stdin's questions (one per line) concurrently on every core, printing each
@@ -97,8 +115,8 @@ fn run_batch(
     args: &AskArgs,
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
-    use futures::StreamExt;
     use futures::stream::FuturesOrdered;
+    use futures::{FutureExt, StreamExt};
 
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let window = args
@@ -107,6 +125,7 @@ fn run_batch(
     if window == 1 {
         return run_one_at_a_time(engine, runtime, args, out);
     }
+    let style = Style::of(args);
     let (lines, mut incoming) = tokio::sync::mpsc::channel(window);
     // stdin is read on its own thread, so a line is asked as soon as it arrives.
     let reader = std::thread::spawn(move || -> std::io::Result<()> {
@@ -125,7 +144,15 @@ fn run_batch(
             tokio::select! {
                 biased;
                 Some(answered) = pending.next(), if !pending.is_empty() => {
-                    failed |= print_answered(out, answered, args)?;
+                    failed |= write_answered(out, answered, style)?;
+                    // The answers already known go out with it, in one write: the output
+                    // is flushed once no further answer is ready, so a script waiting for
+                    // its answer still gets it at once, and a batch is not one system call
+                    // a line.
+                    while let Some(Some(answered)) = pending.next().now_or_never() {
+                        failed |= write_answered(out, answered, style)?;
+                    }
+                    out.flush()?;
                 }
                 line = incoming.recv(), if open && pending.len() < window => match line {
                     Some(line) => pending.push_back(answer(engine, args, line)),
@@ -153,54 +180,58 @@ fn run_one_at_a_time(
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
     let options = options(args);
+    let style = Style::of(args);
     let mut failed = false;
     for line in BoundedLines::new(std::io::stdin().lock(), MAX_QUESTION_BYTES) {
         let line = line?;
         let number = line.number;
         let blank = line.text.as_ref().is_ok_and(|t| t.trim().is_empty());
-        let turn = match line.text {
+        let printed = match line.text {
             Ok(_) if blank => Err("blank line; nothing asked".to_string()),
             Ok(question) => {
                 let asked = turn_for(engine, &args.bot, &question, &options, args.explain);
-                runtime.block_on(asked).map_err(|e| e.to_string())
+                runtime
+                    .block_on(asked)
+                    .map_err(|e| e.to_string())
+                    .and_then(|turn| printed(&turn, style))
             }
             Err(e) => Err(e.to_string()),
         };
-        failed |= print_answered(
-            out,
-            Answered {
-                number,
-                blank,
-                turn,
-            },
-            args,
-        )?;
+        let answered = Answered {
+            number,
+            blank,
+            printed,
+        };
+        failed |= write_answered(out, answered, style)?;
+        out.flush()?;
     }
     Ok(failed)
 }
 
-/// Prints what became of one input line and flushes it; returns whether the line failed
-/// (a blank line is reported, to keep lines aligned, but is no failure).
-fn print_answered(
-    out: &mut impl Write,
-    answered: Answered,
-    args: &AskArgs,
-) -> anyhow::Result<bool> {
-    let failed = match answered.turn {
-        Ok(turn) => {
-            print_turn(out, &turn, args)?;
+/// Writes what became of one input line (not flushed); returns whether the line failed (a
+/// blank line is reported, to keep lines aligned, but is no failure).
+fn write_answered(out: &mut impl Write, answered: Answered, style: Style) -> anyhow::Result<bool> {
+    let failed = match answered.printed {
+        Ok(bytes) => {
+            out.write_all(&bytes)?;
             false
         }
         Err(error) => {
-            print_line_error(out, answered.number, &error, args.json)?;
+            print_line_error(out, answered.number, &error, style.json)?;
             !answered.blank
         }
     };
-    if !args.json {
+    if !style.json {
         writeln!(out)?;
     }
-    out.flush()?;
     Ok(failed)
+}
+
+/// `turn` as [`print_turn`] prints it.
+fn printed(turn: &Turn, style: Style) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    print_turn(&mut bytes, turn, style).map_err(|e| format!("the turn cannot be printed: {e}"))?;
+    Ok(bytes)
 }
 
 /// `question`'s turn with `bot`, explained when asked for.
@@ -230,18 +261,23 @@ fn answer(
         Ok(_) if blank => Err("blank line; nothing asked".to_string()),
         Ok(question) => {
             let engine = engine.clone();
-            let (bot, explain) = (args.bot.clone(), args.explain);
+            let bot = args.bot.clone();
+            let style = Style::of(args);
             let options = options(args);
+            // The turn is printed where it was answered: the JSON of every turn on the
+            // thread that writes the output held a batch to about one core.
             Ok(tokio::spawn(async move {
-                turn_for(&engine, &bot, &question, &options, explain).await
+                let turn = turn_for(&engine, &bot, &question, &options, style.explain).await;
+                turn.map_err(|e| e.to_string())
+                    .and_then(|turn| printed(&turn, style))
             }))
         }
         Err(e) => Err(e.to_string()),
     };
     async move {
-        let turn = match task {
+        let printed = match task {
             Ok(handle) => match handle.await {
-                Ok(turn) => turn.map_err(|e| e.to_string()),
+                Ok(printed) => printed,
                 Err(e) => Err(format!("the question failed: {e}")),
             },
             Err(error) => Err(error),
@@ -249,7 +285,7 @@ fn answer(
         Answered {
             number,
             blank,
-            turn,
+            printed,
         }
     }
 }
@@ -281,11 +317,14 @@ fn ask(
     args: &AskArgs,
     question: &str,
 ) -> Result<Turn, interbot::Error> {
-    let mut turn = runtime.block_on(engine.ask_with(&args.bot, question, &options(args)))?;
-    if args.explain {
-        engine.explain(&mut turn);
-    }
-    Ok(turn)
+    let options = options(args);
+    runtime.block_on(turn_for(
+        engine,
+        &args.bot,
+        question,
+        &options,
+        args.explain,
+    ))
 }
 
 /// The turn options `args` set.
@@ -295,8 +334,8 @@ fn options(args: &AskArgs) -> AskOptions {
     }
 }
 
-fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Result<()> {
-    if args.json {
+fn print_turn(out: &mut impl Write, turn: &Turn, style: Style) -> anyhow::Result<()> {
+    if style.json {
         writeln!(out, "{}", to_json_line(turn)?)?;
         return Ok(());
     }
@@ -379,7 +418,7 @@ fn print_turn(out: &mut impl Write, turn: &Turn, args: &AskArgs) -> anyhow::Resu
             )?;
         }
     }
-    if args.explain {
+    if style.explain {
         super::explain::print(out, turn)?;
     }
     Ok(())
