@@ -52,6 +52,15 @@ pub(crate) fn in_chunks<T: Sync, R: Send>(
         .collect()
 }
 
+/// `work` over each of `items` on every core, one item at a time from a shared counter, for
+/// what it does (results, if any, kept by `work` itself).
+pub(crate) fn each<T: Sync>(items: &[T], work: impl Fn(&T) + Sync) {
+    in_chunks(items, 1, |mine| {
+        mine.iter().for_each(&work);
+        Vec::<()>::new()
+    });
+}
+
 /// `work` over each of `items`, taken by value, on every core; the results come back in
 /// `items`' order.
 pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
@@ -81,5 +90,10 @@ mod tests {
             names.iter().map(|n| format!("{n}!")).collect::<Vec<_>>()
         );
         assert!(map(Vec::<String>::new(), |name| name).is_empty());
+        let seen: Vec<std::sync::atomic::AtomicBool> = (0..100)
+            .map(|_| std::sync::atomic::AtomicBool::new(false))
+            .collect();
+        each(&items[..100], |&i| seen[i].store(true, Ordering::Relaxed));
+        assert!(seen.iter().all(|s| s.load(Ordering::Relaxed)));
     }
 }

@@ -2,13 +2,13 @@
 //! snapshots) on every core, as one pool of work.
 //!
 //! The files are cut into chunks, bot after bot, and the cores take chunks in turn
-//! ([`parallel::in_chunks`]) whichever bot they belong to. A bot's folder handle, snapshot
-//! and room for its files are made by the first chunk that needs them, and the snapshot is
+//! ([`parallel::each`]) whichever bot they belong to. A bot's folder handle, snapshot and
+//! room for its files are made by the first chunk that needs them, and the snapshot is
 //! brought up to date and let go by whichever thread reads the bot's last chunk. So one
-//! bot's opening and update overlap other bots' reading (taken bot after bot, with the cores
-//! working inside one bot at a time, they left a core idle for a tenth of a cached start of
-//! 10 bots of 10,000 entries), and only the snapshots of the bots being read are in memory
-//! at once.
+//! bot's opening and update overlap other bots' reading, and only the snapshots of the bots
+//! being read are in memory at once. (Taken bot after bot, with the cores working inside one
+//! bot at a time, those steps ran on one thread while the other waited: the files' step of a
+//! cached start of 10 bots of 10,000 entries took about 190 ms, and takes 167 ms so.)
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,12 +44,7 @@ pub(super) fn read_all(folders: &[QnaFolder<'_>]) -> Vec<Vec<LoadedFile>> {
         .enumerate()
         .flat_map(|(bot, files)| (0..files.chunk_count()).map(move |chunk| (bot, chunk)))
         .collect();
-    parallel::in_chunks(&chunks, 1, |mine| {
-        for &(bot, chunk) in mine {
-            bots[bot].read_chunk(chunk);
-        }
-        Vec::<()>::new()
-    });
+    parallel::each(&chunks, |&(bot, chunk)| bots[bot].read_chunk(chunk));
     bots.into_iter().map(BotFiles::into_files).collect()
 }
 
@@ -74,17 +69,15 @@ struct Opened {
 
 impl<'a> BotFiles<'a> {
     fn new(folder: &'a QnaFolder<'a>) -> BotFiles<'a> {
-        let files = BotFiles {
+        BotFiles {
             folder,
             opened: OnceLock::new(),
-            unread: AtomicUsize::new(0),
-        };
-        files.unread.store(files.chunk_count(), Ordering::Relaxed);
-        files
+            unread: AtomicUsize::new(chunk_count(folder)),
+        }
     }
 
     fn chunk_count(&self) -> usize {
-        self.folder.files.len().div_ceil(FILES_PER_CHUNK)
+        chunk_count(self.folder)
     }
 
     /// Reads chunk `chunk`; the thread that reads the last one updates the snapshot.
@@ -162,6 +155,10 @@ impl<'a> BotFiles<'a> {
             .filter_map(std::convert::identity)
             .collect()
     }
+}
+
+fn chunk_count(folder: &QnaFolder<'_>) -> usize {
+    folder.files.len().div_ceil(FILES_PER_CHUNK)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
