@@ -14,7 +14,7 @@ use super::lock::BotLock;
 use super::qna::QnaEntry;
 use super::reading::{self, QnaFolder};
 use super::save;
-use super::snapshot::{LoadedFile, QnaSnapshots, file_name_bytes};
+use super::snapshot::{LoadedFile, QnaSnapshots};
 use crate::error::{Error, LoadProblem};
 use crate::flow::{Flow, FlowError, Instruction, Target};
 use crate::template::{self, Rendered};
@@ -612,15 +612,23 @@ fn qna_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> (Vec<PathBuf>, Vec<
     };
     let mut files: Vec<PathBuf> = Vec::new();
     let mut temporary = Vec::new();
+    // Each path is made with room for the folder and the name at once: `DirEntry::path`
+    // joins them growing a copy of the folder's path, which was a third of this listing.
+    let path_of = |name: &std::ffi::OsStr| {
+        let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
+        path.push(dir);
+        path.push(name);
+        path
+    };
     for entry in read.filter_map(Result::ok) {
-        let path = entry.path();
-        let name = file_name_bytes(&path);
-        if name.starts_with(b".") {
-            if std::str::from_utf8(name).is_ok_and(save::is_interbot_temp) {
-                temporary.push(path);
+        let name = entry.file_name();
+        let bytes = name.as_encoded_bytes();
+        if bytes.starts_with(b".") {
+            if std::str::from_utf8(bytes).is_ok_and(save::is_interbot_temp) {
+                temporary.push(path_of(&name));
             }
-        } else if name.ends_with(b".json") && name.len() > ".json".len() {
-            files.push(path);
+        } else if bytes.ends_with(b".json") && bytes.len() > ".json".len() {
+            files.push(path_of(&name));
         }
     }
     // Every path is the folder's and a name: comparing their bytes orders them by name,

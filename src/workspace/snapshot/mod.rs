@@ -324,7 +324,7 @@ impl Snapshot {
 
 /// The bytes of the last component of `path`, a file's name in its folder, found without
 /// parsing the whole path (`Path::file_name` was 3 % of a cached start of 100,000 files).
-pub(super) fn file_name_bytes(path: &Path) -> &[u8] {
+fn file_name_bytes(path: &Path) -> &[u8] {
     let bytes = path.as_os_str().as_encoded_bytes();
     let start = bytes
         .iter()
