@@ -208,6 +208,7 @@ pub async fn run<B: Backend>(
     engine: &Engine,
     app: App,
     services: Services,
+    typed_ahead: Vec<Event>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -239,6 +240,7 @@ where
     let running = AssertUnwindSafe(run_loop(
         terminal,
         &mut state,
+        typed_ahead,
         &mut answers,
         &mut qna_reports,
         &mut changes,
@@ -267,6 +269,7 @@ where
 async fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut Loop,
+    typed_ahead: Vec<Event>,
     answers: &mut mpsc::UnboundedReceiver<Answer>,
     qna_reports: &mut mpsc::UnboundedReceiver<runtime::Finished>,
     changes: &mut mpsc::UnboundedReceiver<WorkspaceEvent>,
@@ -276,6 +279,12 @@ where
 {
     let mut events = EventStream::new();
     let mut signals = Signals::new()?;
+    // What was typed during start-up, as if typed now.
+    for event in typed_ahead {
+        if state.on_event(event) == Flow::Quit {
+            return Ok(());
+        }
+    }
     terminal
         .draw(|frame| ui::draw(frame, &state.app))
         .context("cannot draw")?;
@@ -347,29 +356,37 @@ where
     }
 }
 
+/// At most this many keys and pastes typed during start-up are kept for the app.
+const MAX_TYPED_AHEAD: usize = 4096;
+
 /// Shows the start-up screen until `indexing` yields the engine (or fails to read the
-/// workspace), updating it from `progress`.
-/// `None` when the user quits (`q`, Esc, Ctrl-C), a signal arrives or input ends first.
+/// workspace), updating it from `progress`. What the user types meanwhile (keys and pastes,
+/// up to [`MAX_TYPED_AHEAD`]) is kept and returned with the engine, for [`run`] to apply as
+/// if typed once the app is up: a question typed during a long start-up is not lost, and a
+/// `q` in it does not quit. `None` when the user quits (Ctrl-C), a signal arrives or input
+/// ends first.
 pub async fn wait_for_engine<B: Backend>(
     terminal: &mut Terminal<B>,
     mut loading: Loading,
     theme: Theme,
     mut progress: mpsc::UnboundedReceiver<StartUpStep>,
     indexing: tokio::task::JoinHandle<anyhow::Result<Engine>>,
-) -> anyhow::Result<Option<Engine>>
+) -> anyhow::Result<Option<(Engine, Vec<Event>)>>
 where
     B::Error: Send + Sync + 'static,
 {
     let mut events = EventStream::new();
     let mut signals = Signals::new()?;
     let mut indexing = std::pin::pin!(indexing);
+    let mut typed = Vec::new();
     loop {
         terminal
             .draw(|frame| ui::loading::draw(frame, &loading, &theme))
             .context("cannot draw")?;
         tokio::select! {
             engine = &mut indexing => {
-                return engine.context("loading stopped")?.map(Some);
+                let engine = engine.context("loading stopped")??;
+                return Ok(Some((engine, typed)));
             }
             Some(step) = progress.recv() => {
                 loading.on_step(step);
@@ -378,14 +395,11 @@ where
                 }
             }
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
-                    let ctrl_c = key.code == KeyCode::Char('c')
-                        && key.modifiers.contains(KeyModifiers::CONTROL);
-                    if ctrl_c || matches!(key.code, KeyCode::Char('q') | KeyCode::Esc) {
+                Some(Ok(event)) => {
+                    if typed_ahead(event, &mut typed) == Flow::Quit {
                         return Ok(None);
                     }
                 }
-                Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e).context("cannot read terminal events"),
                 None => return Ok(None),
             },
@@ -395,6 +409,28 @@ where
             }
         }
     }
+}
+
+/// What the start-up screen does with a terminal event: Ctrl-C quits; a key press or a paste
+/// is kept in `typed` (up to [`MAX_TYPED_AHEAD`]) for the app; anything else (a resize, a
+/// key release) is dropped, the app drawing for its size when it starts.
+fn typed_ahead(event: Event, typed: &mut Vec<Event>) -> Flow {
+    let keep = match &event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => {
+            let ctrl_c =
+                key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+            if ctrl_c {
+                return Flow::Quit;
+            }
+            true
+        }
+        Event::Paste(_) => true,
+        _ => false,
+    };
+    if keep && typed.len() < MAX_TYPED_AHEAD {
+        typed.push(event);
+    }
+    Flow::Continue
 }
 
 /// Polls `stream` once with this task's waker: an item if one is ready, never waiting.
@@ -439,5 +475,68 @@ impl Signals {
     #[cfg(not(unix))]
     async fn recv(&mut self) -> &'static str {
         std::future::pending().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyEvent, KeyEventState};
+
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers, kind: KeyEventKind) -> Event {
+        Event::Key(KeyEvent {
+            code,
+            modifiers,
+            kind,
+            state: KeyEventState::NONE,
+        })
+    }
+
+    fn press(c: char) -> Event {
+        key(KeyCode::Char(c), KeyModifiers::NONE, KeyEventKind::Press)
+    }
+
+    #[test]
+    fn keys_typed_during_start_up_are_kept_and_only_ctrl_c_quits() {
+        let mut typed = Vec::new();
+        // A question with a `q` in it, Esc and Enter: all kept, in order, nothing quits.
+        for event in "quick q".chars().map(press).chain([
+            key(KeyCode::Esc, KeyModifiers::NONE, KeyEventKind::Press),
+            key(KeyCode::Enter, KeyModifiers::NONE, KeyEventKind::Press),
+            Event::Paste("pasted text".to_string()),
+        ]) {
+            assert_eq!(typed_ahead(event, &mut typed), Flow::Continue);
+        }
+        assert_eq!(typed.len(), 10);
+        assert_eq!(typed[0], press('q'));
+        assert_eq!(typed[9], Event::Paste("pasted text".to_string()));
+        // Releases and resizes are not typing.
+        let release = key(
+            KeyCode::Char('x'),
+            KeyModifiers::NONE,
+            KeyEventKind::Release,
+        );
+        assert_eq!(typed_ahead(release, &mut typed), Flow::Continue);
+        assert_eq!(
+            typed_ahead(Event::Resize(80, 24), &mut typed),
+            Flow::Continue
+        );
+        assert_eq!(typed.len(), 10);
+        let ctrl_c = key(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+            KeyEventKind::Press,
+        );
+        assert_eq!(typed_ahead(ctrl_c, &mut typed), Flow::Quit);
+    }
+
+    #[test]
+    fn what_is_typed_during_start_up_is_bounded() {
+        let mut typed = Vec::new();
+        for _ in 0..MAX_TYPED_AHEAD + 10 {
+            typed_ahead(press('a'), &mut typed);
+        }
+        assert_eq!(typed.len(), MAX_TYPED_AHEAD);
     }
 }

@@ -86,8 +86,8 @@ impl Options {
 
 /// Opens the UI on the workspace at `root`: `load` reads it (files, overrides) and the
 /// engine indexes it (through `cache`, when given) on a blocking thread behind the start-up
-/// screen, which quits on `q` at
-/// any moment; then the UI runs until the user quits. Must be called inside a tokio runtime;
+/// screen, which quits on Ctrl-C at any moment and keeps what is typed meanwhile for the
+/// app; then the UI runs until the user quits. Must be called inside a tokio runtime;
 /// loading may still be running on a blocking thread when the user quits during start-up.
 /// The terminal is restored however this returns.
 pub async fn run(
@@ -119,7 +119,7 @@ pub async fn run(
         indexing,
     )
     .await?;
-    let Some(engine) = engine else {
+    let Some((engine, typed_ahead)) = engine else {
         drop(guard);
         tracing::info!("quit while loading");
         return Ok(());
@@ -161,7 +161,7 @@ pub async fn run(
         watching,
         drafts: Some(keeper),
     };
-    let result = event_loop::run(&mut guard.terminal, &engine, app, services).await;
+    let result = event_loop::run(&mut guard.terminal, &engine, app, services, typed_ahead).await;
     drop(guard);
     tracing::info!("terminal UI stopped");
     result

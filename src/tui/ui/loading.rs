@@ -1,4 +1,5 @@
-//! The start-up screen: the workspace being indexed, a progress bar, and how to quit.
+//! The start-up screen: the workspace being indexed, a progress bar, how to quit, and that
+//! typing meanwhile is kept.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -87,10 +88,11 @@ pub fn draw(frame: &mut Frame, loading: &Loading, theme: &Theme) {
         hint,
         frame,
         vec![
-            Segment::new("q", Role::Key),
-            Segment::new(" or ", Role::Dim),
             Segment::new("Ctrl-C", Role::Key),
-            Segment::new(" quit", Role::Dim),
+            Segment::new(
+                " quit · what you type now goes to the question box",
+                Role::Dim,
+            ),
         ],
     );
 }
