@@ -152,26 +152,23 @@ impl<'a> Reader<'a> {
         rest.is_empty().then_some(items)
     }
 
-    pub fn f32s(&mut self) -> Option<Vec<f32>> {
+    /// A length, then that many 4-byte numbers, each made by `from`.
+    fn words<T>(&mut self, from: fn([u8; 4]) -> T) -> Option<Vec<T>> {
         let len = self.len(4)?;
-        let items = self.arrays::<4>(len)?;
         Some(
-            items
+            self.arrays::<4>(len)?
                 .iter()
-                .map(|bytes| f32::from_le_bytes(*bytes))
+                .map(|bytes| from(*bytes))
                 .collect(),
         )
     }
 
+    pub fn f32s(&mut self) -> Option<Vec<f32>> {
+        self.words(f32::from_le_bytes)
+    }
+
     pub fn u32s(&mut self) -> Option<Vec<u32>> {
-        let len = self.len(4)?;
-        let items = self.arrays::<4>(len)?;
-        Some(
-            items
-                .iter()
-                .map(|bytes| u32::from_le_bytes(*bytes))
-                .collect(),
-        )
+        self.words(u32::from_le_bytes)
     }
 
     /// `count` pairs of numbers [`Writer::u32`] wrote one after the other (no length).

@@ -42,7 +42,7 @@ pub(super) fn read_all(folders: &[QnaFolder<'_>]) -> Vec<Vec<LoadedFile>> {
     let chunks: Vec<(usize, usize)> = bots
         .iter()
         .enumerate()
-        .flat_map(|(bot, files)| (0..files.chunk_count()).map(move |chunk| (bot, chunk)))
+        .flat_map(|(bot, files)| (0..chunk_count(files.folder)).map(move |chunk| (bot, chunk)))
         .collect();
     parallel::each(&chunks, |&(bot, chunk)| bots[bot].read_chunk(chunk));
     bots.into_iter().map(BotFiles::into_files).collect()
@@ -74,10 +74,6 @@ impl<'a> BotFiles<'a> {
             opened: OnceLock::new(),
             unread: AtomicUsize::new(chunk_count(folder)),
         }
-    }
-
-    fn chunk_count(&self) -> usize {
-        chunk_count(self.folder)
     }
 
     /// Reads chunk `chunk`; the thread that reads the last one updates the snapshot.
@@ -171,6 +167,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::workspace::snapshot::answers;
 
     fn write_entries(dir: &Path, count: usize, answer: &str) -> Vec<PathBuf> {
         fs::create_dir_all(dir).unwrap_or_else(|e| panic!("qna folder: {e}"));
@@ -188,16 +185,6 @@ mod tests {
             .collect();
         files.sort();
         files
-    }
-
-    fn answers(loaded: &[LoadedFile]) -> Vec<String> {
-        loaded
-            .iter()
-            .map(|file| match &file.result {
-                Ok((entry, _)) => entry.answers.join("|"),
-                Err(problem) => problem.message.clone(),
-            })
-            .collect()
     }
 
     #[test]

@@ -187,6 +187,19 @@ pub(super) struct LoadedFile {
     from_snapshot: bool,
 }
 
+/// Each loaded file's answers joined by `|`, or its problem (for tests here and in other
+/// modules).
+#[cfg(test)]
+pub(super) fn answers(loaded: &[LoadedFile]) -> Vec<String> {
+    loaded
+        .iter()
+        .map(|file| match &file.result {
+            Ok((entry, _)) => entry.answers.join("|"),
+            Err(problem) => problem.message.clone(),
+        })
+        .collect()
+}
+
 impl LoadedFile {
     /// Whether the entry came from the snapshot (for other modules' tests).
     #[cfg(test)]
@@ -407,16 +420,6 @@ mod tests {
 
     fn from_snapshot(loaded: &[LoadedFile]) -> Vec<bool> {
         loaded.iter().map(|file| file.from_snapshot).collect()
-    }
-
-    fn answers(loaded: &[LoadedFile]) -> Vec<String> {
-        loaded
-            .iter()
-            .map(|file| match &file.result {
-                Ok((entry, _)) => entry.answers.join("|"),
-                Err(problem) => problem.message.clone(),
-            })
-            .collect()
     }
 
     /// A QnA folder with two entries in Botpress's layout, and snapshots that record files
