@@ -24,7 +24,10 @@
 //! [`BOTPRESS_MAX_PASSES`] times while the result still holds a tag: [`render_nested`].
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
 
+use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
 
 /// How deep sections may nest; deeper templates are rejected rather than risking the stack.
@@ -237,7 +240,7 @@ fn render_full(
     limit: usize,
     partials: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Rendered, TemplateError> {
-    let nodes = Parser::new(template).run()?;
+    let nodes = parsed(template)?;
     let mut out = Output {
         text: String::with_capacity(template.len().min(limit)),
         limit,
@@ -325,25 +328,51 @@ enum Token<'t> {
     Partial(&'t str, usize),
 }
 
-enum Node<'t> {
+/// A parsed template's part. Names are owned, so a parse outlives its text and is kept
+/// (see [`parsed`]).
+enum Node {
     Text(String),
     Var {
-        name: &'t str,
+        name: Box<str>,
         escape: bool,
         offset: usize,
     },
-    Section(Section<'t>),
+    Section(Section),
     Partial {
-        name: &'t str,
+        name: Box<str>,
         offset: usize,
     },
 }
 
-struct Section<'t> {
-    name: &'t str,
+struct Section {
+    name: Box<str>,
     inverted: bool,
     offset: usize,
-    children: Vec<Node<'t>>,
+    children: Vec<Node>,
+}
+
+/// The most parsed templates one thread keeps; past it the kept ones are dropped.
+const KEPT_PARSES: usize = 64;
+
+thread_local! {
+    /// Parsed templates by their text. A bot says the same content elements turn after
+    /// turn, and parsing one cost as much as rendering it.
+    static PARSES: RefCell<HashMap<Box<str>, Rc<[Node]>>> = RefCell::new(HashMap::new());
+}
+
+/// `template` parsed, from this thread's kept parses when it was parsed before.
+fn parsed(template: &str) -> Result<Rc<[Node]>, TemplateError> {
+    if let Some(nodes) = PARSES.with_borrow(|kept| kept.get(template).cloned()) {
+        return Ok(nodes);
+    }
+    let nodes: Rc<[Node]> = Parser::new(template).run()?.into();
+    PARSES.with_borrow_mut(|kept| {
+        if kept.len() >= KEPT_PARSES {
+            kept.clear();
+        }
+        kept.insert(template.into(), Rc::clone(&nodes));
+    });
+    Ok(nodes)
 }
 
 /// Tokenizes like mustache.js, including its standalone-line rule: a line holding only
@@ -375,7 +404,7 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn run(mut self) -> Result<Vec<Node<'t>>, TemplateError> {
+    fn run(mut self) -> Result<Vec<Node>, TemplateError> {
         let src = self.src;
         while self.pos < src.len() {
             let rest = &src[self.pos..];
@@ -513,7 +542,7 @@ fn skip_whitespace(src: &str, from: usize) -> usize {
 }
 
 /// Builds the section tree from tokens whose sections were already checked to balance.
-fn nest(tokens: Vec<Option<Token<'_>>>) -> Vec<Node<'_>> {
+fn nest(tokens: Vec<Option<Token<'_>>>) -> Vec<Node> {
     let mut parents = Vec::new();
     let mut current = Vec::new();
     for token in tokens.into_iter().flatten() {
@@ -523,11 +552,14 @@ fn nest(tokens: Vec<Option<Token<'_>>>) -> Vec<Node<'_>> {
                 _ => current.push(Node::Text(c.to_string())),
             },
             Token::Var(name, escape, offset) => current.push(Node::Var {
-                name,
+                name: name.into(),
                 escape,
                 offset,
             }),
-            Token::Partial(name, offset) => current.push(Node::Partial { name, offset }),
+            Token::Partial(name, offset) => current.push(Node::Partial {
+                name: name.into(),
+                offset,
+            }),
             Token::Open(name, inverted, offset) => {
                 parents.push((name, inverted, offset, std::mem::take(&mut current)))
             }
@@ -535,7 +567,7 @@ fn nest(tokens: Vec<Option<Token<'_>>>) -> Vec<Node<'_>> {
                 if let Some((name, inverted, offset, parent)) = parents.pop() {
                     let children = std::mem::replace(&mut current, parent);
                     current.push(Node::Section(Section {
-                        name,
+                        name: name.into(),
                         inverted,
                         offset,
                         children,
@@ -553,7 +585,7 @@ type Stack<'a> = Vec<Cow<'a, Value>>;
 /// Renders `nodes` into `out`; `Err` holds the byte offset of the tag at which a limit was
 /// passed (`at` is the innermost enclosing section's, for plain text) and which limit.
 fn render_nodes<'a>(
-    nodes: &[Node<'_>],
+    nodes: &[Node],
     stack: &mut Stack<'a>,
     out: &mut Output,
     at: usize,
@@ -585,13 +617,13 @@ fn render_nodes<'a>(
 /// unchanged), once with any other truthy value pushed as the context; an inverted section's
 /// body renders once when the normal one would not render at all.
 fn render_section<'a>(
-    section: &Section<'_>,
+    section: &Section,
     stack: &mut Stack<'a>,
     out: &mut Output,
 ) -> Result<(), Stop> {
-    let value = lookup(stack, section.name);
+    let value = lookup(stack, &section.name);
     if value.is_none() && !section.inverted {
-        out.miss(section.name);
+        out.miss(&section.name);
     }
     let contexts: Vec<Option<Cow<'a, Value>>> = match value {
         Some(value) if !is_truthy(&value) => Vec::new(),
@@ -635,9 +667,7 @@ fn render_partial<'a>(
     if out.partial_depth >= MAX_PARTIAL_DEPTH {
         return Err((offset, TemplateErrorKind::TooDeep));
     }
-    let nodes = Parser::new(&template)
-        .run()
-        .map_err(|error| (offset, error.kind))?;
+    let nodes = parsed(&template).map_err(|error| (offset, error.kind))?;
     out.partial_depth += 1;
     let rendered = render_nodes(&nodes, stack, out, offset);
     out.partial_depth -= 1;
@@ -771,6 +801,29 @@ mod tests {
             "botId": "sub1", "confidence": 0.93, "botUrl": "http://localhost:3000/s/sub1",
             "answer": "I can help you answer payroll questions"
         }]}})
+    }
+
+    #[test]
+    fn kept_parses_render_as_fresh_ones() {
+        let data = json!({"n": 1, "a": {"b": "<x>"}});
+        // More templates than a thread keeps, twice over: each renders right from its kept
+        // parse, after the kept ones were dropped, and again.
+        for round in 0..2 {
+            for i in 0..KEPT_PARSES + 5 {
+                let template =
+                    format!("{i}:{{{{n}}}} {{{{a.b}}}}{{{{{{a.b}}}}}}{{{{#n}}}}!{{{{/n}}}}");
+                assert_eq!(
+                    render(&template, &data),
+                    Ok(format!("{i}:1 &lt;x&gt;<x>!")),
+                    "round {round}"
+                );
+            }
+        }
+        // A template that does not parse is an error every time, never kept.
+        for _ in 0..2 {
+            assert!(render("{{#a}}", &data).is_err());
+        }
+        assert!(PARSES.with_borrow(|kept| kept.len() <= KEPT_PARSES));
     }
 
     /// Renders each template against `data` and compares with the expected text.

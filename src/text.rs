@@ -74,6 +74,17 @@ pub fn to_json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Re
     to_json_with(value, serde_json::ser::PrettyFormatter::new())
 }
 
+/// [`to_json_line`] written straight to `out`, without its newline: no string is made on
+/// the way (a batch of `ask --json` writes a line per turn).
+pub fn write_json_line<W, T>(out: &mut W, value: &T) -> serde_json::Result<()>
+where
+    W: std::io::Write + ?Sized,
+    T: serde::Serialize + ?Sized,
+{
+    let formatter = SafeFormatter(serde_json::ser::CompactFormatter);
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+}
+
 fn to_json_with<T, F>(value: &T, formatter: F) -> serde_json::Result<String>
 where
     T: serde::Serialize + ?Sized,

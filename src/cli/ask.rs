@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use interbot::session::MAX_QUESTION_BYTES;
-use interbot::text::{sanitize, sanitize_line, to_json_line};
+use interbot::text::{sanitize, sanitize_line, to_json_line, write_json_line};
 use interbot::workspace::read::BoundedLines;
 use interbot::{AskOptions, Engine, Turn};
 use serde_json::json;
@@ -80,6 +80,9 @@ pub fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
 /// Questions in flight at once per core in a batch: enough to keep every core busy while a
 /// turn waits on its searches, few enough that a slow line holds back little output.
 const IN_FLIGHT_PER_CORE: usize = 4;
+
+/// Room made at once for a printed turn (a demo turn's JSON line is about 1.7 KB).
+const PRINTED_CAPACITY: usize = 4096;
 
 /// What became of one input line of a batch.
 struct Answered {
@@ -223,7 +226,7 @@ fn write_answered(out: &mut impl Write, answered: Answered, style: Style) -> any
 
 /// `turn` as [`print_turn`] prints it.
 fn printed(turn: &Turn, style: Style) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(PRINTED_CAPACITY);
     print_turn(&mut bytes, turn, style).map_err(|e| format!("the turn cannot be printed: {e}"))?;
     Ok(bytes)
 }
@@ -337,7 +340,8 @@ fn options(args: &AskArgs) -> AskOptions {
 
 fn print_turn(out: &mut impl Write, turn: &Turn, style: Style) -> anyhow::Result<()> {
     if style.json {
-        writeln!(out, "{}", to_json_line(turn)?)?;
+        write_json_line(out, turn)?;
+        writeln!(out)?;
         return Ok(());
     }
     writeln!(
