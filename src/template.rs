@@ -354,6 +354,11 @@ struct Section {
 /// The most parsed templates one thread keeps; past it the kept ones are dropped.
 const KEPT_PARSES: usize = 64;
 
+/// The longest template whose parse is kept, in bytes: content elements are far shorter,
+/// and a longer text (a nested pass over a large rendered value) is parsed each time, so
+/// the kept parses stay small whatever a bot's files hold.
+const KEPT_TEMPLATE_BYTES: usize = 16 * 1024;
+
 thread_local! {
     /// Parsed templates by their text. A bot says the same content elements turn after
     /// turn, and parsing one cost as much as rendering it.
@@ -366,6 +371,9 @@ fn parsed(template: &str) -> Result<Rc<[Node]>, TemplateError> {
         return Ok(nodes);
     }
     let nodes: Rc<[Node]> = Parser::new(template).run()?.into();
+    if template.len() > KEPT_TEMPLATE_BYTES {
+        return Ok(nodes);
+    }
     PARSES.with_borrow_mut(|kept| {
         if kept.len() >= KEPT_PARSES {
             kept.clear();
@@ -824,6 +832,13 @@ mod tests {
             assert!(render("{{#a}}", &data).is_err());
         }
         assert!(PARSES.with_borrow(|kept| kept.len() <= KEPT_PARSES));
+        // A long template renders right and is not kept.
+        let long = format!("{}{{{{n}}}}", " ".repeat(KEPT_TEMPLATE_BYTES));
+        assert_eq!(
+            render(&long, &data).map(|t| t.len()),
+            Ok(KEPT_TEMPLATE_BYTES + 1)
+        );
+        assert!(PARSES.with_borrow(|kept| !kept.contains_key(long.as_str())));
     }
 
     /// Renders each template against `data` and compares with the expected text.
