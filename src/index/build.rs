@@ -6,9 +6,7 @@
 //! changed bot is indexed anew.
 
 use std::path::Path;
-use std::sync::Arc;
 
-use foldhash::{HashMap, HashMapExt};
 use tantivy::directory::{MmapDirectory, RamDirectory};
 use tantivy::schema::{FAST, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager, WhitespaceTokenizer};
@@ -18,11 +16,10 @@ use tantivy::{
 };
 
 use super::BotIndex;
-pub(super) use super::IndexedEntry;
 use super::analysis::{Analysis, push_bigram_key};
+pub(super) use super::entries::IndexedEntries;
 use super::model::{BIGRAMS, WORDS, log_length, wants_classifier};
 use super::search::EntrySearch;
-use super::texts::Texts;
 use super::variants::{VariantQuestions, VariantsBuilder};
 use crate::classifier::{self, EntryClassifier, Sample};
 use crate::workspace::Bot;
@@ -66,26 +63,10 @@ pub(super) struct Written {
     pub classifier: Option<EntryClassifier>,
 }
 
-/// The entries of `bot` trained in `language` (`QnaEntry::trained_in`: for the default
-/// language, every enabled entry), with that language's questions, by entry ord: all that
+/// The entries of `bot` trained in `language` (see [`IndexedEntries::new`]): all that
 /// building reads of the bot.
-pub(super) fn indexed_entries(bot: &Bot, language: &str) -> Vec<IndexedEntry> {
-    // Entries mostly share one list of contexts (`["global"]`): each list is kept once.
-    let mut context_lists: HashMap<&[String], Arc<[String]>> = HashMap::new();
-    bot.qna
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.trained_in(language))
-        .map(|(qna_pos, qna)| IndexedEntry {
-            qna_pos,
-            id: qna.id.clone(),
-            questions: Texts::new(qna.questions_in(language)),
-            contexts: context_lists
-                .entry(&qna.contexts)
-                .or_insert_with(|| qna.contexts.as_slice().into())
-                .clone(),
-        })
-        .collect()
+pub(super) fn indexed_entries(bot: &Bot, language: &str) -> IndexedEntries {
+    IndexedEntries::new(&bot.qna, language)
 }
 
 /// Where [`write`] puts the entries index: in RAM, or in an (empty) folder.
@@ -99,13 +80,13 @@ pub(super) enum Target<'a> {
 /// [`PROGRESS_EVERY`] entries and once when all are written (merging the segments and
 /// training the classifier follow).
 pub(super) fn write(
-    entries: &[IndexedEntry],
+    entries: &IndexedEntries,
     language: &str,
     target: Target<'_>,
     progress: &dyn Fn(usize, usize),
 ) -> tantivy::Result<Written> {
     let total = entries.len();
-    let variants: usize = entries.iter().map(|e| e.questions.len()).sum();
+    let variants = entries.question_count();
     // Classifier features (character n-grams of every variant) are a quarter of a large
     // bot's build time and most of its memory: made only for a bot that gets a classifier.
     let train = wants_classifier(total, variants);
@@ -121,11 +102,7 @@ pub(super) fn write(
         Target::Ram => Box::new(RamDirectory::default()),
         Target::Folder(folder) => Box::new(MmapDirectory::open(folder)?),
     };
-    let text_bytes: usize = entries
-        .iter()
-        .flat_map(|e| e.questions.iter())
-        .map(str::len)
-        .sum();
+    let text_bytes: usize = entries.all_questions().map(str::len).sum();
     let mut entry_writer = new_writer(entry_schema, directory, text_bytes)?;
     let mut samples = Vec::new();
     let mut variants = VariantsBuilder::default();
@@ -138,13 +115,13 @@ pub(super) fn write(
     // after the last one's (bigrams never join two variants), a bigram by its key.
     let mut entry_words = String::new();
     let mut entry_bigrams = String::new();
-    for (ord, entry) in entries.iter().enumerate() {
+    for ord in 0..entries.len() {
         let mut doc = TantivyDocument::default();
         doc.add_u64(entry_field, ord as u64);
         let mut lengths = [0usize; 2];
         entry_words.clear();
         entry_bigrams.clear();
-        for question in entry.questions.iter() {
+        for question in entries.questions(ord) {
             batch.token_ids(question, &mut ids);
             let words: Vec<&str> = ids.iter().map(|&id| batch.stem(id)).collect();
             variants.add_variant(&words, &mut word_ids);
@@ -198,7 +175,7 @@ pub(super) fn write(
 pub(super) fn assemble(
     bot: &Bot,
     language: &str,
-    entries: Vec<IndexedEntry>,
+    entries: IndexedEntries,
     written: Written,
 ) -> tantivy::Result<BotIndex> {
     let Written {
@@ -210,7 +187,7 @@ pub(super) fn assemble(
     } = written;
     let analysis = Analysis::for_language(language);
     register_pretokenized(entry_index.tokenizers());
-    let variant_count: usize = entries.iter().map(|e| e.questions.len()).sum();
+    let variant_count = entries.question_count();
     let entry_reader = manual_reader(&entry_index)?;
     entry_reader.reload()?;
     let searcher = entry_reader.searcher();
@@ -233,9 +210,7 @@ pub(super) fn assemble(
         entry_schema.get_field(BIGRAMS_FIELD)?,
     ];
     let search = EntrySearch::new(only_segment(&searcher)?, fields, totals, &log_lens)?;
-    let has_other_contexts = entries
-        .iter()
-        .any(|e| e.contexts.iter().any(|c| c != "global"));
+    let has_other_contexts = entries.has_other_contexts();
     Ok(BotIndex {
         bot_id: bot.id.clone(),
         language: language.to_string(),

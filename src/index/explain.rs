@@ -111,7 +111,7 @@ impl BotIndex {
         contexts: &[String],
         entry_id: &str,
     ) -> tantivy::Result<Option<Explanation>> {
-        let Some(ord) = self.entries.iter().position(|e| e.id == entry_id) else {
+        let Some(ord) = self.entries.ord_of(entry_id) else {
             return Ok(None);
         };
         let question = Question::new(&self.analysis, text);

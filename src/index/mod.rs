@@ -29,6 +29,7 @@ mod analysis;
 mod build;
 pub mod cache;
 mod candidates;
+mod entries;
 pub mod explain;
 pub mod finder;
 pub mod model;
@@ -43,12 +44,10 @@ pub use explain::{ExplainedWord, Explanation, TermExplanation};
 pub use finder::EntryFinder;
 pub use model::BIGRAM_BOOST;
 
-use std::sync::Arc;
-
 use analysis::Analysis;
+use entries::IndexedEntries;
 use model::{Question, classifier_adjustment, confidence};
 use search::{EntrySearch, best_first};
-use texts::Texts;
 use variants::VariantQuestions;
 
 use crate::classifier::{self, EntryClassifier};
@@ -74,17 +73,6 @@ pub struct Hit {
     pub classifier: Option<f32>,
 }
 
-/// The per-entry facts a search needs, copied from the workspace at build time.
-#[derive(Debug, Clone)]
-pub(crate) struct IndexedEntry {
-    qna_pos: usize,
-    id: String,
-    /// The entry's question variants in the language indexed.
-    questions: Texts,
-    /// Its contexts, one list shared by the entries that have the same.
-    contexts: Arc<[String]>,
-}
-
 /// A bot's QnA in one of its languages, searchable; the index of the bot's default language
 /// holds those of its other languages ([`BotIndex::in_language`]).
 pub struct BotIndex {
@@ -95,7 +83,7 @@ pub struct BotIndex {
     /// from the entries with questions in that language, with that language's analysis.
     other_languages: Vec<BotIndex>,
     /// The enabled entries, by entry ord (the order of the bot's QnA).
-    entries: Vec<IndexedEntry>,
+    entries: IndexedEntries,
     /// How the bot's language becomes terms.
     analysis: Analysis,
     /// The entries index.
@@ -292,10 +280,9 @@ impl BotIndex {
         self.ranked(question, text, contexts, limit)?
             .into_iter()
             .map(|(ord, raw, probability)| {
-                let entry = &self.entries[ord];
                 Ok(Hit {
-                    entry: entry.qna_pos,
-                    entry_id: entry.id.clone(),
+                    entry: self.entries.qna_pos(ord),
+                    entry_id: self.entries.id(ord).to_string(),
                     question: self.closest_variant(ord, question),
                     score: raw,
                     confidence: confidence(raw, ideal),
@@ -376,8 +363,9 @@ impl BotIndex {
     /// Whether entry `ord` is in one of `contexts`.
     fn allowed(&self, ord: usize, contexts: &[String]) -> bool {
         !self.has_other_contexts
-            || self.entries[ord]
-                .contexts
+            || self
+                .entries
+                .contexts(ord)
                 .iter()
                 .any(|c| contexts.contains(c))
     }
@@ -385,14 +373,12 @@ impl BotIndex {
     /// The question variant of entry `ord` closest to the question's words (see
     /// [`VariantQuestions::closest`]).
     fn closest_variant(&self, ord: usize, question: &Question) -> String {
-        let entry = &self.entries[ord];
         let variant = self
             .variants
             .closest(ord, question.words().map(|(word, _)| word));
-        entry
-            .questions
-            .get(variant)
-            .or_else(|| entry.questions.get(0))
+        self.entries
+            .question(ord, variant)
+            .or_else(|| self.entries.question(ord, 0))
             .unwrap_or_default()
             .to_string()
     }
@@ -536,12 +522,10 @@ mod tests {
     impl BruteForce {
         fn new(index: &BotIndex) -> BruteForce {
             let mut bot: [(HashMap<String, u32>, usize); 2] = Default::default();
-            let entries = index
-                .entries
-                .iter()
-                .map(|entry| {
+            let entries = (0..index.entries.len())
+                .map(|ord| {
                     let mut fields: [(HashMap<String, u32>, usize); 2] = Default::default();
-                    for question in entry.questions.iter() {
+                    for question in index.entries.questions(ord) {
                         let words = index.analysis.tokens(question);
                         let pairs = bigrams(&words);
                         for (field, items) in [words, pairs].into_iter().enumerate() {
@@ -645,8 +629,7 @@ mod tests {
                 for (rank, hit) in hits.iter().enumerate() {
                     let ord = index
                         .entries
-                        .iter()
-                        .position(|e| e.id == hit.entry_id)
+                        .ord_of(&hit.entry_id)
                         .expect("an indexed entry");
                     let brute = by_ord.get(&ord).copied().unwrap_or(f32::NAN);
                     assert!(

@@ -1,7 +1,7 @@
-//! An entry's question variants as the index keeps them: one string and where each variant
-//! ends, two allocations an entry instead of one per variant plus the list. A 10 × 10,000
-//! workspace keeps 350,000 variants beside the workspace's own copy; the list of `String`s
-//! cost about 150 bytes an entry more.
+//! Texts as the index keeps them (a bot's entry ids, its entries' question variants): one
+//! string and where each text ends, two allocations in all instead of one per text plus the
+//! list. A 10 × 10,000 workspace keeps 350,000 variants beside the workspace's own copy; a
+//! list of `String`s per entry cost about 150 bytes an entry more.
 
 /// Texts kept one after another, each found by where it ends.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -11,23 +11,9 @@ pub(crate) struct Texts {
 }
 
 impl Texts {
-    /// The texts, in order. A text beyond 4 GiB in all is cut at that point (no QnA file is
-    /// a tenth of that: files are read up to `workspace::read::MAX_FILE_BYTES`).
-    pub fn new<S: AsRef<str>>(texts: &[S]) -> Texts {
-        let mut joined = String::with_capacity(texts.iter().map(|t| t.as_ref().len()).sum());
-        let mut ends = Vec::with_capacity(texts.len());
-        for text in texts {
-            let text = text.as_ref();
-            if u32::try_from(joined.len() + text.len()).is_err() {
-                break;
-            }
-            joined.push_str(text);
-            ends.push(joined.len() as u32);
-        }
-        Texts {
-            joined: joined.into_boxed_str(),
-            ends: ends.into_boxed_slice(),
-        }
+    /// Texts made one at a time ([`TextsBuilder::push`]).
+    pub fn builder() -> TextsBuilder {
+        TextsBuilder::default()
     }
 
     /// How many texts.
@@ -51,6 +37,41 @@ impl Texts {
     }
 }
 
+/// [`Texts`] made one text at a time. A text that would end past 4 GiB in all, and every
+/// text after it, is left out (no bot's QnA comes near it: it would not fit in memory).
+#[derive(Debug, Default)]
+pub(crate) struct TextsBuilder {
+    joined: String,
+    ends: Vec<u32>,
+    full: bool,
+}
+
+impl TextsBuilder {
+    /// Adds `text` after the others.
+    pub fn push(&mut self, text: &str) {
+        match u32::try_from(self.joined.len() + text.len()) {
+            Ok(end) if !self.full => {
+                self.joined.push_str(text);
+                self.ends.push(end);
+            }
+            _ => self.full = true,
+        }
+    }
+
+    /// How many texts so far.
+    pub fn count(&self) -> u32 {
+        self.ends.len() as u32
+    }
+
+    /// The texts.
+    pub fn build(self) -> Texts {
+        Texts {
+            joined: self.joined.into_boxed_str(),
+            ends: self.ends.into_boxed_slice(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Texts;
@@ -58,11 +79,16 @@ mod tests {
     #[test]
     fn texts_come_back_as_given() {
         let given = ["where is the printer", "", "l'imprimante ?", "🖨️ broken"];
-        let texts = Texts::new(&given);
+        let mut builder = Texts::builder();
+        for text in given {
+            builder.push(text);
+        }
+        assert_eq!(builder.count(), 4);
+        let texts = builder.build();
         assert_eq!(texts.len(), 4);
         assert_eq!(texts.iter().collect::<Vec<_>>(), given);
         assert_eq!(texts.get(1), Some(""));
         assert_eq!(texts.get(4), None);
-        assert_eq!(Texts::new::<&str>(&[]).iter().count(), 0);
+        assert_eq!(Texts::builder().build().iter().count(), 0);
     }
 }

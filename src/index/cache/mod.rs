@@ -43,7 +43,7 @@ use std::time::{Duration, SystemTime};
 use tantivy::Index;
 
 use super::BotIndex;
-use super::build::{self, IndexedEntry, Target, Written};
+use super::build::{self, IndexedEntries, Target, Written};
 use super::variants::VariantQuestions;
 use crate::cache_files;
 use crate::classifier::EntryClassifier;
@@ -112,7 +112,7 @@ impl IndexCache {
         &self,
         bot: &Bot,
         language: &str,
-        entries: Vec<IndexedEntry>,
+        entries: IndexedEntries,
         progress: &dyn Fn(usize, usize),
     ) -> tantivy::Result<BotIndex> {
         let key = key(language, &entries);
@@ -158,7 +158,7 @@ impl IndexCache {
         key: &str,
         bot_folder: &Path,
         language: &str,
-        entries: &[IndexedEntry],
+        entries: &IndexedEntries,
         progress: &dyn Fn(usize, usize),
     ) -> io::Result<()> {
         cache_files::create_private_dir(&self.root)?;
@@ -231,7 +231,7 @@ fn open_searchable(
     key: &str,
     bot: &Bot,
     language: &str,
-    entries: Vec<IndexedEntry>,
+    entries: IndexedEntries,
 ) -> Result<Option<BotIndex>, String> {
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let Some(written) = open(folder, key)? else {
@@ -268,16 +268,17 @@ fn build_fingerprint() -> &'static blake3::Hash {
 }
 
 /// The key of a build of `entries` in `language` (see the module doc).
-fn key(language: &str, entries: &[IndexedEntry]) -> String {
+fn key(language: &str, entries: &IndexedEntries) -> String {
     let mut hasher = Fields::default();
     hasher.field(MAGIC.as_bytes());
     hasher.field(&FORMAT.to_le_bytes());
     hasher.field(build_fingerprint().as_bytes());
     hasher.field(language.as_bytes());
     hasher.field(&(entries.len() as u64).to_le_bytes());
-    for entry in entries {
-        hasher.field(&(entry.questions.len() as u64).to_le_bytes());
-        for question in entry.questions.iter() {
+    for ord in 0..entries.len() {
+        let questions = entries.questions(ord);
+        hasher.field(&(questions.len() as u64).to_le_bytes());
+        for question in questions {
             hasher.field(question.as_bytes());
         }
     }
