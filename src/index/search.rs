@@ -3,9 +3,10 @@
 //!
 //! A term's `P_bot` and pruning bound need its whole postings list (`cf`, largest `tf`,
 //! shortest entry holding it): they are computed the first time a question uses the term and
-//! kept with the term's place in the postings, in a table of the terms questions used
-//! (computing them all at build time made building a 10,000-entry bot 45% dearer), so a
-//! term met before costs a hash lookup: no walk of the term dictionary, no postings read.
+//! kept with the term's place in the postings (a list of at most [`KEPT_POSTINGS`] is kept
+//! decoded instead), in a table of the terms questions used (computing them all at build
+//! time made building a 10,000-entry bot 45% dearer), so a term met before costs a hash
+//! lookup: no walk of the term dictionary, and no postings read for a short list.
 //! Candidates are the entries holding a query term; terms are taken in order of the most
 //! evidence they can add, each term's postings are read only then, and once no entry not yet
 //! met could reach the k-th best score, later (common) terms only add to existing candidates
@@ -32,6 +33,11 @@ const SPARE_CANDIDATES: usize = 4;
 const SEEK_RATIO: usize = 8;
 /// Entry ord of a document that holds no entry.
 const NO_ENTRY: u32 = u32::MAX;
+/// The longest postings list a field keeps decoded with the term (`(doc, tf)` pairs, 8 bytes
+/// each): reading a term's postings from the index cost about a thousand instructions, most
+/// of a demo turn's search, however short the list.
+const KEPT_POSTINGS: u32 = 16;
+
 /// How many terms a field of a bot remembers (about 100 bytes each); terms met after that
 /// are looked up in the dictionary every time, so questions of made-up words cannot make
 /// the table grow without end.
@@ -50,9 +56,9 @@ pub(super) struct QueryTerm {
     pub weight: f32,
     /// `ln(MU · P_bot(t))`.
     pub log_prior: f32,
-    /// Where the term's postings are, if the bot has the term; they are read only when
+    /// The term's postings, if the bot has the term; stored ones are read only when
     /// [`EntrySearch::scores`] reaches the term.
-    postings: Option<TermInfo>,
+    postings: Option<TermPostings>,
     /// At least the most this term adds to any entry holding it (see [`EntrySearch::scores`]).
     bound: f32,
 }
@@ -72,7 +78,7 @@ struct TermStats {
 impl TermStats {
     /// The statistics of a term from its postings. `field` is the index of `doc_log_lens`.
     fn read(
-        postings: &mut BlockSegmentPostings,
+        postings: &mut Reading<'_>,
         field: usize,
         doc_entries: &[u32],
         doc_log_lens: &[[f32; 2]],
@@ -81,7 +87,7 @@ impl TermStats {
         let mut collection_freq = 0u64;
         // Largest tf and smallest `ln(|e| + MU)` among the entries holding the term.
         let mut held: Option<(u32, f32)> = None;
-        for_each_posting(postings, |doc, tf| {
+        postings.for_each(|doc, tf| {
             collection_freq += u64::from(tf);
             if doc_entries
                 .get(doc as usize)
@@ -103,12 +109,77 @@ impl TermStats {
     }
 }
 
-/// What a field knows of a term some question used: where its postings are, and their
-/// statistics.
+/// What a field knows of a term some question used: its postings, and their statistics.
 #[derive(Debug, Clone)]
 struct KnownTerm {
-    info: TermInfo,
+    postings: TermPostings,
     stats: TermStats,
+}
+
+/// A term's postings as a field keeps them: decoded when short, else where they are.
+#[derive(Debug, Clone)]
+enum TermPostings {
+    /// `(doc, tf)` by doc, at most [`KEPT_POSTINGS`].
+    Kept(Arc<[(DocId, u32)]>),
+    /// Where they are in the index.
+    Stored(TermInfo),
+}
+
+/// A term's postings being read by one search: `(doc, tf)` by doc, walked through once
+/// ([`Reading::for_each`]) or sought in increasing doc order ([`Reading::tf_of`]).
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one lives on the stack while a term is read; boxing the stored postings (their block buffers) would allocate per term"
+)]
+enum Reading<'a> {
+    /// Kept pairs, and how many of them the seeks have passed.
+    Kept(&'a [(DocId, u32)], usize),
+    Stored(BlockSegmentPostings),
+}
+
+impl Reading<'_> {
+    /// How many documents hold the term.
+    fn doc_freq(&self) -> usize {
+        match self {
+            Reading::Kept(pairs, _) => pairs.len(),
+            Reading::Stored(postings) => postings.doc_freq() as usize,
+        }
+    }
+
+    /// Calls `f(doc, tf)` for each posting, in doc order.
+    fn for_each(&mut self, mut f: impl FnMut(DocId, u32)) {
+        match self {
+            Reading::Kept(pairs, _) => pairs.iter().for_each(|&(doc, tf)| f(doc, tf)),
+            Reading::Stored(postings) => loop {
+                let docs = postings.docs();
+                if docs.is_empty() {
+                    return;
+                }
+                for (i, &doc) in docs.iter().enumerate() {
+                    f(doc, postings.freq(i));
+                }
+                postings.advance();
+            },
+        }
+    }
+
+    /// The term's `tf` in `doc`, if it holds it; `doc` must not be below the last one sought.
+    fn tf_of(&mut self, doc: DocId) -> Option<u32> {
+        match self {
+            Reading::Kept(pairs, passed) => {
+                let rest = pairs.get(*passed..).unwrap_or_default();
+                *passed += rest.partition_point(|&(d, _)| d < doc);
+                pairs
+                    .get(*passed)
+                    .filter(|(d, _)| *d == doc)
+                    .map(|&(_, tf)| tf)
+            }
+            Reading::Stored(postings) => {
+                let i = postings.seek(doc);
+                (postings.doc(i) == doc).then(|| postings.freq(i))
+            }
+        }
+    }
 }
 
 /// One field of the entries index, searchable: its postings and its terms' statistics.
@@ -176,11 +247,11 @@ impl FieldPostings {
             }
         };
         Ok(match known {
-            Some(KnownTerm { info, stats }) => QueryTerm {
+            Some(KnownTerm { postings, stats }) => QueryTerm {
                 field: self.field,
                 weight,
                 log_prior: stats.log_prior,
-                postings: Some(info),
+                postings: Some(postings),
                 bound: weight * stats.unit_bound,
             },
             None => QueryTerm {
@@ -203,19 +274,38 @@ impl FieldPostings {
         let Some(info) = self.inverted.terms().get(key)? else {
             return Ok(None);
         };
-        let mut postings = self.postings(&info)?;
+        let mut stored = Reading::Stored(self.stored(&info)?);
+        let postings = if info.doc_freq <= KEPT_POSTINGS {
+            let mut pairs = Vec::with_capacity(info.doc_freq as usize);
+            stored.for_each(|doc, tf| pairs.push((doc, tf)));
+            TermPostings::Kept(pairs.into())
+        } else {
+            TermPostings::Stored(info)
+        };
+        let mut reading = match &postings {
+            TermPostings::Kept(pairs) => Reading::Kept(pairs, 0),
+            TermPostings::Stored(_) => stored,
+        };
         let stats = TermStats::read(
-            &mut postings,
+            &mut reading,
             self.field,
             doc_entries,
             doc_log_lens,
             self.total,
         );
-        Ok(Some(KnownTerm { info, stats }))
+        Ok(Some(KnownTerm { postings, stats }))
     }
 
-    /// The postings of a term of this field, `(doc, tf)` by doc.
-    fn postings(&self, info: &TermInfo) -> tantivy::Result<BlockSegmentPostings> {
+    /// `postings` of a term of this field, ready to read.
+    fn reading<'p>(&self, postings: &'p TermPostings) -> tantivy::Result<Reading<'p>> {
+        Ok(match postings {
+            TermPostings::Kept(pairs) => Reading::Kept(pairs, 0),
+            TermPostings::Stored(info) => Reading::Stored(self.stored(info)?),
+        })
+    }
+
+    /// The stored postings of a term of this field, `(doc, tf)` by doc.
+    fn stored(&self, info: &TermInfo) -> tantivy::Result<BlockSegmentPostings> {
         Ok(self
             .inverted
             .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?)
@@ -226,10 +316,10 @@ impl FieldPostings {
 /// whole.
 fn add_scanned(
     found: &mut Candidates,
-    postings: &mut BlockSegmentPostings,
+    postings: &mut Reading<'_>,
     term_evidence: impl Fn(usize, u32) -> f32,
 ) {
-    for_each_posting(postings, |doc, tf| {
+    postings.for_each(|doc, tf| {
         let doc = doc as usize;
         if found.state[doc] == CANDIDATE {
             found.add(doc, term_evidence(doc, tf));
@@ -241,30 +331,15 @@ fn add_scanned(
 /// to each candidate in doc order: for few candidates and long postings.
 fn add_sought(
     found: &mut Candidates,
-    postings: &mut BlockSegmentPostings,
+    postings: &mut Reading<'_>,
     term_evidence: impl Fn(usize, u32) -> f32,
 ) {
     found.sort_by_doc();
     for k in 0..found.docs.len() {
         let doc = found.docs[k];
-        let i = postings.seek(doc as DocId);
-        if postings.doc(i) == doc as DocId {
-            found.add(doc, term_evidence(doc, postings.freq(i)));
+        if let Some(tf) = postings.tf_of(doc as DocId) {
+            found.add(doc, term_evidence(doc, tf));
         }
-    }
-}
-
-/// Calls `f(doc, tf)` for each posting, block by block.
-fn for_each_posting(postings: &mut BlockSegmentPostings, mut f: impl FnMut(DocId, u32)) {
-    loop {
-        let docs = postings.docs();
-        if docs.is_empty() {
-            return;
-        }
-        for (i, &doc) in docs.iter().enumerate() {
-            f(doc, postings.freq(i));
-        }
-        postings.advance();
     }
 }
 
@@ -403,17 +478,11 @@ impl EntrySearch {
             return Ok((0, 0.0));
         };
         let log_len = self.doc_log_lens[doc][term.field];
-        let Some(info) = &term.postings else {
+        let Some(postings) = &term.postings else {
             return Ok((0, log_len));
         };
-        let mut postings = self.fields[term.field].postings(info)?;
-        let i = postings.seek(doc as DocId);
-        let tf = if postings.doc(i) == doc as DocId {
-            postings.freq(i)
-        } else {
-            0
-        };
-        Ok((tf, log_len))
+        let mut postings = self.fields[term.field].reading(postings)?;
+        Ok((postings.tf_of(doc as DocId).unwrap_or(0), log_len))
     }
 
     /// `(entry ord, raw score)` of the `limit` best entries with a positive score, best first,
@@ -454,13 +523,13 @@ impl EntrySearch {
             }
             later_bounds -= bound;
             let term = &terms[index];
-            let Some(info) = &term.postings else {
+            let Some(postings) = &term.postings else {
                 continue;
             };
             let evidence = Evidence::new(term.log_prior, term.weight);
             let term_evidence =
                 |doc: usize, tf: u32| evidence.of(tf, self.doc_log_lens[doc][term.field]);
-            let mut postings = self.fields[term.field].postings(info)?;
+            let mut postings = self.fields[term.field].reading(postings)?;
             if admitting {
                 self.admit_and_add(
                     &mut found,
@@ -469,7 +538,7 @@ impl EntrySearch {
                     &mut floors,
                     &allowed,
                 );
-            } else if found.docs.len() * SEEK_RATIO < info.doc_freq as usize {
+            } else if found.docs.len() * SEEK_RATIO < postings.doc_freq() {
                 add_sought(&mut found, &mut postings, term_evidence);
             } else {
                 add_scanned(&mut found, &mut postings, term_evidence);
@@ -513,12 +582,12 @@ impl EntrySearch {
     fn admit_and_add(
         &self,
         found: &mut Candidates,
-        postings: &mut BlockSegmentPostings,
+        postings: &mut Reading<'_>,
         term_evidence: impl Fn(usize, u32) -> f32,
         floors: &mut Floors,
         allowed: &impl Fn(usize) -> bool,
     ) {
-        for_each_posting(postings, |doc, tf| {
+        postings.for_each(|doc, tf| {
             let doc = doc as usize;
             if found.state[doc] == UNSEEN {
                 if self.doc_allowed(doc, allowed) {
