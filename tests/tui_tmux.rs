@@ -13,8 +13,10 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// How long to wait for any one screen state.
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for any one screen state: a ceiling, not a delay (the screen is read
+/// every 50 ms), generous because the debug build's start-up on a 2-core machine busy with
+/// other builds can take several seconds.
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A tmux server of our own (unique socket), killed when dropped.
 struct Tmux {

@@ -3,6 +3,8 @@
 //! go through the same analysis, so a question is never a query language: `"`, `:`, `(`,
 //! `^`, `-`, `*`, `+`, emoji or an empty string are plain text.
 
+use std::sync::{Arc, PoisonError, RwLock};
+
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
@@ -67,10 +69,22 @@ const ENGLISH_FUNCTION_WORDS: &str = "a an the this that these those there here 
     shall may might must to of in on at by for from with about into over under and or but if \
     so not no any some all please just get got there's it's i'm i'd don't can't";
 
-/// One bot language's analysis: its analyzer and its analyzed function words.
+/// How many words an analysis remembers the stems of; words met after that are stemmed
+/// every time, so questions of made-up words cannot make the table grow without end.
+const KNOWN_STEMS: usize = 16 * 1024;
+
+/// One bot language's analysis: its analyzer, in two parts (words, then each word's stem),
+/// the stems of the words questions used, and its analyzed function words.
 #[derive(Clone)]
 pub(super) struct Analysis {
-    analyzer: TextAnalyzer,
+    /// Words lower-cased and ASCII-folded, before stemming.
+    words: TextAnalyzer,
+    /// One word's stem.
+    stemmer: TextAnalyzer,
+    /// The stems of the words questions used, by word (at most [`KNOWN_STEMS`]): stemming was
+    /// half of analyzing a question, and questions repeat their words. Shared by the
+    /// analysis's clones.
+    stems: Arc<RwLock<HashMap<Box<str>, Box<str>>>>,
     /// The bot language's code, for [`Analysis::batch`].
     language: String,
     /// Function words of the language, analyzed (none outside English).
@@ -89,8 +103,11 @@ impl Analysis {
         } else {
             HashSet::new()
         };
+        let (words, stemmer) = analyzer_parts(language);
         Analysis {
-            analyzer,
+            words,
+            stemmer,
+            stems: Arc::default(),
             language: language.to_string(),
             function_words,
         }
@@ -111,7 +128,30 @@ impl Analysis {
 
     /// The analyzed tokens of `text`, in order.
     pub fn tokens(&self, text: &str) -> Vec<String> {
-        tokens(&mut self.analyzer.clone(), text)
+        let mut words = self.words.clone();
+        let mut stream = words.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let word = stream.token().text.as_str();
+            let known = self
+                .stems
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(word)
+                .map(|stem| stem.to_string());
+            let stem = known.unwrap_or_else(|| {
+                let stem = tokens(&mut self.stemmer.clone(), word)
+                    .pop()
+                    .unwrap_or_default();
+                let mut stems = self.stems.write().unwrap_or_else(PoisonError::into_inner);
+                if stems.len() < KNOWN_STEMS {
+                    stems.insert(word.into(), stem.as_str().into());
+                }
+                stem
+            });
+            out.push(stem);
+        }
+        out
     }
 
     /// Whether an analyzed word is a function word ("what", "is", "my" …): such words carry
