@@ -7,15 +7,13 @@
 //! way is a stream of bytes, where a `String` per id and a [`Texts`] per entry were 300,000
 //! allocations, a tenth of a cached start of 10 x 10,000 entries (callgrind).
 
-use std::sync::Arc;
-
 use foldhash::{HashMap, HashMapExt};
 
 use super::texts::Texts;
 use crate::workspace::QnaEntry;
 
 /// See the module documentation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub(crate) struct IndexedEntries {
     /// Each entry's place in the bot's QnA.
     qna_pos: Vec<u32>,
@@ -28,7 +26,7 @@ pub(crate) struct IndexedEntries {
     /// Each entry's place in `context_lists`.
     contexts: Vec<u32>,
     /// The distinct lists of contexts (most entries share `["global"]`).
-    context_lists: Vec<Arc<[String]>>,
+    context_lists: Vec<Box<[String]>>,
 }
 
 impl IndexedEntries {
@@ -42,7 +40,7 @@ impl IndexedEntries {
         let mut all_questions = Texts::builder();
         let mut starts = vec![0];
         let mut contexts = Vec::new();
-        let mut context_lists: Vec<Arc<[String]>> = Vec::new();
+        let mut context_lists: Vec<Box<[String]>> = Vec::new();
         let mut list_of: HashMap<&[String], u32> = HashMap::new();
         for (pos, entry) in qna.iter().enumerate() {
             if !entry.trained_in(language) {

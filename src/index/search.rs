@@ -34,8 +34,8 @@ const SEEK_RATIO: usize = 8;
 /// Entry ord of a document that holds no entry.
 const NO_ENTRY: u32 = u32::MAX;
 /// The longest postings list a field keeps decoded with the term (a doc and its `tf`, 8
-/// bytes each): reading a term's postings from the index cost about a thousand instructions, most
-/// of a demo turn's search, however short the list.
+/// bytes each): reading a term's postings from the index cost about a thousand
+/// instructions, most of a demo turn's search, however short the list.
 const KEPT_POSTINGS: u32 = 16;
 
 /// How many terms a field of a bot remembers (about 100 bytes each); terms met after that
