@@ -17,11 +17,16 @@ on interbot's real outputs without changing interbot:
      pooled in-scope accuracy within 2 points of no threshold), with the left-out bot's DEV
      questions also left out of the fit, for the raw and the calibrated confidences.
 
+With --pass-only the maps decide only which bots pass, never the order: a question goes to
+the bot with the highest raw confidence among those whose mapped confidence reaches the
+threshold (Botpress sorts the passing bots by confidence), so routing with no threshold is
+the raw one.
+
 Usage:
   tools/hwu64-derive.py holdout ../shared/datasets/hwu64/workspace /tmp/hwu64-dev
   tools/calibration-probe.py /tmp/hwu64-dev /tmp/hwu64-dev/tests/dev.jsonl \
       /tmp/hwu64-dev/tests/test.jsonl [--interbot target/release/interbot] [--l2 0.001]
-      [--shared-slope]
+      [--shared-slope] [--pass-only]
 """
 
 import argparse
@@ -175,6 +180,40 @@ def report(label, test, bots, scorer_for):
           f"leave-one-out out-of-scope recall {100 * recall:5.1f} %")
 
 
+def report_pass_only(label, test, bots, maps_for):
+    """[`report`] when the maps only decide which bots pass (see --pass-only)."""
+    in_scope, out_of_scope = [], []
+    for left_out in bots:
+        maps = maps_for(left_out)
+        others = [b for b in bots if b != left_out]
+        for want, confs in test:
+            # Bots by raw confidence, best first, each with its mapped confidence.
+            ranked = sorted(((confs[b], maps[b](confs[b]), b) for b in others), reverse=True)
+            if want == left_out:
+                out_of_scope.append(max(mapped for _, mapped, _ in ranked))
+            else:
+                in_scope.append([(mapped, bot == want) for _, mapped, bot in ranked])
+
+    def accuracy(threshold):
+        right = 0
+        for ranked in in_scope:
+            routed = next((ok for mapped, ok in ranked if mapped >= threshold), False)
+            right += routed
+        return right / len(in_scope)
+
+    floor = accuracy(0.0) - 0.02 + 1e-12
+    # The highest threshold (in steps of 0.005) before accuracy first falls below the floor.
+    threshold = 0.0
+    for step in range(1, 201):
+        if accuracy(step / 200) < floor:
+            break
+        threshold = step / 200
+    recall = sum(1 for value in out_of_scope if value < threshold) / len(out_of_scope)
+    print(f"{label:<12} in-scope accuracy {100 * accuracy(0.0):5.1f} % "
+          f"({100 * accuracy(threshold):5.1f} % at {threshold:.3f})   "
+          f"leave-one-out out-of-scope recall {100 * recall:5.1f} %")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workspace")
@@ -183,6 +222,7 @@ def main():
     parser.add_argument("--interbot", default="target/release/interbot")
     parser.add_argument("--l2", type=float, default=1e-3)
     parser.add_argument("--shared-slope", action="store_true")
+    parser.add_argument("--pass-only", action="store_true")
     args = parser.parse_args()
     dev = confidences(args.interbot, args.workspace, args.dev)
     test = confidences(args.interbot, args.workspace, args.test)
@@ -190,6 +230,9 @@ def main():
     report("raw", test, bots, lambda _left_out: lambda bot, c: c)
     fit_for = calibration_shared if args.shared_slope else calibration
     fits = {left_out: fit_for(dev, bots, left_out, args.l2) for left_out in [None, *bots]}
+    if args.pass_only:
+        report_pass_only("pass only", test, bots, lambda left_out: fits[left_out])
+        return
     report("calibrated", test, bots, lambda left_out: lambda bot, c: fits[left_out][bot](c))
 
 
