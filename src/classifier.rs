@@ -112,6 +112,16 @@ impl EntryClassifier {
         nonzeros.saturating_mul(classes) <= MAX_PASS_WORK
     }
 
+    /// [`EntryClassifier::train`] with another bound on the parameters than
+    /// [`MAX_PARAMETERS`] (the bot router's, `index::router`).
+    pub fn train_up_to(
+        samples: &[Sample],
+        classes: usize,
+        max_parameters: usize,
+    ) -> Option<EntryClassifier> {
+        Self::train_within(samples, classes, max_parameters)
+    }
+
     fn train_within(
         samples: &[Sample],
         classes: usize,

@@ -72,6 +72,13 @@ pub struct EvalArgs {
     /// accuracy within 2 points of no threshold, per bot left out and pooled.
     #[arg(long, conflicts_with_all = ["save", "compare", "errors"])]
     leave_one_out: bool,
+
+    /// Route as a master with a bot router would (an experiment, not what delegation does
+    /// yet): a classifier over the bots asked, trained on their question variants, weighs
+    /// each bot's confidence by its probability for that bot. With --leave-one-out, each run
+    /// trains its own router without the bot left out.
+    #[arg(long)]
+    router: bool,
 }
 
 /// One question routed wrongly, for `--errors`.
@@ -109,15 +116,37 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
     let bots = engine.workspace().sub_bot_ids();
 
     let started = Instant::now();
-    let outcomes = evaluate_with_progress(&engine, &set);
-    let seconds = started.elapsed().as_secs_f64();
+    let guesses = guesses_with_progress(&engine, &set);
+    let asked = eval::asked_bots(engine.workspace());
+    let router = if args.router {
+        trained_router(&engine, &asked)
+    } else {
+        None
+    };
+    let outcomes: Vec<Outcome> = set
+        .questions
+        .iter()
+        .zip(&guesses)
+        .map(|(question, guesses)| eval::outcome(question, guesses, router.as_ref()))
+        .collect();
     if args.leave_one_out {
-        let asked = eval::asked_bots(engine.workspace());
-        let report = eval::leave_one_out(&outcomes, &asked, eval::leave_out::TOLERANCE);
+        let report = if router.is_some() {
+            eval::leave_one_out_routed(
+                engine.workspace(),
+                &set.questions,
+                &guesses,
+                &asked,
+                eval::leave_out::TOLERANCE,
+            )
+        } else {
+            eval::leave_one_out(&outcomes, &asked, eval::leave_out::TOLERANCE)
+        };
+        let seconds = started.elapsed().as_secs_f64();
         super::eval_leave_out::print(&report, &args.file, set.questions.len(), seconds, args.json)?;
         return Ok(ExitCode::SUCCESS);
     }
 
+    let seconds = started.elapsed().as_secs_f64();
     let report = Report::new(
         &outcomes,
         &bots,
@@ -171,10 +200,10 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
 }
 
 /// Evaluates `set`, with a progress bar on stderr for long files.
-fn evaluate_with_progress(engine: &Engine, set: &LabelledSet) -> Vec<Outcome> {
+fn guesses_with_progress(engine: &Engine, set: &LabelledSet) -> Vec<Vec<eval::Guess>> {
     let total = set.questions.len();
     if total < PROGRESS_FROM {
-        return eval::evaluate(engine, &set.questions, &|_| {});
+        return eval::every_guess(engine, &set.questions, &|_| {});
     }
     // Hidden by indicatif itself when stderr is not a terminal.
     let bar = indicatif::ProgressBar::new(total as u64);
@@ -183,11 +212,34 @@ fn evaluate_with_progress(engine: &Engine, set: &LabelledSet) -> Vec<Outcome> {
     ) {
         bar.set_style(style);
     }
-    let outcomes = eval::evaluate(engine, &set.questions, &|done| {
+    let guesses = eval::every_guess(engine, &set.questions, &|done| {
         bar.set_position(done as u64)
     });
     bar.finish_and_clear();
-    outcomes
+    guesses
+}
+
+/// The router `--router` asks for, trained on the bots asked; when the workspace gets none,
+/// says why on stderr (the figures are then those without a router).
+fn trained_router(engine: &Engine, asked: &[String]) -> Option<interbot::index::BotRouter> {
+    match interbot::index::BotRouter::train(engine.workspace(), asked) {
+        Ok(router) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "Bot router: {} bots, trained in {:.2} s",
+                router.bots().len(),
+                router.training_seconds()
+            );
+            Some(router)
+        }
+        Err(reason) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "No bot router: {reason}; the figures are without one"
+            );
+            None
+        }
+    }
 }
 
 /// Labelled sets and saved runs larger than this are refused (HWU64's 1,076 questions take

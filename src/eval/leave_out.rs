@@ -8,12 +8,20 @@
 //! [`without`] does that on the outcomes' two best bots, which is enough to know the best of
 //! the rest. `tests/leave_out.rs` pins the equivalence against a workspace copy with the bot
 //! really removed; a scoring change that shares statistics across bots must rebuild instead.
+//!
+//! The bot router (`interbot eval --router`, [`crate::index::router`]) is such a change: it
+//! is trained on every bot it routes between, so [`leave_one_out_routed`] trains one per run
+//! without the bot left out ([`routed_run`]; `tests/router.rs` pins that equivalence too).
 
 use serde::Serialize;
 
+use super::labels::Labelled;
 use super::metrics::Figures;
-use super::run::Outcome;
+use super::run::{Guess, Outcome, outcome};
 use super::sweep::STEPS;
+use crate::index::BotRouter;
+use crate::parallel;
+use crate::workspace::Workspace;
 
 /// How far in-scope routing accuracy may fall below its no-threshold value (DESIGN.md:
 /// "within 2 points").
@@ -89,21 +97,83 @@ pub fn without(outcomes: &[Outcome], bot: &str) -> Vec<Outcome> {
 /// out-of-scope recall at the threshold that keeps in-scope accuracy within `tolerance` of
 /// no threshold, per run and pooled.
 pub fn leave_one_out(outcomes: &[Outcome], bots: &[String], tolerance: f64) -> LeaveOutReport {
-    let runs: Vec<(String, Vec<Figures>)> = bots
+    let questions: Vec<&Labelled> = outcomes.iter().map(|outcome| &outcome.question).collect();
+    report(&with_questions(&questions, bots), tolerance, |bot| {
+        without(outcomes, bot)
+    })
+}
+
+/// [`leave_one_out`] with the master routing through a [`BotRouter`]: a router depends on
+/// every bot it was trained on, so each run trains its own without the bot left out (as a
+/// workspace without that bot would) and weighs the rest's confidences with it. `guesses`
+/// are every bot's for each of `questions` ([`super::run::every_guess`]). The runs share
+/// the cores.
+pub fn leave_one_out_routed(
+    workspace: &Workspace,
+    questions: &[Labelled],
+    guesses: &[Vec<Guess>],
+    bots: &[String],
+    tolerance: f64,
+) -> LeaveOutReport {
+    let labelled: Vec<&Labelled> = questions.iter().collect();
+    report(&with_questions(&labelled, bots), tolerance, |left_out| {
+        routed_run(workspace, questions, guesses, bots, left_out)
+    })
+}
+
+/// One run of [`leave_one_out_routed`]: the outcomes with `left_out` out of the workspace
+/// (its questions out of scope, its guesses set aside) and the rest's confidences weighed
+/// by a router trained without it (none when the rest get none).
+pub fn routed_run(
+    workspace: &Workspace,
+    questions: &[Labelled],
+    guesses: &[Vec<Guess>],
+    bots: &[String],
+    left_out: &str,
+) -> Vec<Outcome> {
+    let rest: Vec<String> = bots.iter().filter(|b| *b != left_out).cloned().collect();
+    let router = BotRouter::train(workspace, &rest).ok();
+    let outcomes: Vec<Outcome> = questions
         .iter()
-        .filter(|bot| {
-            outcomes
+        .zip(guesses)
+        .map(|(question, guesses)| {
+            let others: Vec<Guess> = guesses
                 .iter()
-                .any(|outcome| outcome.question.bot.as_deref() == Some(bot.as_str()))
-        })
-        .map(|bot| {
-            let rest = without(outcomes, bot);
-            let sweep = (0..=STEPS)
-                .map(|step| Figures::at(&rest, f64::from(step) / f64::from(STEPS)))
+                .filter(|guess| guess.bot != left_out)
+                .cloned()
                 .collect();
-            (bot.clone(), sweep)
+            outcome(question, &others, router.as_ref())
         })
         .collect();
+    without(&outcomes, left_out)
+}
+
+/// The bots of `bots` that some question is for (only they make a run).
+fn with_questions(questions: &[&Labelled], bots: &[String]) -> Vec<String> {
+    bots.iter()
+        .filter(|bot| {
+            questions
+                .iter()
+                .any(|question| question.bot.as_deref() == Some(bot.as_str()))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The report of one run per bot of `bots`, `run(bot)` giving the outcomes with that bot
+/// left out.
+fn report(
+    bots: &[String],
+    tolerance: f64,
+    run: impl Fn(&str) -> Vec<Outcome> + Sync,
+) -> LeaveOutReport {
+    let runs: Vec<(String, Vec<Figures>)> = parallel::map(bots.to_vec(), |bot| {
+        let rest = run(&bot);
+        let sweep = (0..=STEPS)
+            .map(|step| Figures::at(&rest, f64::from(step) / f64::from(STEPS)))
+            .collect();
+        (bot, sweep)
+    });
     let pooled: Vec<Pool> = (0..=STEPS as usize)
         .map(|step| {
             runs.iter()

@@ -26,10 +26,10 @@ use thiserror::Error;
 
 pub use compare::{Comparison, SavedRun, compare};
 pub use labels::{Labelled, LabelledSet, Rejected};
-pub use leave_out::{LeaveOutReport, leave_one_out};
+pub use leave_out::{LeaveOutReport, leave_one_out, leave_one_out_routed};
 pub use metrics::{BotFigures, Confusion, Counts, Distributions, Figures};
 pub use overlaps::{OverlapOptions, OverlapReport};
-pub use run::{Guess, Outcome, asked_bots, evaluate};
+pub use run::{Guess, Outcome, asked_bots, evaluate, every_guess, outcome};
 pub use sweep::{Objective, Recommendation};
 
 use crate::threshold::InForce;

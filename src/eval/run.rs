@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::labels::Labelled;
 use crate::flow::Instruction;
+use crate::index::BotRouter;
+use crate::index::router::routed_confidence;
 use crate::parallel::in_chunks;
 use crate::session::Engine;
 use crate::workspace::{MASTER_ID, Workspace};
@@ -113,23 +115,38 @@ pub fn evaluate(
     questions: &[Labelled],
     progress: &(dyn Fn(usize) + Sync),
 ) -> Vec<Outcome> {
+    let guesses = every_guess(engine, questions, progress);
+    questions
+        .iter()
+        .zip(&guesses)
+        .map(|(question, guesses)| outcome(question, guesses, None))
+        .collect()
+}
+
+/// Each asked bot's best entry for each question (bots that match no word left out), in
+/// the bots' order: what [`evaluate`] and a routed evaluation ([`outcome`] with a router)
+/// make their outcomes of. Spread over every core; in the questions' order.
+pub fn every_guess(
+    engine: &Engine,
+    questions: &[Labelled],
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<Vec<Guess>> {
     let bots = asked_bots(engine.workspace());
     let done = AtomicUsize::new(0);
     in_chunks(questions, CHUNK, |chunk| {
-        let outcomes: Vec<Outcome> = chunk
+        let guesses: Vec<Vec<Guess>> = chunk
             .iter()
-            .map(|question| outcome(engine, &bots, question))
+            .map(|question| guesses(engine, &bots, question))
             .collect();
         progress(done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len());
-        outcomes
+        guesses
     })
 }
 
-/// One question asked of every bot: the two most confident, best first.
-fn outcome(engine: &Engine, bots: &[String], question: &Labelled) -> Outcome {
+/// One question asked of every bot: each one's best entry, in the bots' order.
+fn guesses(engine: &Engine, bots: &[String], question: &Labelled) -> Vec<Guess> {
     let contexts = &engine.workspace().settings.included_contexts;
-    let mut guesses: Vec<Guess> = bots
-        .iter()
+    bots.iter()
         .filter_map(|bot| {
             let hit = engine.index(bot)?.best(&question.text, contexts).ok()??;
             Some(Guess {
@@ -138,7 +155,22 @@ fn outcome(engine: &Engine, bots: &[String], question: &Labelled) -> Outcome {
                 confidence: f64::from(hit.confidence),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The outcome of a question from its bots' guesses (from [`every_guess`]): the two most
+/// confident, best first, each confidence first weighed by `router` when there is one (a
+/// bot it does not know keeps its own).
+pub fn outcome(question: &Labelled, guesses: &[Guess], router: Option<&BotRouter>) -> Outcome {
+    let mut guesses = guesses.to_vec();
+    if let Some(router) = router {
+        let probabilities = router.probabilities(&question.text);
+        for guess in &mut guesses {
+            if let Some(p) = router.probability_of(&probabilities, &guess.bot) {
+                guess.confidence = routed_confidence(guess.confidence, p);
+            }
+        }
+    }
     // Stable: equal confidences keep the bots' order, as `Delegator::delegate` does.
     guesses.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     guesses.truncate(2);

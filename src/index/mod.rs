@@ -33,6 +33,7 @@ mod entries;
 pub mod explain;
 pub mod finder;
 pub mod model;
+pub mod router;
 mod search;
 mod texts;
 mod variants;
@@ -43,6 +44,7 @@ pub use cache::IndexCache;
 pub use explain::{ExplainedWord, Explanation, TermExplanation};
 pub use finder::EntryFinder;
 pub use model::BIGRAM_BOOST;
+pub use router::{BotRouter, NoRouter};
 
 use analysis::Analysis;
 use entries::IndexedEntries;

@@ -83,7 +83,7 @@ const CLASSIFIER_WEIGHT: f32 = 0.5;
 /// training questions (`tools/hwu64-derive.py cut N`), the classifier adds 1.2, 1.8, 3.6 and
 /// 3.5 points of right-entry routing; with fewer variants (the demo's 2–5) it is unmeasured,
 /// so those bots go without.
-const CLASSIFIER_MIN_VARIANTS: usize = 5;
+pub(super) const CLASSIFIER_MIN_VARIANTS: usize = 5;
 /// … and at most this many entries (a classifier's size and training time grow with them;
 /// `classifier::MAX_PARAMETERS` bounds them too).
 const CLASSIFIER_MAX_ENTRIES: usize = 500;

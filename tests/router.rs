@@ -1,0 +1,273 @@
+//! The bot router (`index::router`, `interbot eval --router`): which bot a question is like,
+//! learnt from the bots' variants; the confidences it weighs; and its leave-one-out runs,
+//! each of which must be the workspace without the bot left out, router included.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{TempWorkspace, demo_workspace};
+use interbot::Engine;
+use interbot::eval::{self, Labelled, LabelledSet, leave_out};
+use interbot::index::router::routed_confidence;
+use interbot::index::{BotRouter, NoRouter};
+
+/// Three NLU-style bots (six variants an entry), written for this test.
+fn nlu_workspace() -> TempWorkspace {
+    let ws = TempWorkspace::new();
+    ws.bot("master", "Master").bot("hr", "HR").bot("it", "IT");
+    ws.bot("facilities", "Facilities");
+    let entries: [(&str, &str, [&str; 6]); 6] = [
+        (
+            "hr",
+            "payslip",
+            [
+                "where can I find my payslip",
+                "I did not get my payslip this month",
+                "show me my salary statement",
+                "how do I download my pay statement",
+                "my payslip is missing",
+                "when are salaries paid",
+            ],
+        ),
+        (
+            "hr",
+            "holidays",
+            [
+                "how many holidays do I have left",
+                "I want to book a vacation",
+                "request annual leave for next week",
+                "how do I take a day off",
+                "can I carry over my vacation days",
+                "who approves my leave request",
+            ],
+        ),
+        (
+            "it",
+            "password",
+            [
+                "I forgot my password",
+                "reset my password please",
+                "my account is locked after too many attempts",
+                "how do I change my login password",
+                "the password expired this morning",
+                "I cannot sign in to my laptop",
+            ],
+        ),
+        (
+            "it",
+            "printer",
+            [
+                "the printer is jammed",
+                "my document will not print",
+                "how do I add the office printer",
+                "printer says out of toner",
+                "the printer on the third floor is offline",
+                "printing takes forever",
+            ],
+        ),
+        (
+            "facilities",
+            "heating",
+            [
+                "the office is too cold",
+                "can someone turn up the heating",
+                "the radiator in my room is broken",
+                "it is freezing in the meeting room",
+                "the air conditioning is too strong",
+                "who controls the building temperature",
+            ],
+        ),
+        (
+            "facilities",
+            "parking",
+            [
+                "where can I park my car",
+                "how do I get a parking permit",
+                "the garage gate does not open",
+                "is there parking for visitors",
+                "someone parked in my spot",
+                "are there charging points for electric cars",
+            ],
+        ),
+    ];
+    for (bot, id, questions) in entries {
+        ws.qna(bot, id, &questions, &format!("{bot} answers {id}"));
+    }
+    ws
+}
+
+fn labelled(engine: &Engine, lines: &[(&str, Option<&str>)]) -> Vec<Labelled> {
+    let text: String = lines
+        .iter()
+        .map(|(text, bot)| serde_json::json!({"text": text, "bot": bot}).to_string() + "\n")
+        .collect();
+    LabelledSet::parse(&text, engine.workspace(), false)
+        .expect("a valid labelled set")
+        .questions
+}
+
+#[test]
+fn a_router_learns_which_bot_a_question_is_like() {
+    let ws = nlu_workspace();
+    let engine = Engine::load(ws.path()).expect("the workspace loads");
+    let bots = eval::asked_bots(engine.workspace());
+    let router = BotRouter::train(engine.workspace(), &bots).expect("a router");
+    assert_eq!(router.bots().len(), 3);
+    for (question, bot) in [
+        ("my payslip did not arrive", "hr"),
+        ("the printer will not print my document", "it"),
+        ("it is too cold in my office", "facilities"),
+    ] {
+        let probabilities = router.probabilities(question);
+        let sum: f32 = probabilities.iter().sum();
+        assert!(
+            (sum - 1.0).abs() < 1e-4,
+            "{question}: probabilities sum to {sum}"
+        );
+        let best = router
+            .bots()
+            .iter()
+            .max_by(|a, b| {
+                let p = |bot: &str| router.probability_of(&probabilities, bot).unwrap_or(0.0);
+                p(a).total_cmp(&p(b))
+            })
+            .expect("three bots");
+        assert_eq!(best, bot, "{question}");
+    }
+    // A bot it was not trained on is not weighed.
+    assert_eq!(
+        router.probability_of(&router.probabilities("hello"), "remote"),
+        None
+    );
+    // Trained twice on the same files, the same router.
+    let again = BotRouter::train(engine.workspace(), &bots).expect("a router");
+    assert_eq!(
+        router.probabilities("book a day off"),
+        again.probabilities("book a day off")
+    );
+}
+
+#[test]
+fn workspaces_without_enough_to_learn_from_get_no_router() {
+    let demo = Engine::load(demo_workspace()).expect("the bundled workspace loads");
+    let bots = eval::asked_bots(demo.workspace());
+    assert_eq!(
+        BotRouter::train(demo.workspace(), &bots).err(),
+        Some(NoRouter::FewVariants),
+        "the bundled bots hold two to five variants an entry"
+    );
+    let ws = nlu_workspace();
+    let engine = Engine::load(ws.path()).expect("the workspace loads");
+    let one = ["hr".to_string(), "remote-bot".to_string()];
+    assert_eq!(
+        BotRouter::train(engine.workspace(), &one).err(),
+        Some(NoRouter::TooFewBots)
+    );
+}
+
+#[test]
+fn a_routed_confidence_stays_in_range_and_never_rises() {
+    for confidence in [0.0, 0.2, 0.5, 1.0] {
+        for probability in [0.0_f32, 0.01, 0.3, 1.0, 1.5, -0.5] {
+            let routed = routed_confidence(confidence, probability);
+            assert!(
+                (0.0..=confidence).contains(&routed),
+                "{confidence} {probability}"
+            );
+        }
+        assert_eq!(routed_confidence(confidence, 1.0), confidence);
+    }
+}
+
+#[test]
+fn each_routed_leave_one_out_run_is_the_workspace_without_that_bot() {
+    let ws = nlu_workspace();
+    let engine = Engine::load(ws.path()).expect("the workspace loads");
+    let questions = labelled(
+        &engine,
+        &[
+            ("my salary statement is wrong", Some("hr")),
+            ("I need a parking permit for my car", Some("facilities")),
+            ("the printer in my room is offline", Some("it")),
+            ("can I take a day off on friday", Some("hr")),
+            ("what is the capital of peru", None),
+        ],
+    );
+    let bots = eval::asked_bots(engine.workspace());
+    let guesses = eval::every_guess(&engine, &questions, &|_| {});
+    for left_out in &bots {
+        let copy = nlu_workspace();
+        std::fs::remove_dir_all(copy.path().join("bots").join(left_out)).expect("remove");
+        let without = Engine::load(copy.path()).expect("the copy loads");
+        let rest = eval::asked_bots(without.workspace());
+        let router = BotRouter::train(without.workspace(), &rest).expect("a router of two");
+        let really: Vec<eval::Outcome> = eval::every_guess(&without, &questions, &|_| {})
+            .iter()
+            .zip(&questions)
+            .map(|(guesses, question)| eval::outcome(question, guesses, Some(&router)))
+            .collect();
+        let run = leave_out::routed_run(engine.workspace(), &questions, &guesses, &bots, left_out);
+        assert_eq!(run.len(), really.len());
+        for (run, really) in run.iter().zip(&really) {
+            let best = |outcome: &eval::Outcome| {
+                outcome
+                    .top
+                    .first()
+                    .map(|guess| (guess.bot.clone(), guess.entry.clone(), guess.confidence))
+            };
+            assert_eq!(
+                best(run),
+                best(really),
+                "{left_out} left out: {:?}",
+                run.question.text
+            );
+        }
+    }
+    let report = eval::leave_one_out_routed(
+        engine.workspace(),
+        &questions,
+        &guesses,
+        &bots,
+        leave_out::TOLERANCE,
+    );
+    assert_eq!(report.runs.len(), bots.len());
+}
+
+#[test]
+fn eval_says_whether_it_routed_through_a_router() {
+    let ws = nlu_workspace();
+    let file = ws.write(
+        "tests/labelled.jsonl",
+        "{\"text\": \"the printer is jammed again\", \"bot\": \"it\"}\n\
+         {\"text\": \"what is the capital of peru\", \"bot\": null}\n",
+    );
+    let output = Command::cargo_bin("interbot")
+        .expect("the binary")
+        .args(["--no-cache", "-w"])
+        .arg(ws.path())
+        .arg("eval")
+        .arg(&file)
+        .arg("--router")
+        .output()
+        .expect("eval runs");
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Bot router: 3 bots"), "{stderr}");
+
+    let output = Command::cargo_bin("interbot")
+        .expect("the binary")
+        .args([
+            "--no-cache",
+            "eval",
+            "workspace/tests/routing.jsonl",
+            "--router",
+        ])
+        .output()
+        .expect("eval runs");
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("No bot router: the bots' entries hold too few"),
+        "{stderr}"
+    );
+}
