@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use crate::delegation::{Delegation, DelegationMatch, Delegator, Indexes, RemoteBots, TraceRow};
 use crate::error::{Error, LoadProblem};
 use crate::flow::{self, Flow, Instruction};
-use crate::index::{BotIndex, IndexCache};
+use crate::index::{BotIndex, BotRouter, IndexCache};
 use crate::language::{Detector, TurnLanguage};
 use crate::remote::RemoteBot;
 use crate::template;
@@ -269,6 +269,11 @@ impl Engine {
     /// The workspace.
     pub fn workspace(&self) -> &Workspace {
         &self.workspace
+    }
+
+    /// The master's bot router, when its sub-bots get one (see `index::router`).
+    pub fn router(&self) -> Option<&BotRouter> {
+        self.delegator.router()
     }
 
     /// The delegator (to delegate without a flow, or benchmark).
@@ -875,10 +880,16 @@ impl Engine {
             .then(|| language_detector(&workspace))
             .flatten()
             .map(Arc::new);
+        // The master's router over the bots it asks, when they are NLU-style (else none).
+        let router = BotRouter::cached(&workspace, &workspace.asked_bots(), cache.as_ref())
+            .ok()
+            .map(Arc::new);
         let workspace = Arc::new(workspace);
         let indexes = Arc::new(indexes);
         Engine {
-            delegator: Delegator::new(workspace.clone(), indexes.clone()).with_remote(remote),
+            delegator: Delegator::new(workspace.clone(), indexes.clone())
+                .with_remote(remote)
+                .with_router(router),
             workspace,
             indexes,
             index_problems,

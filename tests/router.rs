@@ -234,40 +234,128 @@ fn each_routed_leave_one_out_run_is_the_workspace_without_that_bot() {
 }
 
 #[test]
-fn eval_says_whether_it_routed_through_a_router() {
+fn eval_says_whether_it_routed_through_the_router() {
     let ws = nlu_workspace();
     let file = ws.write(
         "tests/labelled.jsonl",
         "{\"text\": \"the printer is jammed again\", \"bot\": \"it\"}\n\
          {\"text\": \"what is the capital of peru\", \"bot\": null}\n",
     );
-    let output = Command::cargo_bin("interbot")
-        .expect("the binary")
-        .args(["--no-cache", "-w"])
-        .arg(ws.path())
-        .arg("eval")
-        .arg(&file)
-        .arg("--router")
-        .output()
-        .expect("eval runs");
-    assert!(output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("Bot router: 3 bots"), "{stderr}");
+    let eval = |extra: &[&str]| {
+        let output = Command::cargo_bin("interbot")
+            .expect("the binary")
+            .args(["--no-cache", "-w"])
+            .arg(ws.path())
+            .arg("eval")
+            .arg(&file)
+            .args(extra)
+            .output()
+            .expect("eval runs");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let routed = "Routed through the master's bot router over 3 bots";
+    assert!(eval(&[]).contains(routed));
+    assert!(!eval(&["--no-router"]).contains(routed));
+    assert!(eval(&["--leave-one-out"]).contains("Each run routes through the master's bot router"));
 
     let output = Command::cargo_bin("interbot")
         .expect("the binary")
-        .args([
-            "--no-cache",
-            "eval",
-            "workspace/tests/routing.jsonl",
-            "--router",
-        ])
+        .args(["--no-cache", "eval", "workspace/tests/routing.jsonl"])
         .output()
         .expect("eval runs");
     assert!(output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("No bot router: the bots' entries hold too few"),
-        "{stderr}"
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("bot router"));
+}
+
+#[test]
+fn delegation_weighs_each_local_bots_confidence_by_the_router() {
+    let ws = nlu_workspace();
+    let engine = Engine::load(ws.path()).expect("the workspace loads");
+    let router = engine
+        .router()
+        .expect("an NLU-style workspace gets a router");
+    let question = "the printer in my office is jammed";
+    let turn = common::runtime()
+        .block_on(engine.ask("master", question))
+        .expect("a turn");
+    let probabilities = router.probabilities(question);
+    let contexts = &engine.workspace().settings.included_contexts;
+    for row in &turn.trace {
+        let Some(p) = row.router else {
+            assert!(row.entry_id.is_none(), "{row:?}");
+            continue;
+        };
+        assert_eq!(
+            Some(p as f32),
+            router.probability_of(&probabilities, &row.bot_id)
+        );
+        let index = engine.index(&row.bot_id).expect("a local bot");
+        let hit = index
+            .best(question, contexts)
+            .expect("search")
+            .expect("a hit");
+        let own = f64::from(hit.confidence);
+        assert!((row.confidence - routed_confidence(own, p as f32)).abs() < 1e-9);
+        assert!(row.confidence <= own);
+    }
+    assert_eq!(
+        turn.trace.first().map(|row| row.bot_id.as_str()),
+        Some("it")
     );
+
+    // Botpress reads confidences as they come: no router under compat botpress.
+    ws.write_json("interbot.json", &serde_json::json!({"compat": "botpress"}));
+    let botpress = Engine::load(ws.path()).expect("the workspace loads");
+    let turn = common::runtime()
+        .block_on(botpress.ask("master", question))
+        .expect("a turn");
+    assert!(turn.trace.iter().all(|row| row.router.is_none()));
+}
+
+#[test]
+fn the_router_is_kept_in_the_cache_and_a_damaged_one_is_trained_again() {
+    let ws = nlu_workspace();
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let cache = interbot::IndexCache::at(cache_dir.path());
+    let workspace = interbot::Workspace::load(ws.path()).expect("the workspace loads");
+    let bots = workspace.asked_bots();
+    let question = "can I park my car here";
+    let trained = BotRouter::cached(&workspace, &bots, Some(&cache)).expect("trained");
+    assert!(trained.training_seconds() > 0.0);
+    let files: Vec<_> = std::fs::read_dir(cache_dir.path().join("router"))
+        .expect("a router folder")
+        .flatten()
+        .map(|item| item.path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let reread = BotRouter::cached(&workspace, &bots, Some(&cache)).expect("from the cache");
+    assert_eq!(reread.training_seconds(), 0.0);
+    assert_eq!(
+        reread.probabilities(question),
+        trained.probabilities(question)
+    );
+
+    // One byte changed: the file is rejected and the router trained again, the same.
+    let mut bytes = std::fs::read(&files[0]).expect("the router file");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&files[0], &bytes).expect("damage it");
+    let again = BotRouter::cached(&workspace, &bots, Some(&cache)).expect("trained again");
+    assert!(again.training_seconds() > 0.0);
+    assert_eq!(
+        again.probabilities(question),
+        trained.probabilities(question)
+    );
+
+    // Another variant: another key, trained anew.
+    ws.qna(
+        "it",
+        "printer",
+        &["the printer is jammed", "a new printer question"],
+        "ok",
+    );
+    let changed = interbot::Workspace::load(ws.path()).expect("the workspace loads");
+    let retrained = BotRouter::cached(&changed, &bots, Some(&cache)).expect("trained");
+    assert!(retrained.training_seconds() > 0.0);
 }

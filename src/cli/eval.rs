@@ -73,12 +73,11 @@ pub struct EvalArgs {
     #[arg(long, conflicts_with_all = ["save", "compare", "errors"])]
     leave_one_out: bool,
 
-    /// Route as a master with a bot router would (an experiment, not what delegation does
-    /// yet): a classifier over the bots asked, trained on their question variants, weighs
-    /// each bot's confidence by its probability for that bot. With --leave-one-out, each run
-    /// trains its own router without the bot left out.
+    /// Route without the master's bot router even where the workspace has one (NLU-style
+    /// bots: see README, "Scoring"), to measure what it changes. With --leave-one-out and a
+    /// router, each run trains its own without the bot left out.
     #[arg(long)]
-    router: bool,
+    no_router: bool,
 }
 
 /// One question routed wrongly, for `--errors`.
@@ -102,6 +101,9 @@ struct JsonOutput<'a> {
     errors: Option<Vec<ErrorRow<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comparison: Option<&'a Comparison>,
+    /// The bots the master's router weighs, when the figures went through it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    router: Option<&'a [String]>,
 }
 
 /// Runs `eval` on `engine` (with any `--min-confidence` override already applied);
@@ -118,16 +120,16 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
     let started = Instant::now();
     let guesses = guesses_with_progress(&engine, &set);
     let asked = eval::asked_bots(engine.workspace());
-    let router = if args.router {
-        trained_router(&engine, &asked)
-    } else {
+    let router = if args.no_router {
         None
+    } else {
+        engine.router()
     };
     let outcomes: Vec<Outcome> = set
         .questions
         .iter()
         .zip(&guesses)
-        .map(|(question, guesses)| eval::outcome(question, guesses, router.as_ref()))
+        .map(|(question, guesses)| eval::outcome(question, guesses, router))
         .collect();
     if args.leave_one_out {
         let report = if router.is_some() {
@@ -176,6 +178,7 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
             seconds,
             errors: args.errors.then_some(errors),
             comparison: comparison.as_ref(),
+            router: router.map(|router| router.bots()),
         };
         super::json::write_pretty(&mut out, &output)?;
     } else {
@@ -184,6 +187,13 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
         let asked = eval::asked_bots(engine.workspace());
         let only = (asked != bots).then_some(asked.as_slice());
         write_report(&mut text, &report, &args.file, seconds, threads, only)?;
+        if let Some(router) = router {
+            writeln!(
+                text,
+                "\nRouted through the master's bot router over {} bots (--no-router leaves it out).",
+                router.bots().len()
+            )?;
+        }
         if args.errors {
             write_errors(&mut text, &errors, threshold)?;
         }
@@ -217,29 +227,6 @@ fn guesses_with_progress(engine: &Engine, set: &LabelledSet) -> Vec<Vec<eval::Gu
     });
     bar.finish_and_clear();
     guesses
-}
-
-/// The router `--router` asks for, trained on the bots asked; when the workspace gets none,
-/// says why on stderr (the figures are then those without a router).
-fn trained_router(engine: &Engine, asked: &[String]) -> Option<interbot::index::BotRouter> {
-    match interbot::index::BotRouter::train(engine.workspace(), asked) {
-        Ok(router) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "Bot router: {} bots, trained in {:.2} s",
-                router.bots().len(),
-                router.training_seconds()
-            );
-            Some(router)
-        }
-        Err(reason) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "No bot router: {reason}; the figures are without one"
-            );
-            None
-        }
-    }
 }
 
 /// Labelled sets and saved runs larger than this are refused (HWU64's 1,076 questions take

@@ -52,11 +52,16 @@ fn text(report: &LeaveOutReport, file: &Path, questions: usize, seconds: f64) ->
     let mut out = format!(
         "Leave-one-out out-of-scope check: {questions} questions from {}, each bot left out in turn \
          ({} runs, {seconds:.2} s)\n\
-         Threshold kept where in-scope routing accuracy stays within {points:.0} points of no threshold.\n\n\
+         Threshold kept where in-scope routing accuracy stays within {points:.0} points of no threshold.\n{}\n\
          pooled: threshold {:.2}, in-scope accuracy {} (no threshold {}), out-of-scope recall {}\n\
          mean of the runs' recalls at their own thresholds: {}\n\n",
         sanitize_line(&file.display().to_string()),
         report.runs.len(),
+        if report.routed {
+            "Each run routes through the master's bot router, trained again without the bot left out.\n"
+        } else {
+            ""
+        },
         overall.threshold,
         percent(overall.accuracy),
         percent(overall.accuracy_without_threshold),

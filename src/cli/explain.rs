@@ -75,6 +75,16 @@ fn print_one(
         explanation.ideal,
         interbot::text::confidence(f64::from(explanation.confidence)),
     )?;
+    if let Some(p) = row.router {
+        writeln!(
+            out,
+            "  bot router: p({}) = {p:.3}; confidence {} × {p:.3}^{} = {}",
+            sanitize_line(&row.bot_id),
+            interbot::text::confidence(f64::from(explanation.confidence)),
+            interbot::index::router::ROUTER_EXPONENT,
+            interbot::text::confidence(row.confidence),
+        )?;
+    }
     let mut table = Table::new(
         &["term", "matched", "w", "c", "tf", "P(t|e)", "raw", "ideal"],
         &["w", "c", "tf", "P(t|e)", "raw", "ideal"],

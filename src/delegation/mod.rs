@@ -10,7 +10,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::index::{AnalyzedQuestion, BotIndex, Explanation, Hit};
+use crate::index::router::routed_confidence;
+use crate::index::{AnalyzedQuestion, BotIndex, BotRouter, Explanation, Hit};
 use crate::language::TurnLanguage;
 use crate::remote::RemoteBot;
 use crate::workspace::{Bot, Compat, QnaAction, Redirect, Workspace};
@@ -51,6 +52,11 @@ pub struct TraceRow {
     /// part of `score`); absent for other bots.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classifier: Option<f64>,
+    /// When the master routes through a bot router (`index::router`), its probability that
+    /// the question is for this bot; `confidence` is then already weighed by it (the index's
+    /// own confidence times `router^0.5`). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub router: Option<f64>,
     /// Whether the confidence reached the threshold.
     pub passed: bool,
     /// `<externalUrl>/s/<botId>`.
@@ -93,6 +99,7 @@ impl TraceRow {
             score: 0.0,
             confidence: 0.0,
             classifier: None,
+            router: None,
             passed: false,
             bot_url,
             answer: None,
@@ -159,6 +166,8 @@ pub struct Delegator {
     indexes: Arc<Indexes>,
     remote: Arc<RemoteBots>,
     fan_out: FanOut,
+    /// Weighs the local bots' confidences when the workspace has one.
+    router: Option<Arc<BotRouter>>,
 }
 
 /// The remote bots of a workspace, by bot id.
@@ -172,7 +181,20 @@ impl Delegator {
             indexes,
             remote: Arc::new(RemoteBots::new()),
             fan_out: FanOut::default(),
+            router: None,
         }
+    }
+
+    /// The same delegator, weighing its local bots' confidences by `router` (see
+    /// `index::router`), except under `compat: botpress`.
+    pub fn with_router(mut self, router: Option<Arc<BotRouter>>) -> Self {
+        self.router = router;
+        self
+    }
+
+    /// The bot router delegation weighs confidences by, if any.
+    pub fn router(&self) -> Option<&BotRouter> {
+        self.router.as_deref()
     }
 
     /// The same delegator, asking these remote bots over HTTP.
@@ -250,8 +272,31 @@ impl Delegator {
                 .collect()
         };
         let mut rows = rows;
+        self.route(&mut rows, question);
         botpress::reconcile(&mut rows, question, min_confidence, &self.workspace);
         assemble(rows, min_confidence)
+    }
+
+    /// Weighs each local row that found an entry by the router's probability for its bot
+    /// (nothing without a router, or under `compat: botpress`, which reads confidences as
+    /// Botpress does); `reconcile` then decides what passes.
+    fn route(&self, rows: &mut [TraceRow], question: &str) {
+        let Some(router) = &self.router else {
+            return;
+        };
+        if self.workspace.settings.compat != Compat::Interbot {
+            return;
+        }
+        let probabilities = router.probabilities(question);
+        for row in rows {
+            if row.entry_id.is_none() || row.error.is_some() || row.remote.is_some() {
+                continue;
+            }
+            if let Some(p) = router.probability_of(&probabilities, &row.bot_id) {
+                row.router = Some(f64::from(p));
+                row.confidence = routed_confidence(row.confidence, p);
+            }
+        }
     }
 
     /// Asks each of the local `bots`, on tokio's blocking pool or, for tiny searches, here

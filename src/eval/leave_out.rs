@@ -54,6 +54,9 @@ pub struct LeftOut {
 pub struct LeaveOutReport {
     /// The tolerance used (accuracy points, as a share).
     pub tolerance: f64,
+    /// Whether each run routed through a bot router trained without the bot left out
+    /// ([`leave_one_out_routed`]).
+    pub routed: bool,
     /// One run per bot that has questions, in the bots' order.
     pub runs: Vec<LeftOut>,
     /// All runs pooled: one threshold for every run, chosen the same way on the pooled
@@ -116,9 +119,11 @@ pub fn leave_one_out_routed(
     tolerance: f64,
 ) -> LeaveOutReport {
     let labelled: Vec<&Labelled> = questions.iter().collect();
-    report(&with_questions(&labelled, bots), tolerance, |left_out| {
+    let mut report = report(&with_questions(&labelled, bots), tolerance, |left_out| {
         routed_run(workspace, questions, guesses, bots, left_out)
-    })
+    });
+    report.routed = true;
+    report
 }
 
 /// One run of [`leave_one_out_routed`]: the outcomes with `left_out` out of the workspace
@@ -202,6 +207,7 @@ fn report(
     let pool = &pooled[overall_step];
     LeaveOutReport {
         tolerance,
+        routed: false,
         overall: Pooled {
             threshold: f64::from(overall_step as u32) / f64::from(STEPS),
             accuracy_without_threshold: pooled[0].accuracy(),

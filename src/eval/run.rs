@@ -5,35 +5,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::labels::Labelled;
-use crate::flow::Instruction;
 use crate::index::BotRouter;
 use crate::index::router::routed_confidence;
 use crate::parallel::in_chunks;
 use crate::session::Engine;
-use crate::workspace::{MASTER_ID, Workspace};
+use crate::workspace::Workspace;
 
-/// The sub-bots the master asks, in its order: those its flow's `delegate_to_bots` names
-/// (the start node's, else the first in the flow), or every sub-bot when the flow names
-/// none or there is no flow, as the master itself does.
+/// The sub-bots the master asks, in its order ([`Workspace::asked_bots`]).
 pub fn asked_bots(workspace: &Workspace) -> Vec<String> {
-    let flow = workspace.bot(MASTER_ID).and_then(|bot| bot.flow.as_ref());
-    let named = flow.and_then(|flow| {
-        let delegations = |node: &crate::flow::Node| {
-            node.on_enter
-                .iter()
-                .find_map(|instruction| match instruction {
-                    Instruction::Delegate(args) => Some(args.bots.clone()),
-                    _ => None,
-                })
-        };
-        flow.start()
-            .and_then(delegations)
-            .or_else(|| flow.nodes.iter().find_map(delegations))
-    });
-    match named {
-        Some(bots) if !bots.is_empty() => bots,
-        _ => workspace.sub_bot_ids(),
-    }
+    workspace.asked_bots()
 }
 
 /// One bot's best entry for a question.

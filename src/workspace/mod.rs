@@ -239,6 +239,30 @@ impl Workspace {
             .collect()
     }
 
+    /// The sub-bots the master asks, in its order: those its flow's `delegate_to_bots` names
+    /// (the start node's, else the first in the flow), or every sub-bot when the flow names
+    /// none or there is no flow, as the master itself does.
+    pub fn asked_bots(&self) -> Vec<String> {
+        let flow = self.bot(MASTER_ID).and_then(|bot| bot.flow.as_ref());
+        let named = flow.and_then(|flow| {
+            let delegations = |node: &crate::flow::Node| {
+                node.on_enter
+                    .iter()
+                    .find_map(|instruction| match instruction {
+                        crate::flow::Instruction::Delegate(args) => Some(args.bots.clone()),
+                        _ => None,
+                    })
+            };
+            flow.start()
+                .and_then(delegations)
+                .or_else(|| flow.nodes.iter().find_map(delegations))
+        });
+        match named {
+            Some(bots) if !bots.is_empty() => bots,
+            _ => self.sub_bot_ids(),
+        }
+    }
+
     /// The remote bot `id`, if `interbot.json` declares one.
     pub fn remote_bot(&self, id: &str) -> Option<&RemoteBotConfig> {
         self.settings.remote_bots.get(id)

@@ -19,6 +19,9 @@
 //! per-entry lengths, the variants' words and the classifier weights) and `manifest`
 //! (written last: the format, the key, and each file's size and BLAKE3 hash).
 //!
+//! The master's bot router, trained over every bot it asks, is kept beside them, in
+//! `router/` ([`router`]).
+//!
 //! # Never trusted
 //! A folder is built under a `.staging-*` name and renamed into place only once complete,
 //! so a run stopped half-way leaves nothing that looks finished. Opening checks the
@@ -33,6 +36,8 @@
 //! the other versions of its slot, staging folders older than an hour, folders whose bot
 //! folder no longer exists (a deleted or temporary workspace), and folders unused for 30
 //! days (a hit refreshes the manifest's time at most once a day).
+
+pub(crate) mod router;
 
 use std::fs;
 use std::io;
