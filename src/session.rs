@@ -880,9 +880,11 @@ impl Engine {
             .then(|| language_detector(&workspace))
             .flatten()
             .map(Arc::new);
-        // The master's router over the bots it asks, when they are NLU-style (else none).
-        let router = BotRouter::cached(&workspace, &workspace.asked_bots(), cache.as_ref())
-            .ok()
+        // The master's router over the bots it asks, when they are NLU-style (else none);
+        // never under compat: botpress, which reads confidences as Botpress gives them.
+        let router = (workspace.settings.compat == crate::workspace::Compat::Interbot)
+            .then(|| BotRouter::cached(&workspace, &workspace.asked_bots(), cache.as_ref()).ok())
+            .flatten()
             .map(Arc::new);
         let workspace = Arc::new(workspace);
         let indexes = Arc::new(indexes);

@@ -88,8 +88,9 @@ impl Outcome {
 const CHUNK: usize = 16;
 
 /// Asks the bots the master asks ([`asked_bots`]) each question (no threshold: the sweep
-/// applies them), spread over every core; the outcomes come back in the questions' order.
-/// `progress` is called with the number of questions done so far, from the worker threads.
+/// applies them), spread over every core, and routes as the master does (through its bot
+/// router when it has one); the outcomes come back in the questions' order. `progress` is
+/// called with the number of questions done so far, from the worker threads.
 pub fn evaluate(
     engine: &Engine,
     questions: &[Labelled],
@@ -99,7 +100,7 @@ pub fn evaluate(
     questions
         .iter()
         .zip(&guesses)
-        .map(|(question, guesses)| outcome(question, guesses, None))
+        .map(|(question, guesses)| outcome(question, guesses, engine.router()))
         .collect()
 }
 

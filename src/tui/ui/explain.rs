@@ -94,12 +94,22 @@ pub fn rows(row: &TraceRow, runner_up: Option<&TraceRow>, by_bot: bool, width: u
     if let Some(classifier) = &explanation.classifier {
         sum.push_str(&format!(" (classifier −{:.2})", classifier.adjustment));
     }
-    if let (Some(runner_up), Some(other)) = (runner_up, other) {
+    // The master's bot router weighs the row's confidence after the index gave it.
+    if let Some(p) = row.router {
         sum.push_str(&format!(
-            "; {} {:.2}",
-            short_name(runner_up, by_bot),
-            other.confidence
+            " × router p {}^0.5 → {}",
+            crate::text::confidence(p),
+            crate::text::confidence(row.confidence)
         ));
+    }
+    if let (Some(runner_up), Some(other)) = (runner_up, other) {
+        // A routed runner-up is shown as the trace shows it; otherwise as the index gave it.
+        let shown = if runner_up.router.is_some() {
+            crate::text::confidence(runner_up.confidence)
+        } else {
+            format!("{:.2}", other.confidence)
+        };
+        sum.push_str(&format!("; {} {shown}", short_name(runner_up, by_bot)));
     }
     out.extend(wrap(
         &Para::indented(indent(), vec![Segment::new(sum, Role::Dim)]),

@@ -431,6 +431,17 @@ impl Item<'_> {
             );
             rows.push(fit(vec![Segment::new(text, Role::Dim)], width));
         }
+        if let Some(p) = self.row.router {
+            // The master's bot router weighed the index's confidence (× p^0.5).
+            rows.extend(indented(
+                &format!(
+                    "bot router: p {} for this bot, confidence × p^0.5",
+                    text::confidence(p)
+                ),
+                Role::Dim,
+                width,
+            ));
+        }
         if let Some(note) = &self.row.note {
             // Where Botpress would read the row otherwise (or the compat reading applied).
             rows.extend(indented(
