@@ -168,7 +168,7 @@ fn workspaces_without_enough_to_learn_from_get_no_router() {
 #[test]
 fn a_routed_confidence_stays_in_range_and_never_rises() {
     for confidence in [0.0, 0.2, 0.5, 1.0] {
-        for probability in [0.0_f32, 0.01, 0.3, 1.0, 1.5, -0.5] {
+        for probability in [0.0_f32, 0.01, 0.3, 1.0, 1.5, -0.5, f32::NAN, f32::INFINITY] {
             let routed = routed_confidence(confidence, probability);
             assert!(
                 (0.0..=confidence).contains(&routed),
@@ -176,6 +176,7 @@ fn a_routed_confidence_stays_in_range_and_never_rises() {
             );
         }
         assert_eq!(routed_confidence(confidence, 1.0), confidence);
+        assert_eq!(routed_confidence(confidence, f32::NAN), confidence);
     }
 }
 

@@ -130,15 +130,25 @@ impl TrainingSet {
         if !members.iter().all(one_language) {
             return Err(NoRouter::SeveralLanguages);
         }
+        // Counted before anything is copied: a workspace of 100,000 FAQ entries is told
+        // apart in a pass over its entries.
+        let trained = || {
+            members
+                .iter()
+                .flat_map(|bot| &bot.qna)
+                .filter(|entry| entry.trained_in(language))
+        };
+        let entry_count = trained().count();
+        let variant_count: usize = trained()
+            .map(|entry| entry.questions_in(language).len())
+            .sum();
+        if entry_count == 0 || variant_count < entry_count.saturating_mul(CLASSIFIER_MIN_VARIANTS) {
+            return Err(NoRouter::FewVariants);
+        }
         let entries: Vec<IndexedEntries> = members
             .iter()
             .map(|bot| IndexedEntries::new(&bot.qna, language))
             .collect();
-        let entry_count: usize = entries.iter().map(IndexedEntries::len).sum();
-        let variant_count: usize = entries.iter().map(IndexedEntries::question_count).sum();
-        if entry_count == 0 || variant_count < entry_count.saturating_mul(CLASSIFIER_MIN_VARIANTS) {
-            return Err(NoRouter::FewVariants);
-        }
         Ok(TrainingSet {
             bots: members.iter().map(|bot| bot.id.clone()).collect(),
             language: language.to_string(),
@@ -286,7 +296,12 @@ impl BotRouter {
 }
 
 /// A bot's confidence weighed by the router's probability for it (see the module
-/// documentation): in [0, 1] when `confidence` is, and never above it.
+/// documentation): in [0, 1] when `confidence` is, and never above it. A probability that
+/// is not a number (a router file damaged in a way its hash did not catch) leaves the
+/// confidence as it is.
 pub fn routed_confidence(confidence: f64, probability: f32) -> f64 {
+    if probability.is_nan() {
+        return confidence;
+    }
     confidence * f64::from(probability.clamp(0.0, 1.0)).powf(ROUTER_EXPONENT)
 }
