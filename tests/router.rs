@@ -360,3 +360,48 @@ fn the_router_is_kept_in_the_cache_and_a_damaged_one_is_trained_again() {
     let retrained = BotRouter::cached(&changed, &bots, Some(&cache)).expect("trained");
     assert!(retrained.training_seconds() > 0.0);
 }
+
+#[test]
+fn a_router_file_altered_behind_its_hash_never_panics_a_start_or_a_turn() {
+    let ws = nlu_workspace();
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let cache = interbot::IndexCache::at(cache_dir.path());
+    let workspace = interbot::Workspace::load(ws.path()).expect("the workspace loads");
+    let bots = workspace.asked_bots();
+    BotRouter::cached(&workspace, &bots, Some(&cache)).expect("trained and stored");
+    let file = std::fs::read_dir(cache_dir.path().join("router"))
+        .expect("a router folder")
+        .flatten()
+        .map(|item| item.path())
+        .next()
+        .expect("one router file");
+    let original = std::fs::read(&file).expect("the router file");
+    let body = original.len() - blake3::OUT_LEN;
+    // Bytes flipped all along the body (the bots, the columns, the weights), the hash made
+    // to agree each time, as a writer who knows the format could.
+    for position in (0..body).step_by(body / 97 + 1) {
+        let mut bytes = original[..body].to_vec();
+        bytes[position] ^= 0xa5;
+        let hash = blake3::hash(&bytes);
+        bytes.extend_from_slice(hash.as_bytes());
+        std::fs::write(&file, &bytes).expect("alter it");
+        let engine = Engine::with_cache(
+            interbot::Workspace::load(ws.path()).expect("the workspace loads"),
+            Some(interbot::IndexCache::at(cache_dir.path())),
+            &|_| {},
+        );
+        let turn = common::runtime()
+            .block_on(engine.ask("master", "the heating is broken in my office"))
+            .expect("a turn");
+        for row in &turn.trace {
+            assert!(
+                (0.0..=1.0).contains(&row.confidence),
+                "byte {position}: {row:?}"
+            );
+            assert!(
+                row.router.is_none_or(|p| (0.0..=1.0).contains(&p)),
+                "{row:?}"
+            );
+        }
+    }
+}

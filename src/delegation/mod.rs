@@ -292,7 +292,10 @@ impl Delegator {
             if row.entry_id.is_none() || row.error.is_some() || row.remote.is_some() {
                 continue;
             }
-            if let Some(p) = router.probability_of(&probabilities, &row.bot_id) {
+            // A damaged router's probability may not be a number: then it has no say.
+            if let Some(p) = router.probability_of(&probabilities, &row.bot_id)
+                && !p.is_nan()
+            {
                 row.router = Some(f64::from(p));
                 row.confidence = routed_confidence(row.confidence, p);
             }
