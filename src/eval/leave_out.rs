@@ -9,7 +9,8 @@
 //! the rest. `tests/leave_out.rs` pins the equivalence against a workspace copy with the bot
 //! really removed; a scoring change that shares statistics across bots must rebuild instead.
 //!
-//! The bot router (`interbot eval --router`, [`crate::index::router`]) is such a change: it
+//! The master's bot router ([`crate::index::router`]; `eval` routes through it unless
+//! `--no-router`) is such a change: it
 //! is trained on every bot it routes between, so [`leave_one_out_routed`] trains one per run
 //! without the bot left out ([`routed_run`]; `tests/router.rs` pins that equivalence too).
 

@@ -47,7 +47,7 @@ use crate::workspace::Workspace;
 pub const ROUTER_EXPONENT: f64 = 0.5;
 /// Most parameters (`(features + 1) × bots`) a router may have: training keeps about 25
 /// vectors of this many `f64`s, so this caps its memory near 300 MB. HWU64's 18 bots need
-/// about a million.
+/// about 0.2 million (0.6 million with no feature left out).
 const MAX_PARAMETERS: usize = 1_500_000;
 /// A feature is kept when at least this many variants hold it (see
 /// [`without_rare_features`]).
@@ -105,7 +105,7 @@ impl std::fmt::Display for NoRouter {
 }
 
 /// What a router is trained on: the local bots among those asked, their language and their
-/// enabled entries' variants. Its [`TrainingSet::key`] names it in the cache.
+/// enabled entries' variants, which also make its key in the cache (`cache::router::key`).
 pub(crate) struct TrainingSet {
     bots: Vec<String>,
     language: String,
