@@ -52,7 +52,7 @@ use model::{Question, classifier_adjustment, confidence};
 use search::{EntrySearch, best_first};
 use variants::VariantQuestions;
 
-use crate::classifier::{self, EntryClassifier};
+use crate::classifier::EntryClassifier;
 use crate::error::Error;
 use crate::workspace::Bot;
 
@@ -353,8 +353,7 @@ impl BotIndex {
         text: &str,
         contexts: &[String],
     ) -> (Vec<f32>, f32) {
-        let features = classifier::features(&question.tokens, text);
-        let probabilities = classifier.probabilities(&features);
+        let probabilities = classifier.probabilities(question.classifier_features(text));
         let most_probable = (0..self.entries.len())
             .filter(|&ord| self.allowed(ord, contexts))
             .filter_map(|ord| probabilities.get(ord).copied())

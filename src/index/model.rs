@@ -58,7 +58,10 @@
 //! questions to the right entry instead of 85.9 % (README, "Scoring"). Such bots score every
 //! candidate (no pruning).
 
+use std::sync::OnceLock;
+
 use super::analysis::{Analysis, bigrams, counted};
+use crate::classifier;
 
 /// Weight of a word bigram's evidence relative to a word's.
 pub const BIGRAM_BOOST: f32 = 0.5;
@@ -116,6 +119,10 @@ pub(super) struct Question {
     pub tokens: Vec<String>,
     /// Its distinct words and bigrams, weighed.
     pub terms: Vec<WeightedTerm>,
+    /// Its entry classifiers' features, made by the first trained bot that asks
+    /// ([`Question::classifier_features`]) and shared by every other bot of the language: on
+    /// HWU64 they were made once per trained bot, 15 times a turn, a quarter of a turn.
+    classifier_features: OnceLock<Vec<String>>,
 }
 
 impl Question {
@@ -151,7 +158,11 @@ impl Question {
                 count,
             });
         }
-        Question { tokens, terms }
+        Question {
+            tokens,
+            terms,
+            classifier_features: OnceLock::new(),
+        }
     }
 
     /// The distinct words with their counts, in first-seen order.
@@ -160,6 +171,13 @@ impl Question {
             .iter()
             .filter(|t| t.field == WORDS)
             .map(|t| (t.text.as_str(), t.count))
+    }
+
+    /// The entry classifiers' features of this question, `text` being the text it was
+    /// analyzed from ([`classifier::features`]).
+    pub fn classifier_features(&self, text: &str) -> &[String] {
+        self.classifier_features
+            .get_or_init(|| classifier::features(&self.tokens, text))
     }
 
     /// `ideal`: the raw score of a question each of whose terms had probability 1.
