@@ -677,8 +677,11 @@ impl Analyses {
     }
 }
 
+/// Microseconds since `started`, rounded up: a bot asked took some time, and a search that
+/// finds no term in a small bot can take less than a microsecond (reported as 0 before,
+/// which read as "not asked").
 fn elapsed_micros(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX)
+    u64::try_from(started.elapsed().as_nanos().div_ceil(1000)).unwrap_or(u64::MAX)
 }
 
 /// Sorts rows best first (stable, so ties keep bot order) and picks the passing matches.
