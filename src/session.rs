@@ -258,7 +258,7 @@ impl Engine {
         );
         let (remote, remote_problems) = remote_bots(&workspace);
         index_problems.extend(remote_problems);
-        Engine::from_parts(workspace, indexes, index_problems, remote, cache)
+        Engine::from_parts(workspace, indexes, index_problems, remote, cache, None)
     }
 
     /// The cache this engine's indexes are kept in, if any.
@@ -817,6 +817,7 @@ impl Engine {
             index_problems,
             remote,
             self.cache.clone(),
+            self.delegator.shared_router(),
         );
         Ok((engine, changes))
     }
@@ -862,16 +863,20 @@ impl Engine {
             index_problems,
             remote,
             self.cache.clone(),
+            self.delegator.shared_router(),
         );
         Ok((engine, changes))
     }
 
+    /// The engine of these parts; `kept` is the bot router of the engine this one reloads,
+    /// kept when no variant changed.
     fn from_parts(
         workspace: Workspace,
         indexes: Indexes,
         index_problems: Vec<LoadProblem>,
         remote: RemoteBots,
         cache: Option<IndexCache>,
+        kept: Option<&Arc<BotRouter>>,
     ) -> Engine {
         let multilingual = workspace.is_multilingual();
         // Detection is restricted to the languages of the bots that have several: only they
@@ -883,9 +888,10 @@ impl Engine {
         // The master's router over the bots it asks, when they are NLU-style (else none);
         // never under compat: botpress, which reads confidences as Botpress gives them.
         let router = (workspace.settings.compat == crate::workspace::Compat::Interbot)
-            .then(|| BotRouter::cached(&workspace, &workspace.asked_bots(), cache.as_ref()).ok())
-            .flatten()
-            .map(Arc::new);
+            .then(|| {
+                BotRouter::cached(&workspace, &workspace.asked_bots(), cache.as_ref(), kept).ok()
+            })
+            .flatten();
         let workspace = Arc::new(workspace);
         let indexes = Arc::new(indexes);
         Engine {

@@ -322,7 +322,7 @@ fn the_router_is_kept_in_the_cache_and_a_damaged_one_is_trained_again() {
     let workspace = interbot::Workspace::load(ws.path()).expect("the workspace loads");
     let bots = workspace.asked_bots();
     let question = "can I park my car here";
-    let trained = BotRouter::cached(&workspace, &bots, Some(&cache)).expect("trained");
+    let trained = BotRouter::cached(&workspace, &bots, Some(&cache), None).expect("trained");
     assert!(trained.training_seconds() > 0.0);
     let files: Vec<_> = std::fs::read_dir(cache_dir.path().join("router"))
         .expect("a router folder")
@@ -330,7 +330,7 @@ fn the_router_is_kept_in_the_cache_and_a_damaged_one_is_trained_again() {
         .map(|item| item.path())
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
-    let reread = BotRouter::cached(&workspace, &bots, Some(&cache)).expect("from the cache");
+    let reread = BotRouter::cached(&workspace, &bots, Some(&cache), None).expect("from the cache");
     assert_eq!(reread.training_seconds(), 0.0);
     assert_eq!(
         reread.probabilities(question),
@@ -342,7 +342,7 @@ fn the_router_is_kept_in_the_cache_and_a_damaged_one_is_trained_again() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x40;
     std::fs::write(&files[0], &bytes).expect("damage it");
-    let again = BotRouter::cached(&workspace, &bots, Some(&cache)).expect("trained again");
+    let again = BotRouter::cached(&workspace, &bots, Some(&cache), None).expect("trained again");
     assert!(again.training_seconds() > 0.0);
     assert_eq!(
         again.probabilities(question),
@@ -357,7 +357,7 @@ fn the_router_is_kept_in_the_cache_and_a_damaged_one_is_trained_again() {
         "ok",
     );
     let changed = interbot::Workspace::load(ws.path()).expect("the workspace loads");
-    let retrained = BotRouter::cached(&changed, &bots, Some(&cache)).expect("trained");
+    let retrained = BotRouter::cached(&changed, &bots, Some(&cache), None).expect("trained");
     assert!(retrained.training_seconds() > 0.0);
 }
 
@@ -368,7 +368,7 @@ fn a_router_file_altered_behind_its_hash_never_panics_a_start_or_a_turn() {
     let cache = interbot::IndexCache::at(cache_dir.path());
     let workspace = interbot::Workspace::load(ws.path()).expect("the workspace loads");
     let bots = workspace.asked_bots();
-    BotRouter::cached(&workspace, &bots, Some(&cache)).expect("trained and stored");
+    BotRouter::cached(&workspace, &bots, Some(&cache), None).expect("trained and stored");
     let file = std::fs::read_dir(cache_dir.path().join("router"))
         .expect("a router folder")
         .flatten()
@@ -404,4 +404,50 @@ fn a_router_file_altered_behind_its_hash_never_panics_a_start_or_a_turn() {
             );
         }
     }
+}
+
+#[test]
+fn a_reloaded_engine_keeps_its_router_unless_a_variant_changed() {
+    let ws = nlu_workspace();
+    // No cache: a router that is not kept would be trained again.
+    let engine = Engine::load(ws.path()).expect("the workspace loads");
+    let first = engine.router().expect("a router");
+
+    // An answer edited: the variants are the same, so the router is the same one.
+    ws.qna(
+        "hr",
+        "payslip",
+        &[
+            "where can I find my payslip",
+            "I did not get my payslip this month",
+            "show me my salary statement",
+            "how do I download my pay statement",
+            "my payslip is missing",
+            "when are salaries paid",
+        ],
+        "a new answer",
+    );
+    let (reloaded, _) = engine.reload_bot("hr").expect("reloads");
+    assert!(std::ptr::eq(first, reloaded.router().expect("a router")));
+    let (all, _) = reloaded.reload_all().expect("reloads");
+    assert!(std::ptr::eq(first, all.router().expect("a router")));
+
+    // A variant edited: a router trained on the new variants.
+    ws.qna(
+        "hr",
+        "payslip",
+        &[
+            "where can I find my payslip",
+            "my payslip never came",
+            "show me my salary statement",
+            "how do I download my pay statement",
+            "my payslip is missing",
+            "when are salaries paid",
+        ],
+        "a new answer",
+    );
+    let (changed, _) = all.reload_bot("hr").expect("reloads");
+    let router = changed.router().expect("a router");
+    assert!(!std::ptr::eq(first, router));
+    assert!(router.training_seconds() > 0.0);
 }

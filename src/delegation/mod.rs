@@ -197,6 +197,11 @@ impl Delegator {
         self.router.as_deref()
     }
 
+    /// The same, shared (an engine reloaded keeps it when no variant changed).
+    pub(crate) fn shared_router(&self) -> Option<&Arc<BotRouter>> {
+        self.router.as_ref()
+    }
+
     /// The same delegator, asking these remote bots over HTTP.
     pub fn with_remote(mut self, remote: RemoteBots) -> Self {
         self.remote = Arc::new(remote);

@@ -29,6 +29,7 @@
 //! a second on HWU64, so a trained router is kept in the index cache
 //! ([`BotRouter::cached`], `cache::router`).
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
@@ -67,6 +68,9 @@ pub struct BotRouter {
     classifier: EntryClassifier,
     /// Seconds training took.
     seconds: f64,
+    /// The key of what it was trained on (`cache::router::key`; empty when trained by
+    /// [`BotRouter::train`], which makes none).
+    key: String,
 }
 
 impl std::fmt::Debug for BotRouter {
@@ -203,6 +207,7 @@ impl TrainingSet {
             analysis,
             classifier,
             seconds: started.elapsed().as_secs_f64(),
+            key: String::new(),
         })
     }
 }
@@ -245,29 +250,36 @@ impl BotRouter {
         TrainingSet::of(workspace, bots)?.train()
     }
 
-    /// The router of `bots`: taken from `cache` when it holds one trained on the same
-    /// variants (by this build), else trained and stored there (see `cache::router`).
+    /// The router of `bots`: `kept` itself when it was trained on the same variants (an
+    /// engine reloaded after an edit that changed no variant keeps its router, cache or
+    /// not), else taken from `cache` when it holds one (by this build), else trained and
+    /// stored there (see `cache::router`).
     pub fn cached(
         workspace: &Workspace,
         bots: &[String],
         cache: Option<&IndexCache>,
-    ) -> Result<BotRouter, NoRouter> {
+        kept: Option<&Arc<BotRouter>>,
+    ) -> Result<Arc<BotRouter>, NoRouter> {
         let set = TrainingSet::of(workspace, bots)?;
-        let Some(cache) = cache else {
-            return set.train();
-        };
         let key = super::cache::router::key(set.language(), set.variants());
-        if let Some(classifier) = cache.router(&key, set.bots()) {
-            return Ok(BotRouter {
+        if let Some(kept) = kept.filter(|kept| kept.key == key) {
+            return Ok(kept.clone());
+        }
+        if let Some(classifier) = cache.and_then(|cache| cache.router(&key, set.bots())) {
+            return Ok(Arc::new(BotRouter {
                 bots: set.bots().to_vec(),
                 analysis: Analysis::for_language(set.language()),
                 classifier,
                 seconds: 0.0,
-            });
+                key,
+            }));
         }
-        let router = set.train()?;
-        cache.store_router(&key, &router.bots, &router.classifier);
-        Ok(router)
+        let mut router = set.train()?;
+        if let Some(cache) = cache {
+            cache.store_router(&key, &router.bots, &router.classifier);
+        }
+        router.key = key;
+        Ok(Arc::new(router))
     }
 
     /// The bots it tells apart.
