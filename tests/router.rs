@@ -1,6 +1,7 @@
-//! The bot router (`index::router`, `interbot eval --router`): which bot a question is like,
-//! learnt from the bots' variants; the confidences it weighs; and its leave-one-out runs,
-//! each of which must be the workspace without the bot left out, router included.
+//! The master's bot router (`index::router`; `interbot eval` routes through it): which bot a
+//! question is like, learnt from the bots' variants; the confidences it weighs; and its
+//! leave-one-out runs, each of which must be the workspace without the bot left out, router
+//! included.
 
 mod common;
 
