@@ -8,6 +8,14 @@ use std::hash::Hash;
 
 use foldhash::{HashMap, HashMapExt};
 
+/// The body of `bytes` written by [`Writer::into_checked_bytes`]: `None` unless it is
+/// followed by its own BLAKE3 hash.
+pub(crate) fn checked_body(bytes: &[u8]) -> Option<&[u8]> {
+    let body_len = bytes.len().checked_sub(blake3::OUT_LEN)?;
+    let (body, hash) = bytes.split_at(body_len);
+    (blake3::hash(body).as_bytes() == hash).then_some(body)
+}
+
 /// Appends values to a byte buffer.
 #[derive(Debug, Default)]
 pub(crate) struct Writer {
@@ -18,6 +26,15 @@ impl Writer {
     /// The bytes written so far.
     pub fn into_bytes(self) -> Vec<u8> {
         self.bytes
+    }
+
+    /// The bytes written so far followed by their BLAKE3 hash, which [`checked_body`]
+    /// checks when they are read back.
+    pub fn into_checked_bytes(self) -> Vec<u8> {
+        let mut bytes = self.bytes;
+        let hash = blake3::hash(&bytes);
+        bytes.extend_from_slice(hash.as_bytes());
+        bytes
     }
 
     pub fn raw(&mut self, bytes: &[u8]) {

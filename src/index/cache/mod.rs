@@ -532,7 +532,8 @@ fn open(folder: &Path, key: &str) -> Result<Option<Written>, String> {
     Ok(Some(written))
 }
 
-/// Marks a folder used now (at most once a day), so housekeeping keeps it.
+/// Marks a folder (by its manifest) or a router file used now, at most once a day, so
+/// housekeeping keeps it; `metadata` is the file's.
 fn touch(manifest: &Path, metadata: &fs::Metadata) {
     let stale = metadata
         .modified()

@@ -19,11 +19,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::{
-    Fields, IndexCache, STAGING_PREFIX, STALE_STAGING, TOUCH_AFTER, UNUSED_FOR, build_fingerprint,
+    Fields, IndexCache, STAGING_PREFIX, STALE_STAGING, UNUSED_FOR, build_fingerprint, touch,
 };
 use crate::cache_files;
 use crate::classifier::EntryClassifier;
-use crate::codec::{Reader, Writer};
+use crate::codec::{Reader, Writer, checked_body};
 
 /// Bumped when the file's layout changes.
 const FORMAT: u32 = 1;
@@ -119,21 +119,13 @@ fn encode(key: &str, bots: &[String], classifier: &EntryClassifier) -> Vec<u8> {
     out.str(key);
     out.strs(bots);
     classifier.encode(&mut out);
-    let mut bytes = out.into_bytes();
-    let checksum = blake3::hash(&bytes);
-    bytes.extend_from_slice(checksum.as_bytes());
-    bytes
+    out.into_checked_bytes()
 }
 
 /// The classifier in `bytes`, `None` unless the checksum, format, key and bots all match
 /// and everything decodes.
 fn decode(bytes: &[u8], key: &str, bots: &[String]) -> Option<EntryClassifier> {
-    let body_len = bytes.len().checked_sub(blake3::OUT_LEN)?;
-    let (body, checksum) = bytes.split_at(body_len);
-    if blake3::hash(body).as_bytes() != checksum {
-        return None;
-    }
-    let mut input = Reader::new(body);
+    let mut input = Reader::new(checked_body(bytes)?);
     let sound = input.str()? == MAGIC
         && input.u32()? == FORMAT
         && input.str()? == key
@@ -172,16 +164,4 @@ fn evict(folder: &Path, kept: &Path) {
 fn is_router_name(name: &str) -> bool {
     name.strip_suffix(".bin")
         .is_some_and(|key| key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// Marks a router file used now (at most once a day), so housekeeping keeps it.
-fn touch(path: &Path, metadata: &fs::Metadata) {
-    let stale = metadata
-        .modified()
-        .ok()
-        .and_then(|time| SystemTime::now().duration_since(time).ok())
-        .is_some_and(|age| age > TOUCH_AFTER);
-    if stale && let Ok(file) = fs::File::options().append(true).open(path) {
-        let _ = file.set_modified(SystemTime::now());
-    }
 }

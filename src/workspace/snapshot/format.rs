@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::cache_files;
-use crate::codec::{Reader, Writer};
+use crate::codec::{Reader, Writer, checked_body};
 use crate::version::FileVersion;
 use crate::workspace::folder::FileStatus;
 use crate::workspace::qna::{QnaAction, QnaEntry, QnaForm, Redirect, Translation};
@@ -67,10 +67,7 @@ pub(super) fn encode(
         encode_entry(&mut entry, qna);
         out.bytes(&std::mem::take(&mut entry).into_bytes());
     }
-    let mut bytes = out.into_bytes();
-    let hash = blake3::hash(&bytes);
-    bytes.extend_from_slice(hash.as_bytes());
-    bytes
+    out.into_checked_bytes()
 }
 
 /// The start of every snapshot: what it is, and the folder it was read from (first, so
@@ -96,11 +93,7 @@ pub(super) fn folder_in_header(head: &[u8]) -> Option<&[u8]> {
 /// The records of a snapshot's `bytes` if it is a whole snapshot of `folder` in `language`
 /// by this build, with its records in strictly increasing name order.
 pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Vec<Record>> {
-    let body_len = bytes.len().checked_sub(blake3::OUT_LEN)?;
-    let (body, hash) = bytes.split_at(body_len);
-    if blake3::hash(body).as_bytes() != hash {
-        return None;
-    }
+    let body = checked_body(bytes)?;
     let mut input = Reader::new(body);
     let header_ok = input.str()? == MAGIC
         && input.bytes()? == folder.as_os_str().as_encoded_bytes()
