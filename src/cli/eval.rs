@@ -119,7 +119,7 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
 
     let started = Instant::now();
     let guesses = guesses_with_progress(&engine, &set);
-    let asked = eval::asked_bots(engine.workspace());
+    let asked = engine.workspace().asked_bots();
     let router = if args.no_router {
         None
     } else {
@@ -174,7 +174,7 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
     if args.json {
         let output = JsonOutput {
             report: &report,
-            asked: eval::asked_bots(engine.workspace()),
+            asked,
             seconds,
             errors: args.errors.then_some(errors),
             comparison: comparison.as_ref(),
@@ -184,7 +184,6 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
     } else {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let mut text = String::new();
-        let asked = eval::asked_bots(engine.workspace());
         let only = (asked != bots).then_some(asked.as_slice());
         write_report(&mut text, &report, &args.file, seconds, threads, only)?;
         if let Some(router) = router {

@@ -29,7 +29,7 @@ pub use labels::{Labelled, LabelledSet, Rejected};
 pub use leave_out::{LeaveOutReport, leave_one_out, leave_one_out_routed};
 pub use metrics::{BotFigures, Confusion, Counts, Distributions, Figures};
 pub use overlaps::{OverlapOptions, OverlapReport};
-pub use run::{Guess, Outcome, asked_bots, evaluate, every_guess, outcome};
+pub use run::{Guess, Outcome, evaluate, every_guess, outcome};
 pub use sweep::{Objective, Recommendation};
 
 use crate::threshold::InForce;

@@ -9,12 +9,6 @@ use crate::index::BotRouter;
 use crate::index::router::routed_confidence;
 use crate::parallel::in_chunks;
 use crate::session::Engine;
-use crate::workspace::Workspace;
-
-/// The sub-bots the master asks, in its order ([`Workspace::asked_bots`]).
-pub fn asked_bots(workspace: &Workspace) -> Vec<String> {
-    workspace.asked_bots()
-}
 
 /// One bot's best entry for a question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,10 +81,11 @@ impl Outcome {
 /// shared counter is not contended).
 const CHUNK: usize = 16;
 
-/// Asks the bots the master asks ([`asked_bots`]) each question (no threshold: the sweep
-/// applies them), spread over every core, and routes as the master does (through its bot
-/// router when it has one); the outcomes come back in the questions' order. `progress` is
-/// called with the number of questions done so far, from the worker threads.
+/// Asks the bots the master asks ([`crate::workspace::Workspace::asked_bots`]) each
+/// question (no threshold: the sweep applies them), spread over every core, and routes as
+/// the master does (through its bot router when it has one); the outcomes come back in the
+/// questions' order. `progress` is called with the number of questions done so far, from
+/// the worker threads.
 pub fn evaluate(
     engine: &Engine,
     questions: &[Labelled],
@@ -112,7 +107,7 @@ pub fn every_guess(
     questions: &[Labelled],
     progress: &(dyn Fn(usize) + Sync),
 ) -> Vec<Vec<Guess>> {
-    let bots = asked_bots(engine.workspace());
+    let bots = engine.workspace().asked_bots();
     let done = AtomicUsize::new(0);
     in_chunks(questions, CHUNK, |chunk| {
         let guesses: Vec<Vec<Guess>> = chunk

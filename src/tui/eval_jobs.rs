@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::Engine;
 use crate::eval::labels::LabelledSet;
 use crate::eval::record::{TESTS_DIR, is_set_name, labelled_sets};
-use crate::eval::run::{asked_bots, evaluate};
+use crate::eval::run::evaluate;
 use crate::eval::sweep::{self, Objective};
 use crate::workspace::read::{MAX_FILE_BYTES, read_text};
 
@@ -57,7 +57,7 @@ pub fn run(
     let recommended = sweep::recommend(&sweep, Objective::default());
     Ok(EvalRun {
         file: file.to_string(),
-        bots: asked_bots(workspace),
+        bots: workspace.asked_bots(),
         outcomes,
         sweep,
         recommended,
