@@ -5,7 +5,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{demo_workspace, workspace_copy};
+use common::{best_guess, demo_workspace, workspace_copy};
 use interbot::Engine;
 use interbot::eval::{self, LabelledSet, leave_out};
 use serde_json::Value;
@@ -30,15 +30,9 @@ fn leaving_a_bot_out_by_its_answers_is_the_same_as_removing_it_from_the_workspac
         let really = eval::evaluate(&without_bot, &set.questions, &|_| {});
         let set_aside = leave_out::without(&outcomes, &bot);
         for (really, set_aside) in really.iter().zip(&set_aside) {
-            let best = |outcome: &eval::Outcome| {
-                outcome
-                    .top
-                    .first()
-                    .map(|guess| (guess.bot.clone(), guess.entry.clone(), guess.confidence))
-            };
             assert_eq!(
-                best(really),
-                best(set_aside),
+                best_guess(really),
+                best_guess(set_aside),
                 "{bot} left out, question {:?}",
                 really.question.text
             );
@@ -51,7 +45,7 @@ fn the_report_keeps_in_scope_accuracy_within_two_points_and_counts_every_questio
     let engine = Engine::load(demo_workspace()).expect("the bundled workspace loads");
     let set = labelled(&engine);
     let outcomes = eval::evaluate(&engine, &set.questions, &|_| {});
-    let bots = eval::asked_bots(engine.workspace());
+    let bots = engine.workspace().asked_bots();
     let report = eval::leave_one_out(&outcomes, &bots, leave_out::TOLERANCE);
     assert_eq!(report.runs.len(), bots.len());
     for run in &report.runs {

@@ -6,11 +6,21 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{TempWorkspace, demo_workspace};
+use common::{TempWorkspace, best_guess, demo_workspace};
 use interbot::Engine;
 use interbot::eval::{self, Labelled, LabelledSet, leave_out};
 use interbot::index::router::routed_confidence;
 use interbot::index::{BotRouter, NoRouter};
+
+/// The variants of hr's `payslip` entry in [`nlu_workspace`].
+const PAYSLIP: [&str; 6] = [
+    "where can I find my payslip",
+    "I did not get my payslip this month",
+    "show me my salary statement",
+    "how do I download my pay statement",
+    "my payslip is missing",
+    "when are salaries paid",
+];
 
 /// Three NLU-style bots (six variants an entry), written for this test.
 fn nlu_workspace() -> TempWorkspace {
@@ -18,18 +28,7 @@ fn nlu_workspace() -> TempWorkspace {
     ws.bot("master", "Master").bot("hr", "HR").bot("it", "IT");
     ws.bot("facilities", "Facilities");
     let entries: [(&str, &str, [&str; 6]); 6] = [
-        (
-            "hr",
-            "payslip",
-            [
-                "where can I find my payslip",
-                "I did not get my payslip this month",
-                "show me my salary statement",
-                "how do I download my pay statement",
-                "my payslip is missing",
-                "when are salaries paid",
-            ],
-        ),
+        ("hr", "payslip", PAYSLIP),
         (
             "hr",
             "holidays",
@@ -111,7 +110,7 @@ fn labelled(engine: &Engine, lines: &[(&str, Option<&str>)]) -> Vec<Labelled> {
 fn a_router_learns_which_bot_a_question_is_like() {
     let ws = nlu_workspace();
     let engine = Engine::load(ws.path()).expect("the workspace loads");
-    let bots = eval::asked_bots(engine.workspace());
+    let bots = engine.workspace().asked_bots();
     let router = BotRouter::train(engine.workspace(), &bots).expect("a router");
     assert_eq!(router.bots().len(), 3);
     for (question, bot) in [
@@ -151,7 +150,7 @@ fn a_router_learns_which_bot_a_question_is_like() {
 #[test]
 fn workspaces_without_enough_to_learn_from_get_no_router() {
     let demo = Engine::load(demo_workspace()).expect("the bundled workspace loads");
-    let bots = eval::asked_bots(demo.workspace());
+    let bots = demo.workspace().asked_bots();
     assert_eq!(
         BotRouter::train(demo.workspace(), &bots).err(),
         Some(NoRouter::FewVariants),
@@ -195,13 +194,13 @@ fn each_routed_leave_one_out_run_is_the_workspace_without_that_bot() {
             ("what is the capital of peru", None),
         ],
     );
-    let bots = eval::asked_bots(engine.workspace());
+    let bots = engine.workspace().asked_bots();
     let guesses = eval::every_guess(&engine, &questions, &|_| {});
     for left_out in &bots {
         let copy = nlu_workspace();
         std::fs::remove_dir_all(copy.path().join("bots").join(left_out)).expect("remove");
         let without = Engine::load(copy.path()).expect("the copy loads");
-        let rest = eval::asked_bots(without.workspace());
+        let rest = without.workspace().asked_bots();
         let router = BotRouter::train(without.workspace(), &rest).expect("a router of two");
         let really: Vec<eval::Outcome> = eval::every_guess(&without, &questions, &|_| {})
             .iter()
@@ -211,15 +210,9 @@ fn each_routed_leave_one_out_run_is_the_workspace_without_that_bot() {
         let run = leave_out::routed_run(engine.workspace(), &questions, &guesses, &bots, left_out);
         assert_eq!(run.len(), really.len());
         for (run, really) in run.iter().zip(&really) {
-            let best = |outcome: &eval::Outcome| {
-                outcome
-                    .top
-                    .first()
-                    .map(|guess| (guess.bot.clone(), guess.entry.clone(), guess.confidence))
-            };
             assert_eq!(
-                best(run),
-                best(really),
+                best_guess(run),
+                best_guess(really),
                 "{left_out} left out: {:?}",
                 run.question.text
             );
@@ -415,38 +408,16 @@ fn a_reloaded_engine_keeps_its_router_unless_a_variant_changed() {
     let first = engine.router().expect("a router");
 
     // An answer edited: the variants are the same, so the router is the same one.
-    ws.qna(
-        "hr",
-        "payslip",
-        &[
-            "where can I find my payslip",
-            "I did not get my payslip this month",
-            "show me my salary statement",
-            "how do I download my pay statement",
-            "my payslip is missing",
-            "when are salaries paid",
-        ],
-        "a new answer",
-    );
+    ws.qna("hr", "payslip", &PAYSLIP, "a new answer");
     let (reloaded, _) = engine.reload_bot("hr").expect("reloads");
     assert!(std::ptr::eq(first, reloaded.router().expect("a router")));
     let (all, _) = reloaded.reload_all().expect("reloads");
     assert!(std::ptr::eq(first, all.router().expect("a router")));
 
     // A variant edited: a router trained on the new variants.
-    ws.qna(
-        "hr",
-        "payslip",
-        &[
-            "where can I find my payslip",
-            "my payslip never came",
-            "show me my salary statement",
-            "how do I download my pay statement",
-            "my payslip is missing",
-            "when are salaries paid",
-        ],
-        "a new answer",
-    );
+    let mut edited = PAYSLIP;
+    edited[1] = "my payslip never came";
+    ws.qna("hr", "payslip", &edited, "a new answer");
     let (changed, _) = all.reload_bot("hr").expect("reloads");
     let router = changed.router().expect("a router");
     assert!(!std::ptr::eq(first, router));

@@ -186,3 +186,12 @@ impl TempWorkspace {
         ws
     }
 }
+
+/// An evaluation outcome's best guess as (bot, entry, confidence), to compare outcomes
+/// reached two ways.
+pub fn best_guess(outcome: &interbot::eval::Outcome) -> Option<(String, String, f64)> {
+    outcome
+        .top
+        .first()
+        .map(|guess| (guess.bot.clone(), guess.entry.clone(), guess.confidence))
+}
