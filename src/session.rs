@@ -886,8 +886,10 @@ impl Engine {
             .flatten()
             .map(Arc::new);
         // The master's router over the bots it asks, when they are NLU-style (else none);
-        // never under compat: botpress, which reads confidences as Botpress gives them.
-        let router = (workspace.settings.compat == crate::workspace::Compat::Interbot)
+        // never under compat: botpress, which reads confidences as Botpress gives them, nor
+        // when the settings leave it out.
+        let settings = &workspace.settings;
+        let router = (settings.router && settings.compat == crate::workspace::Compat::Interbot)
             .then(|| {
                 BotRouter::cached(&workspace, &workspace.asked_bots(), cache.as_ref(), kept).ok()
             })

@@ -306,6 +306,11 @@ fn delegation_weighs_each_local_bots_confidence_by_the_router() {
         .block_on(botpress.ask("master", question))
         .expect("a turn");
     assert!(turn.trace.iter().all(|row| row.router.is_none()));
+
+    // Left out by the settings (`--no-router` sets the same).
+    ws.write_json("interbot.json", &serde_json::json!({"router": false}));
+    let unrouted = Engine::load(ws.path()).expect("the workspace loads");
+    assert!(unrouted.router().is_none());
 }
 
 #[test]

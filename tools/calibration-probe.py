@@ -40,7 +40,9 @@ def confidences(interbot, workspace, path):
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     text = "".join(row["text"].replace("\n", " ") + "\n" for row in rows)
     out = subprocess.run(
-        [interbot, "--no-cache", "-w", workspace, "ask", "--json",
+        # The bots' own confidences: without the master's bot router (the probe's subject,
+        # or what it is compared with).
+        [interbot, "--no-cache", "--no-router", "-w", workspace, "ask", "--json",
          "--min-confidence", "0", "-"],
         input=text, capture_output=True, text=True, check=True,
     ).stdout.splitlines()
@@ -152,6 +154,24 @@ def best(confs, bots, score):
     return max((score(bot, confs[bot]), bot) for bot in bots)
 
 
+def pooled_recall(in_scope, out_of_scope):
+    """(threshold, out-of-scope recall) of the leave-one-out check: the highest threshold
+    that keeps the in-scope accuracy within 2 points of no threshold, from the in-scope
+    questions' (best confidence, routed right) and the out-of-scope ones' best confidences.
+    Also used by `router-probe.py`."""
+    total = len(in_scope)
+    correct = sum(1 for _, ok in in_scope if ok)
+    floor = correct / total - 0.02 + 1e-12
+    threshold = 0.0
+    for value, ok in sorted(in_scope):
+        if correct / total >= floor:
+            threshold = value
+        if ok:
+            correct -= 1
+    recall = sum(1 for value in out_of_scope if value < threshold) / len(out_of_scope)
+    return threshold, recall
+
+
 def report(label, test, bots, scorer_for):
     """Right bot (no threshold) and the pooled leave-one-out out-of-scope recall."""
     score = scorer_for(None)
@@ -166,16 +186,7 @@ def report(label, test, bots, scorer_for):
                 out_of_scope.append(value)
             else:
                 in_scope.append((value, bot == want))
-    total = len(in_scope)
-    correct = sum(1 for _, ok in in_scope if ok)
-    floor = correct / total - 0.02 + 1e-12
-    threshold = 0.0
-    for value, ok in sorted(in_scope):
-        if correct / total >= floor:
-            threshold = value
-        if ok:
-            correct -= 1
-    recall = sum(1 for value in out_of_scope if value < threshold) / len(out_of_scope)
+    _, recall = pooled_recall(in_scope, out_of_scope)
     print(f"{label:<12} right bot {100 * right / len(test):5.1f} %   "
           f"leave-one-out out-of-scope recall {100 * recall:5.1f} %")
 

@@ -24,6 +24,7 @@ Usage:
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -32,6 +33,19 @@ import numpy as np
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+
+
+def _sibling(name):
+    """The tool `name` of this folder, as a module (its name has a hyphen)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The leave-one-out check's threshold rule, shared with the calibration probe.
+CALIBRATION_PROBE = _sibling("calibration-probe.py")
 
 
 def variants(workspace):
@@ -58,7 +72,9 @@ def traces(interbot, workspace, rows):
     """Every question's trace rows (botId, confidence, entryId)."""
     text = "".join(row["text"].replace("\n", " ") + "\n" for row in rows)
     out = subprocess.run(
-        [interbot, "--no-cache", "-w", workspace, "ask", "--json",
+        # The bots' own confidences: without the master's bot router (the probe's subject,
+        # or what it is compared with).
+        [interbot, "--no-cache", "--no-router", "-w", workspace, "ask", "--json",
          "--min-confidence", "0", "-"],
         input=text, capture_output=True, text=True, check=True,
     ).stdout.splitlines()
@@ -125,17 +141,8 @@ def leave_one_out(rows, tests, texts, labels, featurize, c, adjusted):
                 else:
                     in_scope.append((value, best["botId"] == test["bot"]))
     for name, (in_scope, out_of_scope) in results.items():
-        total = len(in_scope)
-        correct = sum(1 for _, ok in in_scope if ok)
-        floor = correct / total - 0.02 + 1e-12
-        threshold = 0.0
-        for value, ok in sorted(in_scope):
-            if correct / total >= floor:
-                threshold = value
-            if ok:
-                correct -= 1
-        recall = sum(1 for value in out_of_scope if value < threshold) / len(out_of_scope)
-        accuracy = sum(1 for _, ok in in_scope if ok) / total
+        threshold, recall = CALIBRATION_PROBE.pooled_recall(in_scope, out_of_scope)
+        accuracy = sum(1 for _, ok in in_scope if ok) / len(in_scope)
         print(f"leave-one-out, {name:<6}: in-scope accuracy {100 * accuracy:.1f} %, "
               f"threshold {threshold:.3f}, out-of-scope recall {100 * recall:.1f} %")
 

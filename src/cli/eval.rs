@@ -72,12 +72,6 @@ pub struct EvalArgs {
     /// accuracy within 2 points of no threshold, per bot left out and pooled.
     #[arg(long, conflicts_with_all = ["save", "compare", "errors"])]
     leave_one_out: bool,
-
-    /// Route without the master's bot router even where the workspace has one (NLU-style
-    /// bots: see README, "Scoring"), to measure what it changes. With --leave-one-out and a
-    /// router, each run trains its own without the bot left out.
-    #[arg(long)]
-    no_router: bool,
 }
 
 /// One question routed wrongly, for `--errors`.
@@ -120,11 +114,7 @@ pub fn run(engine: Engine, in_files: InForce, args: &EvalArgs) -> anyhow::Result
     let started = Instant::now();
     let guesses = guesses_with_progress(&engine, &set);
     let asked = engine.workspace().asked_bots();
-    let router = if args.no_router {
-        None
-    } else {
-        engine.router()
-    };
+    let router = engine.router();
     let outcomes: Vec<Outcome> = set
         .questions
         .iter()

@@ -55,6 +55,11 @@ pub struct Args {
     #[arg(long, global = true, value_name = "MODE", value_parser = parse_compat)]
     pub compat: Option<Compat>,
 
+    /// Route without the master's bot router, where the workspace has one (NLU-style bots:
+    /// README, "Scoring"), to compare; overrides interbot.json's `router`.
+    #[arg(long, global = true)]
+    pub no_router: bool,
+
     /// Pick among an entry's alternative answers at random, reproducibly for this seed (as
     /// Botpress picks at random); without, the first. Overrides interbot.json's `answerSeed`.
     #[arg(long, global = true, value_name = "N")]
@@ -173,6 +178,9 @@ fn load_workspace(args: &Args) -> anyhow::Result<Workspace> {
     }
     if let Some(seed) = args.seed {
         workspace.settings.answer_seed = Some(seed);
+    }
+    if args.no_router {
+        workspace.settings.router = false;
     }
     Ok(workspace)
 }

@@ -79,6 +79,9 @@ pub struct Settings {
     /// `event.state.user.language`: a bot answers in it when the question's language is not
     /// one of its own and it speaks this one (see `language`).
     pub user_language: Option<String>,
+    /// Whether the master routes through its bot router when its sub-bots get one
+    /// (`index::router`); `"router": false` or `--no-router` leaves it out.
+    pub router: bool,
 }
 
 /// Whose reading of a delegation counts where interbot and Botpress differ.
@@ -103,6 +106,7 @@ impl Default for Settings {
             remote_bots: BTreeMap::new(),
             compat: Compat::default(),
             answer_seed: None,
+            router: true,
             user_language: None,
         }
     }
