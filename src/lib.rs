@@ -6,6 +6,8 @@
 //!   went wrong reading them;
 //! - [`index`]: which entry of one bot best matches a question, with what score and confidence;
 //! - [`classifier`]: which entry a question belongs to, learnt from a bot's many variants;
+//! - [`word_vectors`]: what an English word means, as a point near words of like meaning
+//!   (GloVe vectors bundled in the binary), so unseen wordings still find their entry;
 //! - [`remote`]: what a sub-bot on another machine answers (Botpress converse API client);
 //! - [`language`]: which language a bot answers a turn in (detected, set, the user's, its
 //!   default), as Botpress's NLU predictor chooses;
@@ -44,6 +46,7 @@ pub mod text;
 pub mod threshold;
 pub mod tui;
 pub mod version;
+pub mod word_vectors;
 pub mod workspace;
 
 pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};

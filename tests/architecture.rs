@@ -62,6 +62,7 @@ const LAYERS: &[&str] = &[
     "flow",
     "codec",
     "cache_files",
+    "word_vectors",
     "classifier",
     "version",
     "error",

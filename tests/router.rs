@@ -134,6 +134,27 @@ fn a_router_learns_which_bot_a_question_is_like() {
             .expect("three bots");
         assert_eq!(best, bot, "{question}");
     }
+    // One class per entry, each counted for its bot.
+    assert_eq!(router.classes(), 6);
+    // Questions that share no word with any variant reach their bot by what they mean
+    // (the built-in English word vectors).
+    for (question, bot) in [
+        ("wages", "hr"),
+        ("copier broken", "it"),
+        ("chilly", "facilities"),
+    ] {
+        let probabilities = router.probabilities(question);
+        let p = |bot: &str| router.probability_of(&probabilities, bot).unwrap_or(0.0);
+        let others = ["hr", "it", "facilities"].into_iter().filter(|&b| b != bot);
+        for other in others {
+            assert!(
+                p(bot) > p(other),
+                "{question}: {bot} {} ≤ {other} {}",
+                p(bot),
+                p(other)
+            );
+        }
+    }
     // A bot it was not trained on is not weighed.
     assert_eq!(
         router.probability_of(&router.probabilities("hello"), "remote"),
@@ -145,6 +166,38 @@ fn a_router_learns_which_bot_a_question_is_like() {
         router.probabilities("book a day off"),
         again.probabilities("book a day off")
     );
+}
+
+#[test]
+fn a_router_too_large_for_a_class_per_entry_has_a_class_per_bot() {
+    let ws = nlu_workspace();
+    let engine = Engine::load(ws.path()).expect("the workspace loads");
+    let bots = engine.workspace().asked_bots();
+    // Budgets doubling from far too small to ample: no router, then a class per bot (a
+    // budget between 3 and 6 times a pass's features, which one of them is), then a class
+    // per entry.
+    let mut seen = Vec::new();
+    for budget in (0..24).map(|i| 1_000usize << i) {
+        let classes = match BotRouter::train_within(engine.workspace(), &bots, budget) {
+            Ok(router) => {
+                let p = router.probabilities("my payslip is missing");
+                assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+                assert_eq!(
+                    router.probability_of(&p, "hr"),
+                    p.iter().copied().reduce(f32::max)
+                );
+                router.classes()
+            }
+            Err(why) => {
+                assert_eq!(why, NoRouter::TooLarge);
+                0
+            }
+        };
+        if seen.last() != Some(&classes) {
+            seen.push(classes);
+        }
+    }
+    assert_eq!(seen, [0, 3, 6]);
 }
 
 #[test]

@@ -78,10 +78,10 @@ fn print_one(
     if let Some(p) = row.router {
         writeln!(
             out,
-            "  bot router: p({}) = {p:.3}; confidence {} × {p:.3}^{} = {}",
+            "  bot router: p({}) = {p:.3}; confidence {} × {} = {}",
             sanitize_line(&row.bot_id),
             interbot::text::confidence(f64::from(explanation.confidence)),
-            interbot::index::router::ROUTER_EXPONENT,
+            interbot::index::router::weight_of(&format!("{p:.3}")),
             interbot::text::confidence(row.confidence),
         )?;
     }

@@ -54,7 +54,7 @@ pub struct TraceRow {
     pub classifier: Option<f64>,
     /// When the master routes through a bot router (`index::router`), its probability that
     /// the question is for this bot; `confidence` is then already weighed by it (the index's
-    /// own confidence times `router^0.5`). Absent otherwise.
+    /// own confidence times `router`; see `index::router`). Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub router: Option<f64>,
     /// Whether the confidence reached the threshold.

@@ -5,6 +5,7 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
+use crate::word_vectors::WordVectors;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
@@ -89,6 +90,9 @@ pub(super) struct Analysis {
     language: String,
     /// Function words of the language, analyzed (none outside English).
     function_words: HashSet<String>,
+    /// The language's word vectors and its function words as unstemmed words, which
+    /// [`Analysis::meaning`] leaves out (English only).
+    meaning: Option<(&'static WordVectors, Arc<HashSet<String>>)>,
 }
 
 impl Analysis {
@@ -103,14 +107,40 @@ impl Analysis {
         } else {
             HashSet::new()
         };
-        let (words, stemmer) = analyzer_parts(language);
+        let (mut words, stemmer) = analyzer_parts(language);
+        let meaning = language
+            .starts_with("en")
+            .then(WordVectors::english)
+            .flatten()
+            .map(|vectors| {
+                let unstemmed = ENGLISH_FUNCTION_WORDS
+                    .split_whitespace()
+                    .flat_map(|word| tokens(&mut words, word))
+                    .collect();
+                (vectors, Arc::new(unstemmed))
+            });
         Analysis {
             words,
             stemmer,
             stems: Arc::default(),
             language: language.to_string(),
             function_words,
+            meaning,
         }
+    }
+
+    /// What the content words of `text` mean together ([`WordVectors::meaning`] of its
+    /// words, lower-cased and ASCII-folded, function words left out); `None` in a language
+    /// without word vectors or when no such word has one.
+    pub fn meaning(&self, text: &str) -> Option<Vec<f32>> {
+        let (vectors, function_words) = self.meaning.as_ref()?;
+        let words = tokens(&mut self.words.clone(), text);
+        vectors.meaning(
+            words
+                .iter()
+                .map(String::as_str)
+                .filter(|word| !function_words.contains(*word)),
+        )
     }
 
     /// An analysis of many texts in a row that stems each distinct word once (building a

@@ -127,7 +127,7 @@ pub(super) fn write(
             variants.add_variant(&words, &mut word_ids);
             if train {
                 samples.push(Sample {
-                    features: classifier::features(&words, question),
+                    features: classifier::features(&words, question, analysis.meaning(question)),
                     class: ord,
                 });
             }

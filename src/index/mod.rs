@@ -353,7 +353,8 @@ impl BotIndex {
         text: &str,
         contexts: &[String],
     ) -> (Vec<f32>, f32) {
-        let probabilities = classifier.probabilities(question.classifier_features(text));
+        let probabilities =
+            classifier.probabilities(question.classifier_features(&self.analysis, text));
         let most_probable = (0..self.entries.len())
             .filter(|&ord| self.allowed(ord, contexts))
             .filter_map(|ord| probabilities.get(ord).copied())

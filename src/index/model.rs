@@ -61,7 +61,7 @@
 use std::sync::OnceLock;
 
 use super::analysis::{Analysis, bigrams, counted};
-use crate::classifier;
+use crate::classifier::{self, Features};
 
 /// Weight of a word bigram's evidence relative to a word's.
 pub const BIGRAM_BOOST: f32 = 0.5;
@@ -122,7 +122,7 @@ pub(super) struct Question {
     /// Its entry classifiers' features, made by the first trained bot that asks
     /// ([`Question::classifier_features`]) and shared by every other bot of the language: on
     /// HWU64 they were made once per trained bot, 15 times a turn, a quarter of a turn.
-    classifier_features: OnceLock<Vec<String>>,
+    classifier_features: OnceLock<Features>,
 }
 
 impl Question {
@@ -174,10 +174,10 @@ impl Question {
     }
 
     /// The entry classifiers' features of this question, `text` being the text it was
-    /// analyzed from ([`classifier::features`]).
-    pub fn classifier_features(&self, text: &str) -> &[String] {
+    /// analyzed from with `analysis` ([`classifier::features`], with the meaning of `text`).
+    pub fn classifier_features(&self, analysis: &Analysis, text: &str) -> &Features {
         self.classifier_features
-            .get_or_init(|| classifier::features(&self.tokens, text))
+            .get_or_init(|| classifier::features(&self.tokens, text, analysis.meaning(text)))
     }
 
     /// `ideal`: the raw score of a question each of whose terms had probability 1.

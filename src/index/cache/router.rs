@@ -134,7 +134,9 @@ fn decode(bytes: &[u8], key: &str, bots: &[String]) -> Option<EntryClassifier> {
         return None;
     }
     let classifier = EntryClassifier::decode(&mut input)?;
-    (input.is_empty() && classifier.classes() == bots.len()).then_some(classifier)
+    // Which class stands for which bot is the router's to check (a class per bot or
+    // per entry: `TrainingSet::class_bots`).
+    (input.is_empty() && classifier.classes() >= bots.len()).then_some(classifier)
 }
 
 /// Removes router files unused for [`UNUSED_FOR`] and staging files older than

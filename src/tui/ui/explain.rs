@@ -97,8 +97,8 @@ pub fn rows(row: &TraceRow, runner_up: Option<&TraceRow>, by_bot: bool, width: u
     // The master's bot router weighs the row's confidence after the index gave it.
     if let Some(p) = row.router {
         sum.push_str(&format!(
-            " × router p {}^0.5 → {}",
-            crate::text::confidence(p),
+            " × router p {} → {}",
+            crate::index::router::weight_of(&crate::text::confidence(p)),
             crate::text::confidence(row.confidence)
         ));
     }

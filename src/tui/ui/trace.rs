@@ -432,11 +432,12 @@ impl Item<'_> {
             rows.push(fit(vec![Segment::new(text, Role::Dim)], width));
         }
         if let Some(p) = self.row.router {
-            // The master's bot router weighed the index's confidence (× p^0.5).
+            // The master's bot router weighed the index's confidence.
+            let p = text::confidence(p);
             rows.extend(indented(
                 &format!(
-                    "bot router: p {} for this bot, confidence × p^0.5",
-                    text::confidence(p)
+                    "bot router: p {p} for this bot, confidence × {}",
+                    crate::index::router::weight_of(&p)
                 ),
                 Role::Dim,
                 width,
