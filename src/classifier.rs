@@ -24,6 +24,7 @@
 use foldhash::{HashMap, HashMapExt};
 
 use crate::codec::{Reader, Writer};
+use crate::interner::Interner;
 use crate::parallel;
 
 /// Inverse strength of the L2 penalty. In a scikit-learn prototype of this model, on a
@@ -59,7 +60,7 @@ const TOLERANCE: f32 = 1e-4;
 #[derive(Debug, Clone)]
 pub struct EntryClassifier {
     /// Feature text → column.
-    columns: HashMap<String, u32>,
+    columns: Interner,
     /// idf of each column.
     idf: Vec<f32>,
     /// `columns × classes` weights, column-major by feature (a feature's weights are
@@ -176,13 +177,12 @@ impl EntryClassifier {
         if classes < 2 || samples.is_empty() {
             return None;
         }
-        let mut columns: HashMap<String, u32> = HashMap::new();
+        let mut columns = Interner::default();
         let mut doc_freq: Vec<u32> = Vec::new();
         for sample in samples {
             let mut seen: Vec<u32> = Vec::new();
             for feature in &sample.features.terms {
-                let next = columns.len() as u32;
-                let column = *columns.entry(feature.clone()).or_insert(next);
+                let column = columns.intern(feature)?;
                 if column as usize == doc_freq.len() {
                     doc_freq.push(0);
                 }
@@ -243,7 +243,7 @@ impl EntryClassifier {
     pub(crate) fn encode(&self, out: &mut Writer) {
         out.u64(self.classes as u64);
         out.u64(self.meaning_dimensions as u64);
-        out.numbered(self.columns.iter().map(|(f, &c)| (f.as_str(), c)));
+        self.columns.encode(out);
         out.f32s(&self.idf);
         out.f32s(&self.weights);
         out.f32s(&self.bias);
@@ -255,7 +255,7 @@ impl EntryClassifier {
     pub(crate) fn decode(input: &mut Reader<'_>) -> Option<EntryClassifier> {
         let classes = usize::try_from(input.u64()?).ok()?;
         let meaning_dimensions = usize::try_from(input.u64()?).ok()?;
-        let columns: HashMap<String, u32> = input.numbered()?;
+        let columns = Interner::decode(input)?;
         let count = columns.len();
         let idf = input.f32s()?;
         let weights = input.f32s()?;
@@ -297,7 +297,7 @@ impl EntryClassifier {
     fn vector(&self, features: &Features) -> SparseVector {
         let mut counts: HashMap<u32, u32> = HashMap::new();
         for feature in &features.terms {
-            if let Some(&column) = self.columns.get(feature) {
+            if let Some(column) = self.columns.get(feature) {
                 *counts.entry(column).or_insert(0) += 1;
             }
         }

@@ -4,10 +4,6 @@
 //! that appends them and a [`Reader`] that reads them back, every read checked against what
 //! is left (a cache file is never trusted: a short or odd one reads as `None`, never panics).
 
-use std::hash::Hash;
-
-use foldhash::{HashMap, HashMapExt};
-
 /// The body of `bytes` written by [`Writer::into_checked_bytes`]: `None` unless it is
 /// followed by its own BLAKE3 hash.
 pub(crate) fn checked_body(bytes: &[u8]) -> Option<&[u8]> {
@@ -79,17 +75,6 @@ impl Writer {
         self.raw(bytes);
     }
 
-    /// Texts numbered `0..n` (each text's id), as their count, then the texts in id order;
-    /// [`Reader::numbered`] reads them back.
-    pub fn numbered<'t>(&mut self, texts: impl Iterator<Item = (&'t str, u32)>) {
-        let mut texts: Vec<(&str, u32)> = texts.collect();
-        texts.sort_unstable_by_key(|&(_, id)| id);
-        self.u64(texts.len() as u64);
-        for (text, _) in texts {
-            self.str(text);
-        }
-    }
-
     /// A length, then the UTF-8 bytes.
     pub fn str(&mut self, text: &str) {
         self.u64(text.len() as u64);
@@ -106,7 +91,7 @@ impl Writer {
 }
 
 /// Reads values back from bytes a [`Writer`] wrote; each read is `None` past the end.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
 }
@@ -217,23 +202,6 @@ impl<'a> Reader<'a> {
         let mut texts = Vec::with_capacity(count);
         for _ in 0..count {
             texts.push(self.str()?.to_owned());
-        }
-        Some(texts)
-    }
-
-    /// Texts [`Writer::numbered`] wrote, each with its id; `None` when one is missing or
-    /// repeated (two ids for one text).
-    pub fn numbered<K>(&mut self) -> Option<HashMap<K, u32>>
-    where
-        K: for<'t> From<&'t str> + Eq + Hash,
-    {
-        let count = usize::try_from(self.u64()?).ok()?;
-        let mut texts = HashMap::new();
-        for id in 0..count {
-            let id = u32::try_from(id).ok()?;
-            if texts.insert(K::from(self.str()?), id).is_some() {
-                return None;
-            }
         }
         Some(texts)
     }

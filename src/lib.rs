@@ -36,6 +36,7 @@ pub mod eval;
 pub mod flow;
 pub mod history;
 pub mod index;
+pub(crate) mod interner;
 pub mod language;
 mod parallel;
 pub mod remote;

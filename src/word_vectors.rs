@@ -5,8 +5,8 @@
 //! dimensions; Public Domain Dedication and License): the 50,000 commonest words made of
 //! ASCII letters and digits, each quantized to signed bytes with a scale of its own, built
 //! into the binary from `data/word-vectors-en.bin` (`tools/word-vectors.py` writes it and
-//! says where it comes from). Reading them costs nothing at start: the file is checked once
-//! and its parts are borrowed where they lie.
+//! says where it comes from). Reading them costs nothing at start: the file's header and
+//! sizes are checked once and its parts are borrowed where they lie.
 //!
 //! What the classifiers make of them is [`WordVectors::meaning`]: the sum of a text's
 //! known words' vectors, scaled to unit length (README, "Scoring").
@@ -18,11 +18,16 @@ static ENGLISH: &[u8] = include_bytes!("../data/word-vectors-en.bin");
 
 /// The format's first bytes and version (`tools/word-vectors.py`).
 const MAGIC: &[u8; 4] = b"IBWV";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// Length of the digest of the file's content that follows the version.
+const DIGEST_LEN: usize = 32;
 
 /// Word vectors read in place from a file `tools/word-vectors.py` wrote.
 #[derive(Debug)]
 pub struct WordVectors {
+    /// The SHA-256 of the file after its digest, as the tool wrote it: which vectors these
+    /// are.
+    digest: &'static [u8],
     /// One `f32` per word: a component is `scale · byte`.
     scales: &'static [u8],
     /// `count + 1` `u32`s: where each word starts in `words` (and where the last ends).
@@ -47,6 +52,7 @@ impl WordVectors {
     fn parse(bytes: &'static [u8]) -> Option<WordVectors> {
         let (magic, rest) = bytes.split_first_chunk::<4>()?;
         let (version, rest) = split_u32(rest)?;
+        let (digest, rest) = rest.split_at_checked(DIGEST_LEN)?;
         let (count, rest) = split_u32(rest)?;
         let (dimensions, rest) = split_u32(rest)?;
         if magic != MAGIC || version != VERSION || dimensions == 0 {
@@ -60,18 +66,24 @@ impl WordVectors {
         if vectors.len() != count.checked_mul(dimensions)? {
             return None;
         }
-        let vectors = WordVectors {
+        // The words' order is not checked here (a test checks the built-in file's): out of
+        // order, a lookup would miss words, never read out of bounds.
+        Some(WordVectors {
+            digest,
             scales,
             offsets,
             words,
             vectors,
             count,
             dimensions,
-        };
-        let ordered = (0..count).all(
-            |i| matches!((vectors.offset(i), vectors.offset(i + 1)), (Some(a), Some(b)) if a <= b),
-        );
-        ordered.then_some(vectors)
+        })
+    }
+
+    /// What these vectors are, for cache keys: the digest of their file's content (two
+    /// files with the same digest hold the same vectors). Not checked against the content,
+    /// which the binary holds.
+    pub fn digest(&self) -> &'static [u8] {
+        self.digest
     }
 
     /// How many numbers a word's vector has.
@@ -187,6 +199,20 @@ mod tests {
     }
 
     #[test]
+    fn the_built_in_words_are_sorted_so_every_one_is_found() {
+        let vectors = WordVectors::english().expect("built in");
+        let words: Vec<&[u8]> = (0..vectors.len()).filter_map(|i| vectors.word(i)).collect();
+        assert_eq!(words.len(), vectors.len());
+        assert!(words.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(
+            words
+                .iter()
+                .enumerate()
+                .all(|(i, w)| vectors.find(w) == Some(i))
+        );
+    }
+
+    #[test]
     fn related_words_mean_more_alike_than_unrelated_ones() {
         let vectors = WordVectors::english().expect("built in");
         let meaning = |text: &str| vectors.meaning(text.split(' ')).expect("known words");
@@ -207,5 +233,16 @@ mod tests {
         assert!(WordVectors::parse(&ENGLISH[..10]).is_none());
         assert!(WordVectors::parse(b"").is_none());
         assert!(WordVectors::parse(b"IBWV\x02\0\0\0\0\0\0\0\x64\0\0\0").is_none());
+        let older: &'static mut [u8] = ENGLISH.to_vec().leak();
+        older[4] = 1;
+        assert!(WordVectors::parse(older).is_none(), "another version");
+    }
+
+    #[test]
+    fn the_digest_names_the_vectors() {
+        let vectors = WordVectors::english().expect("built in");
+        assert_eq!(vectors.digest().len(), DIGEST_LEN);
+        assert_eq!(vectors.digest(), &ENGLISH[8..8 + DIGEST_LEN]);
+        assert!(vectors.digest().iter().any(|&b| b != 0));
     }
 }

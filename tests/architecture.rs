@@ -61,6 +61,7 @@ const LAYERS: &[&str] = &[
     "template",
     "flow",
     "codec",
+    "interner",
     "cache_files",
     "word_vectors",
     "classifier",

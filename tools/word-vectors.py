@@ -13,19 +13,21 @@ Kept: the first WORDS words made only of lower-case ASCII letters and digits (in
 splits text into such words), each vector quantized to signed bytes with one scale per word
 (`value ≈ scale · byte`). The file, little-endian (`src/word_vectors.rs` reads it):
 
-    b"IBWV", u32 version (1), u32 count, u32 dimensions,
+    b"IBWV", u32 version (2), the SHA-256 of everything after it (32 bytes: what the
+    vectors are, for interbot's cache keys), u32 count, u32 dimensions,
     f32 scale × count, u32 offset × (count + 1) into the words' bytes,
     the words' bytes (words sorted by their bytes), i8 × dimensions × count
 
 Only the standard library is used.
 """
+import hashlib
 import json
 import re
 import struct
 import sys
 
 WORDS = 50_000
-VERSION = 1
+VERSION = 2
 WORD = re.compile(r"^[a-z0-9]+$")
 
 
@@ -49,12 +51,16 @@ def main(args):
     for word in kept:
         blob += word.encode()
         offsets.append(len(blob))
+    body = b"".join([
+        struct.pack("<II", len(kept), dimensions),
+        struct.pack(f"<{len(kept)}f", *scales),
+        struct.pack(f"<{len(offsets)}I", *offsets),
+        bytes(blob),
+        bytes(quantized),
+    ])
     with open(target, "wb") as out:
-        out.write(b"IBWV" + struct.pack("<III", VERSION, len(kept), dimensions))
-        out.write(struct.pack(f"<{len(kept)}f", *scales))
-        out.write(struct.pack(f"<{len(offsets)}I", *offsets))
-        out.write(blob)
-        out.write(quantized)
+        out.write(b"IBWV" + struct.pack("<I", VERSION) + hashlib.sha256(body).digest())
+        out.write(body)
     print(f"{target}: {len(kept)} words × {dimensions} dimensions")
 
 

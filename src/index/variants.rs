@@ -10,11 +10,11 @@
 //! analysis, no second index to write or check into the cache, and no dictionary walk per
 //! question word at search time.
 
-use foldhash::{HashMap, HashMapExt};
 use tantivy::fieldnorm::FieldNormReader;
 
 use super::analysis::push_bigram_key;
 use crate::codec::{Reader, Writer};
+use crate::interner::Interner;
 
 /// BM25's term-frequency saturation and length normalisation (tantivy's and Lucene's values).
 const K1: f32 = 1.2;
@@ -24,7 +24,7 @@ const B: f32 = 0.75;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct VariantQuestions {
     /// Each analyzed word's id.
-    words: HashMap<Box<str>, u32>,
+    words: Interner,
     /// How many variants hold each word, by id.
     doc_freq: Vec<u32>,
     /// Each variant's distinct words (id, count), in first-seen order, all variants one
@@ -81,7 +81,7 @@ pub(super) struct VariantsBuilder {
 impl Default for VariantQuestions {
     fn default() -> Self {
         VariantQuestions {
-            words: HashMap::new(),
+            words: Interner::default(),
             doc_freq: Vec::new(),
             postings: Vec::new(),
             variant_starts: vec![0],
@@ -102,16 +102,12 @@ impl VariantsBuilder {
         ids.clear();
         for word in words {
             let word = word.as_ref();
-            // Looked up before inserting: a key is boxed only for a word not seen before.
-            let id = match v.words.get(word) {
-                Some(&id) => id,
-                None => {
-                    let id = v.words.len() as u32;
-                    v.words.insert(word.into(), id);
-                    v.doc_freq.push(0);
-                    id
-                }
+            let Some(id) = v.words.intern(word) else {
+                continue;
             };
+            if id as usize == v.doc_freq.len() {
+                v.doc_freq.push(0);
+            }
             ids.push(id);
             match v.postings[start..].iter_mut().find(|(seen, _)| *seen == id) {
                 Some((_, count)) => *count += 1,
@@ -145,7 +141,7 @@ impl VariantQuestions {
     /// to `out`; nothing when a word is not in any variant (then no entry holds the bigram,
     /// and the empty key is no term's).
     pub fn push_bigram_key(&self, out: &mut String, first: &str, second: &str) {
-        if let (Some(&first), Some(&second)) = (self.words.get(first), self.words.get(second)) {
+        if let (Some(first), Some(second)) = (self.words.get(first), self.words.get(second)) {
             push_bigram_key(out, first, second);
         }
     }
@@ -173,7 +169,7 @@ impl VariantQuestions {
         let count = self.len() as u64;
         let mut scores = vec![0.0f32; variants.len()];
         for word in words {
-            let Some(&id) = self.words.get(word) else {
+            let Some(id) = self.words.get(word) else {
                 continue;
             };
             let doc_freq = u64::from(self.doc_freq[id as usize]).min(count);
@@ -198,7 +194,7 @@ impl VariantQuestions {
 
     /// Appends the variants to `out` (for the persistent index cache).
     pub fn encode(&self, out: &mut Writer) {
-        out.numbered(self.words.iter().map(|(w, &id)| (&**w, id)));
+        self.words.encode(out);
         out.u32s(&self.doc_freq);
         out.u64(self.postings.len() as u64);
         for &(id, count) in &self.postings {
@@ -215,7 +211,7 @@ impl VariantQuestions {
     /// consistent (every id, offset and count in range), so a damaged cache never yields
     /// variants that could index out of bounds.
     pub fn decode(input: &mut Reader<'_>) -> Option<VariantQuestions> {
-        let words: HashMap<Box<str>, u32> = input.numbered()?;
+        let words = Interner::decode(input)?;
         let word_count = words.len();
         let doc_freq = input.u32s()?;
         let posting_count = usize::try_from(input.u64()?).ok()?;

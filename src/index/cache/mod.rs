@@ -10,10 +10,10 @@
 //!   per bot language of a workspace, so storing a new version removes the old one;
 //! - the **key** (64 hex digits, BLAKE3) hashes everything the build reads: the format, the
 //!   sources of the code that builds and trains (so any change to the analysis, the model's
-//!   build-time constants, the classifier or a dependency version is a new key), the
-//!   language, and each indexed entry's question variants in order. Ids, answers, contexts
-//!   and disabled entries are not in it: they are read from the bot on every start, so
-//!   editing an answer keeps the cached index.
+//!   build-time constants, the classifier, the word vectors (their file's digest) or a
+//!   dependency version is a new key), the language, and each indexed entry's question
+//!   variants in order. Ids, answers, contexts and disabled entries are not in it: they are
+//!   read from the bot on every start, so editing an answer keeps the cached index.
 //!
 //! A folder holds `entries/` (the tantivy index), `interbot.bin` (the format, the key, the
 //! per-entry lengths, the variants' words and the classifier weights) and `manifest`
@@ -53,6 +53,7 @@ use super::variants::VariantQuestions;
 use crate::cache_files;
 use crate::classifier::EntryClassifier;
 use crate::codec::{Reader, Writer};
+use crate::word_vectors::WordVectors;
 use crate::workspace::Bot;
 
 /// Bumped when the layout of a cache folder changes.
@@ -83,6 +84,7 @@ const BUILD_SOURCES: &[&str] = &[
     include_str!("../analysis.rs"),
     include_str!("../model.rs"),
     include_str!("../../classifier.rs"),
+    include_str!("../../word_vectors.rs"),
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")),
 ];
 
@@ -266,10 +268,17 @@ fn is_folder_name(name: &str) -> bool {
         .is_some_and(|(slot, key)| hex(slot, 16) && hex(key, 64))
 }
 
-/// The hash of [`BUILD_SOURCES`], computed once.
+/// The hash of [`BUILD_SOURCES`] and of which word vectors the classifiers read (their
+/// file's digest: hashing the 6 MB file itself would cost a few ms a start), computed once.
 fn build_fingerprint() -> &'static blake3::Hash {
     static FINGERPRINT: OnceLock<blake3::Hash> = OnceLock::new();
-    FINGERPRINT.get_or_init(|| cache_files::sources_hash(BUILD_SOURCES))
+    FINGERPRINT.get_or_init(|| {
+        let vectors = WordVectors::english().map_or(&[][..], WordVectors::digest);
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(cache_files::sources_hash(BUILD_SOURCES).as_bytes());
+        hasher.update(vectors);
+        hasher.finalize()
+    })
 }
 
 /// The key of a build of `entries` in `language` (see the module doc).
@@ -432,12 +441,25 @@ fn indexes_a_gone_bot(folder: &Path) -> bool {
         .is_some_and(|bot| matches!(fs::exists(&bot), Ok(false)))
 }
 
+/// Files up to this size are read whole before hashing (see [`hash_file`]).
+const READ_WHOLE_BYTES: u64 = 1024 * 1024;
+
 /// Size and BLAKE3 hash (hex) of a file.
 fn hash_file(path: &Path) -> io::Result<(u64, String)> {
     let mut hasher = blake3::Hasher::new();
-    // BLAKE3's own reader takes 64 KiB a read, wide enough for its widest SIMD;
-    // `io::copy` handed it 8 KiB at a time.
-    hasher.update_reader(fs::File::open(path)?)?;
+    let mut file = fs::File::open(path)?;
+    if file.metadata()?.len() <= READ_WHOLE_BYTES {
+        // A small file is read in one go: BLAKE3's reader zeroes a 64 KiB buffer on every
+        // call, which for HWU64's 171 small files was a tenth of a cached start's
+        // instructions.
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut file, &mut bytes)?;
+        hasher.update(&bytes);
+    } else {
+        // BLAKE3's own reader takes 64 KiB a read, wide enough for its widest SIMD;
+        // `io::copy` handed it 8 KiB at a time.
+        hasher.update_reader(file)?;
+    }
     Ok((hasher.count(), hasher.finalize().to_hex().to_string()))
 }
 
