@@ -53,6 +53,6 @@ pub mod workspace;
 pub use delegation::{Delegation, DelegationMatch, Delegator, TraceRow};
 pub use error::{Error, LoadProblem, Severity};
 pub use index::{BotIndex, EntryFinder, Hit, IndexCache};
-pub use session::{AskOptions, Engine, IndexProgress, ReindexStep, Turn};
+pub use session::{AskOptions, Engine, IndexProgress, IndexStage, ReindexStep, Turn};
 pub use version::FileVersion;
 pub use workspace::Workspace;

@@ -105,15 +105,28 @@ pub struct Engine {
     cache: Option<IndexCache>,
 }
 
-/// How far indexing has come: reported after each bot.
+/// How far indexing has come: reported after each bot, and once more when every bot is
+/// indexed and the master's bot router has to be trained.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexProgress {
     /// Bots indexed so far.
     pub done: usize,
     /// Bots to index.
     pub total: usize,
-    /// The bot just indexed.
+    /// The bot just indexed (empty at [`IndexStage::TrainingRouter`]).
     pub bot_id: String,
+    /// What start-up is doing.
+    pub stage: IndexStage,
+}
+
+/// What start-up is doing when it reports [`IndexProgress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexStage {
+    /// Indexing the bots, one report after each.
+    Bots,
+    /// Every bot is indexed, and the master's bot router is being trained: it was in no
+    /// cache (it takes seconds on an NLU-style workspace; see `index::router`).
+    TrainingRouter,
 }
 
 /// How far re-indexing one bot has come ([`Engine::reload_bot_with_progress`]).
@@ -133,6 +146,16 @@ pub enum ReindexStep {
         /// Entries to write.
         total: usize,
     },
+    /// The bot is indexed, and the master's bot router is being trained again: the bot's
+    /// question variants changed (seconds on an NLU-style workspace; see `index::router`).
+    TrainingRouter,
+}
+
+/// Whether the settings let the master have a bot router: not when they leave it out, nor
+/// under `compat: botpress`, which reads confidences as Botpress gives them.
+fn router_allowed(workspace: &Workspace) -> bool {
+    let settings = &workspace.settings;
+    settings.router && settings.compat == crate::workspace::Compat::Interbot
 }
 
 /// Below this many question variants in all, bots are indexed one after another.
@@ -171,6 +194,7 @@ fn build_indexes(
             done: done.fetch_add(1, Ordering::Relaxed) + 1,
             total: bots.len(),
             bot_id: bot.id.clone(),
+            stage: IndexStage::Bots,
         });
         built
     };
@@ -258,7 +282,24 @@ impl Engine {
         );
         let (remote, remote_problems) = remote_bots(&workspace);
         index_problems.extend(remote_problems);
-        Engine::from_parts(workspace, indexes, index_problems, remote, cache, None)
+        let bots = workspace.bots.len();
+        let training = || {
+            progress(IndexProgress {
+                done: bots,
+                total: bots,
+                bot_id: String::new(),
+                stage: IndexStage::TrainingRouter,
+            });
+        };
+        Engine::from_parts(
+            workspace,
+            indexes,
+            index_problems,
+            remote,
+            cache,
+            None,
+            &training,
+        )
     }
 
     /// The cache this engine's indexes are kept in, if any.
@@ -818,6 +859,7 @@ impl Engine {
             remote,
             self.cache.clone(),
             self.delegator.shared_router(),
+            &|| progress(ReindexStep::TrainingRouter),
         );
         Ok((engine, changes))
     }
@@ -864,6 +906,7 @@ impl Engine {
             remote,
             self.cache.clone(),
             self.delegator.shared_router(),
+            &|| {},
         );
         Ok((engine, changes))
     }
@@ -877,6 +920,7 @@ impl Engine {
         remote: RemoteBots,
         cache: Option<IndexCache>,
         kept: Option<&Arc<BotRouter>>,
+        training_router: &dyn Fn(),
     ) -> Engine {
         let multilingual = workspace.is_multilingual();
         // Detection is restricted to the languages of the bots that have several: only they
@@ -888,10 +932,17 @@ impl Engine {
         // The master's router over the bots it asks, when they are NLU-style (else none);
         // never under compat: botpress, which reads confidences as Botpress gives them, nor
         // when the settings leave it out.
-        let settings = &workspace.settings;
-        let router = (settings.router && settings.compat == crate::workspace::Compat::Interbot)
+        let router = router_allowed(&workspace)
             .then(|| {
-                BotRouter::cached(&workspace, &workspace.asked_bots(), cache.as_ref(), kept).ok()
+                let bots = workspace.asked_bots();
+                BotRouter::cached_reporting(
+                    &workspace,
+                    &bots,
+                    cache.as_ref(),
+                    kept,
+                    training_router,
+                )
+                .ok()
             })
             .flatten();
         let workspace = Arc::new(workspace);

@@ -413,6 +413,40 @@ fn the_router_is_kept_in_the_cache_and_a_damaged_one_is_trained_again() {
     assert!(retrained.training_seconds() > 0.0);
 }
 
+/// The stages a start of `workspace` reports, through `cache`.
+fn start_up_stages(
+    workspace: &std::path::Path,
+    cache: Option<&std::path::Path>,
+) -> Vec<interbot::IndexStage> {
+    let stages = std::sync::Mutex::new(Vec::new());
+    Engine::with_cache(
+        interbot::Workspace::load(workspace).expect("the workspace loads"),
+        cache.map(interbot::IndexCache::at),
+        &|step| stages.lock().expect("not poisoned").push(step.stage),
+    );
+    stages.into_inner().expect("not poisoned")
+}
+
+#[test]
+fn a_start_says_when_it_trains_the_router_and_only_then() {
+    use interbot::IndexStage::{Bots, TrainingRouter};
+    let ws = nlu_workspace();
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let first = start_up_stages(ws.path(), Some(cache_dir.path()));
+    assert_eq!(first.last(), Some(&TrainingRouter), "{first:?}");
+    assert_eq!(first.iter().filter(|s| **s == TrainingRouter).count(), 1);
+    assert!(first[..first.len() - 1].iter().all(|s| *s == Bots));
+    // From the cache: no training, so no such report.
+    let cached = start_up_stages(ws.path(), Some(cache_dir.path()));
+    assert!(cached.iter().all(|s| *s == Bots), "{cached:?}");
+    // The bundled bots get no router at all.
+    let demo = start_up_stages(&demo_workspace(), None);
+    assert!(
+        !demo.is_empty() && demo.iter().all(|s| *s == Bots),
+        "{demo:?}"
+    );
+}
+
 #[test]
 fn a_router_file_altered_behind_its_hash_never_panics_a_start_or_a_turn() {
     let ws = nlu_workspace();

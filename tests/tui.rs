@@ -7,13 +7,13 @@ use std::fs;
 use std::path::Path;
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use interbot::IndexProgress;
 use interbot::tui::action::{Action, Effect};
 use interbot::tui::app::{Focus, Reply, Scroll};
 use interbot::tui::keymap::Mode;
 use interbot::tui::loading::Loading;
 use interbot::tui::tab::{Standing, standings};
 use interbot::tui::theme::Theme;
+use interbot::{IndexProgress, IndexStage};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
@@ -137,6 +137,7 @@ fn loading_screen(width: u16, height: u16) -> String {
         done: 3,
         total: 4,
         bot_id: "sub2\x1b[2J".into(),
+        stage: IndexStage::Bots,
     });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
     let frame = terminal
@@ -153,6 +154,36 @@ fn snapshot_start_up_screen() {
     assert!(screen.contains("last: sub2^[[2J"), "sanitized:\n{screen}");
     insta::assert_snapshot!("start_up", screen);
     assert_eq!(loading_screen(12, 3).trim_end(), "indexing 3/4");
+}
+
+#[test]
+fn the_start_up_screen_says_when_the_bot_router_is_trained() {
+    let mut loading = Loading::new("workspace", 2);
+    for (done, bot) in [(1, "sub1"), (2, "sub2")] {
+        loading.on_progress(IndexProgress {
+            done,
+            total: 2,
+            bot_id: bot.into(),
+            stage: IndexStage::Bots,
+        });
+    }
+    loading.on_progress(IndexProgress {
+        done: 2,
+        total: 2,
+        bot_id: String::new(),
+        stage: IndexStage::TrainingRouter,
+    });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("a test terminal");
+    let frame = terminal
+        .draw(|frame| interbot::tui::ui::loading::draw(frame, &loading, &Theme::no_color()))
+        .expect("drawn");
+    let screen = screen_text(frame.buffer);
+    assert!(screen.contains("2 of 2 bots"), "{screen}");
+    assert!(
+        screen.contains("now: training the master's bot router"),
+        "{screen}"
+    );
+    assert!(!screen.contains("last: sub2"), "{screen}");
 }
 
 // ---- sizes and hygiene --------------------------------------------------------------------

@@ -325,6 +325,19 @@ impl BotRouter {
         cache: Option<&IndexCache>,
         kept: Option<&Arc<BotRouter>>,
     ) -> Result<Arc<BotRouter>, NoRouter> {
+        Self::cached_reporting(workspace, bots, cache, kept, &|| {})
+    }
+
+    /// [`BotRouter::cached`], calling `training` just before it trains (only then: neither
+    /// when the router is kept or read from the cache nor when the bots get none), so a
+    /// start-up screen can say why it waits.
+    pub fn cached_reporting(
+        workspace: &Workspace,
+        bots: &[String],
+        cache: Option<&IndexCache>,
+        kept: Option<&Arc<BotRouter>>,
+        training: &dyn Fn(),
+    ) -> Result<Arc<BotRouter>, NoRouter> {
         let set = TrainingSet::of(workspace, bots)?;
         let key = super::cache::router::key(set.language(), set.variants());
         if let Some(kept) = kept.filter(|kept| kept.key == key) {
@@ -342,6 +355,7 @@ impl BotRouter {
                 key,
             }));
         }
+        training();
         let mut router = set.train()?;
         if let Some(cache) = cache {
             cache.store_router(&key, &router.bots, &router.classifier);

@@ -2,7 +2,7 @@
 //! Indexing runs on blocking threads; the UI shows this until the engine is ready (drawn by
 //! [`super::ui::loading`], driven by [`super::event_loop::wait_for_engine`]).
 
-use crate::IndexProgress;
+use crate::{IndexProgress, IndexStage};
 
 /// One step of start-up, reported from the blocking thread that loads the workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub struct Loading {
     pub total: usize,
     /// The bot indexed last.
     pub last: Option<String>,
+    /// Whether every bot is indexed and the master's bot router is being trained.
+    pub training_router: bool,
 }
 
 impl Loading {
@@ -40,6 +42,7 @@ impl Loading {
             done: 0,
             total,
             last: None,
+            training_router: false,
         }
     }
 
@@ -65,7 +68,10 @@ impl Loading {
     /// Takes one progress report (they may arrive out of order from several threads).
     pub fn on_progress(&mut self, progress: IndexProgress) {
         self.done = self.done.max(progress.done).min(self.total);
-        self.last = Some(progress.bot_id);
+        match progress.stage {
+            IndexStage::Bots => self.last = Some(progress.bot_id),
+            IndexStage::TrainingRouter => self.training_router = true,
+        }
     }
 
     /// The share indexed, in [0, 1].
@@ -89,6 +95,7 @@ mod tests {
             done,
             total: 3,
             bot_id: bot.into(),
+            stage: IndexStage::Bots,
         };
         loading.on_progress(report(2, "sub1"));
         loading.on_progress(report(1, "master"));
@@ -96,6 +103,17 @@ mod tests {
         assert_eq!(loading.last.as_deref(), Some("master"));
         loading.on_progress(report(9, "sub2"));
         assert_eq!(loading.done, 3);
+        assert!(!loading.training_router);
+        loading.on_progress(IndexProgress {
+            stage: IndexStage::TrainingRouter,
+            ..report(3, "")
+        });
+        assert!(loading.training_router);
+        assert_eq!(
+            loading.last.as_deref(),
+            Some("sub2"),
+            "the last bot stays named"
+        );
         assert!((loading.ratio() - 1.0).abs() < f64::EPSILON);
         assert!((Loading::new("w", 0).ratio() - 1.0).abs() < f64::EPSILON);
     }
@@ -111,6 +129,7 @@ mod tests {
             done: 1,
             total: 2,
             bot_id: "sub1".into(),
+            stage: IndexStage::Bots,
         }));
         assert_eq!(loading.done, 1);
     }

@@ -292,6 +292,10 @@ impl App {
                 format!("indexed {done}/{total}…"),
                 total >= crate::index::PROGRESS_EVERY,
             ),
+            // Seconds on an NLU-style workspace: always worth a line.
+            crate::ReindexStep::TrainingRouter => {
+                ("indexed, training the bot router…".to_string(), true)
+            }
         };
         match self.qna.as_mut().filter(|v| v.bot_id == bot) {
             Some(view) => view.busy = Some(text),

@@ -74,7 +74,16 @@ pub fn draw(frame: &mut Frame, loading: &Loading, theme: &Theme) {
             .gauge_style(theme.style(Role::BarFill)),
         gauge,
     );
-    if let Some(bot) = &loading.last {
+    if loading.training_router {
+        text(
+            last,
+            frame,
+            vec![
+                Segment::new("now: ", Role::Dim),
+                Segment::new("training the master's bot router…", Role::Text),
+            ],
+        );
+    } else if let Some(bot) = &loading.last {
         text(
             last,
             frame,
