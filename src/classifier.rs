@@ -406,11 +406,16 @@ impl Problem<'_> {
                 }
             }
             let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let sum: f32 = logits.iter().map(|z| (z - max).exp()).sum();
-            loss += f64::from(max + sum.ln() - logits[*class]);
+            let own = logits[*class];
+            // Each exponential once (they were a quarter of the bot router's training).
+            for logit in logits.iter_mut() {
+                *logit = (*logit - max).exp();
+            }
+            let sum: f32 = logits.iter().sum();
+            loss += f64::from(max + sum.ln() - own);
             // d loss / d logit = softmax − one-hot.
             for (i, logit) in logits.iter_mut().enumerate() {
-                *logit = (*logit - max).exp() / sum - if i == *class { 1.0 } else { 0.0 };
+                *logit = *logit / sum - if i == *class { 1.0 } else { 0.0 };
             }
             for &(column, value) in vector {
                 let row = &mut weight_gradient[column as usize * k..][..k];
@@ -426,11 +431,25 @@ impl Problem<'_> {
     }
 }
 
+/// `a · b`, summed in `f64` over eight interleaved lanes: one running sum was a chain of
+/// dependent additions the CPU could not overlap, and L-BFGS's dot products over the bot
+/// router's 650,000 parameters were a third of its training.
 fn dot(a: &[f32], b: &[f32]) -> f64 {
-    a.iter()
-        .zip(b)
+    const LANES: usize = 8;
+    let (a_chunks, a_rest) = a.as_chunks::<LANES>();
+    let (b_chunks, b_rest) = b.as_chunks::<LANES>();
+    let mut lanes = [0.0f64; LANES];
+    for (x, y) in a_chunks.iter().zip(b_chunks) {
+        for ((lane, &xi), &yi) in lanes.iter_mut().zip(x).zip(y) {
+            *lane += f64::from(xi) * f64::from(yi);
+        }
+    }
+    let rest: f64 = a_rest
+        .iter()
+        .zip(b_rest)
         .map(|(&x, &y)| f64::from(x) * f64::from(y))
-        .sum()
+        .sum();
+    lanes.iter().sum::<f64>() + rest
 }
 
 /// Minimises `problem` from `theta` with L-BFGS (two-loop recursion, backtracking Armijo line
@@ -523,6 +542,20 @@ mod tests {
         Sample {
             features: features(&words, text, None),
             class,
+        }
+    }
+
+    #[test]
+    fn dot_products_add_every_pair_in_and_beyond_the_lanes() {
+        for len in [0, 1, 7, 8, 9, 19, 64] {
+            let a: Vec<f32> = (0..len).map(|i| i as f32 * 0.5 - 3.0).collect();
+            let b: Vec<f32> = (0..len).map(|i| 1.0 + (i % 3) as f32).collect();
+            let plain: f64 = a
+                .iter()
+                .zip(&b)
+                .map(|(x, y)| f64::from(*x) * f64::from(*y))
+                .sum();
+            assert!((dot(&a, &b) - plain).abs() < 1e-9, "length {len}");
         }
     }
 
