@@ -122,7 +122,8 @@ impl Interner {
     /// repeats another (two numbers for one text). Sized before reading: a count larger
     /// than what is left at 8 bytes a text is refused before anything is allocated.
     pub fn decode(input: &mut Reader<'_>) -> Option<Interner> {
-        let count = usize::try_from(input.u64()?).ok()?;
+        let numbers = u32::try_from(input.u64()?).ok()?;
+        let count = numbers as usize;
         if count > input.remaining() / 8 {
             return None;
         }
@@ -151,7 +152,7 @@ impl Interner {
         }
         let mut table = HashTable::with_capacity(count);
         let hasher = RandomState::default();
-        for number in 0..count as u32 {
+        for number in 0..numbers {
             let text = text_at(&joined, &ends, number);
             let entry = table.entry(
                 hasher.hash_one(text),
