@@ -317,6 +317,33 @@ fn eval_says_whether_it_routed_through_the_router() {
 }
 
 #[test]
+fn check_says_whether_the_master_has_a_router_and_where_it_came_from() {
+    let ws = nlu_workspace();
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let check = |workspace: &std::path::Path| {
+        let output = Command::cargo_bin("interbot")
+            .expect("the binary")
+            .arg("--cache")
+            .arg(cache.path())
+            .arg("-w")
+            .arg(workspace)
+            .arg("check")
+            .output()
+            .expect("check runs");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let first = check(ws.path());
+    assert!(
+        first.contains("bot router over 3 bots (6 classes, one per entry; trained in"),
+        "{first}"
+    );
+    let again = check(ws.path());
+    assert!(again.contains("one per entry; from the cache)"), "{again}");
+    assert!(!check(&demo_workspace()).contains("bot router"));
+}
+
+#[test]
 fn delegation_weighs_each_local_bots_confidence_by_the_router() {
     let ws = nlu_workspace();
     let engine = Engine::load(ws.path()).expect("the workspace loads");

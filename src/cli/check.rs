@@ -1,4 +1,5 @@
-//! `interbot check`: every load problem, one per line; exit 1 if one is an error (or, with
+//! `interbot check`: every load problem, one per line, then what was loaded (bots, entries,
+//! entry classifiers, the master's bot router); exit 1 if a problem is an error (or, with
 //! `--strict`, if there is any). Warnings alone exit 0: a bot written by Botpress's own
 //! editor holds actions, skills and other flows interbot does not run, each a warning.
 
@@ -40,6 +41,27 @@ pub fn run(engine: &Engine, strict: bool) -> anyhow::Result<ExitCode> {
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     )?;
+    if let Some(router) = engine.router() {
+        let per = if router.classes() == router.bots().len() {
+            "one per bot"
+        } else {
+            "one per entry"
+        };
+        let seconds = router.training_seconds();
+        let source = if seconds >= 1.0 {
+            format!("trained in {seconds:.1} s")
+        } else if seconds > 0.0 {
+            format!("trained in {:.0} ms", (seconds * 1000.0).max(1.0))
+        } else {
+            "from the cache".to_string()
+        };
+        writeln!(
+            out,
+            "the master weighs its bots by a bot router over {} bots ({} classes, {per}; {source})",
+            router.bots().len(),
+            router.classes(),
+        )?;
+    }
     let failing = problems
         .iter()
         .any(|p| strict || p.severity == Severity::Error);
