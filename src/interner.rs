@@ -231,6 +231,43 @@ mod tests {
         assert_eq!(read.get("日本"), Some(4));
     }
 
+    proptest::proptest! {
+        /// The interner numbers texts as a map from text to first-seen position would, its
+        /// byte form reads back the same, and the bytes cut or changed anywhere read as
+        /// another interner or none, never a panic.
+        #[test]
+        fn it_agrees_with_a_map_and_reads_back_whatever_the_texts(
+            texts in proptest::collection::vec("[a-c\u{e9}\u{65e5}]{0,3}", 0..40),
+            cut in 0usize..400,
+            flip in 0usize..400,
+        ) {
+            let mut interner = Interner::default();
+            let mut expected: Vec<&str> = Vec::new();
+            for text in &texts {
+                let number = interner.intern(text);
+                let position = expected.iter().position(|seen| seen == text).unwrap_or_else(|| {
+                    expected.push(text);
+                    expected.len() - 1
+                });
+                proptest::prop_assert_eq!(number, Some(position as u32));
+            }
+            for (position, text) in expected.iter().enumerate() {
+                proptest::prop_assert_eq!(interner.get(text), Some(position as u32));
+            }
+            let mut out = Writer::default();
+            interner.encode(&mut out);
+            let bytes = out.into_bytes();
+            let read = Interner::decode(&mut Reader::new(&bytes));
+            proptest::prop_assert_eq!(read.as_ref(), Some(&interner));
+            let _ = Interner::decode(&mut Reader::new(&bytes[..cut.min(bytes.len())]));
+            let mut changed = bytes.clone();
+            if let Some(byte) = changed.get_mut(flip) {
+                *byte ^= 0x9c;
+            }
+            let _ = Interner::decode(&mut Reader::new(&changed));
+        }
+    }
+
     #[test]
     fn damaged_bytes_read_as_none() {
         let mut out = Writer::default();
