@@ -5,7 +5,7 @@
 //! - [`run`]: asking every sub-bot each question, on every core, in order;
 //! - [`metrics`]: the figures at one threshold (rates, per bot, confusion, distributions);
 //! - [`sweep`]: the figures at every threshold and the one an objective recommends;
-//! - [`compare`]: saved runs and what changed between two of them;
+//! - [`compare`](mod@compare): saved runs and what changed between two of them;
 //! - [`leave_out`]: the out-of-scope check that leaves each bot out in turn;
 //! - [`overlaps`]: entries of different bots that take each other's questions, duplicates.
 //!

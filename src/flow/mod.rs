@@ -4,7 +4,7 @@
 //!   `next[]` transitions, parsed and validated once when the workspace loads;
 //! - [`condition`](self::Condition): the safe, JavaScript-like expression language of
 //!   `next[].condition` (lexer, parser with a nesting limit, evaluator);
-//! - [`run`]: walking the nodes of one turn, with loop and step limits, while an
+//! - [`run`](mod@run): walking the nodes of one turn, with loop and step limits, while an
 //!   [`Instructions`] host (the session) carries out `say` and `delegate_to_bots`.
 //!
 //! This module knows nothing of workspaces, indexes or delegation: it is handed text to parse

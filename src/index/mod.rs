@@ -2,25 +2,25 @@
 //! with what raw score and what confidence?".
 //!
 //! # Documents
-//! One tantivy index per bot language and the variants' words beside it ([`build`]), in RAM
+//! One tantivy index per bot language and the variants' words beside it (`build`), in RAM
 //! or opened from the persistent cache ([`cache`]):
 //! - **entries**: one document per enabled entry, holding all its question variants (`text`)
 //!   and their word bigrams (`bigrams`). Ranking reads this index's postings, so evidence for
 //!   an entry adds up across its variants instead of resting on the single closest variant
 //!   (DESIGN.md, "Scoring").
 //! - **variants**: each question variant's analyzed words, by entry; after ranking, BM25 over
-//!   them names the variant closest to the question ([`variants`]), which the trace shows.
+//!   them names the variant closest to the question (`variants`), which the trace shows.
 //!
 //! # The path of a question
-//! 1. [`analysis`]: the bot language's analyzer turns the question into words (lower-cased,
+//! 1. `analysis`: the bot language's analyzer turns the question into words (lower-cased,
 //!    ASCII-folded, stemmed) and word bigrams; it is never parsed as a query language.
 //! 2. [`model`]: each distinct term gets its weight `w(t)·c(t)`; the question its ideal. The
 //!    scoring formula, its constants and the confidence live there and only there.
-//! 3. [`search`]: the entries holding a query term are scored from their postings with exact
+//! 3. `search`: the entries holding a query term are scored from their postings with exact
 //!    pruning, so the work per question is proportional to those postings, never to the
 //!    number of entries.
 //! 4. For a trained bot, the entry classifier lowers each candidate's raw score
-//!    ([`model::classifier_adjustment`]); then each hit gets its closest variant and its
+//!    (`model::classifier_adjustment`); then each hit gets its closest variant and its
 //!    confidence.
 //!
 //! [`explain`] breaks one entry's raw score down term by term with the same model.

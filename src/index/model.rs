@@ -1,6 +1,6 @@
 //! The scoring model: how a question's terms are weighed, how much an entry's use of a term
 //! is evidence for it, the raw score, the ideal, the confidence and the entry classifier's
-//! adjustment. This is the one place the formula lives; search ([`super::search`]) and
+//! adjustment. This is the one place the formula lives; search (`super::search`) and
 //! explanations ([`super::explain`]) call it and never re-derive it.
 //!
 //! # Score and confidence
@@ -20,7 +20,7 @@
 //! `tf(t, e)` is the count of `t` in all of the entry's variants, `|e|` their total length,
 //! `cf(t)` and `|bot|` the same over the whole bot, `c(t)` the count of `t` in the question;
 //! bigrams have their own `tf`, `cf` and lengths. `w(t)` is `FUNCTION_WORD_WEIGHT` (0.3) for
-//! function words of the bot's language ("what", "is", "my" …, see [`super::analysis`]) and 1
+//! function words of the bot's language ("what", "is", "my" …, see `super::analysis`) and 1
 //! otherwise; a bigram weighs as its heavier word. `MU = 20`, `GAMMA = 0.1`, `EPS = 1e-6`,
 //! `BIGRAM_BOOST = 0.5`.
 //!
@@ -35,8 +35,8 @@
 //!
 //! # How search evaluates it
 //! With `level(t) = ln(MU · P_bot(t) / EPS)` and `L(e) = ln(|e| + MU)`, a term an entry lacks
-//! adds `w·c·max(0, level(t) − L(e))` ([`Absent`]), the same for every entry of one length, and
-//! a term it holds adds that plus [`Evidence::of`]. Search starts each candidate at the sum
+//! adds `w·c·max(0, level(t) − L(e))` (`Absent`), the same for every entry of one length, and
+//! a term it holds adds that plus `Evidence::of`. Search starts each candidate at the sum
 //! over absent terms (its floor) and adds the evidence of each term whose postings hold it;
 //! the sum is `raw(e)` exactly, in any order of terms.
 //!
@@ -51,7 +51,7 @@
 //! raw'(e) = raw(e) − CLASSIFIER_WEIGHT · ideal · (p_max − p(e))          CLASSIFIER_WEIGHT = 0.5
 //! ```
 //!
-//! and the confidence is `min(1, raw'(e) / ideal)` as before ([`classifier_adjustment`]). The
+//! and the confidence is `min(1, raw'(e) / ideal)` as before (`classifier_adjustment`). The
 //! classifier's favourite keeps its score and the others lose up to half the ideal, so the
 //! order of the bot's entries follows both models while the bot's best score never rises:
 //! confidences stay comparable with untrained bots'. On HWU64 fold 1 this routes 88.4 % of test

@@ -298,7 +298,7 @@ fn without_rare_features(mut samples: Vec<Sample>) -> Vec<Sample> {
 }
 
 impl BotRouter {
-    /// Trains a router over `bots` (see [`TrainingSet::of`] for which bots count), from
+    /// Trains a router over `bots` (see `TrainingSet::of` for which bots count), from
     /// each bot's enabled entries' variants in its default language. Deterministic.
     pub fn train(workspace: &Workspace, bots: &[String]) -> Result<BotRouter, NoRouter> {
         TrainingSet::of(workspace, bots)?.train()

@@ -361,7 +361,7 @@ const MAX_TYPED_AHEAD: usize = 4096;
 
 /// Shows the start-up screen until `indexing` yields the engine (or fails to read the
 /// workspace), updating it from `progress`. What the user types meanwhile (keys and pastes,
-/// up to [`MAX_TYPED_AHEAD`]) is kept and returned with the engine, for [`run`] to apply as
+/// up to `MAX_TYPED_AHEAD`) is kept and returned with the engine, for [`run`] to apply as
 /// if typed once the app is up: a question typed during a long start-up is not lost, and a
 /// `q` in it does not quit. `None` when the user quits (Ctrl-C), a signal arrives or input
 /// ends first.

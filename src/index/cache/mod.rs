@@ -20,13 +20,13 @@
 //! (written last: the format, the key, and each file's size and BLAKE3 hash).
 //!
 //! The master's bot router, trained over every bot it asks, is kept beside them, in
-//! `router/` ([`router`]).
+//! `router/` (`router`).
 //!
 //! # Never trusted
 //! A folder is built under a `.staging-*` name and renamed into place only once complete,
 //! so a run stopped half-way leaves nothing that looks finished. Opening checks the
 //! manifest's format and key and every file's size and hash before tantivy reads a byte,
-//! and [`build::assemble`] checks that the index holds the entries and variants it was
+//! and `build::assemble` checks that the index holds the entries and variants it was
 //! built for: a corrupt, foreign or partly written folder is logged, removed and rebuilt,
 //! never used. A cache that cannot be written (read-only, full disk) only costs the build:
 //! the index is then built in RAM as without a cache.
