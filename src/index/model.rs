@@ -56,7 +56,16 @@
 //! order of the bot's entries follows both models while the bot's best score never rises:
 //! confidences stay comparable with untrained bots'. On HWU64 fold 1 this routes 88.4 % of test
 //! questions to the right entry instead of 85.9 % (README, "Scoring"). Such bots score every
-//! candidate (no pruning).
+//! candidate (no pruning). For an English bot the classifier also reads the question's
+//! meaning (its content words' GloVe vectors summed, `crate::word_vectors`), so a variant's
+//! words speak for words it does not hold ("fever" for "sick").
+//!
+//! # Beyond one bot
+//! None of this knows the other bots. Delegation weighs each bot's confidence by the master's
+//! bot router (`super::router`: `confidence · p(bot | question)`, never higher), a classifier
+//! over every bot's entries, where the workspace is NLU-style; with the meanings above, HWU64
+//! fold 1 reaches 94.8 % right bots and 90.2 % right entries, and its leave-one-out
+//! out-of-scope recall 53.0 % (29.1 % without the router).
 
 use std::sync::OnceLock;
 
