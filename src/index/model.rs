@@ -93,8 +93,10 @@ const CLASSIFIER_WEIGHT: f32 = 0.5;
 /// A bot gets an entry classifier when its entries hold at least this many variants on
 /// average. Measured on HWU64 fold 1 with each entry cut to its first 5, 10, 20 and 40
 /// training questions (`tools/hwu64-derive.py cut N`), the classifier adds 1.2, 1.8, 3.6 and
-/// 3.5 points of right-entry routing; with fewer variants (the demo's 2–5) it is unmeasured,
-/// so those bots go without.
+/// 3.5 points of right-entry routing. With 2 (so the bundled bots, 2–5 variants an entry,
+/// get one, meanings included) the bundled set's right entries rise 75.0 → 77.1 % at its
+/// recommended threshold but its leave-one-out out-of-scope recall falls 42.5 → 35.5 %, so
+/// those bots go without (README, "Scoring").
 pub(super) const CLASSIFIER_MIN_VARIANTS: usize = 5;
 /// … and at most this many entries (a classifier's size and training time grow with them;
 /// `classifier::MAX_PARAMETERS` bounds them too).

@@ -28,8 +28,10 @@
 //! routes the same way (`--no-router` to compare). A router is trained only for a workspace
 //! of NLU-style bots (at least two local bots of one language, none with several, whose
 //! entries hold at least `CLASSIFIER_MIN_VARIANTS` variants on average), like a bot's entry
-//! classifier; for bots of a few variants per entry it is unmeasured. Training takes about
-//! two seconds on HWU64, so a trained router is kept in the index cache
+//! classifier. On the bundled bots (two to five variants an entry) a router was measured and
+//! not kept: it halved their confidences and answered an unrelated question at the
+//! recommended threshold (README, "Scoring"). Training takes under two seconds on HWU64, so
+//! a trained router is kept in the index cache
 //! ([`BotRouter::cached`], `cache::router`).
 
 use std::sync::Arc;
