@@ -151,13 +151,6 @@ pub enum ReindexStep {
     TrainingRouter,
 }
 
-/// Whether the settings let the master have a bot router: not when they leave it out, nor
-/// under `compat: botpress`, which reads confidences as Botpress gives them.
-fn router_allowed(workspace: &Workspace) -> bool {
-    let settings = &workspace.settings;
-    settings.router && settings.compat == crate::workspace::Compat::Interbot
-}
-
 /// Below this many question variants in all, bots are indexed one after another.
 const PARALLEL_FROM_VARIANTS: usize = 2_000;
 
@@ -932,7 +925,8 @@ impl Engine {
         // The master's router over the bots it asks, when they are NLU-style (else none);
         // never under compat: botpress, which reads confidences as Botpress gives them, nor
         // when the settings leave it out.
-        let router = router_allowed(&workspace)
+        let settings = &workspace.settings;
+        let router = (settings.router && settings.compat == crate::workspace::Compat::Interbot)
             .then(|| {
                 let bots = workspace.asked_bots();
                 BotRouter::cached_reporting(

@@ -13,6 +13,8 @@
 
 use std::sync::OnceLock;
 
+use crate::codec::Reader;
+
 /// The English vectors, built in (see the module documentation).
 static ENGLISH: &[u8] = include_bytes!("../data/word-vectors-en.bin");
 
@@ -50,19 +52,19 @@ impl WordVectors {
 
     /// Reads the parts of `bytes`; `None` unless the header and every part's size agree.
     fn parse(bytes: &'static [u8]) -> Option<WordVectors> {
-        let (magic, rest) = bytes.split_first_chunk::<4>()?;
-        let (version, rest) = split_u32(rest)?;
-        let (digest, rest) = rest.split_at_checked(DIGEST_LEN)?;
-        let (count, rest) = split_u32(rest)?;
-        let (dimensions, rest) = split_u32(rest)?;
+        let mut input = Reader::new(bytes);
+        let magic = input.raw(MAGIC.len())?;
+        let version = input.u32()?;
+        let digest = input.raw(DIGEST_LEN)?;
+        let count = input.u32()? as usize;
+        let dimensions = input.u32()? as usize;
         if magic != MAGIC || version != VERSION || dimensions == 0 {
             return None;
         }
-        let (count, dimensions) = (count as usize, dimensions as usize);
-        let (scales, rest) = rest.split_at_checked(count.checked_mul(4)?)?;
-        let (offsets, rest) = rest.split_at_checked(count.checked_add(1)?.checked_mul(4)?)?;
-        let words_len = u32_at(offsets, count)? as usize;
-        let (words, vectors) = rest.split_at_checked(words_len)?;
+        let scales = input.raw(count.checked_mul(4)?)?;
+        let offsets = input.raw(count.checked_add(1)?.checked_mul(4)?)?;
+        let words = input.raw(u32_at(offsets, count)? as usize)?;
+        let vectors = input.raw(input.remaining())?;
         if vectors.len() != count.checked_mul(dimensions)? {
             return None;
         }
@@ -162,11 +164,6 @@ impl WordVectors {
     fn offset(&self, index: usize) -> Option<usize> {
         u32_at(self.offsets, index).map(|o| o as usize)
     }
-}
-
-fn split_u32(bytes: &[u8]) -> Option<(u32, &[u8])> {
-    let (head, rest) = bytes.split_first_chunk::<4>()?;
-    Some((u32::from_le_bytes(*head), rest))
 }
 
 fn u32_at(bytes: &[u8], index: usize) -> Option<u32> {
