@@ -40,6 +40,9 @@ pub struct WordVectors {
     vectors: &'static [u8],
     count: usize,
     dimensions: usize,
+    /// For each byte `b`, the index of the first word whose first byte is `b` or more (and
+    /// `count` at the end): a lookup searches only the words that start as its word does.
+    starts: Box<[u32; 257]>,
 }
 
 impl WordVectors {
@@ -70,7 +73,7 @@ impl WordVectors {
         }
         // The words' order is not checked here (a test checks the built-in file's): out of
         // order, a lookup would miss words, never read out of bounds.
-        Some(WordVectors {
+        let mut vectors = WordVectors {
             digest,
             scales,
             offsets,
@@ -78,7 +81,29 @@ impl WordVectors {
             vectors,
             count,
             dimensions,
-        })
+            starts: Box::new([0; 257]),
+        };
+        vectors.starts = vectors.first_byte_starts()?;
+        Some(vectors)
+    }
+
+    /// [`WordVectors::starts`], found by binary search over the sorted words.
+    fn first_byte_starts(&self) -> Option<Box<[u32; 257]>> {
+        let mut starts = Box::new([0u32; 257]);
+        for (byte, start) in starts.iter_mut().enumerate() {
+            let (mut low, mut high) = (0, self.count);
+            while low < high {
+                let middle = low + (high - low) / 2;
+                let first = self.word(middle)?.first().map_or(-1, |&b| i32::from(b));
+                if first < byte as i32 {
+                    low = middle + 1;
+                } else {
+                    high = middle;
+                }
+            }
+            *start = u32::try_from(low).ok()?;
+        }
+        Some(starts)
     }
 
     /// What these vectors are, for cache keys: the digest of their file's content (two
@@ -142,9 +167,11 @@ impl WordVectors {
         Some(sum)
     }
 
-    /// The index of `word` among the sorted words (binary search).
+    /// The index of `word` among the sorted words (binary search among those with its first
+    /// byte).
     fn find(&self, word: &[u8]) -> Option<usize> {
-        let (mut low, mut high) = (0, self.count);
+        let first = usize::from(*word.first()?);
+        let (mut low, mut high) = (self.starts[first] as usize, self.starts[first + 1] as usize);
         while low < high {
             let middle = low + (high - low) / 2;
             let candidate = self.word(middle)?;
