@@ -79,7 +79,7 @@ fn ask_prints_the_reply_then_the_trace() {
         .stdout(predicate::str::contains(
             "The chatbot sub2 can help you with that question.",
         ))
-        .stdout(predicate::str::contains("Trace (minConfidence 0.50)"))
+        .stdout(predicate::str::contains("Trace (minConfidence 0.25)"))
         .stdout(predicate::str::is_match(r"(?m)^sub2 +\d\.\d\d +\d+\.\d\d +yes").expect("regex"));
 }
 

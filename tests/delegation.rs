@@ -21,8 +21,12 @@ fn labelled() -> Vec<Labelled> {
         .collect()
 }
 
-/// Every labelled paraphrase ranks its sub-bot first; at least 30 pass the 0.5 threshold and
-/// are delegated to it (the rest fall back, never to a wrong bot).
+/// The bundled master flow's `minConfidence` (a little above the 0.22 `interbot eval`
+/// recommends for the bundled labelled set: README, "Scoring").
+const FLOW_THRESHOLD: f64 = 0.25;
+
+/// Every labelled paraphrase ranks its sub-bot first; at least 90 % pass the flow's threshold
+/// and are delegated to it (the rest fall back, never to a wrong bot).
 #[test]
 fn labelled_questions_are_delegated_to_the_right_sub_bot() -> anyhow::Result<()> {
     let engine = Engine::load(demo_workspace())?;
@@ -32,7 +36,7 @@ fn labelled_questions_are_delegated_to_the_right_sub_bot() -> anyhow::Result<()>
     assert!(questions.len() >= 30);
     let mut delegated = 0;
     for q in &questions {
-        let delegation = rt.block_on(engine.delegator().delegate(&q.text, &bots, 0.5));
+        let delegation = rt.block_on(engine.delegator().delegate(&q.text, &bots, FLOW_THRESHOLD));
         let top = &delegation.trace[0];
         assert_eq!(
             Some(&top.bot_id),
@@ -51,8 +55,8 @@ fn labelled_questions_are_delegated_to_the_right_sub_bot() -> anyhow::Result<()>
         }
     }
     assert!(
-        delegated >= 30,
-        "only {delegated} of {} delegated at 0.5",
+        delegated * 10 >= questions.len() * 9,
+        "only {delegated} of {} delegated at {FLOW_THRESHOLD}",
         questions.len()
     );
     Ok(())
@@ -66,7 +70,7 @@ fn unrelated_questions_are_delegated_to_no_bot() -> anyhow::Result<()> {
     let unrelated: Vec<Labelled> = labelled().into_iter().filter(|l| l.bot.is_none()).collect();
     assert!(unrelated.len() >= 10);
     for q in &unrelated {
-        let delegation = rt.block_on(engine.delegator().delegate(&q.text, &bots, 0.5));
+        let delegation = rt.block_on(engine.delegator().delegate(&q.text, &bots, FLOW_THRESHOLD));
         assert!(
             delegation.matches.is_empty(),
             "{:?} was delegated: {:?}",

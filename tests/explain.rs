@@ -45,9 +45,18 @@ fn explanations_add_up_to_every_trace_rows_score() {
                 assert!(!terms.is_empty());
                 let sum: f64 = terms.iter().map(|t| number(&t["contribution"])).sum();
                 let adjustment = explain["classifier"].get("adjustment").map_or(0.0, number);
+                // A bot weighed by meaning multiplies the sum by max(0, cosine).
+                let factor = explain
+                    .get("meaning")
+                    .filter(|m| !m.is_null())
+                    .map_or(1.0, |m| number(m).clamp(0.0, 1.0));
+                let row_meaning = row
+                    .get("meaning")
+                    .map_or(1.0, |m| number(m).clamp(0.0, 1.0));
+                assert!((factor - row_meaning).abs() < 1e-5, "{row}");
                 let score = number(&row["score"]);
                 assert!(
-                    (sum - adjustment - score).abs() <= 1e-4,
+                    ((sum - adjustment) * factor - score).abs() <= 1e-3,
                     "{bot}, {}: terms add up to {sum}, trace says {score}",
                     turn["question"]
                 );

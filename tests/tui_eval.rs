@@ -37,7 +37,7 @@ async fn e_runs_the_labelled_set_and_draws_every_page_at_80x24_and_40x12() {
     let screen = h.screen();
     assert!(screen.contains("routing.jsonl"), "{screen}");
     assert!(screen.contains("routing accuracy"), "{screen}");
-    assert!(screen.contains("threshold 0.50"), "{screen}");
+    assert!(screen.contains("threshold 0.25"), "{screen}");
     assert!(screen.contains("out-of-scope recall"), "{screen}");
     insta::assert_snapshot!("eval_overview_80x24", screen);
     h.resize(40, 12);
@@ -64,18 +64,18 @@ async fn e_runs_the_labelled_set_and_draws_every_page_at_80x24_and_40x12() {
 async fn the_marker_moves_with_the_keys_and_the_figures_follow_the_sweep() {
     let (_dir, root) = workspace_copy();
     let mut h = evaluated(&root, 80, 24).await;
-    assert!((marker(&h) - 0.5).abs() < 1e-9);
+    assert!((marker(&h) - 0.25).abs() < 1e-9);
     h.press(KeyCode::Right).await;
-    assert!((marker(&h) - 0.51).abs() < 1e-9);
+    assert!((marker(&h) - 0.26).abs() < 1e-9);
     h.press(KeyCode::Char('H')).await;
-    assert!((marker(&h) - 0.46).abs() < 1e-9);
+    assert!((marker(&h) - 0.21).abs() < 1e-9);
     let view = h.app.eval.as_ref().expect("view");
     let run = view.run.as_ref().expect("run");
-    let expected = Figures::at(&run.outcomes, 0.46);
+    let expected = Figures::at(&run.outcomes, 0.21);
     assert_eq!(view.figures(), Some(expected.clone()));
     assert_eq!(
         view.misrouted().len(),
-        run.outcomes.iter().filter(|o| !o.right(0.46)).count()
+        run.outcomes.iter().filter(|o| !o.right(0.21)).count()
     );
     let shown = format!(
         "{:.1} %",
@@ -108,9 +108,9 @@ async fn w_writes_the_marker_into_the_masters_flow_after_asking() {
     assert_eq!(std::fs::read_to_string(&flow).expect("flow"), before);
     h.keys(&[KeyCode::Char('w'), KeyCode::Char('y')]).await;
     let after = std::fs::read_to_string(&flow).expect("flow");
-    assert!(after.contains(r#"\"minConfidence\":\"0.48\""#), "{after}");
+    assert!(after.contains(r#"\"minConfidence\":\"0.23\""#), "{after}");
     assert!(
-        h.screen().contains("minConfidence 0.48 written"),
+        h.screen().contains("minConfidence 0.23 written"),
         "{}",
         h.screen()
     );
@@ -122,7 +122,7 @@ async fn w_writes_the_marker_into_the_masters_flow_after_asking() {
         interbot::tui::tab::Reply::Answered(turn) => turn.clone(),
         other => panic!("{other:?}"),
     };
-    assert!((turn.min_confidence - 0.48).abs() < 1e-9);
+    assert!((turn.min_confidence - 0.23).abs() < 1e-9);
 }
 
 #[tokio::test]

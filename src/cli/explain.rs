@@ -59,12 +59,13 @@ fn print_one(
         sanitize_line(&row.bot_id),
         sanitize_line(&explanation.entry_id)
     )?;
-    let adjustment = match &explanation.classifier {
-        Some(c) => format!(
+    let adjustment = match (&explanation.classifier, explanation.meaning) {
+        (Some(c), _) => format!(
             " − classifier {:.2} (p {:.3} vs best {:.3})",
             c.adjustment, c.probability, c.most_probable
         ),
-        None => String::new(),
+        (None, Some(cosine)) => format!(" × meaning {}", meaning_factor(cosine)),
+        (None, None) => String::new(),
     };
     writeln!(
         out,
@@ -133,6 +134,13 @@ fn print_difference(
     } else {
         String::new()
     };
+    let meaning = match (best.meaning, other.meaning) {
+        (None, None) => String::new(),
+        (best, other) => {
+            let factor = |cosine: Option<f32>| cosine.map_or("1".into(), meaning_factor);
+            format!("; meaning ×{} vs ×{}", factor(best), factor(other))
+        }
+    };
     // Rows of one bot (a sub-bot asked directly) differ by entry, rows of the master by bot.
     let name = |row: &TraceRow, explanation: &Explanation| {
         if best_row.bot_id == other_row.bot_id {
@@ -143,7 +151,7 @@ fn print_difference(
     };
     writeln!(
         out,
-        "Why {} over {}: raw {:+.2}, from {}{classifier}",
+        "Why {} over {}: raw {:+.2}, from {}{classifier}{meaning}",
         name(best_row, best),
         name(other_row, other),
         best.raw - other.raw,
@@ -154,6 +162,16 @@ fn print_difference(
         },
     )?;
     Ok(())
+}
+
+/// The meaning factor of a cosine as shown: `max(0, cosine)`, with the cosine beside it
+/// when it is negative.
+fn meaning_factor(cosine: f32) -> String {
+    if cosine < 0.0 {
+        format!("0 (cosine {cosine:.2})")
+    } else {
+        format!("{:.2}", cosine.min(1.0))
+    }
 }
 
 /// A term as shown: the analyzed word, or `a b` for a bigram.

@@ -52,6 +52,11 @@ pub struct TraceRow {
     /// part of `score`); absent for other bots.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classifier: Option<f64>,
+    /// For a bot weighed by meaning (an untrained bot whose entries hold few variants: see
+    /// `index::model`), the cosine of the entry's meaning with the question's (its factor
+    /// `max(0, meaning)` is already part of `score`); absent for other bots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<f64>,
     /// When the master routes through a bot router (`index::router`), its probability that
     /// the question is for this bot; `confidence` is then already weighed by it (the index's
     /// own confidence times `router`; see `index::router`). Absent otherwise.
@@ -99,6 +104,7 @@ impl TraceRow {
             score: 0.0,
             confidence: 0.0,
             classifier: None,
+            meaning: None,
             router: None,
             passed: false,
             bot_url,
@@ -605,6 +611,7 @@ impl Delegator {
         row.confidence = f64::from(hit.confidence);
         row.score = f64::from(hit.score);
         row.classifier = hit.classifier.map(f64::from);
+        row.meaning = hit.meaning.map(f64::from);
         row.passed = row.confidence >= min_confidence;
         row.entry_id = Some(hit.entry_id);
         row.question = Some(hit.question);

@@ -149,12 +149,23 @@ impl Analysis {
         }
     }
 
+    /// Whether the language has word vectors ([`Analysis::meaning`] can be `Some`).
+    pub fn has_meanings(&self) -> bool {
+        self.meaning.is_some()
+    }
+
     /// What the content words of `text` mean together ([`WordVectors::meaning`] of its
     /// words, lower-cased and ASCII-folded, function words left out); `None` in a language
     /// without word vectors or when no such word has one.
     pub fn meaning(&self, text: &str) -> Option<Vec<f32>> {
+        self.meaning.as_ref()?;
+        self.meaning_of_words(&tokens(&mut self.words.clone(), text))
+    }
+
+    /// [`Analysis::meaning`] of a text whose words (lower-cased and ASCII-folded, before
+    /// stemming: what [`Analysis::tokens_and_words`] gives) are `words`.
+    pub fn meaning_of_words(&self, words: &[String]) -> Option<Vec<f32>> {
         let (vectors, function_words) = self.meaning.as_ref()?;
-        let words = tokens(&mut self.words.clone(), text);
         vectors.meaning(
             words
                 .iter()
@@ -178,11 +189,27 @@ impl Analysis {
 
     /// The analyzed tokens of `text`, in order.
     pub fn tokens(&self, text: &str) -> Vec<String> {
+        self.tokens_into(text, None)
+    }
+
+    /// [`Analysis::tokens`] of `text`, and its words before stemming, in order, where the
+    /// language has word vectors (what [`Analysis::meaning_of_words`] reads; none
+    /// elsewhere): one pass of the analyzer for both.
+    pub fn tokens_and_words(&self, text: &str) -> (Vec<String>, Vec<String>) {
+        let mut words = Vec::new();
+        let wanted = self.meaning.is_some().then_some(&mut words);
+        (self.tokens_into(text, wanted), words)
+    }
+
+    fn tokens_into(&self, text: &str, mut unstemmed: Option<&mut Vec<String>>) -> Vec<String> {
         let mut words = self.words.clone();
         let mut stream = words.token_stream(text);
         let mut out = Vec::new();
         while stream.advance() {
             let word = stream.token().text.as_str();
+            if let Some(unstemmed) = unstemmed.as_mut() {
+                unstemmed.push(word.to_string());
+            }
             let known = self
                 .stems
                 .read()

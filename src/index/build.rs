@@ -18,7 +18,8 @@ use tantivy::{
 use super::BotIndex;
 use super::analysis::{Analysis, push_bigram_key};
 pub(super) use super::entries::IndexedEntries;
-use super::model::{BIGRAMS, WORDS, log_length, wants_classifier};
+use super::meanings::EntryMeanings;
+use super::model::{BIGRAMS, WORDS, log_length, wants_classifier, wants_meaning_factor};
 use super::search::EntrySearch;
 use super::variants::{VariantQuestions, VariantsBuilder};
 use crate::classifier::{self, EntryClassifier, Sample};
@@ -211,6 +212,11 @@ pub(super) fn assemble(
     ];
     let search = EntrySearch::new(only_segment(&searcher)?, fields, totals, &log_lens)?;
     let has_other_contexts = entries.has_other_contexts();
+    // A trained bot's classifier reads the question's meaning itself.
+    let weighs_meanings = classifier.is_none()
+        && analysis.has_meanings()
+        && wants_meaning_factor(entries.len(), variant_count);
+    let meanings = weighs_meanings.then(|| EntryMeanings::new(entries.len()));
     Ok(BotIndex {
         bot_id: bot.id.clone(),
         language: language.to_string(),
@@ -220,6 +226,7 @@ pub(super) fn assemble(
         search,
         variants,
         has_other_contexts,
+        meanings,
         classifier,
     })
 }

@@ -5,7 +5,9 @@
 use serde::Serialize;
 
 use super::BotIndex;
-use super::model::{BIGRAMS, MU, Question, classifier_adjustment, confidence, term_score};
+use super::model::{
+    BIGRAMS, MU, Question, classifier_adjustment, confidence, meaning_factor, term_score,
+};
 use crate::error::Error;
 
 /// What one distinct question term (word or bigram) adds to an entry's raw score.
@@ -74,7 +76,13 @@ pub struct Explanation {
     pub language_model: f32,
     /// The classifier's adjustment, for a trained bot.
     pub classifier: Option<ClassifierExplanation>,
-    /// The raw score: `languageModel − classifier.adjustment`.
+    /// For an untrained bot whose entries hold few variants: the cosine of the entry's
+    /// meaning with the question's (see "Meaning, for untrained bots" in
+    /// [`super::model`]); absent for other bots, or when the question or the entry has no
+    /// word with a vector.
+    pub meaning: Option<f32>,
+    /// The raw score: `languageModel − classifier.adjustment` for a trained bot,
+    /// `languageModel × max(0, meaning)` for one weighed by meaning, else `languageModel`.
     pub raw: f32,
     /// The question's ideal score: the sum of the terms' `ideal`.
     pub ideal: f32,
@@ -164,13 +172,25 @@ impl BotIndex {
                 adjustment: classifier_adjustment(ideal, most_probable, probability),
             }
         });
-        let raw = language_model - classifier.as_ref().map_or(0.0, |c| c.adjustment);
+        let meaning = self
+            .meanings
+            .as_ref()
+            .zip(question.meaning(&self.analysis))
+            .and_then(|(meanings, meaning)| {
+                meanings.cosine(ord, &self.entries, &self.analysis, meaning)
+            });
+        let raw = match (&classifier, meaning) {
+            (Some(classifier), _) => language_model - classifier.adjustment,
+            (None, Some(cosine)) => language_model * meaning_factor(cosine),
+            (None, None) => language_model,
+        };
         Ok(Some(Explanation {
             entry_id: entry_id.to_string(),
             terms,
             words,
             language_model,
             classifier,
+            meaning,
             raw,
             ideal,
             confidence: confidence(raw, ideal),

@@ -20,7 +20,9 @@
 //!    pruning, so the work per question is proportional to those postings, never to the
 //!    number of entries.
 //! 4. For a trained bot, the entry classifier lowers each candidate's raw score
-//!    (`model::classifier_adjustment`); then each hit gets its closest variant and its
+//!    (`model::classifier_adjustment`); a bot whose entries hold few variants multiplies it
+//!    by how close the entry's meaning is to the question's (`model::meaning_factor`, the
+//!    entries' meanings from `meanings`); then each hit gets its closest variant and its
 //!    confidence.
 //!
 //! [`explain`] breaks one entry's raw score down term by term with the same model.
@@ -32,6 +34,7 @@ mod candidates;
 mod entries;
 pub mod explain;
 pub mod finder;
+mod meanings;
 pub mod model;
 pub mod router;
 mod search;
@@ -48,7 +51,8 @@ pub use router::{BotRouter, NoRouter};
 
 use analysis::Analysis;
 use entries::IndexedEntries;
-use model::{Question, classifier_adjustment, confidence};
+use meanings::EntryMeanings;
+use model::{Question, classifier_adjustment, confidence, meaning_factor};
 use search::{EntrySearch, best_first};
 use variants::VariantQuestions;
 
@@ -73,6 +77,10 @@ pub struct Hit {
     /// For a trained bot, its entry classifier's probability for this entry (the raw score
     /// already includes its effect; see "Trained bots" in [`model`]).
     pub classifier: Option<f32>,
+    /// For an untrained bot with word vectors, the cosine of the entry's meaning with the
+    /// question's (the raw score is already multiplied by its meaning factor; see "Meaning,
+    /// for untrained bots" in [`model`]).
+    pub meaning: Option<f32>,
 }
 
 /// A bot's QnA in one of its languages, searchable; the index of the bot's default language
@@ -97,6 +105,9 @@ pub struct BotIndex {
     /// For bots with many variants per entry: which entry a question belongs to, learnt from
     /// the variants.
     classifier: Option<EntryClassifier>,
+    /// For an untrained bot whose language has word vectors: its entries' meanings, worked
+    /// out as searches meet them.
+    meanings: Option<EntryMeanings>,
 }
 
 impl std::fmt::Debug for BotIndex {
@@ -126,9 +137,27 @@ impl AnalyzedQuestion {
     }
 }
 
-/// A hit before its closest variant is looked up: entry ord, raw score, classifier
-/// probability.
-type Scored = (usize, f32, Option<f32>);
+/// A hit before its closest variant is looked up.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    /// The entry's ord.
+    ord: usize,
+    /// Its raw score, with the classifier's adjustment or the meaning factor.
+    raw: f32,
+    /// The classifier's probability of the entry (a trained bot).
+    classifier: Option<f32>,
+    /// The cosine of its meaning with the question's (an untrained bot with word vectors).
+    meaning: Option<f32>,
+}
+
+/// A bot weighed by meaning with at most this many entries weighs every entry's evidence
+/// as its search adds it (see [`BotIndex::ranked_by_meaning`]).
+const MEANING_EVERY_ENTRY: usize = 1_000;
+/// How many candidates a larger bot's search with the meaning factor takes at first, for
+/// each hit asked for, and at least.
+const MEANING_CANDIDATES_PER_HIT: usize = 8;
+/// See [`MEANING_CANDIDATES_PER_HIT`].
+const MEANING_CANDIDATES_AT_LEAST: usize = 64;
 
 impl BotIndex {
     /// Indexes every enabled entry of `bot`, in each of its languages: the default
@@ -281,14 +310,15 @@ impl BotIndex {
         let ideal = question.ideal();
         self.ranked(question, text, contexts, limit)?
             .into_iter()
-            .map(|(ord, raw, probability)| {
+            .map(|scored| {
                 Ok(Hit {
-                    entry: self.entries.qna_pos(ord),
-                    entry_id: self.entries.id(ord).to_string(),
-                    question: self.closest_variant(ord, question),
-                    score: raw,
-                    confidence: confidence(raw, ideal),
-                    classifier: probability,
+                    entry: self.entries.qna_pos(scored.ord),
+                    entry_id: self.entries.id(scored.ord).to_string(),
+                    question: self.closest_variant(scored.ord, question),
+                    score: scored.raw,
+                    confidence: confidence(scored.raw, ideal),
+                    classifier: scored.classifier,
+                    meaning: scored.meaning,
                 })
             })
             .collect()
@@ -321,10 +351,19 @@ impl BotIndex {
         let terms = self.query_terms(question)?;
         let allowed = |ord: usize| self.allowed(ord, contexts);
         let Some(classifier) = &self.classifier else {
+            let meanings = self.meanings.as_ref().zip(question.meaning(&self.analysis));
+            if let Some((meanings, meaning)) = meanings {
+                return self.ranked_by_meaning(&terms, &allowed, limit, meanings, meaning);
+            }
             let scored = self.search.scores(&terms, allowed, limit)?;
             return Ok(scored
                 .into_iter()
-                .map(|(ord, raw)| (ord, raw, None))
+                .map(|(ord, raw)| Scored {
+                    ord,
+                    raw,
+                    classifier: None,
+                    meaning: None,
+                })
                 .collect());
         };
         // The classifier re-weighs every candidate, so none may be pruned.
@@ -339,8 +378,91 @@ impl BotIndex {
         // Re-weighed scores: keep the positive ones, best first, as `scores` does.
         Ok(best_first(scored.into_iter(), limit)
             .into_iter()
-            .map(|(ord, raw)| (ord, raw, probabilities.get(ord).copied()))
+            .map(|(ord, raw)| Scored {
+                ord,
+                raw,
+                classifier: probabilities.get(ord).copied(),
+                meaning: None,
+            })
             .collect())
+    }
+
+    /// The `limit` best entries of an untrained bot by their raw scores times their meaning
+    /// factors (`meaning` is the question's), as if every candidate were weighed.
+    ///
+    /// A bot of up to [`MEANING_EVERY_ENTRY`] entries weighs every entry's evidence as the
+    /// search adds it ([`search::EntrySearch::weighed_scores`]), which keeps the search's
+    /// pruning: each entry's factor costs a dot product a question, and every entry's
+    /// meaning is worked out by the bot's first question. A larger bot weighs only the
+    /// candidates that could still pass: the factor never raises a score, so those are
+    /// taken best raw score first, and a candidate whose raw score is below the `limit`-th
+    /// best weighed one ends the list; the search takes more of them (four times as many
+    /// each round) only while one it left out could still pass.
+    fn ranked_by_meaning(
+        &self,
+        terms: &[search::QueryTerm],
+        allowed: &impl Fn(usize) -> bool,
+        limit: usize,
+        meanings: &EntryMeanings,
+        meaning: &[f32],
+    ) -> tantivy::Result<Vec<Scored>> {
+        let cosine = |ord| meanings.cosine(ord, &self.entries, &self.analysis, meaning);
+        let factor = |cosine: Option<f32>| cosine.map_or(1.0, meaning_factor);
+        if self.entries.len() <= MEANING_EVERY_ENTRY {
+            let cosines: Vec<Option<f32>> = (0..self.entries.len()).map(cosine).collect();
+            let weights: Vec<f32> = cosines.iter().map(|&c| factor(c)).collect();
+            let scored = self
+                .search
+                .weighed_scores(terms, allowed, limit, &weights)?;
+            return Ok(scored
+                .into_iter()
+                .map(|(ord, raw)| Scored {
+                    ord,
+                    raw,
+                    classifier: None,
+                    meaning: cosines.get(ord).copied().flatten(),
+                })
+                .collect());
+        }
+        let mut taken = limit
+            .saturating_mul(MEANING_CANDIDATES_PER_HIT)
+            .max(MEANING_CANDIDATES_AT_LEAST);
+        loop {
+            // Best raw score first.
+            let candidates = self.search.scores(terms, allowed, taken)?;
+            let mut weighed: Vec<Scored> = Vec::with_capacity(limit.min(candidates.len()));
+            let mut passable = KthBest::new(limit);
+            let mut ended = false;
+            for &(ord, raw) in &candidates {
+                if passable.excludes(raw) {
+                    ended = true;
+                    break;
+                }
+                let cosine = cosine(ord);
+                let raw = raw * factor(cosine);
+                passable.offer(raw);
+                weighed.push(Scored {
+                    ord,
+                    raw,
+                    classifier: None,
+                    meaning: cosine,
+                });
+            }
+            // Every candidate left out scores at most the lowest one taken.
+            let left_out_at_most = candidates.last().map_or(0.0, |&(_, raw)| raw);
+            let complete = ended
+                || candidates.len() < taken
+                || taken >= self.entries.len()
+                || passable.excludes(left_out_at_most);
+            if complete {
+                // As `best_first` orders hits: positive scores, best first, lower ord first.
+                weighed.retain(|s| s.raw > 0.0);
+                weighed.sort_by(|a, b| b.raw.total_cmp(&a.raw).then(a.ord.cmp(&b.ord)));
+                weighed.truncate(limit);
+                return Ok(weighed);
+            }
+            taken = taken.saturating_mul(4);
+        }
     }
 
     /// The classifier's probability of every entry, and the largest among the entries in
@@ -383,6 +505,46 @@ impl BotIndex {
             .or_else(|| self.entries.question(ord, 0))
             .unwrap_or_default()
             .to_string()
+    }
+}
+
+/// The `k`-th best of the scores offered so far, for [`BotIndex::ranked_by_meaning`] to
+/// tell when a raw score can no longer reach the `k` best weighed ones. It keeps the `k`
+/// best sorted when `k` is small; for a large `k` (a caller asking for every entry) it
+/// keeps nothing and excludes nothing.
+struct KthBest {
+    k: usize,
+    best: Vec<f32>,
+}
+
+impl KthBest {
+    /// Above this `k`, nothing is kept.
+    const MAX_K: usize = 32;
+
+    fn new(k: usize) -> KthBest {
+        KthBest {
+            k,
+            best: Vec::with_capacity(k.min(Self::MAX_K)),
+        }
+    }
+
+    /// Takes `score` into account.
+    fn offer(&mut self, score: f32) {
+        if self.k > Self::MAX_K || self.k == 0 {
+            return;
+        }
+        let at = self.best.partition_point(|&b| b >= score);
+        if at < self.k {
+            self.best.insert(at, score);
+            self.best.truncate(self.k);
+        }
+    }
+
+    /// Whether an entry whose score is at most `bound` cannot be among the `k` best: `k`
+    /// scores were offered and the `k`-th is above `bound` (a tie could still pass on its
+    /// ord). A score of 0 or less is never a hit.
+    fn excludes(&self, bound: f32) -> bool {
+        bound <= 0.0 || (self.k > 0 && self.best.len() == self.k && self.best[self.k - 1] > bound)
     }
 }
 
@@ -448,13 +610,6 @@ mod tests {
     /// entry disabled and every 5th in another context: searches on it take every path of
     /// `BotIndex::scores` (admitting, pruned, postings scanned or sought).
     fn zipf_bot(entries: usize) -> (crate::workspace::Bot, Vec<String>) {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            state.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        };
         let syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pe", "da"];
         let mut words: Vec<String> = ["the", "what", "my", "is"].map(String::from).to_vec();
         words.extend((0..1500).map(|i| {
@@ -465,6 +620,35 @@ mod tests {
                 syllables[(i / 100) % 10]
             )
         }));
+        zipf_bot_of(entries, words)
+    }
+
+    /// A bot like [`zipf_bot`]'s of English words, which have vectors: a bot weighed by
+    /// meaning.
+    fn english_zipf_bot(entries: usize) -> (crate::workspace::Bot, Vec<String>) {
+        let words = "the what my is laptop printer salary holiday password screen office \
+            manager payroll badge coffee heating network email meeting leave sick doctor \
+            insurance contract desk chair parking train bonus training course computer phone \
+            account login broken slow cold hot water kitchen light door window invoice travel \
+            expense report vacation day week month team project server backup file folder \
+            update install software license camera microphone headset charger cable keyboard \
+            mouse monitor budget promotion review feedback interview hire benefits dentist";
+        zipf_bot_of(
+            entries,
+            words.split_whitespace().map(String::from).collect(),
+        )
+    }
+
+    /// A bot of `entries` entries whose variants draw `words` Zipf-like (the first four are
+    /// the commonest), and questions drawn the same way.
+    fn zipf_bot_of(entries: usize, words: Vec<String>) -> (crate::workspace::Bot, Vec<String>) {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        };
         let mut sentence = |length: usize| {
             (0..length)
                 .map(|_| {
@@ -494,7 +678,13 @@ mod tests {
             .collect();
         let mut questions: Vec<String> = (0..150).map(|i| sentence(2 + i % 9)).collect();
         // A rare word with common ones: few candidates, long postings for the common words.
-        questions.extend((0..50).map(|i| format!("{} the my {}", sentence(1), words[4 + i])));
+        questions.extend((0..50).map(|i| {
+            format!(
+                "{} the my {}",
+                sentence(1),
+                words[4 + i % (words.len() - 4)]
+            )
+        }));
         let bot = crate::workspace::Bot {
             id: "zipf".into(),
             dir: "zipf".into(),
@@ -648,6 +838,47 @@ mod tests {
             }
         }
         assert!(compared > 2000, "compared {compared} hits");
+    }
+
+    /// A bot weighed by meaning ranks as if every candidate's raw score were multiplied by
+    /// its factor (the explanation's `languageModel × max(0, meaning)`), both ways it
+    /// searches: weighing every entry's evidence (up to 1,000 entries) and weighing the best
+    /// candidates by raw score in rounds (more).
+    #[test]
+    fn meaning_weighed_top_k_matches_weighing_every_candidate() {
+        for entries in [300, 1_100] {
+            let (bot, questions) = english_zipf_bot(entries);
+            let index = BotIndex::build(&bot).expect("index");
+            if index.meanings.is_none() {
+                return; // a build without word vectors weighs nothing
+            }
+            let both = vec!["global".to_string(), "other".to_string()];
+            let close = |a: f32, b: f32| (a - b).abs() <= 1e-3 * b.abs().max(1.0);
+            let mut weighed = 0;
+            for question in questions.iter().step_by(20) {
+                let mut expected: Vec<(f32, Option<f32>)> = (0..index.entries.len())
+                    .filter_map(|ord| {
+                        let id = index.entries.id(ord);
+                        index.explain(question, &both, id).expect("explain")
+                    })
+                    .filter(|e| e.terms.iter().any(|t| t.matched) && e.raw > 0.0)
+                    .map(|e| (e.raw, e.meaning))
+                    .collect();
+                expected.sort_by(|a, b| b.0.total_cmp(&a.0));
+                for limit in [1, 3, 10] {
+                    let hits = index.top(question, &both, limit).expect("top");
+                    assert_eq!(hits.len(), expected.len().min(limit), "{question:?}");
+                    for (hit, (raw, _)) in hits.iter().zip(&expected) {
+                        assert!(
+                            close(hit.score, *raw),
+                            "{entries} entries, {question:?}, top {limit}: {hit:?} vs {raw}"
+                        );
+                        weighed += usize::from(hit.meaning.is_some());
+                    }
+                }
+            }
+            assert!(weighed > 50, "{entries} entries: {weighed} hits weighed");
+        }
     }
 
     /// The explanation's contributions add up to the raw score the search reports, and its

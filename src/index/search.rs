@@ -515,6 +515,42 @@ impl EntrySearch {
         allowed: impl Fn(usize) -> bool,
         limit: usize,
     ) -> tantivy::Result<Vec<(usize, f32)>> {
+        self.scores_in(terms, allowed, limit, |_| 1.0, 1.0)
+    }
+
+    /// [`EntrySearch::scores`] with each entry's raw score multiplied by its weight
+    /// (`weights`, by entry ord, each in [0, 1]; an entry without one weighs 1): its floor
+    /// and every term's evidence are weighed as they are added, and an entry not met yet is
+    /// bounded by the largest weight times what it could score, so the pruning stays exact.
+    pub fn weighed_scores(
+        &self,
+        terms: &[QueryTerm],
+        allowed: impl Fn(usize) -> bool,
+        limit: usize,
+        weights: &[f32],
+    ) -> tantivy::Result<Vec<(usize, f32)>> {
+        let weight_of = |doc: usize| {
+            self.doc_entries
+                .get(doc)
+                .and_then(|&ord| weights.get(ord as usize))
+                .copied()
+                .unwrap_or(1.0)
+        };
+        let most_weight = weights.iter().copied().fold(0.0f32, f32::max);
+        self.scores_in(terms, allowed, limit, weight_of, most_weight)
+    }
+
+    /// The search itself, each document's score weighed by `weight_of(doc)` (at most
+    /// `most_weight`); a function, not data, so that unweighed searches compile with no
+    /// weighing at all.
+    fn scores_in(
+        &self,
+        terms: &[QueryTerm],
+        allowed: impl Fn(usize) -> bool,
+        limit: usize,
+        weight_of: impl Fn(usize) -> f32,
+        most_weight: f32,
+    ) -> tantivy::Result<Vec<(usize, f32)>> {
         let mut floors = Floors::new(terms, &self.length_classes);
         // The floor is largest for the shortest entries.
         let most_absent = floors.at(self.min_log_lens);
@@ -531,7 +567,7 @@ impl EntrySearch {
             // An unseen entry scores at most `later_bounds + most_absent`; the margin keeps f32
             // rounding in the running sum from ever pruning a winner. The k-th best lower bound
             // is only computed when the best one (cheap to track) already passes the test.
-            let unseen_at_most = later_bounds + most_absent + 1e-3;
+            let unseen_at_most = (later_bounds + most_absent) * most_weight + 1e-3;
             if admitting && found.docs.len() >= limit && unseen_at_most < found.best {
                 admitting = unseen_at_most >= found.kth_best(limit);
             }
@@ -541,15 +577,16 @@ impl EntrySearch {
                 continue;
             };
             let evidence = Evidence::new(term.log_prior, term.weight);
-            let term_evidence =
-                |doc: usize, tf: u32| evidence.of(tf, self.doc_log_lens[doc][term.field]);
+            let term_evidence = |doc: usize, tf: u32| {
+                evidence.of(tf, self.doc_log_lens[doc][term.field]) * weight_of(doc)
+            };
             let mut postings = self.fields[term.field].reading(postings)?;
             if admitting {
                 self.admit_and_add(
                     &mut found,
                     &mut postings,
                     term_evidence,
-                    &mut floors,
+                    (&mut floors, &weight_of),
                     &allowed,
                 );
             } else if found.docs.len() * SEEK_RATIO < postings.doc_freq() {
@@ -592,13 +629,14 @@ impl EntrySearch {
     }
 
     /// Adds a term's evidence (`term_evidence(doc, tf)`) to the documents in its postings,
-    /// making each one met for the first time a candidate (scored from its floor) or excluded.
+    /// making each one met for the first time a candidate (scored from its floor, times
+    /// `weight_of(doc)`) or excluded.
     fn admit_and_add(
         &self,
         found: &mut Candidates,
         postings: &mut Reading<'_>,
         term_evidence: impl Fn(usize, u32) -> f32,
-        floors: &mut Floors,
+        (floors, weight_of): (&mut Floors, &impl Fn(usize) -> f32),
         allowed: &impl Fn(usize) -> bool,
     ) {
         postings.for_each(|doc, tf| {
@@ -606,7 +644,7 @@ impl EntrySearch {
             if found.state[doc] == UNSEEN {
                 if self.doc_allowed(doc, allowed) {
                     let class = self.doc_length_classes[doc] as usize;
-                    found.admit(doc, floors.of_class(class));
+                    found.admit(doc, floors.of_class(class) * weight_of(doc));
                 } else {
                     found.exclude(doc);
                 }

@@ -93,6 +93,12 @@ pub fn rows(row: &TraceRow, runner_up: Option<&TraceRow>, by_bot: bool, width: u
     );
     if let Some(classifier) = &explanation.classifier {
         sum.push_str(&format!(" (classifier −{:.2})", classifier.adjustment));
+    } else if let Some(cosine) = explanation.meaning {
+        sum.push_str(&format!(
+            " (language model {:.2} × meaning {:.2})",
+            explanation.language_model,
+            cosine.clamp(0.0, 1.0)
+        ));
     }
     // The master's bot router weighs the row's confidence after the index gave it.
     if let Some(p) = row.router {

@@ -1,7 +1,7 @@
 //! The trace pane: for the selected turn, every bot asked (master) or the top candidate
 //! entries (sub-bot), best first. Each row names the bot, the entry that matched, its
 //! confidence (number and bar against the threshold), raw score, the classifier's probability
-//! where the bot has one, the closest question and the entry's answer; the selected row shows
+//! or the meaning's cosine where the bot has one, the closest question and the entry's answer; the selected row shows
 //! them in full, with URL, redirect and time. A threshold line separates the rows that passed
 //! from those that did not; marks tell the answering row (✔) from the others over the
 //! threshold (≥) and those below it (✘), with weight (bold/plain/dim) as well, so no colour is
@@ -110,16 +110,33 @@ fn entry_id(row: &TraceRow) -> String {
         .unwrap_or_default()
 }
 
-/// The classifier's probability, compact (`p.87`, `p1`) so it fits beside the raw score in
-/// an 80-column layout.
+/// The classifier's probability (`p.87`, `p1`) or the meaning factor the raw score was
+/// multiplied by (`×.62`: the cosine of the entry's meaning with the question's, 0 when
+/// negative), compact so it fits beside the raw score in an 80-column layout.
 fn probability(row: &TraceRow) -> Option<String> {
-    row.classifier.map(|p| {
-        let p = text::confidence(p);
-        match p.strip_prefix('0') {
-            Some(rest) => format!("p{rest}"),
-            None => format!("p{}", p.trim_end_matches('0').trim_end_matches('.')),
-        }
+    let (label, value) = match (row.classifier, row.meaning) {
+        (Some(p), _) => ("p", p),
+        (None, Some(cosine)) => ("×", cosine.clamp(0.0, 1.0)),
+        (None, None) => return None,
+    };
+    let value = model_figure(value);
+    Some(match value.strip_prefix('0') {
+        Some(rest) => format!("{label}{rest}"),
+        None => format!(
+            "{label}{}",
+            value.trim_end_matches('0').trim_end_matches('.')
+        ),
     })
+}
+
+/// The classifier's probability or the meaning's cosine of a row, as the table's column
+/// shows it (a negative cosine keeps its sign).
+fn model_figure(value: f64) -> String {
+    if value < 0.0 {
+        format!("-{}", text::confidence(-value).trim_start_matches('0'))
+    } else {
+        text::confidence(value)
+    }
 }
 
 fn threshold_line(threshold: f64, width: usize) -> Row {
@@ -261,8 +278,8 @@ pub fn view(app: &App, width: usize) -> TraceView {
         .max()
         .unwrap_or(0)
         .min(18);
-    let with_p = trace.iter().any(|r| r.classifier.is_some());
-    let columns = Columns::new(name_width, entry_width, with_p, width);
+    let column = ModelColumn::of(&trace);
+    let columns = Columns::new(name_width, entry_width, column, width);
     if table && !trace.is_empty() {
         out.push(table_header(tab, columns, width));
     }
@@ -338,14 +355,14 @@ fn pad(text: &str, width: usize) -> String {
 struct Columns {
     name: usize,
     entry: usize,
-    /// Whether a classifier column shows.
-    probability: bool,
+    /// Which column of the bots' models shows, if any.
+    probability: Option<ModelColumn>,
     question: usize,
     answer: usize,
 }
 
 impl Columns {
-    fn new(name: usize, entry: usize, probability: bool, width: usize) -> Self {
+    fn new(name: usize, entry: usize, probability: Option<ModelColumn>, width: usize) -> Self {
         // mark, name, confidence, bar, raw, p, time and the gaps between them.
         let fixed = 2
             + name
@@ -358,7 +375,7 @@ impl Columns {
             + 1
             + 6
             + 2
-            + if probability { 7 } else { 0 };
+            + if probability.is_some() { 7 } else { 0 };
         let rest = width.saturating_sub(fixed);
         let entry = entry.min(rest / 3);
         let rest = rest.saturating_sub(entry + 2);
@@ -373,9 +390,40 @@ impl Columns {
     }
 }
 
+/// The table's column for what the bots' models say beside the raw score: the classifier's
+/// probability (trained bots), the meaning's cosine (bots weighed by meaning), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ModelColumn {
+    Probability,
+    Cosine,
+    Both,
+}
+
+impl ModelColumn {
+    /// The column the rows of `trace` need, if any.
+    fn of(trace: &[&TraceRow]) -> Option<ModelColumn> {
+        let probability = trace.iter().any(|r| r.classifier.is_some());
+        let cosine = trace.iter().any(|r| r.meaning.is_some());
+        match (probability, cosine) {
+            (true, true) => Some(ModelColumn::Both),
+            (true, false) => Some(ModelColumn::Probability),
+            (false, true) => Some(ModelColumn::Cosine),
+            (false, false) => None,
+        }
+    }
+
+    fn header(self) -> &'static str {
+        match self {
+            ModelColumn::Probability => "      p",
+            ModelColumn::Cosine => "    cos",
+            ModelColumn::Both => "  p/cos",
+        }
+    }
+}
+
 fn table_header(tab: &BotTab, columns: Columns, width: usize) -> Row {
     let first = if tab.is_master { "bot" } else { "#" };
-    let p = if columns.probability { "      p" } else { "" };
+    let p = columns.probability.map_or("", ModelColumn::header);
     let text = format!(
         "  {} conf {} {:>6}{p} {:>6}  {}  {}  {}",
         pad(first, columns.name),
@@ -532,8 +580,11 @@ impl Item<'_> {
         );
         line.extend(bar(row.confidence, self.threshold));
         push(&mut line, &format!(" {:>6.2}", row.score), role);
-        if columns.probability {
-            let p = row.classifier.map_or_else(String::new, text::confidence);
+        if columns.probability.is_some() {
+            let p = row
+                .classifier
+                .or(row.meaning)
+                .map_or_else(String::new, model_figure);
             push(&mut line, &format!(" {p:>6}"), role);
         }
         push(&mut line, &format!(" {:>6}  ", duration(row.micros)), role);
