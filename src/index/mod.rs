@@ -52,7 +52,7 @@ pub use router::{BotRouter, NoRouter};
 use analysis::Analysis;
 use entries::IndexedEntries;
 use meanings::EntryMeanings;
-use model::{Question, classifier_adjustment, confidence, meaning_factor};
+use model::{Question, classifier_adjustment, confidence};
 use search::{EntrySearch, best_first};
 use variants::VariantQuestions;
 
@@ -77,9 +77,10 @@ pub struct Hit {
     /// For a trained bot, its entry classifier's probability for this entry (the raw score
     /// already includes its effect; see "Trained bots" in [`model`]).
     pub classifier: Option<f32>,
-    /// For an untrained bot with word vectors, the cosine of the entry's meaning with the
-    /// question's (the raw score is already multiplied by its meaning factor; see "Meaning,
-    /// for untrained bots" in [`model`]).
+    /// For a bot weighed by meaning (untrained, few variants an entry, a language with word
+    /// vectors), the cosine of the entry's meaning with the question's (the raw score is
+    /// already multiplied by its meaning factor; see "Meaning, for untrained bots" in
+    /// [`model`]).
     pub meaning: Option<f32>,
 }
 
@@ -105,8 +106,8 @@ pub struct BotIndex {
     /// For bots with many variants per entry: which entry a question belongs to, learnt from
     /// the variants.
     classifier: Option<EntryClassifier>,
-    /// For an untrained bot whose language has word vectors: its entries' meanings, worked
-    /// out as searches meet them.
+    /// For a bot weighed by meaning: its entries' meanings, worked out as searches meet
+    /// them.
     meanings: Option<EntryMeanings>,
 }
 
@@ -146,18 +147,9 @@ struct Scored {
     raw: f32,
     /// The classifier's probability of the entry (a trained bot).
     classifier: Option<f32>,
-    /// The cosine of its meaning with the question's (an untrained bot with word vectors).
+    /// The cosine of its meaning with the question's (a bot weighed by meaning).
     meaning: Option<f32>,
 }
-
-/// A bot weighed by meaning with at most this many entries weighs every entry's evidence
-/// as its search adds it (see [`BotIndex::ranked_by_meaning`]).
-const MEANING_EVERY_ENTRY: usize = 1_000;
-/// How many candidates a larger bot's search with the meaning factor takes at first, for
-/// each hit asked for, and at least.
-const MEANING_CANDIDATES_PER_HIT: usize = 8;
-/// See [`MEANING_CANDIDATES_PER_HIT`].
-const MEANING_CANDIDATES_AT_LEAST: usize = 64;
 
 impl BotIndex {
     /// Indexes every enabled entry of `bot`, in each of its languages: the default
@@ -387,84 +379,6 @@ impl BotIndex {
             .collect())
     }
 
-    /// The `limit` best entries of an untrained bot by their raw scores times their meaning
-    /// factors (`meaning` is the question's), as if every candidate were weighed.
-    ///
-    /// A bot of up to [`MEANING_EVERY_ENTRY`] entries weighs every entry's evidence as the
-    /// search adds it ([`search::EntrySearch::weighed_scores`]), which keeps the search's
-    /// pruning: each entry's factor costs a dot product a question, and every entry's
-    /// meaning is worked out by the bot's first question. A larger bot weighs only the
-    /// candidates that could still pass: the factor never raises a score, so those are
-    /// taken best raw score first, and a candidate whose raw score is below the `limit`-th
-    /// best weighed one ends the list; the search takes more of them (four times as many
-    /// each round) only while one it left out could still pass.
-    fn ranked_by_meaning(
-        &self,
-        terms: &[search::QueryTerm],
-        allowed: &impl Fn(usize) -> bool,
-        limit: usize,
-        meanings: &EntryMeanings,
-        meaning: &[f32],
-    ) -> tantivy::Result<Vec<Scored>> {
-        let cosine = |ord| meanings.cosine(ord, &self.entries, &self.analysis, meaning);
-        let factor = |cosine: Option<f32>| cosine.map_or(1.0, meaning_factor);
-        if self.entries.len() <= MEANING_EVERY_ENTRY {
-            let cosines: Vec<Option<f32>> = (0..self.entries.len()).map(cosine).collect();
-            let weights: Vec<f32> = cosines.iter().map(|&c| factor(c)).collect();
-            let scored = self
-                .search
-                .weighed_scores(terms, allowed, limit, &weights)?;
-            return Ok(scored
-                .into_iter()
-                .map(|(ord, raw)| Scored {
-                    ord,
-                    raw,
-                    classifier: None,
-                    meaning: cosines.get(ord).copied().flatten(),
-                })
-                .collect());
-        }
-        let mut taken = limit
-            .saturating_mul(MEANING_CANDIDATES_PER_HIT)
-            .max(MEANING_CANDIDATES_AT_LEAST);
-        loop {
-            // Best raw score first.
-            let candidates = self.search.scores(terms, allowed, taken)?;
-            let mut weighed: Vec<Scored> = Vec::with_capacity(limit.min(candidates.len()));
-            let mut passable = KthBest::new(limit);
-            let mut ended = false;
-            for &(ord, raw) in &candidates {
-                if passable.excludes(raw) {
-                    ended = true;
-                    break;
-                }
-                let cosine = cosine(ord);
-                let raw = raw * factor(cosine);
-                passable.offer(raw);
-                weighed.push(Scored {
-                    ord,
-                    raw,
-                    classifier: None,
-                    meaning: cosine,
-                });
-            }
-            // Every candidate left out scores at most the lowest one taken.
-            let left_out_at_most = candidates.last().map_or(0.0, |&(_, raw)| raw);
-            let complete = ended
-                || candidates.len() < taken
-                || taken >= self.entries.len()
-                || passable.excludes(left_out_at_most);
-            if complete {
-                // As `best_first` orders hits: positive scores, best first, lower ord first.
-                weighed.retain(|s| s.raw > 0.0);
-                weighed.sort_by(|a, b| b.raw.total_cmp(&a.raw).then(a.ord.cmp(&b.ord)));
-                weighed.truncate(limit);
-                return Ok(weighed);
-            }
-            taken = taken.saturating_mul(4);
-        }
-    }
-
     /// The classifier's probability of every entry, and the largest among the entries in
     /// `contexts` (the classifier's favourite keeps its score; see "Trained bots" in
     /// [`model`]).
@@ -505,46 +419,6 @@ impl BotIndex {
             .or_else(|| self.entries.question(ord, 0))
             .unwrap_or_default()
             .to_string()
-    }
-}
-
-/// The `k`-th best of the scores offered so far, for [`BotIndex::ranked_by_meaning`] to
-/// tell when a raw score can no longer reach the `k` best weighed ones. It keeps the `k`
-/// best sorted when `k` is small; for a large `k` (a caller asking for every entry) it
-/// keeps nothing and excludes nothing.
-struct KthBest {
-    k: usize,
-    best: Vec<f32>,
-}
-
-impl KthBest {
-    /// Above this `k`, nothing is kept.
-    const MAX_K: usize = 32;
-
-    fn new(k: usize) -> KthBest {
-        KthBest {
-            k,
-            best: Vec::with_capacity(k.min(Self::MAX_K)),
-        }
-    }
-
-    /// Takes `score` into account.
-    fn offer(&mut self, score: f32) {
-        if self.k > Self::MAX_K || self.k == 0 {
-            return;
-        }
-        let at = self.best.partition_point(|&b| b >= score);
-        if at < self.k {
-            self.best.insert(at, score);
-            self.best.truncate(self.k);
-        }
-    }
-
-    /// Whether an entry whose score is at most `bound` cannot be among the `k` best: `k`
-    /// scores were offered and the `k`-th is above `bound` (a tie could still pass on its
-    /// ord). A score of 0 or less is never a hit.
-    fn excludes(&self, bound: f32) -> bool {
-        bound <= 0.0 || (self.k > 0 && self.best.len() == self.k && self.best[self.k - 1] > bound)
     }
 }
 
