@@ -374,13 +374,19 @@ impl Delegator {
                 }
             }
             FanOut::TaskPerBot => {
+                // Analyzed once here, for every bot's own language, and shared by the tasks.
+                let mut shared = Analyses::default();
+                for index in bots.iter().filter_map(|bot| self.indexes.get(bot)) {
+                    shared.of(index, question);
+                }
                 let tasks = bots.iter().map(|bot| {
                     let this = self.clone();
                     let question = question.to_string();
                     let bot = bot.clone();
                     let language = language.clone();
+                    let mut analyses = shared.clone();
                     tokio::task::spawn_blocking(move || {
-                        this.ask_one_in(&bot, &question, min_confidence, &language)
+                        this.ask_one_with(&bot, &question, min_confidence, &language, &mut analyses)
                     })
                 });
                 let results = futures::future::join_all(tasks).await;
@@ -660,9 +666,12 @@ impl Delegator {
 /// What every bot asked in one turn shares, made on first use: the question analyzed in each
 /// bot language met so far (stemming the question is a third of a small bot's search), and
 /// its [`question_state`].
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Analyses {
-    analyzed: Vec<AnalyzedQuestion>,
+    /// Shared by the clones a fan-out over tasks hands each task (see
+    /// [`Delegator::local_rows`]), so the question is analyzed, and its meaning worked
+    /// out, once a turn.
+    analyzed: Vec<Arc<AnalyzedQuestion>>,
     state: Option<serde_json::Value>,
 }
 
@@ -681,7 +690,7 @@ impl Analyses {
         {
             Some(position) => position,
             None => {
-                self.analyzed.push(index.analyze(question));
+                self.analyzed.push(Arc::new(index.analyze(question)));
                 self.analyzed.len() - 1
             }
         };
