@@ -87,9 +87,13 @@ pub fn rows(row: &TraceRow, runner_up: Option<&TraceRow>, by_bot: bool, width: u
     out.extend(wrap(&Para::indented(indent(), words), width));
 
     // The sum that makes the confidence.
+    // The confidence as the trace shows it (truncated, so it never reads as passing when
+    // it does not).
     let mut sum = format!(
-        "raw {:.2} / ideal {:.2} → {:.2}",
-        explanation.raw, explanation.ideal, explanation.confidence
+        "raw {:.2} / ideal {:.2} → {}",
+        explanation.raw,
+        explanation.ideal,
+        crate::text::confidence(f64::from(explanation.confidence))
     );
     if let Some(classifier) = &explanation.classifier {
         sum.push_str(&format!(" (classifier −{:.2})", classifier.adjustment));
@@ -113,7 +117,7 @@ pub fn rows(row: &TraceRow, runner_up: Option<&TraceRow>, by_bot: bool, width: u
         let shown = if runner_up.router.is_some() {
             crate::text::confidence(runner_up.confidence)
         } else {
-            format!("{:.2}", other.confidence)
+            crate::text::confidence(f64::from(other.confidence))
         };
         sum.push_str(&format!("; {} {shown}", short_name(runner_up, by_bot)));
     }
