@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use interbot::index::model::meaning_factor;
 use interbot::index::{Explanation, TermExplanation};
 use interbot::text::sanitize_line;
 use interbot::{TraceRow, Turn};
@@ -64,7 +65,7 @@ fn print_one(
             " − classifier {:.2} (p {:.3} vs best {:.3})",
             c.adjustment, c.probability, c.most_probable
         ),
-        (None, Some(cosine)) => format!(" × meaning {}", meaning_factor(cosine)),
+        (None, Some(cosine)) => format!(" × meaning {}", factor_text(cosine)),
         (None, None) => String::new(),
     };
     writeln!(
@@ -137,7 +138,7 @@ fn print_difference(
     let meaning = match (best.meaning, other.meaning) {
         (None, None) => String::new(),
         (best, other) => {
-            let factor = |cosine: Option<f32>| cosine.map_or("1".into(), meaning_factor);
+            let factor = |cosine: Option<f32>| cosine.map_or("1".into(), factor_text);
             format!("; meaning ×{} vs ×{}", factor(best), factor(other))
         }
     };
@@ -164,13 +165,14 @@ fn print_difference(
     Ok(())
 }
 
-/// The meaning factor of a cosine as shown: `max(0, cosine)`, with the cosine beside it
+/// The meaning factor of a cosine as shown ([`meaning_factor`]), with the cosine beside it
 /// when it is negative.
-fn meaning_factor(cosine: f32) -> String {
+fn factor_text(cosine: f32) -> String {
+    let factor = meaning_factor(cosine);
     if cosine < 0.0 {
-        format!("0 (cosine {cosine:.2})")
+        format!("{factor} (cosine {cosine:.2})")
     } else {
-        format!("{:.2}", cosine.min(1.0))
+        format!("{factor:.2}")
     }
 }
 

@@ -173,9 +173,7 @@ impl BotIndex {
             }
         });
         let meaning = self
-            .meanings
-            .as_ref()
-            .zip(question.meaning(&self.analysis))
+            .weighing_meanings(&question)
             .and_then(|(meanings, meaning)| {
                 meanings.cosine(ord, &self.entries, &self.analysis, meaning)
             });

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use super::analysis::Analysis;
 use super::entries::IndexedEntries;
-use super::model::meaning_factor;
+use super::model::{Question, meaning_factor};
 use super::search::QueryTerm;
 use super::{BotIndex, Scored};
 
@@ -62,6 +62,16 @@ impl EntryMeanings {
 }
 
 impl BotIndex {
+    /// The bot's entry meanings and `question`'s meaning, when the bot is weighed by meaning
+    /// and the question has one: what searching and explaining weigh with.
+    pub(super) fn weighing_meanings<'a>(
+        &'a self,
+        question: &'a Question,
+    ) -> Option<(&'a EntryMeanings, &'a [f32])> {
+        let meanings = self.meanings.as_ref()?;
+        Some((meanings, question.meaning(&self.analysis)?))
+    }
+
     /// The `limit` best entries of an untrained bot by their raw scores times their meaning
     /// factors (`meaning` is the question's), as if every candidate were weighed.
     ///
@@ -91,12 +101,7 @@ impl BotIndex {
                 .weighed_scores(terms, allowed, limit, &weights)?;
             return Ok(scored
                 .into_iter()
-                .map(|(ord, raw)| Scored {
-                    ord,
-                    raw,
-                    classifier: None,
-                    meaning: cosines.get(ord).copied().flatten(),
-                })
+                .map(|(ord, raw)| Scored::untrained(ord, raw, cosines.get(ord).copied().flatten()))
                 .collect());
         }
         let mut taken = limit
@@ -116,12 +121,7 @@ impl BotIndex {
                 let cosine = cosine(ord);
                 let raw = raw * factor(cosine);
                 passable.offer(raw);
-                weighed.push(Scored {
-                    ord,
-                    raw,
-                    classifier: None,
-                    meaning: cosine,
-                });
+                weighed.push(Scored::untrained(ord, raw, cosine));
             }
             // Every candidate left out scores at most the lowest one taken.
             let left_out_at_most = candidates.last().map_or(0.0, |&(_, raw)| raw);

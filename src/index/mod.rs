@@ -151,6 +151,19 @@ struct Scored {
     meaning: Option<f32>,
 }
 
+impl Scored {
+    /// A hit of an untrained bot: no classifier, and the cosine of its meaning when the bot
+    /// is weighed by meaning.
+    fn untrained(ord: usize, raw: f32, meaning: Option<f32>) -> Scored {
+        Scored {
+            ord,
+            raw,
+            classifier: None,
+            meaning,
+        }
+    }
+}
+
 impl BotIndex {
     /// Indexes every enabled entry of `bot`, in each of its languages: the default
     /// language's index, holding one per other language the bot speaks (Botpress trains a
@@ -343,19 +356,13 @@ impl BotIndex {
         let terms = self.query_terms(question)?;
         let allowed = |ord: usize| self.allowed(ord, contexts);
         let Some(classifier) = &self.classifier else {
-            let meanings = self.meanings.as_ref().zip(question.meaning(&self.analysis));
-            if let Some((meanings, meaning)) = meanings {
+            if let Some((meanings, meaning)) = self.weighing_meanings(question) {
                 return self.ranked_by_meaning(&terms, &allowed, limit, meanings, meaning);
             }
             let scored = self.search.scores(&terms, allowed, limit)?;
             return Ok(scored
                 .into_iter()
-                .map(|(ord, raw)| Scored {
-                    ord,
-                    raw,
-                    classifier: None,
-                    meaning: None,
-                })
+                .map(|(ord, raw)| Scored::untrained(ord, raw, None))
                 .collect());
         };
         // The classifier re-weighs every candidate, so none may be pruned.

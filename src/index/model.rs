@@ -350,7 +350,7 @@ pub(super) fn classifier_adjustment(ideal: f32, most_probable: f32, probability:
 /// The meaning factor of an untrained bot's entry whose meaning has cosine `cosine` with
 /// the question's: `max(0, cosine)`, which its raw score is multiplied by (see "Meaning, for
 /// untrained bots" in the module documentation). Never above 1.
-pub(super) fn meaning_factor(cosine: f32) -> f32 {
+pub fn meaning_factor(cosine: f32) -> f32 {
     if cosine.is_nan() {
         return 1.0;
     }

@@ -86,9 +86,8 @@ pub fn rows(row: &TraceRow, runner_up: Option<&TraceRow>, by_bot: bool, width: u
     words.push(Segment::new("”", Role::Dim));
     out.extend(wrap(&Para::indented(indent(), words), width));
 
-    // The sum that makes the confidence.
-    // The confidence as the trace shows it (truncated, so it never reads as passing when
-    // it does not).
+    // The sum that makes the confidence, the confidence as the trace shows it (truncated,
+    // so it never reads as passing when it does not).
     let mut sum = format!(
         "raw {:.2} / ideal {:.2} → {}",
         explanation.raw,
@@ -101,7 +100,7 @@ pub fn rows(row: &TraceRow, runner_up: Option<&TraceRow>, by_bot: bool, width: u
         sum.push_str(&format!(
             " (language model {:.2} × meaning {:.2})",
             explanation.language_model,
-            cosine.clamp(0.0, 1.0)
+            crate::index::model::meaning_factor(cosine)
         ));
     }
     // The master's bot router weighs the row's confidence after the index gave it.

@@ -19,6 +19,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::TraceRow;
+use crate::index::model::meaning_factor;
 use crate::text::{self, sanitize_line};
 
 use super::{Areas, explain, pane, paragraph};
@@ -116,7 +117,8 @@ fn entry_id(row: &TraceRow) -> String {
 fn probability(row: &TraceRow) -> Option<String> {
     let (label, value) = match (row.classifier, row.meaning) {
         (Some(p), _) => ("p", p),
-        (None, Some(cosine)) => ("×", cosine.clamp(0.0, 1.0)),
+        // The row's cosine came from an `f32`: the cast back is exact.
+        (None, Some(cosine)) => ("×", f64::from(meaning_factor(cosine as f32))),
         (None, None) => return None,
     };
     let value = model_figure(value);
