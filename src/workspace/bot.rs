@@ -386,7 +386,8 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
 }
 
 /// The entries of the QnA `files` as `loaded`, each file's problems in turn: a file whose
-/// id an earlier file has is skipped, and answers that do not parse as templates are named.
+/// id an earlier file has is skipped, and answers that do not parse as templates are named
+/// (found when the file was loaded, [`LoadedFile::template_problems`]).
 fn checked_entries(
     files: &[PathBuf],
     loaded: Vec<LoadedFile>,
@@ -403,25 +404,32 @@ fn checked_entries(
         })
         .collect();
     drop(seen);
-    let mut entries = Vec::with_capacity(loaded.len());
-    for ((path, loaded), first) in files.iter().zip(loaded).zip(first) {
-        match loaded.result {
+    // Collected into `loaded`'s own allocation (std collects a `Vec`'s `into_iter` through
+    // `zip` and `filter_map` in place): into a new one, the moves touched 33 MB of fresh
+    // memory in a cached start of 100,000 entries.
+    loaded
+        .into_iter()
+        .zip(files.iter().zip(first))
+        .filter_map(|(loaded, (path, first))| match loaded.result {
             Ok((entry, warnings)) => {
                 problems.extend(warnings);
-                if !first {
+                if first {
+                    problems.extend(loaded.template_problems);
+                    Some(entry)
+                } else {
                     problems.push(LoadProblem::error(
                         path,
                         format!("duplicate QnA id \"{}\"; this file was skipped", entry.id),
                     ));
-                } else {
-                    problems.extend(answer_template_problems(&entry));
-                    entries.push(entry);
+                    None
                 }
             }
-            Err(problem) => problems.push(problem),
-        }
-    }
-    entries
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        })
+        .collect()
 }
 
 /// A warning for each enabled entry whose questions are all in languages the bot does not
@@ -433,8 +441,14 @@ fn untrained_entry_problems(config: &BotConfig, qna: &[QnaEntry]) -> Vec<LoadPro
     qna.iter()
         .filter(|entry| entry.enabled)
         .filter_map(|entry| {
-            // Nothing is collected for the entries that pass (nearly all of them): a list of
-            // each one's languages was about 3 % of a cached start of 100,000 entries (perf).
+            // An entry with questions in its own language, the bot's default (every entry of
+            // a bot is read in it), is trained: nearly every entry passes here, told without
+            // reading the language's text. Nothing is collected for the entries that pass: a
+            // list of each one's languages was about 3 % of a cached start of 100,000 entries
+            // (perf).
+            if !entry.questions.is_empty() {
+                return None;
+            }
             let mut written = entry.question_languages().peekable();
             written.peek()?;
             if written.any(|language| speaks.contains(&language)) {
@@ -448,27 +462,6 @@ fn untrained_entry_problems(config: &BotConfig, qna: &[QnaEntry]) -> Vec<LoadPro
                     entry.id,
                     written.join(", "),
                     speaks.join(", ")
-                ),
-            ))
-        })
-        .collect()
-}
-
-/// A warning for each answer of `entry` that is not a valid template: answers are rendered
-/// as templates (as Botpress renders them), so such an answer is said as written, with the
-/// error in the trace. Only answers holding `{{` can fail, so the rest are not parsed.
-fn answer_template_problems(entry: &QnaEntry) -> Vec<LoadProblem> {
-    entry
-        .answers
-        .iter()
-        .filter(|answer| answer.contains("{{") && !answer.starts_with("#!"))
-        .filter_map(|answer| {
-            let error = template::validate(answer).err()?;
-            Some(LoadProblem::warning(
-                &entry.file,
-                format!(
-                    "QnA entry {}: answer does not parse as a template (it is said as written): {} at line {}, column {} of the answer",
-                    entry.id, error.kind, error.line, error.column
                 ),
             ))
         })

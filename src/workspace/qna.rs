@@ -16,6 +16,7 @@ use super::json::{self, JsonText};
 use super::json_match;
 use super::read::{self, MAX_FILE_BYTES, ReadError};
 use crate::error::LoadProblem;
+use crate::template;
 use crate::version::FileVersion;
 
 /// Which Botpress version's file shape an entry uses.
@@ -441,6 +442,26 @@ impl QnaEntry {
     /// from that language's questions only.
     pub fn trained_in(&self, language: &str) -> bool {
         self.enabled && (language == self.language || !self.questions_in(language).is_empty())
+    }
+
+    /// A warning for each answer that is not a valid template: answers are rendered as
+    /// templates (as Botpress renders them), so such an answer is said as written, with the
+    /// error in the trace. Only answers holding `{{` can fail, so the rest are not parsed.
+    pub fn answer_template_problems(&self) -> Vec<LoadProblem> {
+        self.answers
+            .iter()
+            .filter(|answer| answer.contains("{{") && !answer.starts_with("#!"))
+            .filter_map(|answer| {
+                let error = template::validate(answer).err()?;
+                Some(LoadProblem::warning(
+                    &self.file,
+                    format!(
+                        "QnA entry {}: answer does not parse as a template (it is said as written): {} at line {}, column {} of the answer",
+                        self.id, error.kind, error.line, error.column
+                    ),
+                ))
+            })
+            .collect()
     }
 
     /// The languages the entry has questions in, the default language's first.
