@@ -50,7 +50,7 @@ use tantivy::Index;
 use super::BotIndex;
 use super::build::{self, IndexedEntries, Target, Written};
 use super::variants::VariantQuestions;
-use crate::cache_files;
+use crate::cache_files::{self, FileBytes};
 use crate::classifier::EntryClassifier;
 use crate::codec::{Reader, Writer};
 use crate::word_vectors::WordVectors;
@@ -396,7 +396,7 @@ fn manifest(folder: &Path, key: &str, bot_folder: &Path) -> io::Result<String> {
     }
     files.sort();
     for file in files {
-        let (size, hash) = hash_file(&folder.join(&file))?;
+        let (size, hash) = hash_of(&FileBytes::of(&folder.join(&file), MAX_CACHED_FILE_BYTES)?);
         text.push_str(&format!("{file} {size} {hash}\n"));
     }
     Ok(text)
@@ -441,26 +441,16 @@ fn indexes_a_gone_bot(folder: &Path) -> bool {
         .is_some_and(|bot| matches!(fs::exists(&bot), Ok(false)))
 }
 
-/// Files up to this size are read whole before hashing (see [`hash_file`]).
-const READ_WHOLE_BYTES: u64 = 1024 * 1024;
+/// The most a cached file can hold.
+const MAX_CACHED_FILE_BYTES: u64 = 1 << 34;
 
-/// Size and BLAKE3 hash (hex) of a file.
-fn hash_file(path: &Path) -> io::Result<(u64, String)> {
-    let mut hasher = blake3::Hasher::new();
-    let mut file = fs::File::open(path)?;
-    if file.metadata()?.len() <= READ_WHOLE_BYTES {
-        // A small file is read in one go: BLAKE3's reader zeroes a 64 KiB buffer on every
-        // call, which for HWU64's 171 small files was a tenth of a cached start's
-        // instructions.
-        let mut bytes = Vec::new();
-        io::Read::read_to_end(&mut file, &mut bytes)?;
-        hasher.update(&bytes);
-    } else {
-        // BLAKE3's own reader takes 64 KiB a read, wide enough for its widest SIMD;
-        // `io::copy` handed it 8 KiB at a time.
-        hasher.update_reader(file)?;
-    }
-    Ok((hasher.count(), hasher.finalize().to_hex().to_string()))
+/// Size and BLAKE3 hash (hex) of `bytes`, a cached file's.
+fn hash_of(bytes: &[u8]) -> (u64, String) {
+    // A file is hashed in one call, whole: BLAKE3's reader zeroes a 64 KiB buffer on every
+    // call, which for HWU64's 171 small files was a tenth of a cached start's instructions,
+    // and copied a large file through it.
+    let hash = blake3::hash(bytes);
+    (bytes.len() as u64, hash.to_hex().to_string())
 }
 
 /// Writes `bytes` to a new file and flushes it to disk.
@@ -513,7 +503,7 @@ fn open(folder: &Path, key: &str) -> Result<Option<Written>, String> {
     if lines.next().and_then(bot_folder_of).is_none() {
         return Err("the manifest does not name its bot folder".to_string());
     }
-    let mut has_sidecar = false;
+    let mut sidecar = None;
     for line in lines {
         let mut parts = line.split(' ');
         let (Some(path), Some(size), Some(hash), None) =
@@ -524,17 +514,20 @@ fn open(folder: &Path, key: &str) -> Result<Option<Written>, String> {
         if !is_cached_file(path) {
             return Err(format!("the manifest names `{path}`"));
         }
-        has_sidecar |= path == SIDECAR;
-        let (actual_size, actual_hash) =
-            hash_file(&folder.join(path)).map_err(|e| format!("{path}: {e}"))?;
+        let bytes = FileBytes::of(&folder.join(path), MAX_CACHED_FILE_BYTES)
+            .map_err(|e| format!("{path}: {e}"))?;
+        let (actual_size, actual_hash) = hash_of(&bytes);
         if size != actual_size.to_string() || hash != actual_hash {
             return Err(format!("{path} is not the file that was stored"));
         }
+        // The sidecar is decoded from the very bytes whose hash was checked.
+        if path == SIDECAR {
+            sidecar = Some(bytes);
+        }
     }
-    if !has_sidecar {
+    let Some(sidecar) = sidecar else {
         return Err(format!("the manifest does not list {SIDECAR}"));
-    }
-    let sidecar = fs::read(folder.join(SIDECAR)).map_err(|e| format!("{SIDECAR}: {e}"))?;
+    };
     let Sidecar {
         totals,
         log_lens,

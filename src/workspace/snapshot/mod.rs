@@ -26,7 +26,8 @@
 //! the sources that parse QnA files (a build that parses otherwise never reads it), and ends
 //! with a BLAKE3 hash of everything before it; one that does not match in every way is
 //! ignored, and replaced once loading has read the files. It is written under a temporary
-//! name and renamed into place. Every field read back is checked (`codec`).
+//! name and renamed into place (never written in place: it is read mapped into memory,
+//! [`FileBytes`]). Every field read back is checked (`codec`).
 //!
 //! # Where
 //! `<cache>/qna/<slot>.qna`, the slot hashing the QnA folder's canonical path and the
@@ -48,7 +49,7 @@ use std::time::{Duration, SystemTime};
 use super::folder::{FileStatus, Folder};
 use super::qna::QnaEntry;
 use super::read::{self, MAX_FILE_BYTES, ReadError};
-use crate::cache_files;
+use crate::cache_files::{self, FileBytes};
 use crate::error::LoadProblem;
 use format::Record;
 
@@ -108,15 +109,15 @@ impl QnaSnapshots {
             "{}.{EXTENSION}",
             cache_files::slot(&folder, language)
         ));
-        let (bytes, records) = match read::read_bytes(&file, MAX_SNAPSHOT_BYTES) {
+        let (bytes, records) = match FileBytes::of(&file, MAX_SNAPSHOT_BYTES) {
             Ok(bytes) => match format::parse(&bytes, &folder, language) {
                 Some(records) => (bytes, records),
                 None => {
                     tracing::debug!(file = %file.display(), "QnA snapshot not usable; reading every file");
-                    (Vec::new(), Vec::new())
+                    (FileBytes::empty(), Vec::new())
                 }
             },
-            Err(_) => (Vec::new(), Vec::new()),
+            Err(_) => (FileBytes::empty(), Vec::new()),
         };
         Some(Snapshot {
             snapshots: self.clone(),
@@ -168,7 +169,7 @@ pub(super) struct Snapshot {
     /// The QnA folder, canonical.
     folder: PathBuf,
     language: String,
-    bytes: Vec<u8>,
+    bytes: FileBytes,
     /// In the order of their names' bytes.
     records: Vec<Record>,
     /// When loading began looking at the folder (before any status was taken).
