@@ -106,6 +106,11 @@ impl<'a> Reader<'a> {
         self.bytes.is_empty()
     }
 
+    /// The next `len` bytes, without reading them.
+    pub fn peek(&self, len: usize) -> Option<&'a [u8]> {
+        self.bytes.get(..len)
+    }
+
     /// How many bytes are left to read.
     pub fn remaining(&self) -> usize {
         self.bytes.len()

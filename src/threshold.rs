@@ -172,7 +172,7 @@ mod tests {
                 oneflow: false,
                 raw: serde_json::json!({}),
             },
-            qna: Vec::new(),
+            qna: Vec::new().into(),
             elements: Vec::new(),
             flow: flow.map(|text| Flow::parse(text).expect("a valid flow")),
         };

@@ -504,7 +504,7 @@ fn loaded(
     Vec<Vec<interbot::workspace::QnaEntry>>,
     Vec<interbot::LoadProblem>,
 ) {
-    let entries = workspace.bots.iter().map(|bot| bot.qna.clone()).collect();
+    let entries = workspace.bots.iter().map(|bot| bot.qna.to_vec()).collect();
     (entries, workspace.problems.clone())
 }
 
@@ -553,4 +553,49 @@ fn a_workspace_loaded_through_qna_snapshots_is_the_one_read_from_its_files() {
         let answers = |w: &Workspace| w.bot(&bot_id).map(|b| b.qna[0].answers.clone());
         assert_eq!(answers(&started), Some(vec!["A new answer.".to_string()]));
     }
+}
+
+#[test]
+fn a_start_from_snapshots_answers_the_same_and_decodes_only_the_entries_it_answers_with() {
+    let (_dir, root) = workspace_with_trained_bot();
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let snapshots = QnaSnapshots::in_cache(cache_dir.path()).settled_after(Duration::ZERO);
+    let start = || {
+        let workspace = Workspace::load_with(&root, Some(snapshots.clone())).expect("loads");
+        Engine::with_cache(workspace, Some(IndexCache::at(cache_dir.path())), &|_| {})
+    };
+    // The first start records the snapshots and the indexes; the second is served by both.
+    drop(start());
+    let served = start();
+    let undecoded = |engine: &Engine| {
+        engine
+            .workspace()
+            .bots
+            .iter()
+            .filter(|bot| !bot.qna.is_empty() && !bot.qna.is_decoded())
+            .count()
+    };
+    let bots_with_qna = served
+        .workspace()
+        .bots
+        .iter()
+        .filter(|bot| !bot.qna.is_empty())
+        .count();
+    assert!(bots_with_qna >= 3);
+    assert_eq!(
+        undecoded(&served),
+        bots_with_qna,
+        "nothing decoded to start"
+    );
+    let questions = questions();
+    assert_eq!(
+        answers(&served, &questions),
+        answers(&engine(&root, None), &questions),
+        "the same answers as from the files"
+    );
+    assert_eq!(
+        undecoded(&served),
+        bots_with_qna,
+        "turns decode only the entries they answer with"
+    );
 }

@@ -98,7 +98,7 @@ pub fn bot(id: &str, qna: Vec<QnaEntry>) -> Bot {
             oneflow: false,
             raw: serde_json::json!({}),
         },
-        qna,
+        qna: qna.into(),
         elements: Vec::new(),
         flow: None,
     }

@@ -612,7 +612,6 @@ impl Delegator {
         shared: &mut Analyses,
         language: &str,
     ) -> TraceRow {
-        let entry = &bot.qna[hit.entry];
         let mut row = self.empty_row(&bot.id);
         row.confidence = f64::from(hit.confidence);
         row.score = f64::from(hit.score);
@@ -621,6 +620,10 @@ impl Delegator {
         row.passed = row.confidence >= min_confidence;
         row.entry_id = Some(hit.entry_id);
         row.question = Some(hit.question);
+        // Decoded alone when its bot's entries are still encoded in their snapshot.
+        let Some(entry) = bot.qna.entry(hit.entry) else {
+            return row;
+        };
         row.redirect = entry.redirect.clone();
         if entry.action == QnaAction::Redirect {
             // `getIntentActions` (`modules/qna/src/backend/utils.ts`) sends text only when the

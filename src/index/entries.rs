@@ -10,7 +10,7 @@
 use foldhash::{HashMap, HashMapExt};
 
 use super::texts::Texts;
-use crate::workspace::QnaEntry;
+use crate::workspace::EntryView;
 
 /// See the module documentation.
 #[derive(Debug)]
@@ -34,15 +34,15 @@ impl IndexedEntries {
     /// ([`QnaEntry::trained_in`]: for the default language, every enabled entry), with that
     /// language's questions. A bot's texts beyond 4 GiB in all are left out (no bot comes
     /// near it: its files would not fit in memory).
-    pub fn new(qna: &[QnaEntry], language: &str) -> IndexedEntries {
+    pub fn new<'a>(qna: impl IntoIterator<Item = EntryView<'a>>, language: &str) -> IndexedEntries {
         let mut qna_pos = Vec::new();
         let mut ids = Texts::builder();
         let mut all_questions = Texts::builder();
         let mut starts = vec![0];
         let mut contexts = Vec::new();
         let mut context_lists: Vec<Box<[String]>> = Vec::new();
-        let mut list_of: HashMap<&[String], u32> = HashMap::new();
-        for (pos, entry) in qna.iter().enumerate() {
+        let mut list_of: HashMap<Vec<&'a str>, u32> = HashMap::new();
+        for (pos, entry) in qna.into_iter().enumerate() {
             if !entry.trained_in(language) {
                 continue;
             }
@@ -50,18 +50,26 @@ impl IndexedEntries {
                 break;
             };
             qna_pos.push(pos);
-            ids.push(&entry.id);
+            ids.push(entry.id());
             for question in entry.questions_in(language) {
                 all_questions.push(question);
             }
             starts.push(all_questions.count());
             // Consecutive entries mostly share their list: compared before it is hashed.
+            let same_as_last = contexts.last().is_some_and(|&last: &u32| {
+                context_lists[last as usize]
+                    .iter()
+                    .map(String::as_str)
+                    .eq(entry.contexts())
+            });
             let list = match contexts.last() {
-                Some(&last) if *context_lists[last as usize] == *entry.contexts => last,
-                _ => *list_of.entry(&entry.contexts).or_insert_with(|| {
-                    context_lists.push(entry.contexts.as_slice().into());
-                    (context_lists.len() - 1) as u32
-                }),
+                Some(&last) if same_as_last => last,
+                _ => *list_of
+                    .entry(entry.contexts().collect())
+                    .or_insert_with(|| {
+                        context_lists.push(entry.contexts().map(str::to_string).collect());
+                        (context_lists.len() - 1) as u32
+                    }),
             };
             contexts.push(list);
         }
@@ -155,6 +163,7 @@ impl IndexedEntries {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workspace::QnaEntry;
 
     fn entry(id: &str, questions: &[&str], contexts: &[&str]) -> QnaEntry {
         let questions = questions.iter().map(|q| q.to_string()).collect();
@@ -166,14 +175,14 @@ mod tests {
 
     #[test]
     fn entries_keep_their_ids_variants_and_contexts() {
-        let qna = vec![
+        let qna = [
             entry("a", &["where is my payslip", "payslip"], &["global"]),
             entry("off", &["disabled"], &["global"]),
             entry("b", &[], &["global"]),
             entry("c", &["l'imprimante ?", "🖨️"], &["it", "global"]),
             entry("d", &["one"], &["global"]),
         ];
-        let entries = IndexedEntries::new(&qna, "en");
+        let entries = IndexedEntries::new(qna.iter().map(EntryView::from), "en");
         assert_eq!(entries.len(), 4);
         let ids: Vec<&str> = (0..4).map(|ord| entries.id(ord)).collect();
         assert_eq!(ids, ["a", "b", "c", "d"]);

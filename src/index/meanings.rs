@@ -220,7 +220,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workspace::QnaEntry;
+    use crate::workspace::{EntryView, QnaEntry};
 
     fn entry(id: &str, questions: &[&str]) -> QnaEntry {
         let questions = questions.iter().map(|q| q.to_string()).collect();
@@ -246,7 +246,7 @@ mod tests {
             entry("wifi", &["The wifi is not working"]),
             entry("none", &["the of and"]),
         ];
-        let entries = IndexedEntries::new(&qna, "en");
+        let entries = IndexedEntries::new(qna.iter().map(EntryView::from), "en");
         let meanings = EntryMeanings::new(entries.len());
         let sick = meanings.cosine(0, &entries, &analysis, &question);
         let wifi = meanings.cosine(1, &entries, &analysis, &question);

@@ -145,23 +145,20 @@ impl TrainingSet {
             return Err(NoRouter::SeveralLanguages);
         }
         // Counted before anything is copied: a workspace of 100,000 FAQ entries is told
-        // apart in a pass over its entries.
-        let trained = || {
-            members
-                .iter()
-                .flat_map(|bot| &bot.qna)
-                .filter(|entry| entry.trained_in(language))
-        };
-        let entry_count = trained().count();
-        let variant_count: usize = trained()
-            .map(|entry| entry.questions_in(language).len())
-            .sum();
+        // apart in one pass over its entries (read in place).
+        let (entry_count, variant_count) = members
+            .iter()
+            .flat_map(|bot| bot.qna.views())
+            .filter(|entry| entry.trained_in(language))
+            .fold((0usize, 0usize), |(entries, variants), entry| {
+                (entries + 1, variants + entry.questions_in(language).len())
+            });
         if entry_count == 0 || variant_count < entry_count.saturating_mul(CLASSIFIER_MIN_VARIANTS) {
             return Err(NoRouter::FewVariants);
         }
         let entries: Vec<IndexedEntries> = members
             .iter()
-            .map(|bot| IndexedEntries::new(&bot.qna, language))
+            .map(|bot| IndexedEntries::new(bot.qna.views(), language))
             .collect();
         Ok(TrainingSet {
             bots: members.iter().map(|bot| bot.id.clone()).collect(),

@@ -194,7 +194,7 @@ pub fn open_qna(engine: &Engine, finders: &Finders, bot: &str) -> QnaReport {
     let found = engine.workspace().bot(bot).map(|b| {
         (
             b.config.default_language.clone(),
-            b.qna.clone(),
+            b.qna.to_vec(),
             b.elements.clone(),
         )
     });
@@ -394,7 +394,7 @@ pub fn reload_bot_reporting(
                 outside,
                 changes: describe(&changes),
                 entries: found
-                    .map(|b| b.qna.clone())
+                    .map(|b| b.qna.to_vec())
                     .ok_or_else(|| format!("{bot} is gone from the workspace")),
                 elements: found.map(|b| b.elements.clone()).unwrap_or_default(),
                 millis,

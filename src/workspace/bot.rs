@@ -9,10 +9,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::content::{self, ContentElement};
+use super::entries::{Item, QnaEntries, Source};
 use super::json;
 use super::lock::BotLock;
 use super::qna::QnaEntry;
-use super::reading::{self, QnaFolder};
+use super::reading::{self, QnaFolder, ReadFiles};
 use super::save;
 use super::snapshot::{LoadedFile, QnaSnapshots};
 use crate::error::{Error, LoadProblem};
@@ -94,8 +95,9 @@ pub struct Bot {
     pub dir: PathBuf,
     /// `bot.config.json`.
     pub config: BotConfig,
-    /// QnA entries, in file-name order (disabled ones included).
-    pub qna: Vec<QnaEntry>,
+    /// QnA entries, in file-name order (disabled ones included): those a QnA snapshot
+    /// served are decoded when first needed ([`QnaEntries`]).
+    pub qna: QnaEntries,
     /// `content-elements/builtin_text.json`.
     pub elements: Vec<ContentElement>,
     /// `flows/main.flow.json`: the master's runs every turn; a sub-bot's runs when none of
@@ -250,8 +252,9 @@ impl BotReading {
 
     /// The second step for every one of `readings`: their QnA files read (or taken from
     /// their snapshots, which are then brought up to date) on every core
-    /// ([`reading::read_all`]); per reading, its files in order.
-    pub(super) fn read_files(readings: &[BotReading]) -> Vec<Vec<LoadedFile>> {
+    /// ([`reading::read_all`]); per reading, its files in order (and the snapshot the
+    /// entries it served stay encoded in).
+    pub(super) fn read_files(readings: &[BotReading]) -> Vec<ReadFiles> {
         let qna_dirs: Vec<PathBuf> = readings.iter().map(|r| r.dir.join("qna")).collect();
         let folders: Vec<QnaFolder<'_>> = readings
             .iter()
@@ -269,7 +272,7 @@ impl BotReading {
     /// The last step: the entries checked (duplicate ids, answer templates, untrained
     /// entries), the content elements and the flow read. Returns the bot and every problem
     /// found loading it, in the order found.
-    pub(super) fn finish(self, loaded: Vec<LoadedFile>) -> (Bot, Vec<LoadProblem>) {
+    pub(super) fn finish(self, (loaded, source): ReadFiles) -> (Bot, Vec<LoadProblem>) {
         let BotReading {
             dir,
             id,
@@ -279,9 +282,10 @@ impl BotReading {
             snapshots: _,
             mut problems,
         } = self;
-        let qna = checked_entries(&files, loaded, &mut problems);
+        let (items, to_check) = checked_entries(&files, loaded, source.as_deref(), &mut problems);
+        let qna = QnaEntries::loaded(items, source);
         let language = &config.default_language;
-        problems.extend(untrained_entry_problems(&config, &qna));
+        problems.extend(untrained_entry_problems(&config, &qna, &to_check));
         let elements_file = dir.join("content-elements").join("builtin_text.json");
         let elements = if is_present(&elements_file) {
             match content::load(&elements_file, language) {
@@ -387,19 +391,22 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
 
 /// The entries of the QnA `files` as `loaded`, each file's problems in turn: a file whose
 /// id an earlier file has is skipped, and answers that do not parse as templates are named
-/// (found when the file was loaded, [`LoadedFile::template_problems`]).
+/// (found when the file was loaded, [`LoadedFile::template_problems`]). With them, the
+/// places of the entries whose languages need a check
+/// ([`LoadedFile::needs_language_check`]).
 fn checked_entries(
     files: &[PathBuf],
     loaded: Vec<LoadedFile>,
+    source: Option<&Source>,
     problems: &mut Vec<LoadProblem>,
-) -> Vec<QnaEntry> {
+) -> (Vec<Item>, Vec<usize>) {
     // Which files' ids are new: a set of the ids seen so far, so checking each entry for a
     // duplicate costs O(1) and loading stays linear in the number of entries.
     let mut seen = HashSet::with_capacity(loaded.len());
     let first: Vec<bool> = loaded
         .iter()
         .map(|file| match &file.result {
-            Ok((entry, _)) => seen.insert(entry.id.as_str()),
+            Ok((item, _)) => seen.insert(item.id(source)),
             Err(_) => false,
         })
         .collect();
@@ -407,19 +414,26 @@ fn checked_entries(
     // Collected into `loaded`'s own allocation (std collects a `Vec`'s `into_iter` through
     // `zip` and `filter_map` in place): into a new one, the moves touched 33 MB of fresh
     // memory in a cached start of 100,000 entries.
-    loaded
+    let mut to_check = Vec::new();
+    let mut kept = 0;
+    let items = loaded
         .into_iter()
         .zip(files.iter().zip(first))
         .filter_map(|(loaded, (path, first))| match loaded.result {
-            Ok((entry, warnings)) => {
+            Ok((item, warnings)) => {
                 problems.extend(warnings);
                 if first {
                     problems.extend(loaded.template_problems);
-                    Some(entry)
+                    if loaded.needs_language_check {
+                        to_check.push(kept);
+                    }
+                    kept += 1;
+                    Some(item)
                 } else {
+                    let id = item.id(source);
                     problems.push(LoadProblem::error(
                         path,
-                        format!("duplicate QnA id \"{}\"; this file was skipped", entry.id),
+                        format!("duplicate QnA id \"{id}\"; this file was skipped"),
                     ));
                     None
                 }
@@ -429,26 +443,28 @@ fn checked_entries(
                 None
             }
         })
-        .collect()
+        .collect();
+    (items, to_check)
 }
 
 /// A warning for each enabled entry whose questions are all in languages the bot does not
 /// speak: Botpress trains a bot's NLU per language of its `languages` from that language's
 /// questions only (the QnA module's `__qna__` intents carry `utterances` by language), so
 /// such an entry is never trained, and interbot does not answer it either.
-fn untrained_entry_problems(config: &BotConfig, qna: &[QnaEntry]) -> Vec<LoadProblem> {
+///
+/// Only the entries at `to_check` are looked at: the others are disabled or have questions
+/// in their own language, the bot's default (every entry of a bot is read in it), so they
+/// are trained. Nearly every entry is such, which loading told as it took each.
+fn untrained_entry_problems(
+    config: &BotConfig,
+    qna: &QnaEntries,
+    to_check: &[usize],
+) -> Vec<LoadProblem> {
     let speaks: Vec<&str> = config.languages().collect();
-    qna.iter()
-        .filter(|entry| entry.enabled)
-        .filter_map(|entry| {
-            // An entry with questions in its own language, the bot's default (every entry of
-            // a bot is read in it), is trained: nearly every entry passes here, told without
-            // reading the language's text. Nothing is collected for the entries that pass: a
-            // list of each one's languages was about 3 % of a cached start of 100,000 entries
-            // (perf).
-            if !entry.questions.is_empty() {
-                return None;
-            }
+    to_check
+        .iter()
+        .filter_map(|&pos| {
+            let entry = qna.entry(pos)?;
             let mut written = entry.question_languages().peekable();
             written.peek()?;
             if written.any(|language| speaks.contains(&language)) {

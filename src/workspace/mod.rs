@@ -7,6 +7,8 @@
 mod bot;
 mod content;
 mod edit;
+mod entries;
+mod entry_codec;
 pub mod flow_edit;
 mod folder;
 pub mod intents;
@@ -36,6 +38,7 @@ use bot::BotReading;
 pub use bot::{Bot, BotConfig};
 pub use content::{ContentElement, ELEMENTS_FILE, SavedFile};
 pub use edit::entry_id;
+pub use entries::{EntryView, QnaEntries, Texts};
 pub use lock::BotLock;
 pub use qna::{QnaAction, QnaEntry, QnaForm, Redirect};
 pub use reload::{BotChanges, WorkspaceChanges};

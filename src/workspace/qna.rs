@@ -448,20 +448,11 @@ impl QnaEntry {
     /// templates (as Botpress renders them), so such an answer is said as written, with the
     /// error in the trace. Only answers holding `{{` can fail, so the rest are not parsed.
     pub fn answer_template_problems(&self) -> Vec<LoadProblem> {
-        self.answers
-            .iter()
-            .filter(|answer| answer.contains("{{") && !answer.starts_with("#!"))
-            .filter_map(|answer| {
-                let error = template::validate(answer).err()?;
-                Some(LoadProblem::warning(
-                    &self.file,
-                    format!(
-                        "QnA entry {}: answer does not parse as a template (it is said as written): {} at line {}, column {} of the answer",
-                        self.id, error.kind, error.line, error.column
-                    ),
-                ))
-            })
-            .collect()
+        answer_template_problems(
+            &self.file,
+            &self.id,
+            self.answers.iter().map(String::as_str),
+        )
     }
 
     /// The languages the entry has questions in, the default language's first.
@@ -598,6 +589,28 @@ fn set_localized(data: &mut Value, key: &str, language: &str, texts: &[String]) 
         data[key] = json!({});
     }
     data[key][language] = json!(texts);
+}
+
+/// [`QnaEntry::answer_template_problems`] of the entry `id` read from `file`, whose answers
+/// are `answers` (read in place, for an entry a snapshot served).
+pub(super) fn answer_template_problems<'a>(
+    file: &Path,
+    id: &str,
+    answers: impl Iterator<Item = &'a str>,
+) -> Vec<LoadProblem> {
+    answers
+        .filter(|answer| answer.contains("{{") && !answer.starts_with("#!"))
+        .filter_map(|answer| {
+            let error = template::validate(answer).err()?;
+            Some(LoadProblem::warning(
+                file,
+                format!(
+                    "QnA entry {id}: answer does not parse as a template (it is said as written): {} at line {}, column {} of the answer",
+                    error.kind, error.line, error.column
+                ),
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]

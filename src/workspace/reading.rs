@@ -12,8 +12,9 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 
+use super::entries::Source;
 use super::folder::Folder;
 use super::snapshot::{LoadedFile, QnaSnapshots, Snapshot};
 use crate::parallel;
@@ -36,8 +37,9 @@ pub(super) struct QnaFolder<'a> {
 }
 
 /// The files of every one of `folders`, each read or taken from its folder's snapshot
-/// (brought up to date): per folder, its files in order.
-pub(super) fn read_all(folders: &[QnaFolder<'_>]) -> Vec<Vec<LoadedFile>> {
+/// (brought up to date): per folder, its files in order and the snapshot's bytes the
+/// entries it served are encoded in.
+pub(super) fn read_all(folders: &[QnaFolder<'_>]) -> Vec<ReadFiles> {
     let bots: Vec<BotFiles<'_>> = folders.iter().map(BotFiles::new).collect();
     let tasks = schedule(&bots);
     parallel::each(&tasks, |&task| match task {
@@ -75,6 +77,10 @@ fn schedule(bots: &[BotFiles<'_>]) -> Vec<Task> {
     tasks
 }
 
+/// One folder's files as read: each file in order, and the snapshot its entries that stayed
+/// encoded are in.
+pub(super) type ReadFiles = (Vec<LoadedFile>, Option<Arc<Source>>);
+
 /// One bot's files while they are read.
 struct BotFiles<'a> {
     folder: &'a QnaFolder<'a>,
@@ -86,6 +92,8 @@ struct BotFiles<'a> {
 
 struct Opened {
     folder: Option<Folder>,
+    /// The snapshot's bytes, kept once the snapshot is let go.
+    source: Option<Arc<Source>>,
     /// Taken (and dropped) once the last chunk is read and the snapshot brought up to date.
     snapshot: RwLock<Option<Snapshot>>,
     /// Each file once read, in the files' order: one allocation for the bot, let go whole
@@ -148,6 +156,9 @@ impl<'a> BotFiles<'a> {
         };
         Opened {
             folder,
+            source: snapshot
+                .as_ref()
+                .map(|snapshot| Arc::clone(snapshot.source())),
             snapshot: RwLock::new(snapshot),
             files: Mutex::new((0..self.folder.files.len()).map(|_| None).collect()),
         }
@@ -170,18 +181,19 @@ impl<'a> BotFiles<'a> {
     // of a `LoadedFile`); `flatten` is not, and copied every bot's files once more (10,000
     // more page faults in a cached start of 100,000 entries).
     #[allow(clippy::filter_map_identity)]
-    fn into_files(self) -> Vec<LoadedFile> {
+    fn into_files(self) -> ReadFiles {
         let Some(opened) = self.opened.into_inner() else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
         // Every slot is filled once the pool is done.
-        opened
+        let files = opened
             .files
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner)
             .into_iter()
             .filter_map(std::convert::identity)
-            .collect()
+            .collect();
+        (files, opened.source)
     }
 }
 
@@ -286,12 +298,12 @@ mod tests {
         let first = read_all(&folders);
         for (loaded, count) in first.iter().zip(counts) {
             assert_eq!(answers(loaded), expected(count, "first"));
-            assert!(loaded.iter().all(|file| !file.came_from_snapshot()));
+            assert!(loaded.0.iter().all(|file| !file.came_from_snapshot()));
         }
         let second = read_all(&folders);
         for (loaded, count) in second.iter().zip(counts) {
             assert_eq!(answers(loaded), expected(count, "first"));
-            assert!(loaded.iter().all(LoadedFile::came_from_snapshot));
+            assert!(loaded.0.iter().all(LoadedFile::came_from_snapshot));
         }
 
         // One bot's files rewritten in place (each a new size and change time): read again,
@@ -299,7 +311,7 @@ mod tests {
         write_entries(&dirs[0], counts[0], "second");
         let third = read_all(&folders);
         assert_eq!(answers(&third[0]), expected(counts[0], "second"));
-        assert!(third[0].iter().all(|file| !file.came_from_snapshot()));
-        assert!(third[1].iter().all(LoadedFile::came_from_snapshot));
+        assert!(third[0].0.iter().all(|file| !file.came_from_snapshot()));
+        assert!(third[1].0.iter().all(LoadedFile::came_from_snapshot));
     }
 }

@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 
 use crate::cache_files;
 use crate::codec::{Reader, Writer, checked_body};
-use crate::version::FileVersion;
+use crate::workspace::entry_codec::encode_entry;
 use crate::workspace::folder::FileStatus;
-use crate::workspace::qna::{QnaAction, QnaEntry, QnaForm, Redirect, Translation};
+use crate::workspace::qna::QnaEntry;
 
 /// Bumped when the layout of a snapshot file changes.
 const FORMAT: u32 = 2;
@@ -23,6 +23,7 @@ const MAGIC: &str = "interbot qna snapshot";
 const PARSE_SOURCES: &[&str] = &[
     include_str!("mod.rs"),
     include_str!("format.rs"),
+    include_str!("../entry_codec.rs"),
     include_str!("../folder.rs"),
     include_str!("../qna.rs"),
     include_str!("../json.rs"),
@@ -55,19 +56,33 @@ fn parse_fingerprint() -> &'static blake3::Hash {
 pub(super) fn encode(
     folder: &Path,
     language: &str,
-    records: &[(&[u8], FileStatus, &QnaEntry)],
+    records: &[(&[u8], FileStatus, Recorded<'_>)],
 ) -> Vec<u8> {
     let mut out = Writer::default();
     encode_header(&mut out, folder, language);
     out.u64(records.len() as u64);
     let mut entry = Writer::default();
-    for (name, status, qna) in records {
+    for (name, status, recorded) in records {
         out.bytes(name);
         status.encode(&mut out);
-        encode_entry(&mut entry, qna);
-        out.bytes(&std::mem::take(&mut entry).into_bytes());
+        match recorded {
+            Recorded::Entry(qna) => {
+                encode_entry(&mut entry, qna);
+                out.bytes(&std::mem::take(&mut entry).into_bytes());
+            }
+            Recorded::Encoded(bytes) => out.bytes(bytes),
+        }
     }
     out.into_checked_bytes()
+}
+
+/// A file's entry as a snapshot records it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Recorded<'a> {
+    /// An entry to encode.
+    Entry(&'a QnaEntry),
+    /// An entry already encoded (served by the snapshot before), copied as it is.
+    Encoded(&'a [u8]),
 }
 
 /// The start of every snapshot: what it is, and the folder it was read from (first, so
@@ -124,169 +139,4 @@ pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Vec<R
         });
     }
     input.is_empty().then_some(records)
-}
-
-/// Appends an entry's fields (all but its file and language, which loading knows), its raw
-/// document as JSON text when it has one.
-fn encode_entry(out: &mut Writer, entry: &QnaEntry) {
-    out.str(&entry.id);
-    out.u8(match entry.form {
-        QnaForm::V11 => 0,
-        QnaForm::V12 => 1,
-    });
-    out.strs(&entry.questions);
-    out.strs(&entry.answers);
-    out.strs(&entry.contexts);
-    out.u8(u8::from(entry.enabled));
-    out.u8(match entry.action {
-        QnaAction::Text => 0,
-        QnaAction::Redirect => 1,
-        QnaAction::TextRedirect => 2,
-    });
-    match &entry.redirect {
-        Some(redirect) => {
-            out.u8(1);
-            out.str(&redirect.flow);
-            out.str(&redirect.node);
-        }
-        None => out.u8(0),
-    }
-    out.u64(entry.translations.len() as u64);
-    for (language, translation) in &entry.translations {
-        out.str(language);
-        out.strs(&translation.questions);
-        out.strs(&translation.answers);
-    }
-    match entry.version {
-        Some(version) => {
-            out.u8(1);
-            out.u64(version.as_u64());
-        }
-        None => out.u8(0),
-    }
-    // With serde_json's `preserve_order`, a document printed and parsed again is the same
-    // value: key order, strings and numbers (printed shortest, read back exactly).
-    match &entry.raw {
-        serde_json::Value::Null => out.u8(0),
-        raw => {
-            out.u8(1);
-            out.str(&raw.to_string());
-        }
-    }
-}
-
-/// The entry [`encode_entry`] wrote, as read from `path` in `language`.
-pub(super) fn decode_entry(bytes: &[u8], path: &Path, language: &str) -> Option<QnaEntry> {
-    let mut input = Reader::new(bytes);
-    let id = input.str()?.to_string();
-    let form = match input.u8()? {
-        0 => QnaForm::V11,
-        1 => QnaForm::V12,
-        _ => return None,
-    };
-    let questions = input.strs()?;
-    let answers = input.strs()?;
-    let contexts = input.strs()?;
-    let enabled = match input.u8()? {
-        0 => false,
-        1 => true,
-        _ => return None,
-    };
-    let action = match input.u8()? {
-        0 => QnaAction::Text,
-        1 => QnaAction::Redirect,
-        2 => QnaAction::TextRedirect,
-        _ => return None,
-    };
-    let redirect = match input.u8()? {
-        0 => None,
-        1 => Some(Redirect {
-            flow: input.str()?.to_string(),
-            node: input.str()?.to_string(),
-        }),
-        _ => return None,
-    };
-    let mut translations = std::collections::BTreeMap::new();
-    for _ in 0..input.u64()? {
-        let other = input.str()?.to_string();
-        let translation = Translation {
-            questions: input.strs()?,
-            answers: input.strs()?,
-        };
-        if translations.insert(other, translation).is_some() {
-            return None;
-        }
-    }
-    let version = match input.u8()? {
-        0 => None,
-        1 => Some(FileVersion::from_u64(input.u64()?)),
-        _ => return None,
-    };
-    let raw = match input.u8()? {
-        0 => serde_json::Value::Null,
-        // A document is an object; anything else was not written by `encode_entry`.
-        1 => match serde_json::from_str(input.str()?).ok()? {
-            serde_json::Value::Null => return None,
-            raw => raw,
-        },
-        _ => return None,
-    };
-    input.is_empty().then(|| QnaEntry {
-        id,
-        file: path.to_path_buf(),
-        form,
-        language: language.to_string(),
-        questions,
-        answers,
-        contexts,
-        enabled,
-        action,
-        redirect,
-        translations,
-        raw,
-        version,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    use super::*;
-
-    #[test]
-    fn entries_read_back_as_written() {
-        let entry = QnaEntry {
-            id: "e1".to_string(),
-            file: PathBuf::from("/w/bots/sub1/qna/e1.json"),
-            form: QnaForm::V12,
-            language: "en".to_string(),
-            questions: vec!["où".to_string(), String::new()],
-            answers: vec!["#!builtin_text-x".to_string()],
-            contexts: vec!["global".to_string(), "hr".to_string()],
-            enabled: false,
-            action: QnaAction::TextRedirect,
-            redirect: Some(Redirect {
-                flow: "main.flow.json".to_string(),
-                node: "entry".to_string(),
-            }),
-            translations: [(
-                "fr".to_string(),
-                Translation {
-                    questions: vec!["où est".to_string()],
-                    answers: vec![],
-                },
-            )]
-            .into(),
-            raw: serde_json::json!({"id": "e1", "notes": [1.5, -0.0, 1e20, "\u{1}"]}),
-            version: Some(FileVersion::of(b"text")),
-        };
-        let mut out = Writer::default();
-        encode_entry(&mut out, &entry);
-        let bytes = out.into_bytes();
-        assert_eq!(decode_entry(&bytes, &entry.file, "en"), Some(entry));
-        for cut in 0..bytes.len() {
-            assert!(decode_entry(&bytes[..cut], Path::new("x"), "en").is_none());
-        }
-    }
 }

@@ -46,12 +46,15 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use super::entries::{Item, Source};
+use super::entry_codec::{EncodedEntry, decode_entry};
 use super::folder::{FileStatus, Folder};
-use super::qna::QnaEntry;
+use super::qna::{self, QnaEntry};
 use super::read::{self, MAX_FILE_BYTES, ReadError};
 use crate::cache_files::{self, FileBytes};
 use crate::error::LoadProblem;
-use format::Record;
+use format::{Record, Recorded};
+use std::sync::Arc;
 
 const EXTENSION: &str = "qna";
 const STAGING_PREFIX: &str = ".staging-";
@@ -123,8 +126,10 @@ impl QnaSnapshots {
             snapshots: self.clone(),
             file,
             folder,
-            language: language.to_string(),
-            bytes,
+            source: Arc::new(Source {
+                bytes,
+                language: language.to_string(),
+            }),
             records,
             opened_at,
         })
@@ -168,8 +173,9 @@ pub(super) struct Snapshot {
     file: PathBuf,
     /// The QnA folder, canonical.
     folder: PathBuf,
-    language: String,
-    bytes: FileBytes,
+    /// Its bytes and the language it was read in; the entries it serves stay encoded in
+    /// them ([`Item::Encoded`]) for as long as their bot is loaded.
+    source: Arc<Source>,
     /// In the order of their names' bytes.
     records: Vec<Record>,
     /// When loading began looking at the folder (before any status was taken).
@@ -180,33 +186,53 @@ pub(super) struct Snapshot {
 #[derive(Debug)]
 pub(super) struct LoadedFile {
     /// The entry and its warnings, or why the file was not read.
-    pub(super) result: Result<(QnaEntry, Vec<LoadProblem>), LoadProblem>,
+    pub(super) result: Result<(Item, Vec<LoadProblem>), LoadProblem>,
     /// Its status when it was read (or found unchanged), when it is a regular file read
     /// through its folder's handle.
     status: Option<FileStatus>,
     /// Whether the entry came from the snapshot.
     from_snapshot: bool,
     /// The entry's answers that do not parse as templates
-    /// ([`QnaEntry::answer_template_problems`]): found as the file is loaded, on the loading
+    /// ([`qna::answer_template_problems`]): found as the file is loaded, on the loading
     /// pool's cores and while the entry is in the cache (looked for once every file was
     /// loaded, they cost a pass over every entry's answers).
     pub(super) template_problems: Vec<LoadProblem>,
+    /// Whether the entry is enabled with no question in its own language, so that it may be
+    /// trained in none of its bot's languages: told as the file is loaded, for the same
+    /// reason.
+    pub(super) needs_language_check: bool,
 }
 
 /// Each loaded file's answers joined by `|`, or its problem (for tests here and in other
-/// modules).
+/// modules): `loaded` as [`super::reading::read_all`] gives a folder's files.
 #[cfg(test)]
-pub(super) fn answers(loaded: &[LoadedFile]) -> Vec<String> {
+pub(super) fn answers((loaded, source): &(Vec<LoadedFile>, Option<Arc<Source>>)) -> Vec<String> {
     loaded
         .iter()
-        .map(|file| match &file.result {
-            Ok((entry, _)) => entry.answers.join("|"),
-            Err(problem) => problem.message.clone(),
-        })
+        .map(
+            |file| match (file.decoded(source.as_deref()), &file.result) {
+                (Some(entry), _) => entry.answers.join("|"),
+                (None, Err(problem)) => problem.message.clone(),
+                (None, Ok(_)) => "(not decoded)".to_string(),
+            },
+        )
         .collect()
 }
 
 impl LoadedFile {
+    /// The entry, decoded from `source` when it stayed encoded there (for tests).
+    #[cfg(test)]
+    pub(super) fn decoded(&self, source: Option<&Source>) -> Option<QnaEntry> {
+        match &self.result {
+            Ok((Item::Read(entry), _)) => Some(QnaEntry::clone(entry)),
+            Ok((Item::Encoded { record, file }, _)) => {
+                let source = source?;
+                decode_entry(source.bytes.get(record.clone())?, file, &source.language)
+            }
+            Err(_) => None,
+        }
+    }
+
     /// Whether the entry came from the snapshot (for other modules' tests).
     #[cfg(test)]
     pub(super) fn came_from_snapshot(&self) -> bool {
@@ -224,23 +250,20 @@ impl LoadedFile {
             }
             Some(Err(other)) => (Err(other), None),
         };
-        LoadedFile::new(QnaEntry::load_read(path, bytes, language), status, false)
-    }
-
-    fn new(
-        result: Result<(QnaEntry, Vec<LoadProblem>), LoadProblem>,
-        status: Option<FileStatus>,
-        from_snapshot: bool,
-    ) -> LoadedFile {
-        let template_problems = match &result {
-            Ok((entry, _)) => entry.answer_template_problems(),
-            Err(_) => Vec::new(),
+        let result = QnaEntry::load_read(path, bytes, language);
+        let (template_problems, needs_language_check) = match &result {
+            Ok((entry, _)) => (
+                entry.answer_template_problems(),
+                entry.enabled && entry.questions.is_empty(),
+            ),
+            Err(_) => (Vec::new(), false),
         };
         LoadedFile {
-            result,
+            result: result.map(|(entry, warnings)| (Item::Read(Box::new(entry)), warnings)),
             status,
-            from_snapshot,
+            from_snapshot: false,
             template_problems,
+            needs_language_check,
         }
     }
 }
@@ -255,17 +278,23 @@ impl Snapshot {
         if let Some(record) = self.record(name, position)
             && let Some(status) = folder.status(name)
             && record.status == status
-            && let Some(entry) = self.entry(record, path)
+            && let Some((item, template_problems, needs_language_check)) = self.entry(record, path)
         {
-            return LoadedFile::new(Ok((entry, Vec::new())), Some(status), true);
+            return LoadedFile {
+                result: Ok((item, Vec::new())),
+                status: Some(status),
+                from_snapshot: true,
+                template_problems,
+                needs_language_check,
+            };
         }
-        LoadedFile::read(Some(folder), path, &self.language)
+        LoadedFile::read(Some(folder), path, &self.source.language)
     }
 
     /// The record of file `name`. With no file added or removed since, the record at
     /// `position` is the file's, and nothing is searched.
     fn record(&self, name: &[u8], position: usize) -> Option<&Record> {
-        let name_of = |record: &Record| &self.bytes[record.name.clone()];
+        let name_of = |record: &Record| &self.source.bytes[record.name.clone()];
         match self.records.get(position) {
             Some(record) if name_of(record) == name => Some(record),
             _ => {
@@ -278,13 +307,33 @@ impl Snapshot {
         }
     }
 
-    /// The entry `record` holds for the file at `path`.
-    fn entry(&self, record: &Record, path: &Path) -> Option<QnaEntry> {
-        let entry = format::decode_entry(&self.bytes[record.entry.clone()], path, &self.language);
-        if entry.is_none() {
-            tracing::debug!(file = %self.file.display(), "QnA snapshot record not usable");
+    /// The entry `record` holds for the file at `path`, with its answers that do not parse
+    /// as templates and whether its languages need a check
+    /// ([`LoadedFile::needs_language_check`]): checked and left encoded in the snapshot, or
+    /// decoded whole when it was kept with its raw document.
+    fn entry(&self, record: &Record, path: &Path) -> Option<(Item, Vec<LoadProblem>, bool)> {
+        let bytes = &self.source.bytes[record.entry.clone()];
+        if let Some(encoded) = EncodedEntry::read(bytes) {
+            let problems = qna::answer_template_problems(path, encoded.id, encoded.answers.iter());
+            let item = Item::Encoded {
+                record: record.entry.clone(),
+                file: path.to_path_buf(),
+            };
+            let needs_language_check = encoded.enabled && encoded.questions.len() == 0;
+            return Some((item, problems, needs_language_check));
         }
-        entry
+        let Some(entry) = decode_entry(bytes, path, &self.source.language) else {
+            tracing::debug!(file = %self.file.display(), "QnA snapshot record not usable");
+            return None;
+        };
+        let problems = entry.answer_template_problems();
+        let needs_language_check = entry.enabled && entry.questions.is_empty();
+        Some((Item::Read(Box::new(entry)), problems, needs_language_check))
+    }
+
+    /// The snapshot's bytes and language, which the entries it served are read from.
+    pub(super) fn source(&self) -> &Arc<Source> {
+        &self.source
     }
 
     /// Stores the snapshot of what `files` loaded as (`loaded`, in the same order), unless
@@ -304,12 +353,12 @@ impl Snapshot {
             .map_or(i128::MIN, |since| {
                 nanos(since) - nanos(self.snapshots.settle)
             });
-        let recordable = |file: &'a LoadedFile| -> Option<(FileStatus, &'a QnaEntry)> {
+        let recordable = |file: &'a LoadedFile| -> Option<(FileStatus, &'a Item)> {
             let status = file.status?;
-            let (entry, warnings) = file.result.as_ref().ok()?;
+            let (item, warnings) = file.result.as_ref().ok()?;
             let clean = warnings.is_empty();
             let settled = status.last_change_nanos() <= settled_before;
-            (clean && settled).then_some((status, entry))
+            (clean && settled).then_some((status, item))
         };
         // The snapshot holds exactly what would be stored when the files it served are the
         // ones to record and every record served one: told from the loaded files alone, as
@@ -324,12 +373,18 @@ impl Snapshot {
             self.touch();
             return;
         }
-        let recordable: Vec<(&[u8], FileStatus, &QnaEntry)> = files
+        let recordable: Vec<(&[u8], FileStatus, Recorded<'_>)> = files
             .iter()
             .zip(loaded())
             .filter_map(|(path, file)| {
-                let (status, entry) = recordable(file)?;
-                Some((file_name_bytes(path), status, entry))
+                let (status, item) = recordable(file)?;
+                let recorded = match item {
+                    Item::Read(entry) => Recorded::Entry(entry),
+                    Item::Encoded { record, .. } => {
+                        Recorded::Encoded(self.source.bytes.get(record.clone())?)
+                    }
+                };
+                Some((file_name_bytes(path), status, recorded))
             })
             .collect();
         if let Err(error) = self.store(&recordable) {
@@ -338,8 +393,8 @@ impl Snapshot {
     }
 
     /// Writes a snapshot of `records` (in name order) in place of this one.
-    fn store(&self, records: &[(&[u8], FileStatus, &QnaEntry)]) -> io::Result<()> {
-        let bytes = format::encode(&self.folder, &self.language, records);
+    fn store(&self, records: &[(&[u8], FileStatus, Recorded<'_>)]) -> io::Result<()> {
+        let bytes = format::encode(&self.folder, &self.source.language, records);
         cache_files::create_private_dir(&self.snapshots.dir)?;
         let mut staged = tempfile::Builder::new()
             .prefix(STAGING_PREFIX)
@@ -420,9 +475,12 @@ mod tests {
         serde_json::to_string_pretty(&value).unwrap_or_default()
     }
 
+    /// A folder's files as loaded, and the snapshot bytes those it served are encoded in.
+    type Loaded = (Vec<LoadedFile>, Option<Arc<Source>>);
+
     /// Loads every `*.json` file of `dir` as a bot's QnA loading does: through the snapshot
     /// when there is one, which is then brought up to date.
-    fn load(snapshots: &QnaSnapshots, dir: &Path) -> Vec<LoadedFile> {
+    fn load(snapshots: &QnaSnapshots, dir: &Path) -> Loaded {
         let mut files: Vec<PathBuf> = fs::read_dir(dir)
             .map(|listing| listing.flatten().map(|item| item.path()).collect())
             .unwrap_or_default();
@@ -430,10 +488,11 @@ mod tests {
         files.sort();
         let handle = Folder::open(dir);
         let (Some(handle), Some(snapshot)) = (&handle, snapshots.open(dir, "en")) else {
-            return files
+            let loaded = files
                 .iter()
                 .map(|path| LoadedFile::read(handle.as_ref(), path, "en"))
                 .collect();
+            return (loaded, None);
         };
         let loaded: Vec<LoadedFile> = files
             .iter()
@@ -441,11 +500,19 @@ mod tests {
             .map(|(i, path)| snapshot.load(handle, path, i))
             .collect();
         snapshot.update(&files, loaded.iter());
-        loaded
+        (loaded, Some(Arc::clone(snapshot.source())))
     }
 
-    fn from_snapshot(loaded: &[LoadedFile]) -> Vec<bool> {
+    fn from_snapshot((loaded, _): &Loaded) -> Vec<bool> {
         loaded.iter().map(|file| file.from_snapshot).collect()
+    }
+
+    /// The entries loaded, decoded.
+    fn entries((loaded, source): &Loaded) -> Vec<QnaEntry> {
+        loaded
+            .iter()
+            .filter_map(|file| file.decoded(source.as_deref()))
+            .collect()
     }
 
     /// A QnA folder with two entries in Botpress's layout, and snapshots that record files
@@ -477,13 +544,6 @@ mod tests {
         assert_eq!(from_snapshot(&first), [false, false]);
         let second = load(&snapshots, &qna);
         assert_eq!(from_snapshot(&second), [true, true]);
-        let entries = |loaded: &[LoadedFile]| -> Vec<QnaEntry> {
-            loaded
-                .iter()
-                .filter_map(|f| f.result.as_ref().ok())
-                .map(|(e, _)| e.clone())
-                .collect()
-        };
         assert_eq!(
             entries(&first),
             entries(&second),
@@ -558,20 +618,20 @@ mod tests {
             [true, true, true, false, false, false]
         );
         let read = LoadedFile::read(None, &qna.join("d.json"), "en");
-        let kept = |file: &LoadedFile| file.result.as_ref().ok().map(|(entry, _)| entry.clone());
-        assert!(kept(&again[2]).is_some_and(|entry| !entry.raw.is_null()));
+        let kept = |file: &LoadedFile| file.decoded(again.1.as_deref());
+        assert!(kept(&again.0[2]).is_some_and(|entry| !entry.raw.is_null()));
         assert_eq!(
-            kept(&again[2]),
+            kept(&again.0[2]),
             kept(&read),
             "the document as the file gives it"
         );
         assert!(
-            again[3]
+            again.0[3]
                 .result
                 .as_ref()
                 .is_ok_and(|(_, warnings)| !warnings.is_empty())
         );
-        assert!(again[5].result.is_err());
+        assert!(again.0[5].result.is_err());
     }
 
     #[cfg(target_os = "linux")]
@@ -615,7 +675,8 @@ mod tests {
         let Some(snapshot) = snapshots.open(&qna, "en") else {
             panic!("a snapshot");
         };
-        let body = &snapshot.bytes[..snapshot.bytes.len() - blake3::OUT_LEN];
+        let bytes = &snapshot.source.bytes;
+        let body = &bytes[..bytes.len() - blake3::OUT_LEN];
         for position in 0..body.len() {
             for change in [0x01, 0x80, 0xff] {
                 let mut bytes = body.to_vec();
@@ -625,8 +686,13 @@ mod tests {
                     continue;
                 };
                 for record in records {
-                    let _ =
-                        format::decode_entry(&bytes[record.entry.clone()], Path::new("x"), "en");
+                    let entry = &bytes[record.entry.clone()];
+                    let _ = decode_entry(entry, Path::new("x"), "en");
+                    let _ = EncodedEntry::read(entry);
+                    if let Some(encoded) = EncodedEntry::reread(entry) {
+                        let _ = encoded.questions_in("fr", "en").iter().count();
+                        let _ = encoded.answers.iter().count();
+                    }
                 }
             }
         }
