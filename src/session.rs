@@ -191,16 +191,10 @@ fn build_indexes(
         });
         built
     };
-    // Counted only as far as the threshold (a pass over every entry was 2 % of a cached
-    // start of 100,000 entries).
-    let mut variants = 0;
-    let small = bots.iter().flat_map(|bot| bot.qna.views()).all(|entry| {
-        variants += entry.questions().len();
-        variants < PARALLEL_FROM_VARIANTS
-    });
+    let variants: usize = bots.iter().map(|bot| bot.qna.question_count()).sum();
     // A small workspace indexes in milliseconds on one thread; on several, each thread's
     // tantivy writer (at least 15 MB of tables and arena) would be alive at once.
-    let workers = if small {
+    let workers = if variants < PARALLEL_FROM_VARIANTS {
         1
     } else {
         std::thread::available_parallelism()

@@ -145,13 +145,12 @@ impl TrainingSet {
             return Err(NoRouter::SeveralLanguages);
         }
         // Counted before anything is copied: a workspace of 100,000 FAQ entries is told
-        // apart in one pass over its entries (read in place).
+        // apart without reading them (loading counted each one's questions).
         let (entry_count, variant_count) = members
             .iter()
-            .flat_map(|bot| bot.qna.views())
-            .filter(|entry| entry.trained_in(language))
-            .fold((0usize, 0usize), |(entries, variants), entry| {
-                (entries + 1, variants + entry.questions_in(language).len())
+            .map(|bot| bot.qna.trained_count(language))
+            .fold((0, 0), |(entries, variants), (more, theirs)| {
+                (entries + more, variants + theirs)
             });
         if entry_count == 0 || variant_count < entry_count.saturating_mul(CLASSIFIER_MIN_VARIANTS) {
             return Err(NoRouter::FewVariants);

@@ -282,7 +282,7 @@ impl BotReading {
             snapshots: _,
             mut problems,
         } = self;
-        let (items, to_check) = checked_entries(&files, loaded, source.as_deref(), &mut problems);
+        let (items, to_check) = checked_entries(files, loaded, source.as_deref(), &mut problems);
         let qna = QnaEntries::loaded(items, source);
         let language = &config.default_language;
         problems.extend(untrained_entry_problems(&config, &qna, &to_check));
@@ -395,7 +395,7 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
 /// places of the entries whose languages need a check
 /// ([`LoadedFile::needs_language_check`]).
 fn checked_entries(
-    files: &[PathBuf],
+    files: Vec<PathBuf>,
     loaded: Vec<LoadedFile>,
     source: Option<&Source>,
     problems: &mut Vec<LoadProblem>,
@@ -418,7 +418,7 @@ fn checked_entries(
     let mut kept = 0;
     let items = loaded
         .into_iter()
-        .zip(files.iter().zip(first))
+        .zip(files.into_iter().zip(first))
         .filter_map(|(loaded, (path, first))| match loaded.result {
             Ok((item, warnings)) => {
                 problems.extend(warnings);
@@ -428,11 +428,18 @@ fn checked_entries(
                         to_check.push(kept);
                     }
                     kept += 1;
-                    Some(item)
+                    // An entry left encoded takes the listing's own path as its file.
+                    Some(match item {
+                        Item::Encoded(mut encoded) => {
+                            encoded.file = path;
+                            Item::Encoded(encoded)
+                        }
+                        read => read,
+                    })
                 } else {
                     let id = item.id(source);
                     problems.push(LoadProblem::error(
-                        path,
+                        &path,
                         format!("duplicate QnA id \"{id}\"; this file was skipped"),
                     ));
                     None

@@ -37,8 +37,20 @@ pub struct QnaEntries {
 pub(super) enum Item {
     /// Read from its file (or decoded whole from the snapshot).
     Read(Box<QnaEntry>),
-    /// Served by the snapshot: where its record is in the snapshot's bytes, and its file.
-    Encoded { record: Range<usize>, file: PathBuf },
+    /// Served by the snapshot.
+    Encoded(Encoded),
+}
+
+/// An entry served by a snapshot: where its record is in the snapshot's bytes, its file,
+/// and what the start's counts need of it (told when loading took it, so that counting
+/// reads no record).
+#[derive(Debug, Clone)]
+pub(super) struct Encoded {
+    pub(super) record: Range<usize>,
+    pub(super) file: PathBuf,
+    pub(super) enabled: bool,
+    /// How many questions it has in its own language.
+    pub(super) questions: usize,
 }
 
 impl Item {
@@ -46,7 +58,7 @@ impl Item {
     pub(super) fn id<'a>(&'a self, source: Option<&'a Source>) -> &'a str {
         match self {
             Item::Read(entry) => &entry.id,
-            Item::Encoded { record, .. } => source
+            Item::Encoded(Encoded { record, .. }) => source
                 .and_then(|source| source.bytes.get(record.clone()))
                 .and_then(EncodedEntry::id_of)
                 .unwrap_or_default(),
@@ -91,8 +103,60 @@ impl QnaEntries {
         }
         match self.items.get(pos)? {
             Item::Read(entry) => Some(Cow::Borrowed(entry)),
-            Item::Encoded { record, file } => Some(Cow::Owned(self.decode(record, file))),
+            Item::Encoded(Encoded { record, file, .. }) => {
+                Some(Cow::Owned(self.decode(record, file)))
+            }
         }
+    }
+
+    /// How many questions the entries have in their own language, all entries counted
+    /// (none read: loading told each one's count).
+    pub fn question_count(&self) -> usize {
+        if let Some(entries) = self.decoded.get() {
+            return entries.iter().map(|entry| entry.questions.len()).sum();
+        }
+        self.items
+            .iter()
+            .map(|item| match item {
+                Item::Read(entry) => entry.questions.len(),
+                Item::Encoded(encoded) => encoded.questions,
+            })
+            .sum()
+    }
+
+    /// How many entries are trained in `language` ([`QnaEntry::trained_in`]) and how many
+    /// questions they have in it; in their own language, told without reading any.
+    pub fn trained_count(&self, language: &str) -> (usize, usize) {
+        let own = self.source.as_ref().map(|source| source.language.as_str());
+        let mut counts = (0, 0);
+        let mut add = |questions: usize| {
+            counts.0 += 1;
+            counts.1 += questions;
+        };
+        match self.decoded.get() {
+            Some(entries) => entries
+                .iter()
+                .filter(|entry| entry.trained_in(language))
+                .for_each(|entry| add(entry.questions_in(language).len())),
+            None => {
+                for item in &self.items {
+                    match item {
+                        Item::Encoded(encoded) if own == Some(language) => {
+                            if encoded.enabled {
+                                add(encoded.questions);
+                            }
+                        }
+                        item => {
+                            let view = self.view(item);
+                            if view.trained_in(language) {
+                                add(view.questions_in(language).len());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        counts
     }
 
     /// Every entry read in place, in order.
@@ -116,11 +180,11 @@ impl QnaEntries {
     fn view<'a>(&'a self, item: &'a Item) -> EntryView<'a> {
         match (item, &self.source) {
             (Item::Read(entry), _) => EntryView(View::Decoded(entry)),
-            (Item::Encoded { record, .. }, Some(source)) => {
+            (Item::Encoded(Encoded { record, .. }), Some(source)) => {
                 match source
                     .bytes
                     .get(record.clone())
-                    .and_then(EncodedEntry::reread)
+                    .and_then(EncodedEntry::read)
                 {
                     Some(entry) => EntryView(View::Encoded {
                         entry,
@@ -129,7 +193,7 @@ impl QnaEntries {
                     None => EntryView(View::Missing),
                 }
             }
-            (Item::Encoded { .. }, None) => EntryView(View::Missing),
+            (Item::Encoded(_), None) => EntryView(View::Missing),
         }
     }
 
@@ -161,7 +225,7 @@ impl QnaEntries {
                 .iter()
                 .map(|item| match item {
                     Item::Read(entry) => QnaEntry::clone(entry),
-                    Item::Encoded { record, file } => self.decode(record, file),
+                    Item::Encoded(Encoded { record, file, .. }) => self.decode(record, file),
                 })
                 .collect()
         })

@@ -135,9 +135,9 @@ pub(in crate::workspace) fn decode_entry(
     })
 }
 
-/// An entry [`encode_entry`] wrote, read in place: its fields found and checked (every
-/// text UTF-8, every length within the record, nothing after its last field) without
-/// copying any. An entry kept with its raw document is not read so (it is decoded whole).
+/// An entry [`encode_entry`] wrote, read in place: its fields found without copying any
+/// ([`EncodedEntry::read`]). An entry kept with its raw document is not read so (it is
+/// decoded whole).
 #[derive(Debug, Clone, Copy)]
 pub(in crate::workspace) struct EncodedEntry<'a> {
     /// The entry's id.
@@ -166,6 +166,13 @@ impl<'a> EncodedTexts<'a> {
         self.count
     }
 
+    /// The texts' bytes in order, not checked to be UTF-8.
+    pub(in crate::workspace) fn bytes(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        let mut input = Reader::new(self.bytes);
+        let left = input.u64().map_or(0, |_| self.count);
+        (0..left).map_while(move |_| input.bytes())
+    }
+
     /// The texts in order.
     pub(in crate::workspace) fn iter(&self) -> TextCursor<'a> {
         let mut input = Reader::new(self.bytes);
@@ -173,13 +180,13 @@ impl<'a> EncodedTexts<'a> {
         TextCursor { input, left }
     }
 
-    /// The texts at the start of `input`, with `input` moved past them; each checked to be
-    /// UTF-8 when `check` is.
-    fn read(input: &mut Reader<'a>, check: Check) -> Option<EncodedTexts<'a>> {
+    /// The texts at the start of `input` (their lengths checked, not their bytes), with
+    /// `input` moved past them.
+    fn read(input: &mut Reader<'a>) -> Option<EncodedTexts<'a>> {
         let start = input.clone();
         let count = usize::try_from(input.u64()?).ok()?;
         for _ in 0..count {
-            skip_str(input, check)?;
+            input.bytes()?;
         }
         let used = start.remaining() - input.remaining();
         Some(EncodedTexts {
@@ -189,8 +196,8 @@ impl<'a> EncodedTexts<'a> {
     }
 }
 
-/// The texts of [`EncodedTexts`] one after another (checked when the entry was read in
-/// place: every text is there and UTF-8; were one not, the texts would end there).
+/// The texts of [`EncodedTexts`] one after another, each checked to be UTF-8 as it is
+/// taken (were one not, the texts would end there).
 #[derive(Debug, Clone)]
 pub(in crate::workspace) struct TextCursor<'a> {
     input: Reader<'a>,
@@ -217,51 +224,26 @@ impl<'a> Iterator for TextCursor<'a> {
     }
 }
 
-/// Whether reading an encoded entry in place checks its texts are UTF-8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Check {
-    /// Every text: the first time a record is read (when loading takes it).
-    Texts,
-    /// None but the id: the record was checked when it was loaded, and each text read from
-    /// it later is checked as it is taken ([`TextCursor`]).
-    IdOnly,
-}
-
-/// Moves `input` past a text, checking it is UTF-8 when `check` says so.
-fn skip_str(input: &mut Reader<'_>, check: Check) -> Option<()> {
-    match check {
-        Check::Texts => input.str().map(drop),
-        Check::IdOnly => input.bytes().map(drop),
-    }
-}
-
 impl<'a> EncodedEntry<'a> {
     /// The id of the entry `bytes` hold (its first field), read alone.
     pub(in crate::workspace) fn id_of(bytes: &'a [u8]) -> Option<&'a str> {
         Reader::new(bytes).str()
     }
 
-    /// The entry `bytes` hold, as [`encode_entry`] wrote it, every text checked; `None` when
-    /// they are not such an entry or when it was kept with its raw document.
+    /// The entry `bytes` hold, as [`encode_entry`] wrote it: its layout checked (every
+    /// field there, nothing after the last), its id checked to be UTF-8, its other texts
+    /// not yet (each is when taken: checking every text of 100,000 entries when loading
+    /// took them was a tenth of a cached start); `None` when they are not such an entry or
+    /// when it was kept with its raw document.
     pub(in crate::workspace) fn read(bytes: &'a [u8]) -> Option<EncodedEntry<'a>> {
-        Self::parse(bytes, Check::Texts)
-    }
-
-    /// [`EncodedEntry::read`] of a record that read so before: its fields found again
-    /// without checking their texts (a tenth of the cost; each text is checked when taken).
-    pub(in crate::workspace) fn reread(bytes: &'a [u8]) -> Option<EncodedEntry<'a>> {
-        Self::parse(bytes, Check::IdOnly)
-    }
-
-    fn parse(bytes: &'a [u8], check: Check) -> Option<EncodedEntry<'a>> {
         let mut input = Reader::new(bytes);
         let id = input.str()?;
         if input.u8()? > 1 {
             return None;
         }
-        let questions = EncodedTexts::read(&mut input, check)?;
-        let answers = EncodedTexts::read(&mut input, check)?;
-        let contexts = EncodedTexts::read(&mut input, check)?;
+        let questions = EncodedTexts::read(&mut input)?;
+        let answers = EncodedTexts::read(&mut input)?;
+        let contexts = EncodedTexts::read(&mut input)?;
         let enabled = match input.u8()? {
             0 => false,
             1 => true,
@@ -273,8 +255,8 @@ impl<'a> EncodedEntry<'a> {
         match input.u8()? {
             0 => {}
             1 => {
-                skip_str(&mut input, check)?;
-                skip_str(&mut input, check)?;
+                input.bytes()?;
+                input.bytes()?;
             }
             _ => return None,
         }
@@ -287,8 +269,8 @@ impl<'a> EncodedEntry<'a> {
                 return None;
             }
             languages.push(language);
-            EncodedTexts::read(&mut input, check)?;
-            EncodedTexts::read(&mut input, check)?;
+            EncodedTexts::read(&mut input)?;
+            EncodedTexts::read(&mut input)?;
         }
         let translations = before.peek(before.remaining() - input.remaining())?;
         match input.u8()? {
@@ -320,8 +302,8 @@ impl<'a> EncodedEntry<'a> {
         for _ in 0..self.translation_count {
             let (Some(other), Some(questions), Some(_)) = (
                 input.str(),
-                EncodedTexts::read(&mut input, Check::IdOnly),
-                EncodedTexts::read(&mut input, Check::IdOnly),
+                EncodedTexts::read(&mut input),
+                EncodedTexts::read(&mut input),
             ) else {
                 break;
             };

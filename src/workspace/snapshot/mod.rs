@@ -46,7 +46,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::entries::{Item, Source};
+use super::entries::{Encoded, Item, Source};
 use super::entry_codec::{EncodedEntry, decode_entry};
 use super::folder::{FileStatus, Folder};
 use super::qna::{self, QnaEntry};
@@ -209,25 +209,29 @@ pub(super) struct LoadedFile {
 pub(super) fn answers((loaded, source): &(Vec<LoadedFile>, Option<Arc<Source>>)) -> Vec<String> {
     loaded
         .iter()
-        .map(
-            |file| match (file.decoded(source.as_deref()), &file.result) {
+        .map(|file| {
+            match (
+                file.decoded(source.as_deref(), Path::new("x")),
+                &file.result,
+            ) {
                 (Some(entry), _) => entry.answers.join("|"),
                 (None, Err(problem)) => problem.message.clone(),
                 (None, Ok(_)) => "(not decoded)".to_string(),
-            },
-        )
+            }
+        })
         .collect()
 }
 
 impl LoadedFile {
-    /// The entry, decoded from `source` when it stayed encoded there (for tests).
+    /// The entry of the file at `path`, decoded from `source` when it stayed encoded there
+    /// (for tests).
     #[cfg(test)]
-    pub(super) fn decoded(&self, source: Option<&Source>) -> Option<QnaEntry> {
+    pub(super) fn decoded(&self, source: Option<&Source>, path: &Path) -> Option<QnaEntry> {
         match &self.result {
             Ok((Item::Read(entry), _)) => Some(QnaEntry::clone(entry)),
-            Ok((Item::Encoded { record, file }, _)) => {
+            Ok((Item::Encoded(Encoded { record, .. }), _)) => {
                 let source = source?;
-                decode_entry(source.bytes.get(record.clone())?, file, &source.language)
+                decode_entry(source.bytes.get(record.clone())?, path, &source.language)
             }
             Err(_) => None,
         }
@@ -309,16 +313,30 @@ impl Snapshot {
 
     /// The entry `record` holds for the file at `path`, with its answers that do not parse
     /// as templates and whether its languages need a check
-    /// ([`LoadedFile::needs_language_check`]): checked and left encoded in the snapshot, or
-    /// decoded whole when it was kept with its raw document.
+    /// ([`LoadedFile::needs_language_check`]): left encoded in the snapshot (its file is set
+    /// by loading's last step, which has the listing's own path), or decoded whole when it
+    /// was kept with its raw document.
+    ///
+    /// An entry left encoded has its layout checked now and each of its texts when it is
+    /// read (`entry_codec`): checking every text of 100,000 entries here, answers
+    /// included, was a tenth of a cached start. Answers holding `{{` are checked now, to be
+    /// parsed as templates.
     fn entry(&self, record: &Record, path: &Path) -> Option<(Item, Vec<LoadProblem>, bool)> {
         let bytes = &self.source.bytes[record.entry.clone()];
         if let Some(encoded) = EncodedEntry::read(bytes) {
-            let problems = qna::answer_template_problems(path, encoded.id, encoded.answers.iter());
-            let item = Item::Encoded {
+            let mut templates = Vec::new();
+            for answer in encoded.answers.bytes() {
+                if answer.contains(&b'{') && answer.windows(2).any(|pair| pair == b"{{") {
+                    templates.push(std::str::from_utf8(answer).ok()?);
+                }
+            }
+            let problems = qna::answer_template_problems(path, encoded.id, templates.into_iter());
+            let item = Item::Encoded(Encoded {
                 record: record.entry.clone(),
-                file: path.to_path_buf(),
-            };
+                file: PathBuf::new(),
+                enabled: encoded.enabled,
+                questions: encoded.questions.len(),
+            });
             let needs_language_check = encoded.enabled && encoded.questions.len() == 0;
             return Some((item, problems, needs_language_check));
         }
@@ -380,7 +398,7 @@ impl Snapshot {
                 let (status, item) = recordable(file)?;
                 let recorded = match item {
                     Item::Read(entry) => Recorded::Entry(entry),
-                    Item::Encoded { record, .. } => {
+                    Item::Encoded(Encoded { record, .. }) => {
                         Recorded::Encoded(self.source.bytes.get(record.clone())?)
                     }
                 };
@@ -475,8 +493,9 @@ mod tests {
         serde_json::to_string_pretty(&value).unwrap_or_default()
     }
 
-    /// A folder's files as loaded, and the snapshot bytes those it served are encoded in.
-    type Loaded = (Vec<LoadedFile>, Option<Arc<Source>>);
+    /// A folder's files as loaded, the snapshot bytes those it served are encoded in, and
+    /// the files' paths.
+    type Loaded = (Vec<LoadedFile>, Option<Arc<Source>>, Vec<PathBuf>);
 
     /// Loads every `*.json` file of `dir` as a bot's QnA loading does: through the snapshot
     /// when there is one, which is then brought up to date.
@@ -492,7 +511,7 @@ mod tests {
                 .iter()
                 .map(|path| LoadedFile::read(handle.as_ref(), path, "en"))
                 .collect();
-            return (loaded, None);
+            return (loaded, None, files);
         };
         let loaded: Vec<LoadedFile> = files
             .iter()
@@ -500,18 +519,30 @@ mod tests {
             .map(|(i, path)| snapshot.load(handle, path, i))
             .collect();
         snapshot.update(&files, loaded.iter());
-        (loaded, Some(Arc::clone(snapshot.source())))
+        (loaded, Some(Arc::clone(snapshot.source())), files)
     }
 
-    fn from_snapshot((loaded, _): &Loaded) -> Vec<bool> {
+    fn from_snapshot((loaded, _, _): &Loaded) -> Vec<bool> {
         loaded.iter().map(|file| file.from_snapshot).collect()
     }
 
     /// The entries loaded, decoded.
-    fn entries((loaded, source): &Loaded) -> Vec<QnaEntry> {
+    fn entries((loaded, source, files): &Loaded) -> Vec<QnaEntry> {
         loaded
             .iter()
-            .filter_map(|file| file.decoded(source.as_deref()))
+            .zip(files)
+            .filter_map(|(file, path)| file.decoded(source.as_deref(), path))
+            .collect()
+    }
+
+    /// Each file's answers joined by `|`.
+    fn answers((loaded, source, _): &Loaded) -> Vec<String> {
+        loaded
+            .iter()
+            .map(|file| {
+                file.decoded(source.as_deref(), Path::new("x"))
+                    .map_or_else(|| "(not decoded)".to_string(), |e| e.answers.join("|"))
+            })
             .collect()
     }
 
@@ -618,7 +649,7 @@ mod tests {
             [true, true, true, false, false, false]
         );
         let read = LoadedFile::read(None, &qna.join("d.json"), "en");
-        let kept = |file: &LoadedFile| file.decoded(again.1.as_deref());
+        let kept = |file: &LoadedFile| file.decoded(again.1.as_deref(), &again.2[2]);
         assert!(kept(&again.0[2]).is_some_and(|entry| !entry.raw.is_null()));
         assert_eq!(
             kept(&again.0[2]),
@@ -688,10 +719,11 @@ mod tests {
                 for record in records {
                     let entry = &bytes[record.entry.clone()];
                     let _ = decode_entry(entry, Path::new("x"), "en");
-                    let _ = EncodedEntry::read(entry);
-                    if let Some(encoded) = EncodedEntry::reread(entry) {
+                    if let Some(encoded) = EncodedEntry::read(entry) {
                         let _ = encoded.questions_in("fr", "en").iter().count();
                         let _ = encoded.answers.iter().count();
+                        let _ = encoded.answers.bytes().count();
+                        let _ = encoded.contexts.iter().count();
                     }
                 }
             }
