@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::content::{self, ContentElement};
 use super::entries::{Item, QnaEntries, Source};
+use super::folder;
 use super::json;
 use super::lock::BotLock;
 use super::qna::QnaEntry;
@@ -617,14 +618,6 @@ fn other_element_exists(dir: &Path, kind: &str, id: &str) -> bool {
 /// they are (folders, pipes, links) the `*.json` ones are listed, so that reading each one
 /// reports why it cannot be read instead of skipping it silently.
 fn qna_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let read = match std::fs::read_dir(dir) {
-        Ok(read) => read,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Vec::new(), Vec::new()),
-        Err(e) => {
-            problems.push(LoadProblem::error(dir, format!("cannot list folder: {e}")));
-            return (Vec::new(), Vec::new());
-        }
-    };
     let mut files: Vec<PathBuf> = Vec::new();
     let mut temporary = Vec::new();
     // Each path is made with room for the folder and the name at once: `DirEntry::path`
@@ -635,15 +628,22 @@ fn qna_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> (Vec<PathBuf>, Vec<
         path.push(name);
         path
     };
-    for entry in read.filter_map(Result::ok) {
-        let name = entry.file_name();
+    let listed = folder::each_name(dir, |name| {
         let bytes = name.as_encoded_bytes();
         if bytes.starts_with(b".") {
             if std::str::from_utf8(bytes).is_ok_and(save::is_interbot_temp) {
-                temporary.push(path_of(&name));
+                temporary.push(path_of(name));
             }
         } else if bytes.ends_with(b".json") && bytes.len() > ".json".len() {
-            files.push(path_of(&name));
+            files.push(path_of(name));
+        }
+    });
+    match listed {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Vec::new(), Vec::new()),
+        Err(e) => {
+            problems.push(LoadProblem::error(dir, format!("cannot list folder: {e}")));
+            return (Vec::new(), Vec::new());
         }
     }
     sort_by_name(&mut files);
