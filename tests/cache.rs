@@ -567,26 +567,24 @@ fn a_start_from_snapshots_answers_the_same_and_decodes_only_the_entries_it_answe
     // The first start records the snapshots and the indexes; the second is served by both.
     drop(start());
     let served = start();
-    let undecoded = |engine: &Engine| {
+    let decoded = |engine: &Engine| -> Vec<String> {
         engine
             .workspace()
             .bots
             .iter()
-            .filter(|bot| !bot.qna.is_empty() && !bot.qna.is_decoded())
-            .count()
+            .filter(|bot| !bot.qna.is_empty() && bot.qna.is_decoded())
+            .map(|bot| bot.id.clone())
+            .collect()
     };
-    let bots_with_qna = served
-        .workspace()
-        .bots
-        .iter()
-        .filter(|bot| !bot.qna.is_empty())
-        .count();
-    assert!(bots_with_qna >= 3);
-    assert_eq!(
-        undecoded(&served),
-        bots_with_qna,
-        "nothing decoded to start"
-    );
+    // The demo's bots are in Botpress's own layout, so their entries stay encoded (the
+    // alarm bot's files are kept whole, with their documents: decoded as they are loaded).
+    let to_start = decoded(&served);
+    for bot in ["sub1", "sub2"] {
+        assert!(
+            !to_start.contains(&bot.to_string()),
+            "{bot}'s entries decoded to start"
+        );
+    }
     let questions = questions();
     assert_eq!(
         answers(&served, &questions),
@@ -594,8 +592,8 @@ fn a_start_from_snapshots_answers_the_same_and_decodes_only_the_entries_it_answe
         "the same answers as from the files"
     );
     assert_eq!(
-        undecoded(&served),
-        bots_with_qna,
+        decoded(&served),
+        to_start,
         "turns decode only the entries they answer with"
     );
 }

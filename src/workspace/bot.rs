@@ -203,7 +203,7 @@ impl Bot {
         let reading = BotReading::start(dir, id, read_flow, snapshots);
         let files = BotReading::read_files(std::slice::from_ref(&reading))
             .pop()
-            .unwrap_or_default();
+            .unwrap_or(ReadFiles::Read(Vec::new()));
         let (bot, found) = reading.finish(files);
         problems.extend(found);
         bot
@@ -273,7 +273,7 @@ impl BotReading {
     /// The last step: the entries checked (duplicate ids, answer templates, untrained
     /// entries), the content elements and the flow read. Returns the bot and every problem
     /// found loading it, in the order found.
-    pub(super) fn finish(self, (loaded, source): ReadFiles) -> (Bot, Vec<LoadProblem>) {
+    pub(super) fn finish(self, loaded: ReadFiles) -> (Bot, Vec<LoadProblem>) {
         let BotReading {
             dir,
             id,
@@ -283,8 +283,17 @@ impl BotReading {
             snapshots: _,
             mut problems,
         } = self;
-        let (items, to_check) = checked_entries(files, loaded, source.as_deref(), &mut problems);
-        let qna = QnaEntries::loaded(items, source);
+        let (qna, to_check) = match loaded {
+            ReadFiles::Read(loaded) => {
+                let (entries, to_check) = checked_entries(files, loaded, None, &mut problems);
+                (QnaEntries::from(entries), to_check)
+            }
+            ReadFiles::Kept(loaded, source) => {
+                let (items, to_check) =
+                    checked_entries(files, loaded, Some(&source), &mut problems);
+                (QnaEntries::loaded(items, Some(source)), to_check)
+            }
+        };
         let language = &config.default_language;
         problems.extend(untrained_entry_problems(&config, &qna, &to_check));
         let elements_file = dir.join("content-elements").join("builtin_text.json");
@@ -395,12 +404,12 @@ fn load_config(dir: &Path, id: &str, problems: &mut Vec<LoadProblem>) -> BotConf
 /// (found when the file was loaded, [`LoadedFile::template_problems`]). With them, the
 /// places of the entries whose languages need a check
 /// ([`LoadedFile::needs_language_check`]).
-fn checked_entries(
+fn checked_entries<T: LoadedEntry>(
     files: Vec<PathBuf>,
-    loaded: Vec<LoadedFile>,
+    loaded: Vec<LoadedFile<T>>,
     source: Option<&Source>,
     problems: &mut Vec<LoadProblem>,
-) -> (Vec<Item>, Vec<usize>) {
+) -> (Vec<T>, Vec<usize>) {
     // Which files' ids are new: a set of the ids seen so far, so checking each entry for a
     // duplicate costs O(1) and loading stays linear in the number of entries.
     let mut seen = HashSet::with_capacity(loaded.len());
@@ -429,14 +438,7 @@ fn checked_entries(
                         to_check.push(kept);
                     }
                     kept += 1;
-                    // An entry left encoded takes the listing's own path as its file.
-                    Some(match item {
-                        Item::Encoded(mut encoded) => {
-                            encoded.file = path;
-                            Item::Encoded(encoded)
-                        }
-                        read => read,
-                    })
+                    Some(item.placed(path))
                 } else {
                     let id = item.id(source);
                     problems.push(LoadProblem::error(
@@ -453,6 +455,42 @@ fn checked_entries(
         })
         .collect();
     (items, to_check)
+}
+
+/// An entry as loading holds it: whole, or an [`Item`] (boxed, or left encoded).
+trait LoadedEntry {
+    /// Its id (read in place from `source` when it is encoded there).
+    fn id<'a>(&'a self, source: Option<&'a Source>) -> &'a str;
+    /// The entry with `path`, the listing's own path of its file, as its file when it has
+    /// none of its own (one left encoded: copying the path per entry was a heap allocation
+    /// for each of 100,000 files).
+    fn placed(self, path: PathBuf) -> Self;
+}
+
+impl LoadedEntry for QnaEntry {
+    fn id<'a>(&'a self, _source: Option<&'a Source>) -> &'a str {
+        &self.id
+    }
+
+    fn placed(self, _path: PathBuf) -> Self {
+        self
+    }
+}
+
+impl LoadedEntry for Item {
+    fn id<'a>(&'a self, source: Option<&'a Source>) -> &'a str {
+        Item::id(self, source)
+    }
+
+    fn placed(self, path: PathBuf) -> Self {
+        match self {
+            Item::Encoded(mut encoded) => {
+                encoded.file = path;
+                Item::Encoded(encoded)
+            }
+            read => read,
+        }
+    }
 }
 
 /// A warning for each enabled entry whose questions are all in languages the bot does not

@@ -73,14 +73,35 @@ pub(super) struct Source {
     pub(super) language: String,
 }
 
-impl QnaEntries {
-    /// The entries `items`, those encoded in `source`.
-    pub(super) fn loaded(items: Vec<Item>, source: Option<Arc<Source>>) -> QnaEntries {
-        QnaEntries {
-            items,
-            source,
-            decoded: OnceLock::new(),
+impl Source {
+    /// No bytes: the source of no entry.
+    pub(super) fn empty() -> Source {
+        Source {
+            bytes: FileBytes::empty(),
+            language: String::new(),
         }
+    }
+}
+
+impl QnaEntries {
+    /// The entries `items`, those encoded in `source`. When none is encoded (no snapshot,
+    /// or every file read again), they are the list at once: decoding it later would copy
+    /// every entry.
+    pub(super) fn loaded(items: Vec<Item>, source: Option<Arc<Source>>) -> QnaEntries {
+        if items.iter().any(|item| matches!(item, Item::Encoded(_))) {
+            return QnaEntries {
+                items,
+                source,
+                decoded: OnceLock::new(),
+            };
+        }
+        items
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Read(entry) => Some(*entry),
+                Item::Encoded(_) => None,
+            })
+            .collect()
     }
 
     /// How many entries (none decoded to tell).

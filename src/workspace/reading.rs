@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 
 use super::entries::Source;
 use super::folder::Folder;
+use super::qna::QnaEntry;
 use super::snapshot::{LoadedFile, QnaSnapshots, Snapshot};
 use crate::parallel;
 
@@ -77,9 +78,24 @@ fn schedule(bots: &[BotFiles<'_>]) -> Vec<Task> {
     tasks
 }
 
-/// One folder's files as read: each file in order, and the snapshot its entries that stayed
-/// encoded are in.
-pub(super) type ReadFiles = (Vec<LoadedFile>, Option<Arc<Source>>);
+/// One folder's files as read, each file in order.
+#[derive(Debug)]
+pub(super) enum ReadFiles {
+    /// Every file read (no snapshot, or an empty one): each entry held whole.
+    Read(Vec<LoadedFile<QnaEntry>>),
+    /// Files a snapshot served (their entries left encoded in its bytes, `.1`) and files
+    /// read, boxed.
+    Kept(Vec<LoadedFile>, Arc<Source>),
+}
+
+/// Each file once read, in the files' order: one allocation for the bot, let go whole when
+/// loading is done with it (chunks kept apart until then left the allocator's heap in
+/// pieces, and a cached start of 50 bots of 10,000 entries 100 MB larger). Which kind is
+/// told when the bot is opened: whether its snapshot holds any file.
+enum Slots {
+    Read(Vec<Option<LoadedFile<QnaEntry>>>),
+    Kept(Vec<Option<LoadedFile>>),
+}
 
 /// One bot's files while they are read.
 struct BotFiles<'a> {
@@ -96,10 +112,8 @@ struct Opened {
     source: Option<Arc<Source>>,
     /// Taken (and dropped) once the last chunk is read and the snapshot brought up to date.
     snapshot: RwLock<Option<Snapshot>>,
-    /// Each file once read, in the files' order: one allocation for the bot, let go whole
-    /// when loading is done with it (chunks kept apart until then left the allocator's heap
-    /// in pieces, and a cached start of 50 bots of 10,000 entries 100 MB larger).
-    files: Mutex<Vec<Option<LoadedFile>>>,
+    /// Each file once read ([`Slots`]).
+    files: Mutex<Slots>,
 }
 
 impl<'a> BotFiles<'a> {
@@ -116,26 +130,36 @@ impl<'a> BotFiles<'a> {
         let opened = self.opened();
         let start = chunk * FILES_PER_CHUNK;
         let end = (start + FILES_PER_CHUNK).min(self.folder.files.len());
-        let loaded: Vec<LoadedFile> = {
+        let paths = &self.folder.files[start..end];
+        let kept = {
             let snapshot = opened
                 .snapshot
                 .read()
                 .unwrap_or_else(PoisonError::into_inner);
-            (start..end)
-                .map(|position| {
-                    let path = &self.folder.files[position];
-                    match (snapshot.as_ref(), &opened.folder) {
-                        (Some(snapshot), Some(folder)) => snapshot.load(folder, path, position),
-                        _ => LoadedFile::read(opened.folder.as_ref(), path, self.folder.language),
-                    }
-                })
+            match (snapshot.as_ref(), &opened.folder) {
+                (Some(snapshot), Some(folder)) if snapshot.has_records() => Some(
+                    (start..end)
+                        .zip(paths)
+                        .map(|(position, path)| snapshot.load(folder, path, position))
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            }
+        };
+        let read = || -> Vec<LoadedFile<QnaEntry>> {
+            paths
+                .iter()
+                .map(|path| LoadedFile::read(opened.folder.as_ref(), path, self.folder.language))
                 .collect()
         };
-        let mut files = lock(&opened.files);
-        for (slot, file) in files[start..end].iter_mut().zip(loaded) {
-            *slot = Some(file);
+        match (&mut *lock(&opened.files), kept) {
+            (Slots::Kept(slots), Some(kept)) => fill(&mut slots[start..end], kept),
+            (Slots::Kept(slots), None) => fill(
+                &mut slots[start..end],
+                read().into_iter().map(LoadedFile::boxed),
+            ),
+            (Slots::Read(slots), _) => fill(&mut slots[start..end], read()),
         }
-        drop(files);
         if self.unread.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.update(opened);
         }
@@ -154,13 +178,20 @@ impl<'a> BotFiles<'a> {
             (Some(snapshots), Some(_)) => snapshots.open(self.folder.dir, self.folder.language),
             _ => None,
         };
+        let count = self.folder.files.len();
+        let files = match &snapshot {
+            Some(snapshot) if snapshot.has_records() => {
+                Slots::Kept((0..count).map(|_| None).collect())
+            }
+            _ => Slots::Read((0..count).map(|_| None).collect()),
+        };
         Opened {
             folder,
             source: snapshot
                 .as_ref()
                 .map(|snapshot| Arc::clone(snapshot.source())),
             snapshot: RwLock::new(snapshot),
-            files: Mutex::new((0..self.folder.files.len()).map(|_| None).collect()),
+            files: Mutex::new(files),
         }
     }
 
@@ -172,8 +203,10 @@ impl<'a> BotFiles<'a> {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(snapshot) = taken {
-            let files = lock(&opened.files);
-            snapshot.update(self.folder.files, files.iter().flatten());
+            match &*lock(&opened.files) {
+                Slots::Read(files) => snapshot.update(self.folder.files, files.iter().flatten()),
+                Slots::Kept(files) => snapshot.update(self.folder.files, files.iter().flatten()),
+            }
         }
     }
 
@@ -183,17 +216,42 @@ impl<'a> BotFiles<'a> {
     #[allow(clippy::filter_map_identity)]
     fn into_files(self) -> ReadFiles {
         let Some(opened) = self.opened.into_inner() else {
-            return (Vec::new(), None);
+            return ReadFiles::Read(Vec::new());
         };
         // Every slot is filled once the pool is done.
-        let files = opened
+        let slots = opened
             .files
             .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-            .into_iter()
-            .filter_map(std::convert::identity)
-            .collect();
-        (files, opened.source)
+            .unwrap_or_else(PoisonError::into_inner);
+        match (slots, opened.source) {
+            (Slots::Kept(files), Some(source)) => ReadFiles::Kept(
+                files
+                    .into_iter()
+                    .filter_map(std::convert::identity)
+                    .collect(),
+                source,
+            ),
+            (Slots::Kept(files), None) => ReadFiles::Kept(
+                files
+                    .into_iter()
+                    .filter_map(std::convert::identity)
+                    .collect(),
+                Arc::new(Source::empty()),
+            ),
+            (Slots::Read(files), _) => ReadFiles::Read(
+                files
+                    .into_iter()
+                    .filter_map(std::convert::identity)
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Puts each of `files` in its slot.
+fn fill<T>(slots: &mut [Option<T>], files: impl IntoIterator<Item = T>) {
+    for (slot, file) in slots.iter_mut().zip(files) {
+        *slot = Some(file);
     }
 }
 
@@ -212,6 +270,28 @@ mod tests {
 
     use super::*;
     use crate::workspace::snapshot::answers;
+
+    /// Each file's answers joined by `|`, or its problem.
+    fn answers_of(files: &ReadFiles) -> Vec<String> {
+        match files {
+            ReadFiles::Read(files) => files
+                .iter()
+                .map(|file| match &file.result {
+                    Ok((entry, _)) => entry.answers.join("|"),
+                    Err(problem) => problem.message.clone(),
+                })
+                .collect(),
+            ReadFiles::Kept(files, source) => answers(files, Some(source)),
+        }
+    }
+
+    /// Whether each file came from the snapshot.
+    fn served(files: &ReadFiles) -> Vec<bool> {
+        match files {
+            ReadFiles::Read(files) => files.iter().map(LoadedFile::came_from_snapshot).collect(),
+            ReadFiles::Kept(files, _) => files.iter().map(LoadedFile::came_from_snapshot).collect(),
+        }
+    }
 
     fn write_entries(dir: &Path, count: usize, answer: &str) -> Vec<PathBuf> {
         fs::create_dir_all(dir).unwrap_or_else(|e| panic!("qna folder: {e}"));
@@ -297,21 +377,21 @@ mod tests {
 
         let first = read_all(&folders);
         for (loaded, count) in first.iter().zip(counts) {
-            assert_eq!(answers(loaded), expected(count, "first"));
-            assert!(loaded.0.iter().all(|file| !file.came_from_snapshot()));
+            assert_eq!(answers_of(loaded), expected(count, "first"));
+            assert!(served(loaded).iter().all(|served| !served));
         }
         let second = read_all(&folders);
         for (loaded, count) in second.iter().zip(counts) {
-            assert_eq!(answers(loaded), expected(count, "first"));
-            assert!(loaded.0.iter().all(LoadedFile::came_from_snapshot));
+            assert_eq!(answers_of(loaded), expected(count, "first"));
+            assert!(served(loaded).iter().all(|served| *served));
         }
 
         // One bot's files rewritten in place (each a new size and change time): read again,
         // with their new answers; the other bot's still come from its snapshot.
         write_entries(&dirs[0], counts[0], "second");
         let third = read_all(&folders);
-        assert_eq!(answers(&third[0]), expected(counts[0], "second"));
-        assert!(third[0].0.iter().all(|file| !file.came_from_snapshot()));
-        assert!(third[1].0.iter().all(LoadedFile::came_from_snapshot));
+        assert_eq!(answers_of(&third[0]), expected(counts[0], "second"));
+        assert!(served(&third[0]).iter().all(|served| !served));
+        assert!(served(&third[1]).iter().all(|served| *served));
     }
 }

@@ -78,7 +78,7 @@ pub(super) fn encode(
 
 /// A file's entry as a snapshot records it.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Recorded<'a> {
+pub(in crate::workspace) enum Recorded<'a> {
     /// An entry to encode.
     Entry(&'a QnaEntry),
     /// An entry already encoded (served by the snapshot before), copied as it is.

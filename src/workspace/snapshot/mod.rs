@@ -182,11 +182,16 @@ pub(super) struct Snapshot {
     opened_at: SystemTime,
 }
 
-/// One QnA file as loading found it.
+/// One QnA file as loading found it: its entry held as `T`, a [`QnaEntry`] for a folder whose
+/// every file is read (no snapshot, or an empty one), else an [`Item`] (an entry read, boxed,
+/// or left encoded in the snapshot). Held whole, every read entry of a folder a snapshot
+/// serves would make each file's place in loading's list as large as an entry; boxed in a
+/// folder that has none, each would be copied out of its box at the end (50 bots of 10,000
+/// entries read without a cache peaked 157 MB higher so).
 #[derive(Debug)]
-pub(super) struct LoadedFile {
+pub(super) struct LoadedFile<T = Item> {
     /// The entry and its warnings, or why the file was not read.
-    pub(super) result: Result<(Item, Vec<LoadProblem>), LoadProblem>,
+    pub(super) result: Result<(T, Vec<LoadProblem>), LoadProblem>,
     /// Its status when it was read (or found unchanged), when it is a regular file read
     /// through its folder's handle.
     status: Option<FileStatus>,
@@ -204,22 +209,52 @@ pub(super) struct LoadedFile {
 }
 
 /// Each loaded file's answers joined by `|`, or its problem (for tests here and in other
-/// modules): `loaded` as [`super::reading::read_all`] gives a folder's files.
+/// modules): `loaded` as [`super::reading::read_all`] gives a folder's files (read whole
+/// ones boxed).
 #[cfg(test)]
-pub(super) fn answers((loaded, source): &(Vec<LoadedFile>, Option<Arc<Source>>)) -> Vec<String> {
+pub(super) fn answers(loaded: &[LoadedFile], source: Option<&Source>) -> Vec<String> {
     loaded
         .iter()
-        .map(|file| {
-            match (
-                file.decoded(source.as_deref(), Path::new("x")),
-                &file.result,
-            ) {
+        .map(
+            |file| match (file.decoded(source, Path::new("x")), &file.result) {
                 (Some(entry), _) => entry.answers.join("|"),
                 (None, Err(problem)) => problem.message.clone(),
                 (None, Ok(_)) => "(not decoded)".to_string(),
-            }
-        })
+            },
+        )
         .collect()
+}
+
+/// An entry as a snapshot records it, held by a [`LoadedFile`].
+pub(super) trait Recordable {
+    /// How the snapshot records the entry; `bytes` are the snapshot's, an entry left
+    /// encoded in them is copied as it is.
+    fn recorded<'a>(&'a self, bytes: &'a [u8]) -> Option<Recorded<'a>>;
+}
+
+impl Recordable for QnaEntry {
+    fn recorded<'a>(&'a self, _bytes: &'a [u8]) -> Option<Recorded<'a>> {
+        Some(Recorded::Entry(self))
+    }
+}
+
+impl Recordable for Item {
+    fn recorded<'a>(&'a self, bytes: &'a [u8]) -> Option<Recorded<'a>> {
+        match self {
+            Item::Read(entry) => Some(Recorded::Entry(entry)),
+            Item::Encoded(Encoded { record, .. }) => {
+                bytes.get(record.clone()).map(Recorded::Encoded)
+            }
+        }
+    }
+}
+
+impl<T> LoadedFile<T> {
+    /// Whether the entry came from the snapshot (for other modules' tests).
+    #[cfg(test)]
+    pub(super) fn came_from_snapshot(&self) -> bool {
+        self.from_snapshot
+    }
 }
 
 impl LoadedFile {
@@ -236,17 +271,17 @@ impl LoadedFile {
             Err(_) => None,
         }
     }
+}
 
-    /// Whether the entry came from the snapshot (for other modules' tests).
-    #[cfg(test)]
-    pub(super) fn came_from_snapshot(&self) -> bool {
-        self.from_snapshot
-    }
-
+impl LoadedFile<QnaEntry> {
     /// The QnA file at `path`, read and parsed: through `folder`, the handle of the folder
     /// it is in, when there is one (its status then comes with it), else by path. A link is
     /// always followed by path, and has no status.
-    pub(super) fn read(folder: Option<&Folder>, path: &Path, language: &str) -> LoadedFile {
+    pub(super) fn read(
+        folder: Option<&Folder>,
+        path: &Path,
+        language: &str,
+    ) -> LoadedFile<QnaEntry> {
         let (bytes, status) = match folder.map(|f| f.read(file_name_bytes(path), MAX_FILE_BYTES)) {
             Some(Ok((bytes, status))) => (Ok(bytes), status),
             Some(Err(ReadError::TooManyLinks)) | None => {
@@ -263,11 +298,24 @@ impl LoadedFile {
             Err(_) => (Vec::new(), false),
         };
         LoadedFile {
-            result: result.map(|(entry, warnings)| (Item::Read(Box::new(entry)), warnings)),
+            result,
             status,
             from_snapshot: false,
             template_problems,
             needs_language_check,
+        }
+    }
+
+    /// The file with its entry boxed, as a folder a snapshot serves holds it.
+    pub(super) fn boxed(self) -> LoadedFile {
+        LoadedFile {
+            result: self
+                .result
+                .map(|(entry, warnings)| (Item::Read(Box::new(entry)), warnings)),
+            status: self.status,
+            from_snapshot: self.from_snapshot,
+            template_problems: self.template_problems,
+            needs_language_check: self.needs_language_check,
         }
     }
 }
@@ -292,7 +340,12 @@ impl Snapshot {
                 needs_language_check,
             };
         }
-        LoadedFile::read(Some(folder), path, &self.source.language)
+        LoadedFile::read(Some(folder), path, &self.source.language).boxed()
+    }
+
+    /// Whether the snapshot holds any file (else every file of its folder is read).
+    pub(super) fn has_records(&self) -> bool {
+        !self.records.is_empty()
     }
 
     /// The record of file `name`. With no file added or removed since, the record at
@@ -357,10 +410,10 @@ impl Snapshot {
     /// Stores the snapshot of what `files` loaded as (`loaded`, in the same order), unless
     /// it already holds exactly that; a snapshot that cannot be written only costs reading
     /// the files next time.
-    pub(super) fn update<'a>(
+    pub(super) fn update<'a, T: Recordable + 'a>(
         &self,
         files: &[PathBuf],
-        loaded: impl Iterator<Item = &'a LoadedFile> + Clone,
+        loaded: impl Iterator<Item = &'a LoadedFile<T>> + Clone,
     ) {
         let loaded = || loaded.clone();
         let nanos = |duration: Duration| i128::try_from(duration.as_nanos()).unwrap_or(i128::MAX);
@@ -371,7 +424,7 @@ impl Snapshot {
             .map_or(i128::MIN, |since| {
                 nanos(since) - nanos(self.snapshots.settle)
             });
-        let recordable = |file: &'a LoadedFile| -> Option<(FileStatus, &'a Item)> {
+        let recordable = |file: &'a LoadedFile<T>| -> Option<(FileStatus, &'a T)> {
             let status = file.status?;
             let (item, warnings) = file.result.as_ref().ok()?;
             let clean = warnings.is_empty();
@@ -395,13 +448,8 @@ impl Snapshot {
             .iter()
             .zip(loaded())
             .filter_map(|(path, file)| {
-                let (status, item) = recordable(file)?;
-                let recorded = match item {
-                    Item::Read(entry) => Recorded::Entry(entry),
-                    Item::Encoded(Encoded { record, .. }) => {
-                        Recorded::Encoded(self.source.bytes.get(record.clone())?)
-                    }
-                };
+                let (status, entry) = recordable(file)?;
+                let recorded = entry.recorded(&self.source.bytes)?;
                 Some((file_name_bytes(path), status, recorded))
             })
             .collect();
@@ -509,7 +557,7 @@ mod tests {
         let (Some(handle), Some(snapshot)) = (&handle, snapshots.open(dir, "en")) else {
             let loaded = files
                 .iter()
-                .map(|path| LoadedFile::read(handle.as_ref(), path, "en"))
+                .map(|path| LoadedFile::read(handle.as_ref(), path, "en").boxed())
                 .collect();
             return (loaded, None, files);
         };
@@ -648,7 +696,7 @@ mod tests {
             from_snapshot(&again),
             [true, true, true, false, false, false]
         );
-        let read = LoadedFile::read(None, &qna.join("d.json"), "en");
+        let read = LoadedFile::read(None, &qna.join("d.json"), "en").boxed();
         let kept = |file: &LoadedFile| file.decoded(again.1.as_deref(), &again.2[2]);
         assert!(kept(&again.0[2]).is_some_and(|entry| !entry.raw.is_null()));
         assert_eq!(
