@@ -5,11 +5,10 @@
 //! snapshots (a dozen allocations each: 90 MB) though answering a question reads a few of
 //! them. The steps of a start read entries in place instead ([`EntryView`]): loading's checks,
 //! the index's list of entries and its cache key, the bot router's training set. A turn
-//! decodes the entries it answers with ([`QnaEntries::entry`]). Anything else that reads
+//! decodes the entries it answers with, each once ([`QnaEntries::entry`]). Anything else that reads
 //! the entries as a list (the app, `eval`, `qna`, saving) decodes them all, once, on first
 //! use ([`Deref`]); changing them (`DerefMut`) works on that list.
 
-use std::borrow::Cow;
 use std::ops::{Deref, DerefMut, Range};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -28,6 +27,9 @@ pub struct QnaEntries {
     items: Vec<Item>,
     /// The snapshot the encoded items are in.
     source: Option<Arc<Source>>,
+    /// Each encoded item once decoded alone ([`QnaEntries::entry`]), so that a long run
+    /// (the app, `serve`, a batch of questions) decodes an entry it answers with once.
+    one_by_one: Box<[OnceLock<Box<QnaEntry>>]>,
     /// Every entry decoded, once something needed the list; from then on, the entries.
     decoded: OnceLock<Vec<QnaEntry>>,
 }
@@ -90,6 +92,7 @@ impl QnaEntries {
     pub(super) fn loaded(items: Vec<Item>, source: Option<Arc<Source>>) -> QnaEntries {
         if items.iter().any(|item| matches!(item, Item::Encoded(_))) {
             return QnaEntries {
+                one_by_one: (0..items.len()).map(|_| OnceLock::new()).collect(),
                 items,
                 source,
                 decoded: OnceLock::new(),
@@ -117,15 +120,16 @@ impl QnaEntries {
         self.len() == 0
     }
 
-    /// Entry `pos`, decoded alone when it is still encoded.
-    pub fn entry(&self, pos: usize) -> Option<Cow<'_, QnaEntry>> {
+    /// Entry `pos`, decoded alone (once) when it is still encoded.
+    pub fn entry(&self, pos: usize) -> Option<&QnaEntry> {
         if let Some(entries) = self.decoded.get() {
-            return entries.get(pos).map(Cow::Borrowed);
+            return entries.get(pos);
         }
         match self.items.get(pos)? {
-            Item::Read(entry) => Some(Cow::Borrowed(entry)),
+            Item::Read(entry) => Some(entry),
             Item::Encoded(Encoded { record, file, .. }) => {
-                Some(Cow::Owned(self.decode(record, file)))
+                let one = self.one_by_one.get(pos)?;
+                Some(one.get_or_init(|| Box::new(self.decode(record, file))))
             }
         }
     }
@@ -258,6 +262,7 @@ impl From<Vec<QnaEntry>> for QnaEntries {
         QnaEntries {
             items: Vec::new(),
             source: None,
+            one_by_one: Box::new([]),
             decoded: OnceLock::from(entries),
         }
     }
@@ -289,6 +294,7 @@ impl DerefMut for QnaEntries {
         // Changed, the list is the entries: the items and the snapshot are let go.
         self.items = Vec::new();
         self.source = None;
+        self.one_by_one = Box::new([]);
         self.decoded = OnceLock::from(entries);
         match self.decoded.get_mut() {
             Some(entries) => entries,
@@ -311,6 +317,7 @@ impl Clone for QnaEntries {
         QnaEntries {
             items: self.items.clone(),
             source: self.source.clone(),
+            one_by_one: self.one_by_one.clone(),
             decoded: self.decoded.clone(),
         }
     }
