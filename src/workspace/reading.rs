@@ -152,13 +152,19 @@ impl<'a> BotFiles<'a> {
                 .map(|path| LoadedFile::read(opened.folder.as_ref(), path, self.folder.language))
                 .collect()
         };
-        match (&mut *lock(&opened.files), kept) {
-            (Slots::Kept(slots), Some(kept)) => fill(&mut slots[start..end], kept),
-            (Slots::Kept(slots), None) => fill(
-                &mut slots[start..end],
-                read().into_iter().map(LoadedFile::boxed),
-            ),
-            (Slots::Read(slots), _) => fill(&mut slots[start..end], read()),
+        // Read before the slots are locked: read under the lock, the files of a bot with no
+        // snapshot were read by one core at a time (an uncached start of 10 bots of 10,000
+        // entries spent 0.5 s reading them on one of two cores).
+        let chunk = kept.ok_or_else(read);
+        match (&mut *lock(&opened.files), chunk) {
+            (Slots::Kept(slots), Ok(kept)) => fill(&mut slots[start..end], kept),
+            (Slots::Kept(slots), Err(read)) => {
+                fill(&mut slots[start..end], read.into_iter().map(LoadedFile::boxed));
+            }
+            (Slots::Read(slots), Err(read)) => fill(&mut slots[start..end], read),
+            // A snapshot served the files of a bot opened without one: cannot happen (both
+            // are told by whether its snapshot holds any file); its files are read again.
+            (Slots::Read(slots), Ok(_)) => fill(&mut slots[start..end], read()),
         }
         if self.unread.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.update(opened);
