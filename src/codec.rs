@@ -61,14 +61,6 @@ impl Writer {
         }
     }
 
-    /// A length, then the values.
-    pub fn u32s(&mut self, values: &[u32]) {
-        self.u64(values.len() as u64);
-        for value in values {
-            self.u32(*value);
-        }
-    }
-
     /// A length, then the bytes.
     pub fn bytes(&mut self, bytes: &[u8]) {
         self.u64(bytes.len() as u64);
@@ -174,22 +166,6 @@ impl<'a> Reader<'a> {
         self.words(f32::from_le_bytes)
     }
 
-    pub fn u32s(&mut self) -> Option<Vec<u32>> {
-        self.words(u32::from_le_bytes)
-    }
-
-    /// `count` pairs of numbers [`Writer::u32`] wrote one after the other (no length).
-    pub fn u32_pairs(&mut self, count: usize) -> Option<Vec<(u32, u32)>> {
-        let items = self.arrays::<8>(count)?;
-        let pair = |b: &[u8; 8]| {
-            (
-                u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-                u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
-            )
-        };
-        Some(items.iter().map(pair).collect())
-    }
-
     pub fn bytes(&mut self) -> Option<&'a [u8]> {
         let len = self.len(1)?;
         self.raw(len)
@@ -225,10 +201,6 @@ mod tests {
         writer.f32s(&[1.5, -0.0, f32::MIN_POSITIVE]);
         writer.str("héllo");
         writer.strs(&["a".to_string(), String::new()]);
-        writer.u32s(&[0, u32::MAX, 42]);
-        for value in [1, 2, u32::MAX, 0] {
-            writer.u32(value);
-        }
         let bytes = writer.into_bytes();
         let mut reader = Reader::new(&bytes);
         assert_eq!(reader.u8(), Some(7));
@@ -241,8 +213,6 @@ mod tests {
         );
         assert_eq!(reader.str(), Some("héllo"));
         assert_eq!(reader.strs(), Some(vec!["a".to_string(), String::new()]));
-        assert_eq!(reader.u32s(), Some(vec![0, u32::MAX, 42]));
-        assert_eq!(reader.u32_pairs(2), Some(vec![(1, 2), (u32::MAX, 0)]));
         assert!(reader.is_empty());
     }
 
@@ -259,9 +229,6 @@ mod tests {
         huge.u64(u64::MAX);
         let huge = huge.into_bytes();
         assert_eq!(Reader::new(&huge).f32s(), None);
-        assert_eq!(Reader::new(&huge).u32s(), None);
-        assert_eq!(Reader::new(&huge[..8]).u32_pairs(usize::MAX), None);
-        assert_eq!(Reader::new(&huge[..7]).u32_pairs(1), None);
         assert_eq!(Reader::new(&[0xff; 9]).str(), None);
         // A count of texts that could not fit is refused the same way.
         let mut many = Writer::default();

@@ -42,7 +42,7 @@ pub(crate) mod router;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use tantivy::Index;
@@ -355,7 +355,7 @@ struct Sidecar {
     classifier: Option<EntryClassifier>,
 }
 
-fn decode_sidecar(bytes: &[u8], key: &str) -> Option<Sidecar> {
+fn decode_sidecar(bytes: &Arc<FileBytes>, key: &str) -> Option<Sidecar> {
     let mut input = Reader::new(bytes);
     if input.str()? != MAGIC || input.u32()? != FORMAT || input.str()? != key {
         return None;
@@ -366,7 +366,7 @@ fn decode_sidecar(bytes: &[u8], key: &str) -> Option<Sidecar> {
         return None;
     }
     let log_lens = lens.chunks_exact(2).map(|l| [l[0], l[1]]).collect();
-    let variants = VariantQuestions::decode(&mut input)?;
+    let variants = VariantQuestions::decode(&mut input, bytes)?;
     let classifier = match input.u8()? {
         0 => None,
         1 => Some(EntryClassifier::decode(&mut input)?),
@@ -522,7 +522,7 @@ fn open(folder: &Path, key: &str) -> Result<Option<Written>, String> {
         }
         // The sidecar is decoded from the very bytes whose hash was checked.
         if path == SIDECAR {
-            sidecar = Some(bytes);
+            sidecar = Some(Arc::new(bytes));
         }
     }
     let Some(sidecar) = sidecar else {
@@ -618,14 +618,15 @@ mod tests {
             classifier: None,
         };
         let bytes = encode_sidecar("k1", &written);
-        let sidecar = decode_sidecar(&bytes, "k1").expect("decodes");
+        let decode = |bytes: &[u8], key| decode_sidecar(&Arc::new(FileBytes::Read(bytes.to_vec())), key);
+        let sidecar = decode(&bytes, "k1").expect("decodes");
         assert_eq!(sidecar.totals, [3.0, 1.0]);
         assert_eq!(sidecar.log_lens, vec![[1.0, 2.0], [0.5, 0.25]]);
         assert_eq!(sidecar.variants, VariantQuestions::default());
         assert!(sidecar.classifier.is_none());
-        assert!(decode_sidecar(&bytes, "k2").is_none());
+        assert!(decode(&bytes, "k2").is_none());
         for cut in 0..bytes.len() {
-            assert!(decode_sidecar(&bytes[..cut], "k1").is_none());
+            assert!(decode(&bytes[..cut], "k1").is_none());
         }
     }
 }
