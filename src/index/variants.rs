@@ -95,6 +95,24 @@ impl Numbers {
     }
 }
 
+impl Numbers {
+    /// Whether the first of each pair of numbers is below `limit` (the postings' word ids):
+    /// one pass over the bytes, which the pairs' iterator made three times slower.
+    fn ids_below(&self, limit: usize) -> bool {
+        let below = |id: u32| (id as usize) < limit;
+        match self {
+            Numbers::Held(numbers) => numbers.iter().step_by(2).all(|&id| below(id)),
+            Numbers::InPlace { bytes, start, len } => bytes
+                .get(*start..start + 4 * len)
+                .is_some_and(|pairs| {
+                    pairs.as_chunks::<8>().0.iter().all(|pair| {
+                        below(u32::from_le_bytes([pair[0], pair[1], pair[2], pair[3]]))
+                    })
+                }),
+        }
+    }
+}
+
 impl PartialEq for Numbers {
     fn eq(&self, other: &Numbers) -> bool {
         self.len() == other.len() && self.iter().eq(other.iter())
@@ -335,7 +353,7 @@ impl VariantQuestions {
                 && previous.map(|s| s as usize) == Some(last)
         };
         let consistent = doc_freq.len() == word_count
-            && postings.iter().step_by(2).all(|id| (id as usize) < word_count)
+            && postings.ids_below(word_count)
             && variant_starts.len() == norms.len() + 1
             && ascending(&variant_starts, postings.len() / 2)
             && ascending(&entry_starts, norms.len());
