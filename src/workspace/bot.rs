@@ -2,6 +2,7 @@
 //! what the flow refers to checked: the content elements it says, the flows and skill
 //! sub-flows (`flows/skills/…`) it names.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use foldhash::{HashSet, HashSetExt};
@@ -656,24 +657,16 @@ fn other_element_exists(dir: &Path, kind: &str, id: &str) -> bool {
 /// they are (folders, pipes, links) the `*.json` ones are listed, so that reading each one
 /// reports why it cannot be read instead of skipping it silently.
 fn qna_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut files: Vec<PathBuf> = Vec::new();
+    let mut names = Names::default();
     let mut temporary = Vec::new();
-    // Each path is made with room for the folder and the name at once: `DirEntry::path`
-    // joins them growing a copy of the folder's path, which was a third of this listing.
-    let path_of = |name: &std::ffi::OsStr| {
-        let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
-        path.push(dir);
-        path.push(name);
-        path
-    };
     let listed = folder::each_name(dir, |name| {
         let bytes = name.as_encoded_bytes();
         if bytes.starts_with(b".") {
             if std::str::from_utf8(bytes).is_ok_and(save::is_interbot_temp) {
-                temporary.push(path_of(name));
+                temporary.push(path_in(dir, name));
             }
         } else if bytes.ends_with(b".json") && bytes.len() > ".json".len() {
-            files.push(path_of(name));
+            names.push(bytes);
         }
     });
     match listed {
@@ -684,51 +677,88 @@ fn qna_files(dir: &Path, problems: &mut Vec<LoadProblem>) -> (Vec<PathBuf>, Vec<
             return (Vec::new(), Vec::new());
         }
     }
-    sort_by_name(&mut files);
-    (files, temporary)
+    (names.sorted_paths(dir), temporary)
 }
 
-/// The bytes of `path` past its first `len`.
-fn past(path: &Path, len: usize) -> &[u8] {
-    let bytes = path.as_os_str().as_encoded_bytes();
-    bytes.get(len..).unwrap_or(bytes)
+/// The path of `name` in `dir`, made with room for both at once: `DirEntry::path` joins them
+/// growing a copy of the folder's path, which was a third of listing a QnA folder.
+fn path_in(dir: &Path, name: &OsStr) -> PathBuf {
+    let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
+    path.push(dir);
+    path.push(name);
+    path
 }
 
-/// Sorts paths of one folder by their names' bytes. Every path is the folder's and a name,
-/// so comparing the paths' bytes would do (parsing each path into components in every
-/// comparison was 12 % of a cached start of 100,000 entries), but each comparison then
-/// reached two paths on the heap and compared the folder again. Instead the eight bytes of
-/// each name past the start all names share are read once into a number (big-endian, zeros
-/// past a name's end, so numbers order as the bytes do), the numbers and the paths' places
-/// are sorted together, and only a tie compares two whole names.
-fn sort_by_name(files: &mut Vec<PathBuf>) {
-    let Some(first) = files.first() else {
-        return;
-    };
-    let folder_len = first.as_os_str().len() - first.file_name().map_or(0, |name| name.len());
-    let names: Vec<&[u8]> = files.iter().map(|path| past(path, folder_len)).collect();
-    let shared = names.iter().fold(names[0].len(), |shared, other| {
-        names[0][..shared]
-            .iter()
-            .zip(*other)
-            .take_while(|(a, b)| a == b)
-            .count()
-    });
-    let key = |name: &[u8]| {
-        let mut bytes = [0u8; 8];
-        for (slot, byte) in bytes.iter_mut().zip(name.get(shared..).unwrap_or_default()) {
-            *slot = *byte;
+/// A folder's names as listed, one after another in one buffer (each name's bytes as
+/// [`OsStr::as_encoded_bytes`] gives them).
+#[derive(Debug, Default)]
+struct Names {
+    joined: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Names {
+    fn push(&mut self, name: &[u8]) {
+        self.joined.extend_from_slice(name);
+        self.ends.push(self.joined.len());
+    }
+
+    fn get(&self, i: usize) -> &[u8] {
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1],
+        };
+        &self.joined[start..self.ends[i]]
+    }
+
+    /// The names' paths in `dir`, by name. The paths are made in that order, one after
+    /// another: made as listed and then sorted, reading a path as loading took the files in
+    /// order reached memory all over the heap (a tenth of the files' step of a cached start
+    /// of 100,000 entries, perf). To sort, the eight bytes of each name past the start all
+    /// names share are read once into a number (big-endian, zeros past a name's end, so
+    /// numbers order as the bytes do), the numbers and the names' places are sorted
+    /// together, and only a tie compares two whole names.
+    fn sorted_paths(&self, dir: &Path) -> Vec<PathBuf> {
+        let count = self.ends.len();
+        if count == 0 {
+            return Vec::new();
         }
-        u64::from_be_bytes(bytes)
-    };
-    let mut order: Vec<(u64, usize)> = names.iter().map(|n| key(n)).zip(0..).collect();
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| names[a.1].cmp(names[b.1])));
-    drop(names);
-    let sorted: Vec<PathBuf> = order
-        .iter()
-        .map(|&(_, i)| std::mem::take(&mut files[i]))
-        .collect();
-    *files = sorted;
+        let first = self.get(0);
+        let shared = (1..count).fold(first.len(), |shared, i| {
+            first[..shared]
+                .iter()
+                .zip(self.get(i))
+                .take_while(|(a, b)| a == b)
+                .count()
+        });
+        let key = |name: &[u8]| {
+            let mut bytes = [0u8; 8];
+            for (slot, byte) in bytes.iter_mut().zip(name.get(shared..).unwrap_or_default()) {
+                *slot = *byte;
+            }
+            u64::from_be_bytes(bytes)
+        };
+        let mut order: Vec<(u64, usize)> = (0..count).map(|i| (key(self.get(i)), i)).collect();
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| self.get(a.1).cmp(self.get(b.1))));
+        order
+            .iter()
+            .map(|&(_, i)| path_in(dir, os_str(self.get(i))))
+            .collect()
+    }
+}
+
+/// The name whose bytes [`OsStr::as_encoded_bytes`] gave.
+#[cfg(unix)]
+fn os_str(bytes: &[u8]) -> &OsStr {
+    std::os::unix::ffi::OsStrExt::from_bytes(bytes)
+}
+
+/// The name whose bytes [`OsStr::as_encoded_bytes`] gave.
+#[cfg(not(unix))]
+fn os_str(bytes: &[u8]) -> &OsStr {
+    // SAFETY: `bytes` are one whole name as `as_encoded_bytes` gave it, kept unchanged and
+    // cut where it ended ([`Names`]), which is what `from_encoded_bytes_unchecked` asks.
+    unsafe { OsStr::from_encoded_bytes_unchecked(bytes) }
 }
 
 #[cfg(test)]
@@ -738,6 +768,13 @@ mod tests {
     #[test]
     fn names_sort_as_their_bytes_do() {
         let folder = Path::new("/some/bots/sub1/qna");
+        let sorted = |names: &[String]| {
+            let mut listed = Names::default();
+            for name in names {
+                listed.push(name.as_bytes());
+            }
+            listed.sorted_paths(folder)
+        };
         let mut names: Vec<String> = vec![
             "bot00_000010.json".into(),
             "bot00_000001.json".into(),
@@ -752,25 +789,18 @@ mod tests {
         ];
         // Many that share a long start and differ far past eight bytes.
         names.extend((0..300).map(|i| format!("same_prefix_for_all_{:05}.json", (i * 7919) % 300)));
-        let mut files: Vec<PathBuf> = names.iter().map(|name| folder.join(name)).collect();
-        let mut expected = files.clone();
+        let mut expected: Vec<PathBuf> = names.iter().map(|name| folder.join(name)).collect();
         expected.sort_by(|a, b| {
             a.as_os_str()
                 .as_encoded_bytes()
                 .cmp(b.as_os_str().as_encoded_bytes())
         });
-        sort_by_name(&mut files);
-        assert_eq!(files, expected);
+        assert_eq!(sorted(&names), expected);
         // Names that all share their whole start but one's end.
-        let mut files: Vec<PathBuf> = ["ab.json", "ab.jso", "ab.json"]
-            .iter()
-            .map(|name| folder.join(name))
-            .collect();
-        sort_by_name(&mut files);
-        let sorted: Vec<_> = files.iter().filter_map(|p| p.file_name()).collect();
-        assert_eq!(sorted, ["ab.jso", "ab.json", "ab.json"]);
-        let mut none: Vec<PathBuf> = Vec::new();
-        sort_by_name(&mut none);
-        assert!(none.is_empty());
+        let names = ["ab.json", "ab.jso", "ab.json"].map(String::from);
+        let files = sorted(&names);
+        let names: Vec<_> = files.iter().filter_map(|p| p.file_name()).collect();
+        assert_eq!(names, ["ab.jso", "ab.json", "ab.json"]);
+        assert!(sorted(&[]).is_empty());
     }
 }
