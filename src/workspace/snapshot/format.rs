@@ -45,6 +45,28 @@ pub(super) struct Record {
     pub(super) entry: Range<usize>,
 }
 
+/// Where each record of a snapshot starts in its bytes: a record is read from there when it
+/// is used ([`record_at`]). Every record is read once when the snapshot is parsed, but
+/// holding each one read (88 bytes) was 9 MB of new memory for 100,000 files, an eighth of
+/// the page faults of a cached start.
+pub(super) type Records = Vec<usize>;
+
+/// The record that starts at byte `start` of a snapshot's `bytes` (one [`parse`] found).
+pub(super) fn record_at(bytes: &[u8], start: usize) -> Option<Record> {
+    let mut input = Reader::new(bytes.get(start..)?);
+    let offset = |input: &Reader<'_>| bytes.len() - input.remaining();
+    let name_len = input.bytes()?.len();
+    let name = offset(&input) - name_len..offset(&input);
+    let status = FileStatus::decode(&mut input)?;
+    let entry_len = input.bytes()?.len();
+    let entry = offset(&input) - entry_len..offset(&input);
+    Some(Record {
+        name,
+        status,
+        entry,
+    })
+}
+
 /// The hash of [`PARSE_SOURCES`], computed once.
 fn parse_fingerprint() -> &'static blake3::Hash {
     static FINGERPRINT: OnceLock<blake3::Hash> = OnceLock::new();
@@ -107,7 +129,7 @@ pub(super) fn folder_in_header(head: &[u8]) -> Option<&[u8]> {
 
 /// The records of a snapshot's `bytes` if it is a whole snapshot of `folder` in `language`
 /// by this build, with its records in strictly increasing name order.
-pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Vec<Record>> {
+pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Records> {
     let body = checked_body(bytes)?;
     let mut input = Reader::new(body);
     let header_ok = input.str()? == MAGIC
@@ -119,24 +141,17 @@ pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Vec<R
         return None;
     }
     let count = usize::try_from(input.u64()?).ok()?;
-    let mut records: Vec<Record> = Vec::with_capacity(count.min(input.remaining() / 16));
-    let offset = |input: &Reader<'_>| body.len() - input.remaining();
+    let mut records: Records = Vec::with_capacity(count.min(input.remaining() / 16));
+    let mut last_name: Option<&[u8]> = None;
     for _ in 0..count {
-        let name_len = input.bytes()?.len();
-        let name = offset(&input) - name_len..offset(&input);
-        let status = FileStatus::decode(&mut input)?;
-        let entry_len = input.bytes()?.len();
-        let entry = offset(&input) - entry_len..offset(&input);
-        if let Some(last) = records.last()
-            && body[last.name.clone()] >= body[name.clone()]
-        {
+        records.push(body.len() - input.remaining());
+        let name = input.bytes()?;
+        FileStatus::decode(&mut input)?;
+        input.bytes()?;
+        if last_name.is_some_and(|last| last >= name) {
             return None;
         }
-        records.push(Record {
-            name,
-            status,
-            entry,
-        });
+        last_name = Some(name);
     }
     input.is_empty().then_some(records)
 }

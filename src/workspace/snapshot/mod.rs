@@ -53,7 +53,7 @@ use super::qna::{self, QnaEntry};
 use super::read::{self, MAX_FILE_BYTES, ReadError};
 use crate::cache_files::{self, FileBytes};
 use crate::error::LoadProblem;
-use format::{Record, Recorded};
+use format::{Record, Recorded, Records, record_at};
 use std::sync::Arc;
 
 const EXTENSION: &str = "qna";
@@ -177,7 +177,7 @@ pub(super) struct Snapshot {
     /// them ([`Item::Encoded`]) for as long as their bot is loaded.
     source: Arc<Source>,
     /// In the order of their names' bytes.
-    records: Vec<Record>,
+    records: Records,
     /// When loading began looking at the folder (before any status was taken).
     opened_at: SystemTime,
 }
@@ -330,7 +330,7 @@ impl Snapshot {
         if let Some(record) = self.record(name, position)
             && let Some(status) = folder.status(name)
             && record.status == status
-            && let Some((item, template_problems, needs_language_check)) = self.entry(record, path)
+            && let Some((item, template_problems, needs_language_check)) = self.entry(&record, path)
         {
             return LoadedFile {
                 result: Ok((item, Vec::new())),
@@ -350,18 +350,24 @@ impl Snapshot {
 
     /// The record of file `name`. With no file added or removed since, the record at
     /// `position` is the file's, and nothing is searched.
-    fn record(&self, name: &[u8], position: usize) -> Option<&Record> {
-        let name_of = |record: &Record| &self.source.bytes[record.name.clone()];
-        match self.records.get(position) {
-            Some(record) if name_of(record) == name => Some(record),
-            _ => {
-                let found = self
-                    .records
-                    .binary_search_by(|record| name_of(record).cmp(name))
-                    .ok()?;
-                Some(&self.records[found])
-            }
+    fn record(&self, name: &[u8], position: usize) -> Option<Record> {
+        let bytes = &self.source.bytes;
+        let at = |i: usize| self.records.get(i).and_then(|&start| record_at(bytes, start));
+        if let Some(record) = at(position)
+            && bytes.get(record.name.clone()) == Some(name)
+        {
+            return Some(record);
         }
+        let found = self
+            .records
+            .binary_search_by(|&start| {
+                record_at(bytes, start)
+                    .and_then(|record| bytes.get(record.name))
+                    .unwrap_or_default()
+                    .cmp(name)
+            })
+            .ok()?;
+        at(found)
     }
 
     /// The entry `record` holds for the file at `path`, with its answers that do not parse
@@ -764,7 +770,10 @@ mod tests {
                 let Some(records) = format::parse(&bytes, &snapshot.folder, "en") else {
                     continue;
                 };
-                for record in records {
+                for start in records {
+                    let Some(record) = format::record_at(&bytes, start) else {
+                        panic!("a record parse found");
+                    };
                     let entry = &bytes[record.entry.clone()];
                     let _ = decode_entry(entry, Path::new("x"), "en");
                     if let Some(encoded) = EncodedEntry::read(entry) {
