@@ -555,6 +555,43 @@ fn a_workspace_loaded_through_qna_snapshots_is_the_one_read_from_its_files() {
     }
 }
 
+/// How many files loading skipped as repeating an id.
+fn duplicates(workspace: &Workspace) -> usize {
+    workspace
+        .problems
+        .iter()
+        .filter(|problem| problem.message.contains("duplicate QnA id"))
+        .count()
+}
+
+#[test]
+fn a_repeated_id_is_found_whether_the_snapshot_serves_its_files_or_not() {
+    let (_dir, root) = workspace_with_trained_bot();
+    let cache_dir = tempfile::tempdir().expect("a cache folder");
+    let snapshots = QnaSnapshots::in_cache(cache_dir.path()).settled_after(Duration::ZERO);
+    let qna = root.join("bots/alarm/qna");
+    let copy = qna.join("zz_copy.json");
+    let load = || Workspace::load_with(&root, Some(snapshots.clone())).expect("loads");
+    // Recorded with the repeat, then served with it: the snapshot tells its ids repeat.
+    fs::copy(qna.join("alarm_set.json"), &copy).expect("a copy");
+    let read = Workspace::load(&root).expect("loads");
+    assert_eq!(duplicates(&read), 1);
+    for _ in 0..2 {
+        let started = load();
+        assert_eq!((loaded(&started), duplicates(&started)), (loaded(&read), 1));
+    }
+    // Recorded with distinct ids; a repeat added since is a file the snapshot does not
+    // serve, so the ids are looked at again.
+    fs::remove_file(&copy).expect("removed");
+    load();
+    let served = load();
+    assert_eq!(duplicates(&served), 0);
+    fs::copy(qna.join("alarm_list.json"), &copy).expect("a copy");
+    let read = Workspace::load(&root).expect("loads");
+    let started = load();
+    assert_eq!((loaded(&started), duplicates(&started)), (loaded(&read), 1));
+}
+
 #[test]
 fn a_start_from_snapshots_answers_the_same_and_decodes_only_the_entries_it_answers_with() {
     let (_dir, root) = workspace_with_trained_bot();

@@ -412,16 +412,23 @@ fn checked_entries<T: LoadedEntry>(
     problems: &mut Vec<LoadProblem>,
 ) -> (Vec<T>, Vec<usize>) {
     // Which files' ids are new: a set of the ids seen so far, so checking each entry for a
-    // duplicate costs O(1) and loading stays linear in the number of entries.
-    let mut seen = HashSet::with_capacity(loaded.len());
-    let first: Vec<bool> = loaded
-        .iter()
-        .map(|file| match &file.result {
-            Ok((item, _)) => seen.insert(item.id(source)),
-            Err(_) => false,
-        })
-        .collect();
-    drop(seen);
+    // duplicate costs O(1) and loading stays linear in the number of entries. A folder whose
+    // snapshot served every file, and told when it was written that their ids differ, has
+    // none to look for (looking read every entry's record again: 0.85 ms a bot of 10,000).
+    let served_whole = source.and_then(|source| source.distinct_records) == Some(loaded.len())
+        && loaded.iter().all(LoadedFile::came_from_snapshot);
+    let first: Vec<bool> = if served_whole {
+        vec![true; loaded.len()]
+    } else {
+        let mut seen = HashSet::with_capacity(loaded.len());
+        loaded
+            .iter()
+            .map(|file| match &file.result {
+                Ok((item, _)) => seen.insert(item.id(source)),
+                Err(_) => false,
+            })
+            .collect()
+    };
     // Collected into `loaded`'s own allocation (std collects a `Vec`'s `into_iter` through
     // `zip` and `filter_map` in place): into a new one, the moves touched 33 MB of fresh
     // memory in a cached start of 100,000 entries.

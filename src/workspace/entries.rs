@@ -73,6 +73,9 @@ impl Item {
 pub(super) struct Source {
     pub(super) bytes: FileBytes,
     pub(super) language: String,
+    /// How many records the snapshot holds, when their entries' ids are all different: a
+    /// folder whose every file it served (as many) has no duplicate id to look for.
+    pub(super) distinct_records: Option<usize>,
 }
 
 impl Source {
@@ -81,6 +84,7 @@ impl Source {
         Source {
             bytes: FileBytes::empty(),
             language: String::new(),
+            distinct_records: None,
         }
     }
 }

@@ -9,12 +9,14 @@ use std::sync::OnceLock;
 
 use crate::cache_files;
 use crate::codec::{Reader, Writer, checked_body};
-use crate::workspace::entry_codec::encode_entry;
+use foldhash::{HashSet, HashSetExt};
+
+use crate::workspace::entry_codec::{EncodedEntry, encode_entry};
 use crate::workspace::folder::FileStatus;
 use crate::workspace::qna::QnaEntry;
 
 /// Bumped when the layout of a snapshot file changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// First field of every snapshot file.
 const MAGIC: &str = "interbot qna snapshot";
 
@@ -83,6 +85,7 @@ pub(super) fn encode(
     let mut out = Writer::default();
     encode_header(&mut out, folder, language);
     out.u64(records.len() as u64);
+    out.u8(u8::from(distinct_ids(records)));
     let mut entry = Writer::default();
     for (name, status, recorded) in records {
         out.bytes(name);
@@ -96,6 +99,19 @@ pub(super) fn encode(
         }
     }
     out.into_checked_bytes()
+}
+
+/// Whether the entries of `records` all have different ids (an entry whose id cannot be read
+/// counts as a repeat).
+fn distinct_ids(records: &[(&[u8], FileStatus, Recorded<'_>)]) -> bool {
+    let mut seen = HashSet::with_capacity(records.len());
+    records.iter().all(|(_, _, recorded)| {
+        let id = match recorded {
+            Recorded::Entry(qna) => Some(qna.id.as_str()),
+            Recorded::Encoded(bytes) => EncodedEntry::id_of(bytes),
+        };
+        id.is_some_and(|id| seen.insert(id))
+    })
 }
 
 /// A file's entry as a snapshot records it.
@@ -127,9 +143,18 @@ pub(super) fn folder_in_header(head: &[u8]) -> Option<&[u8]> {
     input.bytes()
 }
 
+/// A parsed snapshot: where its records start, and whether their entries' ids are all
+/// different (told when it was written).
+#[derive(Debug)]
+pub(super) struct Parsed {
+    pub(super) records: Records,
+    pub(super) distinct_ids: bool,
+}
+
 /// The records of a snapshot's `bytes` if it is a whole snapshot of `folder` in `language`
 /// by this build, with its records in strictly increasing name order.
-pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Records> {
+
+pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Parsed> {
     let body = checked_body(bytes)?;
     let mut input = Reader::new(body);
     let header_ok = input.str()? == MAGIC
@@ -141,6 +166,11 @@ pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Recor
         return None;
     }
     let count = usize::try_from(input.u64()?).ok()?;
+    let distinct_ids = match input.u8()? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
     let mut records: Records = Vec::with_capacity(count.min(input.remaining() / 16));
     let mut last_name: Option<&[u8]> = None;
     for _ in 0..count {
@@ -153,5 +183,8 @@ pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Recor
         }
         last_name = Some(name);
     }
-    input.is_empty().then_some(records)
+    input.is_empty().then_some(Parsed {
+        records,
+        distinct_ids,
+    })
 }

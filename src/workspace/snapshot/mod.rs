@@ -112,15 +112,15 @@ impl QnaSnapshots {
             "{}.{EXTENSION}",
             cache_files::slot(&folder, language)
         ));
-        let (bytes, records) = match FileBytes::of(&file, MAX_SNAPSHOT_BYTES) {
+        let (bytes, records, distinct_ids) = match FileBytes::of(&file, MAX_SNAPSHOT_BYTES) {
             Ok(bytes) => match format::parse(&bytes, &folder, language) {
-                Some(records) => (bytes, records),
+                Some(parsed) => (bytes, parsed.records, parsed.distinct_ids),
                 None => {
                     tracing::debug!(file = %file.display(), "QnA snapshot not usable; reading every file");
-                    (FileBytes::empty(), Vec::new())
+                    (FileBytes::empty(), Vec::new(), false)
                 }
             },
-            Err(_) => (FileBytes::empty(), Vec::new()),
+            Err(_) => (FileBytes::empty(), Vec::new(), false),
         };
         Some(Snapshot {
             snapshots: self.clone(),
@@ -129,6 +129,7 @@ impl QnaSnapshots {
             source: Arc::new(Source {
                 bytes,
                 language: language.to_string(),
+                distinct_records: distinct_ids.then_some(records.len()),
             }),
             records,
             opened_at,
@@ -250,8 +251,7 @@ impl Recordable for Item {
 }
 
 impl<T> LoadedFile<T> {
-    /// Whether the entry came from the snapshot (for other modules' tests).
-    #[cfg(test)]
+    /// Whether the entry came from the snapshot.
     pub(super) fn came_from_snapshot(&self) -> bool {
         self.from_snapshot
     }
@@ -767,10 +767,10 @@ mod tests {
                 let mut bytes = body.to_vec();
                 bytes[position] ^= change;
                 bytes.extend_from_slice(blake3::hash(&bytes).as_bytes());
-                let Some(records) = format::parse(&bytes, &snapshot.folder, "en") else {
+                let Some(parsed) = format::parse(&bytes, &snapshot.folder, "en") else {
                     continue;
                 };
-                for start in records {
+                for start in parsed.records {
                     let Some(record) = format::record_at(&bytes, start) else {
                         panic!("a record parse found");
                     };
