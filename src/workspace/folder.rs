@@ -91,6 +91,17 @@ mod platform {
             rustix::fs::open(dir, flags, Mode::empty()).ok().map(Folder)
         }
 
+        /// Another handle of the same folder, opened from this one (the same folder even
+        /// if its path now names another). Threads that take statuses through one handle
+        /// each do not share its reference count: through a shared one, each `statx` of two
+        /// threads bounced it between their cores (2 % of a cached start of 100,000 files).
+        pub(in crate::workspace) fn reopen(&self) -> Option<Folder> {
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            rustix::fs::openat(&self.0, ".", flags, Mode::empty())
+                .ok()
+                .map(Folder)
+        }
+
         /// The status of the file `name` in the folder when it is a regular file (a link
         /// is not followed), with every field the system was asked for.
         pub(in crate::workspace) fn status(&self, name: &[u8]) -> Option<FileStatus> {
@@ -203,6 +214,10 @@ mod platform {
             None
         }
 
+        pub(in crate::workspace) fn reopen(&self) -> Option<Folder> {
+            None
+        }
+
         pub(in crate::workspace) fn status(&self, _name: &[u8]) -> Option<FileStatus> {
             None
         }
@@ -236,6 +251,15 @@ mod tests {
             assert_eq!(status, folder.status(name.as_bytes()), "{name}");
             assert!(status.is_some());
         }
+        // Another handle reaches the same folder, even once its path names another.
+        use std::os::unix::fs::MetadataExt;
+        let moved = dir.path().with_extension("moved");
+        std::fs::rename(dir.path(), &moved).unwrap();
+        std::fs::create_dir(dir.path()).unwrap();
+        let other = folder.reopen().unwrap();
+        let a = std::fs::symlink_metadata(moved.join("a.json")).unwrap();
+        assert_eq!(other.status(b"a.json").map(|s| s.inode), Some(a.ino()));
+        std::fs::rename(&moved, dir.path().join("moved")).unwrap();
     }
 
     #[test]

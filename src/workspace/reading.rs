@@ -137,12 +137,17 @@ impl<'a> BotFiles<'a> {
                 .read()
                 .unwrap_or_else(PoisonError::into_inner);
             match (snapshot.as_ref(), &opened.folder) {
-                (Some(snapshot), Some(folder)) if snapshot.has_records() => Some(
-                    (start..end)
-                        .zip(paths)
-                        .map(|(position, path)| snapshot.load(folder, path, position))
-                        .collect::<Vec<_>>(),
-                ),
+                (Some(snapshot), Some(folder)) if snapshot.has_records() => {
+                    // A handle of the chunk's own ([`Folder::reopen`]).
+                    let own = folder.reopen();
+                    let folder = own.as_ref().unwrap_or(folder);
+                    Some(
+                        (start..end)
+                            .zip(paths)
+                            .map(|(position, path)| snapshot.load(folder, path, position))
+                            .collect::<Vec<_>>(),
+                    )
+                }
                 _ => None,
             }
         };
