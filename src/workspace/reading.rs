@@ -131,30 +131,28 @@ impl<'a> BotFiles<'a> {
         let start = chunk * FILES_PER_CHUNK;
         let end = (start + FILES_PER_CHUNK).min(self.folder.files.len());
         let paths = &self.folder.files[start..end];
+        // The chunk's own handle of the folder ([`Folder::reopen`]).
+        let own = opened.folder.as_ref().and_then(Folder::reopen);
+        let folder = own.as_ref().or(opened.folder.as_ref());
         let kept = {
             let snapshot = opened
                 .snapshot
                 .read()
                 .unwrap_or_else(PoisonError::into_inner);
-            match (snapshot.as_ref(), &opened.folder) {
-                (Some(snapshot), Some(folder)) if snapshot.has_records() => {
-                    // A handle of the chunk's own ([`Folder::reopen`]).
-                    let own = folder.reopen();
-                    let folder = own.as_ref().unwrap_or(folder);
-                    Some(
-                        (start..end)
-                            .zip(paths)
-                            .map(|(position, path)| snapshot.load(folder, path, position))
-                            .collect::<Vec<_>>(),
-                    )
-                }
+            match (snapshot.as_ref(), folder) {
+                (Some(snapshot), Some(folder)) if snapshot.has_records() => Some(
+                    (start..end)
+                        .zip(paths)
+                        .map(|(position, path)| snapshot.load(folder, path, position))
+                        .collect::<Vec<_>>(),
+                ),
                 _ => None,
             }
         };
         let read = || -> Vec<LoadedFile<QnaEntry>> {
             paths
                 .iter()
-                .map(|path| LoadedFile::read(opened.folder.as_ref(), path, self.folder.language))
+                .map(|path| LoadedFile::read(folder, path, self.folder.language))
                 .collect()
         };
         // Read before the slots are locked: read under the lock, the files of a bot with no
