@@ -102,13 +102,15 @@ impl Numbers {
         let below = |id: u32| (id as usize) < limit;
         match self {
             Numbers::Held(numbers) => numbers.iter().step_by(2).all(|&id| below(id)),
-            Numbers::InPlace { bytes, start, len } => bytes
-                .get(*start..start + 4 * len)
-                .is_some_and(|pairs| {
-                    pairs.as_chunks::<8>().0.iter().all(|pair| {
-                        below(u32::from_le_bytes([pair[0], pair[1], pair[2], pair[3]]))
-                    })
-                }),
+            Numbers::InPlace { bytes, start, len } => {
+                bytes.get(*start..start + 4 * len).is_some_and(|pairs| {
+                    pairs
+                        .as_chunks::<8>()
+                        .0
+                        .iter()
+                        .all(|pair| below(u32::from_le_bytes([pair[0], pair[1], pair[2], pair[3]])))
+                })
+            }
         }
     }
 }
@@ -437,9 +439,8 @@ mod tests {
         };
         let decoded = decode(&bytes);
         assert_eq!(decoded.as_ref(), Some(&variants));
-        let question = |variants: &VariantQuestions, ord, text: &str| {
-            variants.closest(ord, text.split(' '))
-        };
+        let question =
+            |variants: &VariantQuestions, ord, text: &str| variants.closest(ord, text.split(' '));
         for (ord, text) in [(0, "password"), (0, "locked"), (1, "paper"), (1, "printer")] {
             let decoded = decoded.as_ref().unwrap();
             assert_eq!(question(decoded, ord, text), question(&variants, ord, text));

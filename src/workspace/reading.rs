@@ -162,7 +162,10 @@ impl<'a> BotFiles<'a> {
         match (&mut *lock(&opened.files), chunk) {
             (Slots::Kept(slots), Ok(kept)) => fill(&mut slots[start..end], kept),
             (Slots::Kept(slots), Err(read)) => {
-                fill(&mut slots[start..end], read.into_iter().map(LoadedFile::boxed));
+                fill(
+                    &mut slots[start..end],
+                    read.into_iter().map(LoadedFile::boxed),
+                );
             }
             (Slots::Read(slots), Err(read)) => fill(&mut slots[start..end], read),
             // A snapshot served the files of a bot opened without one: cannot happen (both

@@ -618,7 +618,8 @@ mod tests {
             classifier: None,
         };
         let bytes = encode_sidecar("k1", &written);
-        let decode = |bytes: &[u8], key| decode_sidecar(&Arc::new(FileBytes::Read(bytes.to_vec())), key);
+        let decode =
+            |bytes: &[u8], key| decode_sidecar(&Arc::new(FileBytes::Read(bytes.to_vec())), key);
         let sidecar = decode(&bytes, "k1").expect("decodes");
         assert_eq!(sidecar.totals, [3.0, 1.0]);
         assert_eq!(sidecar.log_lens, vec![[1.0, 2.0], [0.5, 0.25]]);

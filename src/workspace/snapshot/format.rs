@@ -153,7 +153,6 @@ pub(super) struct Parsed {
 
 /// The records of a snapshot's `bytes` if it is a whole snapshot of `folder` in `language`
 /// by this build, with its records in strictly increasing name order.
-
 pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Parsed> {
     let body = checked_body(bytes)?;
     let mut input = Reader::new(body);

@@ -352,7 +352,11 @@ impl Snapshot {
     /// `position` is the file's, and nothing is searched.
     fn record(&self, name: &[u8], position: usize) -> Option<Record> {
         let bytes = &self.source.bytes;
-        let at = |i: usize| self.records.get(i).and_then(|&start| record_at(bytes, start));
+        let at = |i: usize| {
+            self.records
+                .get(i)
+                .and_then(|&start| record_at(bytes, start))
+        };
         if let Some(record) = at(position)
             && bytes.get(record.name.clone()) == Some(name)
         {
