@@ -460,6 +460,23 @@ mod tests {
         for cut in 0..bytes.len() {
             assert!(decode(&bytes[..cut]).is_none());
         }
+        // Mapped (a file large enough), the numbers are read in place, with the same results.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("variants");
+        let mut padded = bytes.clone();
+        padded.resize(1 << 20, 0);
+        std::fs::write(&file, &padded).unwrap();
+        let mapped = Arc::new(FileBytes::of(&file, 1 << 21).unwrap());
+        assert!(matches!(*mapped, FileBytes::Mapped(_)));
+        let in_place = VariantQuestions::decode(&mut Reader::new(&mapped), &mapped).unwrap();
+        assert!(matches!(in_place.postings, Numbers::InPlace { .. }));
+        assert_eq!(&in_place, &variants);
+        for (ord, text) in [(0, "password"), (0, "locked"), (1, "paper"), (1, "printer")] {
+            assert_eq!(
+                question(&in_place, ord, text),
+                question(&variants, ord, text)
+            );
+        }
         // A word id out of range.
         let mut damaged = variants.clone();
         let mut postings: Vec<u32> = damaged.postings.iter().collect();
