@@ -67,7 +67,7 @@ pub(super) struct Written {
 /// The entries of `bot` trained in `language` (see [`IndexedEntries::new`]): all that
 /// building reads of the bot.
 pub(super) fn indexed_entries(bot: &Bot, language: &str) -> IndexedEntries {
-    IndexedEntries::new(bot.qna.views(), language)
+    IndexedEntries::of(&bot.qna, language)
 }
 
 /// Where [`write`] puts the entries index: in RAM, or in an (empty) folder.

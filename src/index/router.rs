@@ -157,7 +157,7 @@ impl TrainingSet {
         }
         let entries: Vec<IndexedEntries> = members
             .iter()
-            .map(|bot| IndexedEntries::new(bot.qna.views(), language))
+            .map(|bot| IndexedEntries::of(&bot.qna, language))
             .collect();
         Ok(TrainingSet {
             bots: members.iter().map(|bot| bot.id.clone()).collect(),

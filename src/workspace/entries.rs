@@ -79,6 +79,18 @@ pub(super) struct Source {
 }
 
 impl Source {
+    /// The entry whose record is at `record`, read in place (as no entry when the bytes
+    /// there are not one: a snapshot changed under its mapping).
+    fn view(&self, record: &Range<usize>) -> EntryView<'_> {
+        match self.bytes.get(record.clone()).and_then(EncodedEntry::read) {
+            Some(entry) => EntryView(View::Encoded {
+                entry,
+                language: &self.language,
+            }),
+            None => EntryView(View::Missing),
+        }
+    }
+
     /// No bytes: the source of no entry.
     pub(super) fn empty() -> Source {
         Source {
@@ -200,6 +212,25 @@ impl QnaEntries {
             .chain(items.iter().map(|item| self.view(item)))
     }
 
+    /// When entries are still encoded in the bot's snapshot: the snapshot's bytes, and for
+    /// each entry in order where its record is in them (`None` for an entry read whole), for
+    /// an index that reads its entries there instead of copying them.
+    pub fn encoded(&self) -> Option<(EncodedEntries, Vec<Option<Range<usize>>>)> {
+        if self.decoded.get().is_some() {
+            return None;
+        }
+        let source = self.source.as_ref()?;
+        let records = self
+            .items
+            .iter()
+            .map(|item| match item {
+                Item::Encoded(Encoded { record, .. }) => Some(record.clone()),
+                Item::Read(_) => None,
+            })
+            .collect();
+        Some((EncodedEntries(Arc::clone(source)), records))
+    }
+
     /// Whether every entry has been decoded (for tests: a turn decodes only what it uses).
     #[doc(hidden)]
     pub fn is_decoded(&self) -> bool {
@@ -209,19 +240,7 @@ impl QnaEntries {
     fn view<'a>(&'a self, item: &'a Item) -> EntryView<'a> {
         match (item, &self.source) {
             (Item::Read(entry), _) => EntryView(View::Decoded(entry)),
-            (Item::Encoded(Encoded { record, .. }), Some(source)) => {
-                match source
-                    .bytes
-                    .get(record.clone())
-                    .and_then(EncodedEntry::read)
-                {
-                    Some(entry) => EntryView(View::Encoded {
-                        entry,
-                        language: &source.language,
-                    }),
-                    None => EntryView(View::Missing),
-                }
-            }
+            (Item::Encoded(Encoded { record, .. }), Some(source)) => source.view(record),
             (Item::Encoded(_), None) => EntryView(View::Missing),
         }
     }
@@ -339,6 +358,19 @@ impl std::fmt::Debug for QnaEntries {
 impl PartialEq for QnaEntries {
     fn eq(&self, other: &QnaEntries) -> bool {
         **self == **other
+    }
+}
+
+/// The snapshot bytes a bot's entries are encoded in, shared: an index keeps them to read
+/// its entries' ids and questions in place ([`QnaEntries::encoded`]).
+#[derive(Debug, Clone)]
+pub struct EncodedEntries(Arc<Source>);
+
+impl EncodedEntries {
+    /// The entry whose record is at `record` in the bytes, read in place (as no entry when
+    /// the bytes there are not one: a snapshot changed under its mapping).
+    pub fn view(&self, record: &Range<usize>) -> EntryView<'_> {
+        self.0.view(record)
     }
 }
 

@@ -38,7 +38,7 @@ use bot::BotReading;
 pub use bot::{Bot, BotConfig};
 pub use content::{ContentElement, ELEMENTS_FILE, SavedFile};
 pub use edit::entry_id;
-pub use entries::{EntryView, QnaEntries, Texts};
+pub use entries::{EncodedEntries, EntryView, QnaEntries, Texts};
 pub use lock::BotLock;
 pub use qna::{QnaAction, QnaEntry, QnaForm, Redirect};
 pub use reload::{BotChanges, WorkspaceChanges};

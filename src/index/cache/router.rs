@@ -18,10 +18,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::{
-    Fields, IndexCache, STAGING_PREFIX, STALE_STAGING, UNUSED_FOR, build_fingerprint, touch,
-};
-use crate::cache_files;
+use super::{IndexCache, STAGING_PREFIX, STALE_STAGING, UNUSED_FOR, build_fingerprint, touch};
+use crate::cache_files::{self, Fields};
 use crate::classifier::EntryClassifier;
 use crate::codec::{Reader, Writer, checked_body};
 
