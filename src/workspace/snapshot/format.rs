@@ -171,18 +171,19 @@ pub(super) fn parse(bytes: &[u8], folder: &Path, language: &str) -> Option<Parse
         _ => return None,
     };
     let mut records: Records = Vec::with_capacity(count.min(input.remaining() / 16));
+    let mut at = body.len() - input.remaining();
     let mut last_name: Option<&[u8]> = None;
     for _ in 0..count {
-        records.push(body.len() - input.remaining());
-        let name = input.bytes()?;
-        FileStatus::decode(&mut input)?;
-        input.bytes()?;
+        let record = record_at(body, at)?;
+        let name = body.get(record.name)?;
         if last_name.is_some_and(|last| last >= name) {
             return None;
         }
         last_name = Some(name);
+        records.push(at);
+        at = record.entry.end;
     }
-    input.is_empty().then_some(Parsed {
+    (at == body.len()).then_some(Parsed {
         records,
         distinct_ids,
     })
