@@ -119,9 +119,50 @@ impl CopiedBuilder {
     }
 }
 
-/// What [`IndexedEntries::collect`] does with each entry it keeps: given its id, its
-/// variants and its record in the snapshot, when it has one.
-type Keep<'a, 'r, 'k> = dyn FnMut(&str, &[&'a str], Option<&'r Range<usize>>) + 'k;
+/// What [`IndexedEntries::collect`] keeps of each entry's texts, and the texts it makes.
+trait Keep {
+    /// Takes the next entry kept: its id, its variants and its record in the bot's
+    /// snapshot, when it has one.
+    fn entry(&mut self, id: &str, questions: &[&str], record: Option<&Range<usize>>);
+    fn finish(self) -> EntryTexts;
+}
+
+impl Keep for CopiedBuilder {
+    fn entry(&mut self, id: &str, questions: &[&str], _record: Option<&Range<usize>>) {
+        self.push(id, questions);
+    }
+
+    fn finish(self) -> EntryTexts {
+        EntryTexts::Copied(self.build())
+    }
+}
+
+/// Each entry's record in the bot's snapshot, or, for an entry read whole, its copied
+/// texts.
+struct InSnapshot {
+    entries: EncodedEntries,
+    places: Vec<Place>,
+    copied: CopiedBuilder,
+    language: String,
+}
+
+impl Keep for InSnapshot {
+    fn entry(&mut self, id: &str, questions: &[&str], record: Option<&Range<usize>>) {
+        self.places.push(match record {
+            Some(record) => Place::Record(record.clone()),
+            None => Place::Copied(self.copied.push(id, questions)),
+        });
+    }
+
+    fn finish(self) -> EntryTexts {
+        EntryTexts::Encoded {
+            entries: self.entries,
+            places: self.places,
+            copied: self.copied.build(),
+            language: self.language,
+        }
+    }
+}
 
 /// One entry's variants, as [`IndexedEntries::questions`] gives them.
 pub(crate) enum Questions<'a> {
@@ -161,51 +202,30 @@ impl IndexedEntries {
         let Some((entries, records)) = qna.encoded() else {
             return IndexedEntries::new(qna.views(), language);
         };
-        let mut places = Vec::new();
-        let mut copied = CopiedBuilder::new();
-        let mut keep = |id: &str, questions: &[&str], record: Option<&Range<usize>>| {
-            places.push(match record {
-                Some(record) => Place::Record(record.clone()),
-                None => Place::Copied(copied.push(id, questions)),
-            });
-        };
-        let mut indexed = IndexedEntries::collect(
-            qna.views().zip(records.iter().map(Option::as_ref)),
-            language,
-            &mut keep,
-        );
-        indexed.texts = EntryTexts::Encoded {
+        let keep = InSnapshot {
             entries,
-            places,
-            copied: copied.build(),
+            places: Vec::new(),
+            copied: CopiedBuilder::new(),
             language: language.to_string(),
         };
-        indexed
+        let views = qna.views().zip(records.iter().map(Option::as_ref));
+        IndexedEntries::collect(views, language, keep)
     }
 
     /// The entries of `qna` (a bot's QnA, in order) trained in `language`, copied. A bot's
     /// texts beyond 4 GiB in all are left out (no bot comes near it: its files would not fit
     /// in memory).
     pub fn new<'a>(qna: impl IntoIterator<Item = EntryView<'a>>, language: &str) -> IndexedEntries {
-        let mut copied = CopiedBuilder::new();
-        let mut keep = |id: &str, questions: &[&str], _: Option<&Range<usize>>| {
-            copied.push(id, questions);
-        };
-        let mut indexed = IndexedEntries::collect(
-            qna.into_iter().map(|view| (view, None)),
-            language,
-            &mut keep,
-        );
-        indexed.texts = EntryTexts::Copied(copied.build());
-        indexed
+        let views = qna.into_iter().map(|view| (view, None));
+        IndexedEntries::collect(views, language, CopiedBuilder::new())
     }
 
     /// One pass over the entries: the trained ones' places, contexts, variant count and
-    /// hash, each one's id, variants and record given to `keep`.
+    /// hash, each one's id, variants and record given to `keep`, which makes their texts.
     fn collect<'a, 'r>(
         qna: impl Iterator<Item = (EntryView<'a>, Option<&'r Range<usize>>)>,
         language: &str,
-        keep: &mut Keep<'a, 'r, '_>,
+        mut keep: impl Keep,
     ) -> IndexedEntries {
         let mut qna_pos = Vec::new();
         let mut question_count = 0;
@@ -229,7 +249,7 @@ impl IndexedEntries {
             for question in &questions {
                 hash.field(question.as_bytes());
             }
-            keep(entry.id(), &questions, record);
+            keep.entry(entry.id(), &questions, record);
             // Consecutive entries mostly share their list: compared before it is hashed.
             let same_as_last = contexts.last().is_some_and(|&last: &u32| {
                 context_lists[last as usize]
@@ -250,7 +270,7 @@ impl IndexedEntries {
         }
         IndexedEntries {
             qna_pos,
-            texts: EntryTexts::Copied(CopiedBuilder::new().build()),
+            texts: keep.finish(),
             question_count,
             contexts,
             context_lists,
