@@ -38,10 +38,13 @@ enum Numbers {
     },
 }
 
-impl Default for Numbers {
-    fn default() -> Self {
-        Numbers::Held(Vec::new())
-    }
+/// The little-endian `u32`s of `bytes`, one after another.
+fn le_u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    bytes
+        .as_chunks::<4>()
+        .0
+        .iter()
+        .map(|b| u32::from_le_bytes(*b))
 }
 
 impl Numbers {
@@ -67,20 +70,22 @@ impl Numbers {
         }
     }
 
-    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        let (held, in_place): (&[u32], &[u8]) = match self {
-            Numbers::Held(numbers) => (numbers, &[]),
+    /// The bytes of numbers read in place (none for numbers held).
+    fn in_place_bytes(&self) -> &[u8] {
+        match self {
+            Numbers::Held(_) => &[],
             Numbers::InPlace { bytes, start, len } => {
-                (&[], bytes.get(*start..start + 4 * len).unwrap_or_default())
+                bytes.get(*start..start + 4 * len).unwrap_or_default()
             }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let held: &[u32] = match self {
+            Numbers::Held(numbers) => numbers,
+            Numbers::InPlace { .. } => &[],
         };
-        held.iter().copied().chain(
-            in_place
-                .as_chunks::<4>()
-                .0
-                .iter()
-                .map(|b| u32::from_le_bytes(*b)),
-        )
+        held.iter().copied().chain(le_u32s(self.in_place_bytes()))
     }
 
     /// `len` numbers read by `input`, a reader over the whole of `bytes`: in place when
@@ -96,32 +101,22 @@ impl Numbers {
                 start,
                 len,
             },
-            FileBytes::Read(_) => Numbers::Held(
-                raw.as_chunks::<4>()
-                    .0
-                    .iter()
-                    .map(|b| u32::from_le_bytes(*b))
-                    .collect(),
-            ),
+            FileBytes::Read(_) => Numbers::Held(le_u32s(raw).collect()),
         })
     }
-}
 
-impl Numbers {
     /// Whether the first of each pair of numbers is below `limit` (the postings' word ids):
     /// one pass over the bytes, which the pairs' iterator made three times slower.
     fn ids_below(&self, limit: usize) -> bool {
         let below = |id: u32| (id as usize) < limit;
         match self {
             Numbers::Held(numbers) => numbers.iter().step_by(2).all(|&id| below(id)),
-            Numbers::InPlace { bytes, start, len } => {
-                bytes.get(*start..start + 4 * len).is_some_and(|pairs| {
-                    pairs
-                        .as_chunks::<8>()
-                        .0
+            Numbers::InPlace { .. } => {
+                let pairs = self.in_place_bytes().as_chunks::<8>().0;
+                pairs.len() * 2 == self.len()
+                    && pairs
                         .iter()
                         .all(|pair| below(u32::from_le_bytes([pair[0], pair[1], pair[2], pair[3]])))
-                })
             }
         }
     }
